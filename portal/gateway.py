@@ -1,0 +1,185 @@
+"""One base URL for every service: routes /api/v1 by path prefix, merges the OpenAPI documents,
+and answers /health only when every service is ready and every queue has a worker.
+
+Backends are WSGI apps: the services themselves in the embedded mode, `UpstreamProxy`s to their
+containers in docker-compose. Run it with `python -m portal.gateway`.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import threading
+import time
+from typing import Callable
+from urllib.parse import urlsplit
+
+from celery import Celery
+from flask import Flask, jsonify
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+from shared.celery_app import workers_answering
+from shared.config import Settings
+from shared.errors import NotFound
+from shared.http import register_error_handlers
+from shared.openapi import merge_documents
+
+ROUTES = (
+    ("/api/v1/auth", "users"),
+    ("/api/v1/users", "users"),
+    ("/api/v1/school-functions", "users"),
+)
+QUEUES = ("users",)
+HEALTH_CACHE_SECONDS = 2.0
+
+
+class Gateway:
+    def __init__(self, backends: dict[str, Callable], broker_url: str | None, queues=QUEUES):
+        self.backends = backends
+        self.fallback = self._build_fallback_app()
+        self.queues = queues
+        self.celery = Celery("gateway", broker=broker_url) if broker_url else None
+        self._health: tuple[float, bool, list[str]] = (0.0, False, [])
+        self._health_lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        for prefix, name in ROUTES:
+            if path == prefix or path.startswith(prefix + "/"):
+                return self.backends[name](environ, start_response)
+        return self.fallback(environ, start_response)
+
+    def readiness(self) -> tuple[bool, list[str]]:
+        with self._health_lock:
+            checked_at, ready, reasons = self._health
+            if time.monotonic() - checked_at > HEALTH_CACHE_SECONDS:
+                ready, reasons = self._check_readiness()
+                self._health = (time.monotonic(), ready, reasons)
+            return ready, reasons
+
+    def _check_readiness(self) -> tuple[bool, list[str]]:
+        reasons = []
+        for name, backend in self.backends.items():
+            status, body = call_backend(backend, "/health")
+            if status != 200:
+                reasons.append(f"{name}: " + "; ".join(body.get("reasons", []) or [f"health answered {status}"]))
+        for queue in self.queues:
+            if self.celery is None:
+                reasons.append("no broker configured")
+                break
+            try:
+                if not workers_answering(self.celery, queue, timeout=1.0):
+                    reasons.append(f"no worker on queue {queue}")
+            except Exception as error:  # an unreachable broker means not ready, not a crash
+                reasons.append(f"broker unavailable: {type(error).__name__}")
+                break
+        return not reasons, reasons
+
+    def _build_fallback_app(self) -> Flask:
+        app = Flask("gateway")
+        register_error_handlers(app)
+
+        @app.get("/health")
+        def health():
+            ready, reasons = self.readiness()
+            if ready:
+                return jsonify(status="ok")
+            return jsonify(status="starting", reasons=reasons), 503
+
+        @app.get("/api/v1/openapi.json")
+        def openapi():
+            documents = [call_backend(backend, "/api/v1/openapi.json")[1] for backend in self.backends.values()]
+            return jsonify(merge_documents("School portal API", documents))
+
+        @app.route("/", defaults={"path": ""})
+        @app.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+        def not_found(path):
+            raise NotFound("not_found", f"Nothing is served at /{path}.")
+
+        return app
+
+
+def call_backend(backend: Callable, path: str) -> tuple[int, dict]:
+    """GET a JSON document from a backend through its WSGI interface."""
+    environ = EnvironBuilder(path=path, method="GET").get_environ()
+    try:
+        body_iter, status, _headers = run_wsgi_app(backend, environ, buffered=True)
+        body = b"".join(body_iter)
+        return int(status.split()[0]), json.loads(body or b"{}")
+    except Exception as error:  # a backend that cannot answer is reported, not raised
+        return 503, {"reasons": [f"unreachable: {type(error).__name__}"]}
+
+
+class UpstreamProxy:
+    """Forwards a WSGI request to a service over HTTP, streaming both bodies."""
+
+    HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
+                  "proxy-authorization", "proxy-authenticate"}
+
+    def __init__(self, base_url: str, timeout: float = 60.0):
+        parts = urlsplit(base_url)
+        self.host, self.port, self.timeout = parts.hostname, parts.port or 80, timeout
+
+    def __call__(self, environ, start_response):
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        path = environ.get("PATH_INFO", "") + ("?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else "")
+        headers = {
+            key[5:].replace("_", "-").title(): value
+            for key, value in environ.items() if key.startswith("HTTP_")
+        }
+        for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if environ.get(key):
+                headers[key.replace("_", "-").title()] = environ[key]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        connection.putrequest(environ["REQUEST_METHOD"], path, skip_host=False, skip_accept_encoding=True)
+        for key, value in headers.items():
+            if key.lower() not in self.HOP_BY_HOP and key.lower() != "host":
+                connection.putheader(key, value)
+        connection.endheaders()
+        remaining, stream = length, environ["wsgi.input"]
+        while remaining > 0:
+            chunk = stream.read(min(65536, remaining))
+            if not chunk:
+                break
+            connection.send(chunk)
+            remaining -= len(chunk)
+        response = connection.getresponse()
+        start_response(
+            f"{response.status} {response.reason}",
+            [(key, value) for key, value in response.getheaders() if key.lower() not in self.HOP_BY_HOP],
+        )
+        return _stream_and_close(response, connection)
+
+
+def _stream_and_close(response, connection):
+    try:
+        while chunk := response.read(65536):
+            yield chunk
+    finally:
+        connection.close()
+
+
+def create_gateway(settings: Settings, environ=os.environ) -> Gateway:
+    """Upstream URLs from USERS_API_URL etc. when set (docker-compose), else in-process services."""
+    from services.users.app import create_app as create_users_app
+
+    factories = {"users": create_users_app}
+    backends = {}
+    for name, factory in factories.items():
+        upstream = environ.get(f"{name.upper()}_API_URL")
+        backends[name] = UpstreamProxy(upstream) if upstream else factory(settings)
+    return Gateway(backends, settings.redis_url)
+
+
+def main() -> None:
+    from waitress import serve
+
+    settings = Settings.from_env()
+    host = os.environ.get("PORTAL_HOST", "127.0.0.1")
+    serve(create_gateway(settings), host=host, port=settings.port, threads=16, ident="portal",
+          max_request_body_size=(settings.max_upload_mb + 1) * 1024 * 1024)
+
+
+if __name__ == "__main__":
+    main()

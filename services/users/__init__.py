@@ -1,0 +1,1 @@
+"""The users service: users, user types, school functions and rights, login, student events."""

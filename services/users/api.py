@@ -1,0 +1,119 @@
+"""HTTP endpoints of the users service: parse, call a handler, answer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, current_app, jsonify, request
+
+from services.users import handlers
+from services.users.commands import CreateUser, PutSchoolFunction, UpdateUser
+from shared.auth import TOKEN_LIFETIME_SECONDS, issue_token, require_right
+from shared.errors import InvalidInput
+from shared.http import decode_cursor, encode_cursor, json_body, page_limit, parse_bool
+from shared.openapi import documented
+
+api = Blueprint("users", __name__, url_prefix="/api/v1")
+
+USER_TYPES = ("student", "employee", "family_member")
+
+
+def _uow():
+    return current_app.extensions["users"].unit_of_work()
+
+
+@api.post("/auth/token")
+@documented("Exchange a code and password for an access token (1 hour)",
+            {200: "Token", 401: "invalid_credentials", 422: "invalid_type"}, request="TokenRequest", public=True)
+def create_token():
+    body = json_body(request)
+    code, password = body.get("code"), body.get("password")
+    if not isinstance(code, str) or not isinstance(password, str):
+        raise InvalidInput("invalid_type", "code and password must be texts.", field="code" if not isinstance(code, str) else "password")
+    rights = handlers.authenticate(_uow(), code, password)
+    token = issue_token(current_app.config["SECRET_KEY"], code, rights)
+    return jsonify(access_token=token, token_type="Bearer", expires_in=TOKEN_LIFETIME_SECONDS)
+
+
+@api.post("/users")
+@require_right("users:write")
+@documented("Create a user", {201: "User", 409: "user_exists", 422: "validation failed"}, request="UserCreate")
+def create_user():
+    user = handlers.create_user(_uow(), CreateUser.from_json(json_body(request)))
+    return jsonify(user), 201
+
+
+@api.get("/users")
+@require_right("users:read")
+@documented("List users ordered by code", {200: "UserList", 422: "invalid filter"},
+            query=("type", "archived", "q", "limit", "cursor"))
+def list_users():
+    user_type = request.args.get("type") or None
+    if user_type is not None and user_type not in USER_TYPES:
+        raise InvalidInput("invalid_type_filter", f"type must be one of {', '.join(USER_TYPES)}.", field="type")
+    limit = page_limit(request.args)
+    users = handlers.list_users(
+        _uow(),
+        user_type=user_type,
+        archived=parse_bool(request.args.get("archived"), "archived"),
+        text=request.args.get("q") or None,
+        after_code=decode_cursor(request.args.get("cursor")),
+        limit=limit + 1,
+    )
+    next_cursor = encode_cursor(users[limit - 1]["code"]) if len(users) > limit else None
+    return jsonify(items=users[:limit], next_cursor=next_cursor)
+
+
+@api.get("/users/<code>")
+@require_right("users:read", allow_self_arg="code")
+@documented("Get a user", {200: "User", 404: "user_not_found"})
+def get_user(code: str):
+    return jsonify(handlers.get_user(_uow(), code))
+
+
+@api.patch("/users/<code>")
+@require_right("users:write")
+@documented("Change a user's fields, types, functions or archived flag",
+            {200: "User", 404: "user_not_found", 422: "validation failed"}, request="UserPatch")
+def update_user(code: str):
+    user = handlers.update_user(_uow(), UpdateUser.from_json(code, json_body(request)))
+    return jsonify(user)
+
+
+@api.get("/users/<code>/rights")
+@require_right("users:read", allow_self_arg="code")
+@documented("The user's effective rights", {200: "Rights", 404: "user_not_found"})
+def user_rights(code: str):
+    return jsonify(rights=handlers.effective_rights(_uow(), code))
+
+
+@api.get("/school-functions")
+@require_right("users:read")
+@documented("List school functions", {200: "SchoolFunctionList"})
+def list_school_functions():
+    functions = handlers.list_school_functions(_uow())
+    return jsonify(items=[_function_json(function) for function in functions], next_cursor=None)
+
+
+@api.post("/school-functions")
+@require_right("school_functions:write")
+@documented("Create a school function", {201: "SchoolFunction", 409: "school_function_exists",
+                                         422: "unknown_right"}, request="SchoolFunction")
+def create_school_function():
+    command = PutSchoolFunction.from_json(json_body(request))
+    return jsonify(_function_json(handlers.create_school_function(_uow(), command))), 201
+
+
+@api.put("/school-functions/<code>")
+@require_right("school_functions:write")
+@documented("Replace a school function's name and rights", {200: "SchoolFunction",
+            404: "school_function_not_found", 422: "unknown_right"}, request="SchoolFunction")
+def replace_school_function(code: str):
+    command = PutSchoolFunction.from_json(json_body(request), code=code)
+    return jsonify(_function_json(handlers.replace_school_function(_uow(), command)))
+
+
+def _function_json(function) -> dict:
+    body = asdict(function)
+    body["rights"] = list(function.rights)
+    return body

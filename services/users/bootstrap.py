@@ -1,0 +1,43 @@
+"""Wiring: real adapters (SQLAlchemy, Redis) from settings; tests pass their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from services.users.outbox import OutboxPublisher
+from services.users.uow import SqlAlchemyUnitOfWork
+from shared.config import Settings
+from shared.db import make_engine, upgrade_to_head
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass
+class UsersService:
+    engine: Engine
+    publisher: OutboxPublisher | None
+
+    def __post_init__(self):
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def unit_of_work(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.session_factory, self.publisher)
+
+
+def build_service(settings: Settings, redis_client: redis.Redis | None = None) -> UsersService:
+    engine = make_engine(settings.users_database_url)
+    if redis_client is None and settings.redis_url:
+        redis_client = redis.Redis.from_url(settings.redis_url)
+    service = UsersService(engine, None)
+    if redis_client is not None:
+        service.publisher = OutboxPublisher(service.session_factory, redis_client)
+    return service
+
+
+def migrate(settings: Settings) -> None:
+    upgrade_to_head(MIGRATIONS, settings.users_database_url)

@@ -1,0 +1,95 @@
+"""Commands to the users service, built from JSON with every field's type checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.errors import InvalidInput
+
+TEXT_FIELDS = ("first_name", "prefix", "last_name", "email", "password", "login_method")
+BOOL_FIELDS = ("is_student", "is_employee", "is_family_member")
+USER_FIELDS = ("code", *TEXT_FIELDS, *BOOL_FIELDS, "school_functions")
+
+
+@dataclass(frozen=True)
+class CreateUser:
+    code: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> "CreateUser":
+        _refuse_unknown_fields(body, USER_FIELDS)
+        if "code" not in body:
+            raise InvalidInput("invalid_code", "code is required.", field="code")
+        values = _typed_values(body)
+        return cls(code=body["code"], values=values)
+
+
+@dataclass(frozen=True)
+class UpdateUser:
+    code: str
+    changes: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, code: str, body: dict[str, Any]) -> "UpdateUser":
+        if "code" in body:
+            raise InvalidInput("code_not_changeable", "A user's code cannot be changed.", field="code")
+        _refuse_unknown_fields(body, (*USER_FIELDS, "archived"))
+        changes = _typed_values(body)
+        if "archived" in body:
+            changes["archived"] = _boolean(body, "archived")
+        return cls(code=code, changes=changes)
+
+
+@dataclass(frozen=True)
+class PutSchoolFunction:
+    code: str
+    name: str
+    rights: list[str]
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any], code: str | None = None) -> "PutSchoolFunction":
+        _refuse_unknown_fields(body, ("code", "name", "rights"))
+        code = body.get("code", code) if code is None else code
+        name = body.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInput("invalid_name", "name must be a non-empty text.", field="name")
+        rights = body.get("rights", [])
+        if not isinstance(rights, list) or not all(isinstance(right, str) for right in rights):
+            raise InvalidInput("invalid_type", "rights must be a list of texts.", field="rights")
+        return cls(code=code, name=name, rights=rights)
+
+
+def _refuse_unknown_fields(body: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise InvalidInput("unknown_field", f"Unknown field: {unknown[0]}.", field=unknown[0])
+
+
+def _typed_values(body: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        if name in body:
+            value = body[name]
+            if value is not None and not isinstance(value, str):
+                raise InvalidInput("invalid_type", f"{name} must be a text or null.", field=name)
+            values[name] = value
+    for name in BOOL_FIELDS:
+        if name in body:
+            values[name] = _boolean(body, name)
+    if "school_functions" in body:
+        functions = body["school_functions"]
+        if not isinstance(functions, list) or not all(isinstance(code, str) for code in functions):
+            raise InvalidInput(
+                "invalid_type", "school_functions must be a list of codes.", field="school_functions"
+            )
+        values["school_functions"] = set(functions)
+    return values
+
+
+def _boolean(body: dict[str, Any], name: str) -> bool:
+    value = body[name]
+    if not isinstance(value, bool):
+        raise InvalidInput("invalid_type", f"{name} must be true or false.", field=name)
+    return value

@@ -1,0 +1,191 @@
+"""Users and school functions as plain Python: the rules, nothing about storage or HTTP."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from email_validator import EmailNotValidError, validate_email
+
+from shared.rights import RIGHTS
+from shared.errors import Conflict, InvalidInput, NotFound
+
+STUDENT_FUNCTION = "leerling"
+MANAGER_FUNCTION = "applicatiebeheerder"
+BUILTIN_FUNCTIONS = {
+    STUDENT_FUNCTION: ("Leerling", ()),
+    MANAGER_FUNCTION: ("Applicatiebeheerder", RIGHTS),
+}
+LOGIN_METHODS = ("password", "sso", "none")
+MAX_CODE_LENGTH = 32
+MAX_NAME_LENGTH = 200
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+NAME_FIELDS = ("first_name", "prefix", "last_name")
+TYPE_FIELDS = ("is_student", "is_employee", "is_family_member")
+FUNCTION_CODE = re.compile(r"^[a-z0-9_-]{1,64}$")
+
+
+@dataclass
+class User:
+    code: str
+    first_name: str | None = None
+    prefix: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    is_student: bool = False
+    is_employee: bool = False
+    is_family_member: bool = False
+    school_functions: set[str] = field(default_factory=set)
+    login_method: str = "password"
+    password_hash: str | None = None
+    archived: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def public_fields(self) -> dict:
+        """What a change compares: everything the user representation shows."""
+        return {
+            "first_name": self.first_name,
+            "prefix": self.prefix,
+            "last_name": self.last_name,
+            "email": self.email,
+            "is_student": self.is_student,
+            "is_employee": self.is_employee,
+            "is_family_member": self.is_family_member,
+            "school_functions": sorted(self.school_functions),
+            "login_method": self.login_method,
+            "has_password": self.password_hash is not None,
+            "archived": self.archived,
+        }
+
+
+@dataclass(frozen=True)
+class SchoolFunction:
+    code: str
+    name: str
+    rights: tuple[str, ...]
+
+
+def check_code(code: object) -> str:
+    if not isinstance(code, str) or not code.strip():
+        raise InvalidInput("invalid_code", "The code must be a non-empty text.", field="code")
+    if code != code.strip() or any(ch.isspace() for ch in code):
+        raise InvalidInput("invalid_code", "The code may not contain spaces.", field="code")
+    if len(code) > MAX_CODE_LENGTH:
+        raise InvalidInput(
+            "invalid_code", f"The code may be at most {MAX_CODE_LENGTH} characters.", field="code"
+        )
+    return code
+
+
+def check_student_code(code: str) -> None:
+    """A student's code is the student number: ASCII digits only, kept exactly as written."""
+    if not re.fullmatch(r"[0-9]+", code):
+        raise InvalidInput(
+            "student_code_not_numeric",
+            f"A student's code may contain digits only; {code!r} has other characters.",
+            field="code",
+        )
+
+
+def check_email(email: str | None) -> str | None:
+    if email is None or email == "":
+        return None
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidInput("invalid_email", f"{email!r} is not a valid email address: {error}", field="email")
+    return email
+
+
+def check_name(name: str, value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if len(value) > MAX_NAME_LENGTH:
+        raise InvalidInput(
+            "value_too_long", f"{name} may be at most {MAX_NAME_LENGTH} characters.", field=name
+        )
+    return value
+
+
+def check_login_method(method: str) -> str:
+    if method not in LOGIN_METHODS:
+        raise InvalidInput(
+            "invalid_login_method",
+            f"login_method must be one of {', '.join(LOGIN_METHODS)}.",
+            field="login_method",
+        )
+    return method
+
+
+def check_password(password: str) -> str:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            "invalid_password",
+            f"A password must have {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters.",
+            field="password",
+        )
+    return password
+
+
+def check_rights(rights: list[str]) -> tuple[str, ...]:
+    unknown = sorted(set(rights) - set(RIGHTS))
+    if unknown:
+        raise InvalidInput(
+            "unknown_right", f"Unknown rights: {', '.join(unknown)}.", field="rights", rights=unknown
+        )
+    return tuple(sorted(set(rights)))
+
+
+def check_function_code(code: object) -> str:
+    if not isinstance(code, str) or not FUNCTION_CODE.match(code):
+        raise InvalidInput(
+            "invalid_code",
+            "A school function code has 1 to 64 lowercase letters, digits, '-' or '_'.",
+            field="code",
+        )
+    return code
+
+
+def apply_types_and_functions(user: User, functions: set[str] | None, known: set[str]) -> None:
+    """Set the user's functions; the student type always carries the function `leerling`."""
+    if functions is not None:
+        unknown = sorted(functions - known)
+        if unknown:
+            raise InvalidInput(
+                "unknown_school_function",
+                f"Unknown school functions: {', '.join(unknown)}.",
+                field="school_functions",
+                school_functions=unknown,
+            )
+        user.school_functions = set(functions)
+    if user.is_student:
+        check_student_code(user.code)
+        user.school_functions.add(STUDENT_FUNCTION)
+    else:
+        user.school_functions.discard(STUDENT_FUNCTION)
+
+
+def student_event_type(before: User | None, after: User) -> str | None:
+    """Which student event a change causes: created when a user becomes a student, updated when
+    a student (before or after) changed; none for users who are not and were not students."""
+    was_student = before is not None and before.is_student
+    if after.is_student and not was_student:
+        return "student.created"
+    if was_student and before.public_fields() != after.public_fields():
+        return "student.updated"
+    return None
+
+
+def copy_user(user: User) -> User:
+    return replace(user, school_functions=set(user.school_functions))
+
+
+def user_exists(code: str) -> Conflict:
+    return Conflict("user_exists", f"A user with code {code!r} already exists.", {"code": code})
+
+
+def user_not_found(code: str) -> NotFound:
+    return NotFound("user_not_found", f"No user has code {code!r}.", {"code": code})

@@ -1,0 +1,164 @@
+"""What the users service does, one short function per command; the unit of work is passed in."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from services.users import domain
+from services.users.commands import CreateUser, PutSchoolFunction, UpdateUser
+from services.users.domain import MANAGER_FUNCTION, SchoolFunction, User
+from services.users.passwords import hash_password, verify_password
+from services.users.repository import utcnow
+from services.users.representation import user_representation
+from shared.errors import Conflict, NotFound, Unauthorized
+from shared.events.envelope import Envelope
+
+
+def create_user(uow, command: CreateUser) -> dict[str, Any]:
+    with uow:
+        user = User(code=domain.check_code(command.code))
+        _apply_values(uow, user, command.values)
+        if uow.users.get(user.code) is not None:
+            raise domain.user_exists(user.code)
+        user.created_at = user.updated_at = utcnow()
+        uow.users.add(user)
+        _record_student_event(uow, None, user)
+        uow.commit()
+    return user_representation(user)
+
+
+def update_user(uow, command: UpdateUser) -> dict[str, Any]:
+    with uow:
+        before = uow.users.get(command.code, for_update=True)
+        if before is None:
+            raise domain.user_not_found(command.code)
+        user = domain.copy_user(before)
+        _apply_values(uow, user, command.changes)
+        if "archived" in command.changes:
+            user.archived = command.changes["archived"]
+        if user.public_fields() != before.public_fields() or user.password_hash != before.password_hash:
+            user.updated_at = utcnow()
+            uow.users.save(user)
+            _record_student_event(uow, before, user)
+            uow.commit()
+    return user_representation(user)
+
+
+def get_user(uow, code: str) -> dict[str, Any]:
+    with uow:
+        user = uow.users.get(code)
+    if user is None:
+        raise domain.user_not_found(code)
+    return user_representation(user)
+
+
+def list_users(uow, user_type=None, archived=None, text=None, after_code=None, limit=100) -> list[dict]:
+    with uow:
+        users = uow.users.list(user_type, archived, text, after_code, limit)
+    return [user_representation(user) for user in users]
+
+
+def effective_rights(uow, code: str) -> list[str]:
+    with uow:
+        user = uow.users.get(code)
+        if user is None:
+            raise domain.user_not_found(code)
+        return _rights_of(uow, user)
+
+
+def authenticate(uow, code: str, password: str) -> list[str]:
+    """The rights of the user with this code and password; one answer for every failure."""
+    with uow:
+        user = uow.users.get(code) if isinstance(code, str) else None
+        password_ok = verify_password(user.password_hash if user else None, password)
+        if user is None or not password_ok or user.archived or user.login_method != "password":
+            raise Unauthorized("invalid_credentials", "The code or the password is wrong.")
+        return _rights_of(uow, user)
+
+
+def list_school_functions(uow) -> list[SchoolFunction]:
+    with uow:
+        return uow.users.functions()
+
+
+def create_school_function(uow, command: PutSchoolFunction) -> SchoolFunction:
+    function = SchoolFunction(
+        domain.check_function_code(command.code), command.name, domain.check_rights(command.rights)
+    )
+    with uow:
+        if uow.users.get_function(function.code) is not None:
+            raise Conflict(
+                "school_function_exists", f"School function {function.code!r} already exists.",
+                {"code": function.code},
+            )
+        uow.users.put_function(function)
+        uow.commit()
+    return function
+
+
+def replace_school_function(uow, command: PutSchoolFunction) -> SchoolFunction:
+    function = SchoolFunction(command.code, command.name, domain.check_rights(command.rights))
+    with uow:
+        if uow.users.get_function(function.code) is None:
+            raise NotFound(
+                "school_function_not_found", f"No school function has code {function.code!r}.",
+                {"code": function.code},
+            )
+        if function.code == MANAGER_FUNCTION and set(function.rights) != set(domain.RIGHTS):
+            raise Conflict(
+                "builtin_function_rights_fixed",
+                "The application manager keeps every right, so that someone can always administer the portal.",
+            )
+        uow.users.put_function(function)
+        uow.commit()
+    return function
+
+
+def ensure_application_manager(uow, code: str, password: str | None) -> str | None:
+    """Create the first application manager unless a user with `code` exists.
+
+    Returns the password when one was generated (to be shown once), else None.
+    """
+    generated = None if password else secrets.token_urlsafe(18)
+    with uow:
+        if uow.users.get(code) is not None:
+            return None
+        user = User(code=domain.check_code(code), is_employee=True, school_functions={MANAGER_FUNCTION})
+        user.password_hash = hash_password(domain.check_password(password or generated))
+        user.created_at = user.updated_at = utcnow()
+        uow.users.add(user)
+        uow.commit()
+    return generated
+
+
+def _apply_values(uow, user: User, values: dict[str, Any]) -> None:
+    for name in domain.NAME_FIELDS:
+        if name in values:
+            setattr(user, name, domain.check_name(name, values[name]))
+    if "email" in values:
+        user.email = domain.check_email(values["email"])
+    for name in domain.TYPE_FIELDS:
+        if name in values:
+            setattr(user, name, values[name])
+    if values.get("login_method") is not None:
+        user.login_method = domain.check_login_method(values["login_method"])
+    if "password" in values:
+        password = values["password"]
+        user.password_hash = None if password is None else hash_password(domain.check_password(password))
+    known = {function.code for function in uow.users.functions()}
+    domain.apply_types_and_functions(user, values.get("school_functions"), known)
+
+
+def _rights_of(uow, user: User) -> list[str]:
+    rights: set[str] = set()
+    for function in uow.users.functions():
+        if function.code in user.school_functions:
+            rights.update(function.rights)
+    return sorted(rights)
+
+
+def _record_student_event(uow, before: User | None, after: User) -> None:
+    event_type = domain.student_event_type(before, after)
+    if event_type is not None:
+        uow.outbox.add(Envelope.new(event_type, user_representation(after)))

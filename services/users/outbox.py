@@ -1,0 +1,83 @@
+"""The transactional outbox: events are rows written with their change, published after commit.
+
+`publish_pending` sends every unpublished event to the stream in the order the rows were written
+and then marks them published. It runs right after each commit (so an event is on the stream
+before the request that caused it is answered) and in the relay process (which catches whatever a
+crash or a Redis outage left behind). A crash between XADD and marking the row publishes that event
+twice; subscribers deduplicate by the envelope's id, so at-least-once is enough.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+import redis
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from services.users.orm import OutboxRow
+from services.users.repository import utcnow
+from shared.config import EVENT_STREAM
+from shared.events.envelope import EVENT_FIELD, Envelope
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+
+
+class SqlAlchemyOutbox:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, envelope: Envelope) -> None:
+        self.session.add(
+            OutboxRow(event_id=envelope.id, envelope=envelope.to_json(), created_at=utcnow())
+        )
+
+
+class OutboxPublisher:
+    def __init__(self, session_factory: Callable[[], Session], client: redis.Redis, stream: str = EVENT_STREAM):
+        self.session_factory = session_factory
+        self.client = client
+        self.stream = stream
+
+    def publish_pending(self) -> int:
+        """Publish everything pending; returns how many events were sent."""
+        total = 0
+        while sent := self._publish_batch():
+            total += sent
+            if sent < BATCH_SIZE:
+                break
+        return total
+
+    def try_publish_pending(self) -> None:
+        """After a commit: publish now if Redis answers, else leave it to the relay."""
+        try:
+            self.publish_pending()
+        except redis.RedisError as error:
+            log.warning("events stay in the outbox until the relay can publish them: %s", error)
+
+    def _publish_batch(self) -> int:
+        with self.session_factory() as session, session.begin():
+            # FOR UPDATE makes concurrent publishers (requests, relay) take turns on PostgreSQL,
+            # which keeps the stream in outbox order; SQLite serialises writers by itself.
+            rows = session.execute(
+                select(OutboxRow.id, OutboxRow.envelope)
+                .where(OutboxRow.published_at.is_(None))
+                .order_by(OutboxRow.id)
+                .limit(BATCH_SIZE)
+                .with_for_update()
+            ).all()
+            if not rows:
+                return 0
+            pipe = self.client.pipeline(transaction=False)
+            for _, envelope in rows:
+                pipe.xadd(self.stream, {EVENT_FIELD: envelope})
+            pipe.execute()
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_([row_id for row_id, _ in rows]))
+                .values(published_at=utcnow())
+            )
+        return len(rows)

@@ -1,0 +1,47 @@
+"""The outbox relay process: publishes events a crash or a Redis outage left unpublished.
+
+Run it as `python -m services.users.relay`; it keeps publishing until SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+import redis
+from sqlalchemy.exc import OperationalError
+
+from services.users.bootstrap import build_service
+from shared.config import Settings
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5
+
+
+def run_relay(publisher, stop: threading.Event, poll_seconds: float = POLL_SECONDS) -> None:
+    while not stop.is_set():
+        try:
+            sent = publisher.publish_pending()
+            if sent:
+                log.info("relay published %d pending events", sent)
+        except (redis.RedisError, OperationalError) as error:
+            log.warning("relay could not publish yet: %s", error)
+        stop.wait(poll_seconds)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s relay %(levelname)s %(message)s")
+    settings = Settings.from_env()
+    settings.require_redis_url()
+    service = build_service(settings)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    log.info("relay started")
+    run_relay(service.publisher, stop)
+
+
+if __name__ == "__main__":
+    main()

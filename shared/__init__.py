@@ -1,0 +1,1 @@
+"""What crosses service boundaries: config, errors, auth tokens, events, database and Celery plumbing."""

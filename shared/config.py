@@ -1,0 +1,78 @@
+"""Settings read from the environment; the embedded mode and docker-compose differ only in values."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_PORT = 8000
+DEFAULT_MAX_UPLOAD_MB = 50
+DEFAULT_ADMIN_CODE = "admin"
+EVENT_STREAM = "portal:events"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    redis_url: str | None
+    users_database_url: str
+    enrollments_database_url: str
+    importer_database_url: str
+    port: int
+    secret_key: str
+    max_upload_mb: int
+    admin_code: str
+    admin_password: str | None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("PORTAL_DATA_DIR") or "./var").resolve()
+        return cls(
+            data_dir=data_dir,
+            redis_url=env.get("REDIS_URL") or None,
+            users_database_url=_database_url(env, "USERS_DATABASE_URL", data_dir / "users.sqlite3"),
+            enrollments_database_url=_database_url(
+                env, "ENROLLMENTS_DATABASE_URL", data_dir / "enrollments.sqlite3"
+            ),
+            importer_database_url=_database_url(
+                env, "IMPORTER_DATABASE_URL", data_dir / "importer.sqlite3"
+            ),
+            port=int(env.get("PORTAL_PORT") or DEFAULT_PORT),
+            secret_key=env.get("PORTAL_SECRET_KEY") or _local_secret_key(data_dir),
+            max_upload_mb=int(env.get("PORTAL_MAX_UPLOAD_MB") or DEFAULT_MAX_UPLOAD_MB),
+            admin_code=env.get("PORTAL_ADMIN_CODE") or DEFAULT_ADMIN_CODE,
+            admin_password=env.get("PORTAL_ADMIN_PASSWORD") or None,
+        )
+
+    def require_redis_url(self) -> str:
+        if not self.redis_url:
+            raise RuntimeError(
+                "REDIS_URL is not set: start the system with `portal run` (which starts an "
+                "embedded Redis) or point REDIS_URL at a Redis server"
+            )
+        return self.redis_url
+
+
+def _database_url(env: Mapping[str, str], name: str, default_file: Path) -> str:
+    url = env.get(name) or f"sqlite:///{default_file}"
+    # SQLAlchemy maps a bare postgresql:// URL to psycopg2; we ship psycopg 3.
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _local_secret_key(data_dir: Path) -> str:
+    """A secret kept beside the embedded data, so tokens survive a restart of `portal run`."""
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

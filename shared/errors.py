@@ -1,0 +1,57 @@
+"""Errors with a stable machine-readable code; each HTTP layer turns them into the one JSON shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PortalError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+class BadRequest(PortalError):
+    status = 400
+
+
+class Unauthorized(PortalError):
+    status = 401
+
+
+class Forbidden(PortalError):
+    status = 403
+
+
+class NotFound(PortalError):
+    status = 404
+
+
+class Conflict(PortalError):
+    status = 409
+
+
+class PayloadTooLarge(PortalError):
+    status = 413
+
+
+class UnsupportedMediaType(PortalError):
+    status = 415
+
+
+class InvalidInput(PortalError):
+    """Validation failed; `details["field"]` names the offending field."""
+
+    status = 422
+
+    def __init__(self, code: str, message: str, field: str | None = None, **details: Any):
+        if field is not None:
+            details["field"] = field
+        super().__init__(code, message, details)

@@ -1,0 +1,1 @@
+"""The event contract on the Redis stream `portal:events`: envelopes, publishing, subscribing."""

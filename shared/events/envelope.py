@@ -1,0 +1,54 @@
+"""Version 1 of the event envelope: {"id", "type", "version", "occurred_at", "data"}."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+ENVELOPE_VERSION = 1
+STUDENT_CREATED = "student.created"
+STUDENT_UPDATED = "student.updated"
+EVENT_FIELD = "event"
+
+
+@dataclass(frozen=True)
+class Envelope:
+    id: str
+    type: str
+    version: int
+    occurred_at: str
+    data: dict[str, Any]
+
+    @classmethod
+    def new(cls, event_type: str, data: dict[str, Any]) -> "Envelope":
+        return cls(
+            id=str(uuid.uuid4()),
+            type=event_type,
+            version=ENVELOPE_VERSION,
+            occurred_at=utc_timestamp(),
+            data=data,
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> "Envelope":
+        body = json.loads(raw)
+        return cls(
+            id=body["id"],
+            type=body["type"],
+            version=body["version"],
+            occurred_at=body["occurred_at"],
+            data=body["data"],
+        )
+
+
+def utc_timestamp(moment: datetime | None = None) -> str:
+    moment = moment or datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")

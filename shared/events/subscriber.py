@@ -1,0 +1,118 @@
+"""Subscribe to `portal:events` with a consumer group: at-least-once delivery, handled once.
+
+A subscriber first re-reads what it was given before but never acknowledged (its own pending
+entries, e.g. after a crash), then reads new entries. Each envelope is handed to the handler only
+if its id was not processed before, then marked processed, then acknowledged; a crash anywhere
+in between leads to redelivery, and the dedupe store keeps the handler from seeing it twice.
+For exactly-once effects in a database, give a store that records the id in the same transaction
+as the effect (see `ProcessedEvents`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable, Protocol
+
+import redis
+
+from shared.config import EVENT_STREAM
+from shared.events.envelope import EVENT_FIELD, Envelope
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Envelope], None]
+
+
+class ProcessedEvents(Protocol):
+    def contains(self, event_id: str) -> bool: ...
+
+    def add(self, event_id: str) -> None: ...
+
+
+class RedisProcessedEvents:
+    """Processed event ids in a Redis set per consumer group."""
+
+    def __init__(self, client: redis.Redis, group: str, stream: str = EVENT_STREAM):
+        self._client = client
+        self._key = f"{stream}:processed:{group}"
+
+    def contains(self, event_id: str) -> bool:
+        return bool(self._client.sismember(self._key, event_id))
+
+    def add(self, event_id: str) -> None:
+        self._client.sadd(self._key, event_id)
+
+
+class Subscriber:
+    def __init__(
+        self,
+        client: redis.Redis,
+        group: str,
+        consumer: str,
+        handler: Handler,
+        processed: ProcessedEvents | None = None,
+        stream: str = EVENT_STREAM,
+        batch_size: int = 500,
+    ):
+        self.client = client
+        self.group = group
+        self.consumer = consumer
+        self.handler = handler
+        self.processed = processed or RedisProcessedEvents(client, group, stream)
+        self.stream = stream
+        self.batch_size = batch_size
+        self._group_ready = False
+
+    def ensure_group(self) -> None:
+        """Create the group at the stream's start, so a new subscriber replays every event."""
+        if self._group_ready:
+            return
+        try:
+            self.client.xgroup_create(self.stream, self.group, id="0", mkstream=True)
+        except redis.ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+        self._group_ready = True
+
+    def poll(self, block_ms: int | None = None) -> int:
+        """Handle one batch: own unacknowledged entries first, else new ones. Returns how many."""
+        self.ensure_group()
+        handled = self._read_and_handle("0", block_ms=None)
+        if handled:
+            return handled
+        return self._read_and_handle(">", block_ms=block_ms)
+
+    def catch_up(self) -> int:
+        """Handle everything published so far; returns when the group has reached the end."""
+        total = 0
+        while handled := self.poll():
+            total += handled
+        return total
+
+    def run(self, stop: threading.Event, block_ms: int = 1000) -> None:
+        while not stop.is_set():
+            try:
+                self.poll(block_ms=block_ms)
+            except redis.ConnectionError:
+                log.warning("event stream unreachable; retrying")
+                stop.wait(1.0)
+
+    def _read_and_handle(self, start: str, block_ms: int | None) -> int:
+        reply = self.client.xreadgroup(
+            self.group, self.consumer, {self.stream: start}, count=self.batch_size, block=block_ms
+        )
+        entries = reply[0][1] if reply else []
+        for entry_id, fields in entries:
+            if fields:  # a trimmed entry comes back with no fields; nothing to handle
+                self._handle_once(fields)
+            self.client.xack(self.stream, self.group, entry_id)
+        return len(entries)
+
+    def _handle_once(self, fields: dict) -> None:
+        raw = fields.get(EVENT_FIELD) or fields.get(EVENT_FIELD.encode())
+        envelope = Envelope.from_json(raw)
+        if self.processed.contains(envelope.id):
+            return
+        self.handler(envelope)
+        self.processed.add(envelope.id)

@@ -1,0 +1,106 @@
+"""Flask plumbing every service shares: the one JSON error shape, JSON bodies, list paging."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from typing import Any
+
+from flask import Flask, Request, jsonify
+from werkzeug.exceptions import HTTPException
+
+from shared.errors import BadRequest, InvalidInput, PortalError, UnsupportedMediaType
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+MAX_JSON_BODY = 1024 * 1024
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error leaves the service as {"error": {"code", "message", "details"}}."""
+
+    @app.errorhandler(PortalError)
+    def portal_error(error: PortalError):
+        return jsonify(error.to_dict()), error.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        code = _HTTP_CODES.get(status, "http_error")
+        body = PortalError(code, error.description or error.name).to_dict()
+        return jsonify(body), status
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        log.exception("unhandled error")
+        body = PortalError("internal_error", "An unexpected error occurred.").to_dict()
+        return jsonify(body), 500
+
+
+def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, or a 415/400 that says what is wrong with it."""
+    if not request.is_json:
+        raise UnsupportedMediaType(
+            "unsupported_media_type", "Send the body as application/json."
+        )
+    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+    try:
+        body = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadRequest("malformed_json", f"The body is not valid JSON: {error}.") from None
+    if not isinstance(body, dict):
+        raise BadRequest("malformed_json", "The body must be a JSON object.")
+    return body
+
+
+def page_limit(args) -> int:
+    raw = args.get("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    try:
+        limit = int(raw)
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput(
+            "invalid_limit", f"limit must be a whole number from 1 to {MAX_LIMIT}.", field="limit"
+        )
+    return limit
+
+
+def encode_cursor(value: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> Any:
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("invalid_cursor", "The cursor is not one this list gave.", field="cursor")
+
+
+def parse_bool(value: str | None, field: str) -> bool | None:
+    if value is None or value == "":
+        return None
+    lowered = value.lower()
+    if lowered in ("true", "1"):
+        return True
+    if lowered in ("false", "0"):
+        return False
+    raise InvalidInput("invalid_boolean", f"{field} must be true or false.", field=field)

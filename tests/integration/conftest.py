@@ -1,0 +1,63 @@
+import pytest
+import redis
+
+from services.users import handlers
+from services.users.app import create_app
+from services.users.bootstrap import build_service, migrate
+from shared.config import Settings
+from tests.services import fresh_postgres_database
+
+ADMIN_PASSWORD = "admin-password-1"
+
+
+@pytest.fixture
+def redis_client(redis_url):
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    return client
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def users_database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'users.sqlite3'}"
+    else:
+        with fresh_postgres_database() as url:
+            yield url
+
+
+@pytest.fixture
+def settings(tmp_path, users_database_url, redis_url):
+    return Settings.from_env({
+        "PORTAL_DATA_DIR": str(tmp_path),
+        "USERS_DATABASE_URL": users_database_url,
+        "REDIS_URL": redis_url,
+        "PORTAL_SECRET_KEY": "integration-test-secret-key-0123456789",
+        "PORTAL_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    })
+
+
+@pytest.fixture
+def users_app(settings, redis_client):
+    migrate(settings)
+    service = build_service(settings, redis_client)
+    handlers.ensure_application_manager(service.unit_of_work(), settings.admin_code, ADMIN_PASSWORD)
+    app = create_app(settings, service)
+    yield app
+    service.engine.dispose()
+
+
+@pytest.fixture
+def client(users_app):
+    return users_app.test_client()
+
+
+def token_for(client, code, password):
+    response = client.post("/api/v1/auth/token", json={"code": code, "password": password})
+    assert response.status_code == 200, response.json
+    return response.json["access_token"]
+
+
+@pytest.fixture
+def admin(client):
+    return {"Authorization": f"Bearer {token_for(client, 'admin', ADMIN_PASSWORD)}"}

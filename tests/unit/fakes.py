@@ -1,0 +1,76 @@
+"""Hand-written fakes of the users service's persistence, for handler tests without I/O."""
+
+from __future__ import annotations
+
+from services.users.domain import BUILTIN_FUNCTIONS, SchoolFunction, User, copy_user, user_exists
+
+
+class FakeUserRepository:
+    def __init__(self):
+        self.users: dict[str, User] = {}
+        self._functions = {
+            code: SchoolFunction(code, name, tuple(rights)) for code, (name, rights) in BUILTIN_FUNCTIONS.items()
+        }
+
+    def get(self, code, for_update=False):
+        user = self.users.get(code)
+        return copy_user(user) if user else None
+
+    def add(self, user):
+        if user.code in self.users:
+            raise user_exists(user.code)
+        self.users[user.code] = copy_user(user)
+
+    def save(self, user):
+        self.users[user.code] = copy_user(user)
+
+    def list(self, user_type=None, archived=None, text=None, after_code=None, limit=100):
+        users = sorted(self.users.values(), key=lambda user: user.code)
+        if user_type:
+            users = [user for user in users if getattr(user, f"is_{user_type}")]
+        if archived is not None:
+            users = [user for user in users if user.archived == archived]
+        if after_code is not None:
+            users = [user for user in users if user.code > after_code]
+        return [copy_user(user) for user in users[:limit]]
+
+    def functions(self):
+        return sorted(self._functions.values(), key=lambda function: function.code)
+
+    def get_function(self, code):
+        return self._functions.get(code)
+
+    def put_function(self, function):
+        self._functions[function.code] = function
+
+
+class FakeOutbox:
+    def __init__(self):
+        self.pending = []
+
+    def add(self, envelope):
+        self.pending.append(envelope)
+
+
+class FakeUnitOfWork:
+    """Keeps committed state; what a block did without commit is thrown away, as with a database."""
+
+    def __init__(self):
+        self.users = FakeUserRepository()
+        self.outbox = FakeOutbox()
+        self.published = []
+        self.commits = 0
+
+    def __enter__(self):
+        self._snapshot = (dict(self.users.users), dict(self.users._functions), list(self.outbox.pending))
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._snapshot is not None:
+            self.users.users, self.users._functions, self.outbox.pending = self._snapshot
+
+    def commit(self):
+        self._snapshot = None
+        self.commits += 1
+        self.published.extend(self.outbox.pending)
+        self.outbox.pending = []
