@@ -19,7 +19,7 @@ import os
 import psycopg
 import redis
 
-from portal.embedded import free_port, redis_server_binary
+from portal.embedded import free_port, redis_server_binary  # noqa: F401 (free_port is used by tests)
 
 POSTGRES_SERVER = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -18,6 +18,7 @@ import redis
 
 from shared.config import EVENT_STREAM
 from shared.events.envelope import EVENT_FIELD, Envelope
+from shared.faults import crash_point
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ class Subscriber:
         for entry_id, fields in entries:
             if fields:  # a trimmed entry comes back with no fields; nothing to handle
                 self._handle_once(fields)
+            crash_point("subscriber.before_ack")
             self.client.xack(self.stream, self.group, entry_id)
         return len(entries)
 

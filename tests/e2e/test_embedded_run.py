@@ -1,0 +1,90 @@
+"""`portal run` as a new user runs it: embedded SQLite and Redis, gateway, worker, relay."""
+
+import json
+import os
+import re
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import psutil
+import redis
+
+from portal.embedded import free_port
+from shared.config import EVENT_STREAM
+from tests.processes import http, start, stop, wait_healthy, wait_until
+
+
+def port_open(port):
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start_portal(tmp_path, port, log):
+    env = {"PORTAL_DATA_DIR": str(tmp_path / "var"), "PORTAL_PORT": str(port)}
+    for name in ("REDIS_URL", "USERS_DATABASE_URL", "PORTAL_ADMIN_PASSWORD", "PORTAL_SECRET_KEY", "PORTAL_FAULT"):
+        env[name] = ""  # embedded defaults, whatever the calling shell has set
+    return start([str(Path(sys.executable).parent / "portal"), "run"], env, log)
+
+
+def test_portal_run_serves_the_contract_and_keeps_its_data_over_a_restart(tmp_path):
+    port, log = free_port(), tmp_path / "portal.log"
+    base = f"http://127.0.0.1:{port}"
+    portal = start_portal(tmp_path, port, log)
+    try:
+        wait_healthy(base, process=portal, log=log)
+        password = re.search(r"application manager 'admin' with password (\S+)", log.read_text()).group(1)
+        status, token = http("POST", f"{base}/api/v1/auth/token", {"code": "admin", "password": password})
+        assert status == 200 and token["token_type"] == "Bearer" and token["expires_in"] <= 3600
+        admin = token["access_token"]
+
+        status, user = http("POST", f"{base}/api/v1/users", {"code": "123456", "is_student": True,
+                                                              "password": "leerling-123"}, admin)
+        assert status == 201 and user["school_functions"] == ["leerling"]
+        status, error = http("POST", f"{base}/api/v1/users", {"code": "12a45", "is_student": True}, admin)
+        assert status == 422 and error["error"]["code"] == "student_code_not_numeric"
+        student = http("POST", f"{base}/api/v1/auth/token", {"code": "123456", "password": "leerling-123"})[1]
+        status, error = http("POST", f"{base}/api/v1/users", {"code": "654321"}, student["access_token"])
+        assert status == 403
+
+        redis_url = json.loads((tmp_path / "var" / "run.json").read_text())["redis_url"]
+        events = [json.loads(fields[b"event"]) for _, fields in redis.Redis.from_url(redis_url).xrange(EVENT_STREAM)]
+        assert [(event["type"], event["data"]["code"]) for event in events] == [("student.created", "123456")]
+        assert http("GET", f"{base}/api/v1/openapi.json")[1]["paths"]["/api/v1/users"]
+        redis_port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
+    finally:
+        assert stop(portal, signal.SIGINT) == 0
+    assert not port_open(port) and not port_open(redis_port), "Ctrl-C left a child running"
+
+    restarted = start_portal(tmp_path, port, log)
+    try:
+        wait_healthy(base, process=restarted, log=log)
+        admin = http("POST", f"{base}/api/v1/auth/token", {"code": "admin", "password": password})[1]["access_token"]
+        assert http("GET", f"{base}/api/v1/users/123456", token=admin)[1]["school_functions"] == ["leerling"]
+        redis_url = json.loads((tmp_path / "var" / "run.json").read_text())["redis_url"]
+        assert redis.Redis.from_url(redis_url).xlen(EVENT_STREAM) == 1
+        assert log.read_text().count("created application manager") == 1
+    finally:
+        stop(restarted, signal.SIGINT)
+
+
+def test_a_crashed_child_is_restarted_by_portal_run(tmp_path):
+    port, log = free_port(), tmp_path / "portal.log"
+    base = f"http://127.0.0.1:{port}"
+    portal = start_portal(tmp_path, port, log)
+    try:
+        wait_healthy(base, process=portal, log=log)
+        gateway_pid = _listening_pid(port)
+        os.kill(gateway_pid, signal.SIGKILL)
+        wait_until(lambda: _listening_pid(port) not in (None, gateway_pid), 30, "a new gateway")
+        wait_healthy(base, process=portal, log=log)
+    finally:
+        stop(portal, signal.SIGINT)
+
+
+def _listening_pid(port):
+    for connection in psutil.net_connections(kind="tcp"):
+        if connection.status == "LISTEN" and connection.laddr.port == port:
+            return connection.pid
+    return None
