@@ -64,7 +64,7 @@ def _create_admin(args) -> int:
         exists = uow.users.get(code) is not None
     if exists:
         print(f"A user with code {code!r} exists already; nothing changed.")
-        return 1
+        return 0
     generated = handlers.ensure_application_manager(service.unit_of_work(), code, args.password or settings.admin_password)
     print(f"Created application manager {code!r}.")
     if generated:

@@ -1,0 +1,293 @@
+"""The distributed-mode deployment (Dockerfile, docker-compose.yml), checked statically.
+
+No Docker engine is needed: the files are parsed and every module, console script, setting,
+port and dependency they name is checked against the project itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+import shlex
+import shutil
+import sys
+import tomllib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+SOURCE_PACKAGES = ("shared", "services", "portal")
+
+# The settings CONTRACT.md ("Running it") says docker-compose passes; PORTAL_PORT is checked per service.
+CONTRACT_SETTINGS = (
+    "REDIS_URL", "USERS_DATABASE_URL", "ENROLLMENTS_DATABASE_URL", "IMPORTER_DATABASE_URL",
+    "PORTAL_DATA_DIR", "PORTAL_SECRET_KEY", "PORTAL_MAX_UPLOAD_MB", "PORTAL_ADMIN_CODE",
+    "PORTAL_ADMIN_PASSWORD",
+)
+PORTAL_SETTING = re.compile(r"^(PORTAL_\w+|\w+_DATABASE_URL|\w+_API_URL|REDIS_URL)$")
+SHELL_SEPARATORS = {";", "&&", "||", "|", "&"}
+SHELL_BUILTINS = {"test", "[", "true", "false", "exit", "echo", ":"}
+DEPENDENCY_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict[str, dict]:
+    return compose["services"]
+
+
+def built_services(services) -> dict[str, dict]:
+    """The services running the project's own image (the others are postgres, redis, psql)."""
+    return {name: service for name, service in services.items() if "build" in service}
+
+
+def application_services(services) -> dict[str, dict]:
+    """Containers running the portal's code: every one of the project's image except Flower."""
+    return {name: service for name, service in built_services(services).items()
+            if "flower" not in words(service)}
+
+
+def command_lines(service: dict) -> list[list[str]]:
+    """The simple commands a service runs: its command, or each command of an `sh -c` script."""
+    command = service.get("command")
+    if command is None:
+        return []
+    argv = shlex.split(command) if isinstance(command, str) else [str(word) for word in command]
+    if argv[0] in ("sh", "/bin/sh") and len(argv) >= 3 and argv[1].startswith("-") and "c" in argv[1]:
+        lexer = shlex.shlex(argv[2].replace("$$", "$"), posix=True, punctuation_chars=";&|")
+        lexer.whitespace_split = True
+        lines, line = [], []
+        for token in lexer:
+            if token in SHELL_SEPARATORS:
+                lines.append(line)
+                line = []
+            else:
+                line.append(token)
+        lines.append(line)
+        argv_lines = [line[1:] if line[:1] == ["exec"] else line for line in lines if line]
+        return [line for line in argv_lines if line[0] not in SHELL_BUILTINS]
+    return [argv]
+
+
+def words(service: dict) -> list[str]:
+    return [word for line in command_lines(service) for word in line]
+
+
+def option_values(line: list[str], option: str) -> list[str]:
+    """Values of `--option VALUE` and `--option=VALUE` (and `-A VALUE`) in one command line."""
+    values = []
+    for index, word in enumerate(line):
+        if word == option and index + 1 < len(line):
+            values.append(line[index + 1])
+        elif word.startswith(option + "="):
+            values.append(word.split("=", 1)[1])
+    return values
+
+
+def environment(service: dict) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {key: "" if value is None else str(value) for key, value in env.items()}
+
+
+def listening_port(service: dict) -> int | None:
+    """The port a service's HTTP server listens on: `--port` in its command, else PORTAL_PORT
+    for the gateway (`python -m portal.gateway`)."""
+    for line in command_lines(service):
+        ports = option_values(line, "--port")
+        if ports:
+            return int(ports[0])
+        if option_values(line, "-m") == ["portal.gateway"] and environment(service).get("PORTAL_PORT"):
+            return int(environment(service)["PORTAL_PORT"])
+    return None
+
+
+def depends_on(service: dict) -> dict[str, str]:
+    dependencies = service.get("depends_on") or {}
+    if isinstance(dependencies, list):
+        return {name: "service_started" for name in dependencies}
+    return {name: (spec or {}).get("condition", "service_started") for name, spec in dependencies.items()}
+
+
+def source_text() -> str:
+    return "\n".join(
+        path.read_text() for package in SOURCE_PACKAGES for path in sorted((ROOT / package).rglob("*.py"))
+    )
+
+
+def test_the_compose_file_is_valid_yaml_and_every_service_has_an_image_or_build(compose, services):
+    assert isinstance(compose, dict) and isinstance(services, dict)
+    expected = {"postgres", "redis", "users-migrate", "users-api", "users-worker", "users-relay",
+                "gateway", "flower"}
+    assert expected <= set(services), f"missing services: {sorted(expected - set(services))}"
+    for name, service in services.items():
+        assert isinstance(service, dict), name
+        assert service.get("image") or service.get("build"), f"{name} has neither image nor build"
+
+
+def test_every_python_m_module_in_a_command_can_be_found(services):
+    modules = {module for service in built_services(services).values()
+               for line in command_lines(service) for module in option_values(line, "-m")}
+    assert {"portal.gateway", "services.users.relay"} <= modules
+    for module in modules:
+        assert importlib.util.find_spec(module) is not None, f"python -m {module}: no such module"
+
+
+def test_every_celery_app_named_with_dash_a_can_be_found(services):
+    # find_spec only: importing services.users.worker builds an app (it is a worker entry point).
+    apps = {app for service in built_services(services).values()
+            for line in command_lines(service) if line[0] == "celery" for app in option_values(line, "-A")}
+    assert "services.users.worker" in apps
+    for app in apps:
+        module = app.split(":")[0]
+        assert importlib.util.find_spec(module) is not None, f"celery -A {app}: no such module"
+
+
+def test_every_waitress_call_names_an_existing_factory(services):
+    calls = {call for service in built_services(services).values()
+             for line in command_lines(service) if line[0] == "waitress-serve"
+             for call in option_values(line, "--call")}
+    assert "services.users.app:create_app" in calls
+    for call in calls:
+        module_name, _, attribute = call.partition(":")
+        assert attribute, f"--call {call} names no factory"
+        assert importlib.util.find_spec(module_name) is not None, f"--call {call}: no such module"
+        factory = getattr(importlib.import_module(module_name), attribute, None)
+        assert callable(factory), f"--call {call}: {attribute} is not a callable of {module_name}"
+
+
+def test_every_console_script_that_starts_a_command_is_installed(services):
+    venv_bin = str(Path(sys.executable).parent)
+    project_scripts = PYPROJECT["project"]["scripts"]
+    first_words = {line[0] for service in built_services(services).values() for line in command_lines(service)}
+    assert {"portal", "celery", "waitress-serve", "python"} <= first_words
+    for word in first_words:
+        assert word in project_scripts or shutil.which(word, path=venv_bin), (
+            f"{word} is neither a [project.scripts] entry nor installed in {venv_bin}"
+        )
+    assert project_scripts.get("portal") == "portal.cli:main"
+
+
+def test_flower_comes_with_the_ops_extra_the_image_installs(services):
+    assert any("flower" in line for service in services.values() for line in command_lines(service))
+    ops = PYPROJECT["project"]["optional-dependencies"]["ops"]
+    assert any(re.match(r"flower\b", requirement) for requirement in ops)
+    assert re.search(r"pip install [\"']?\.\[ops\]", (ROOT / "Dockerfile").read_text())
+
+
+def test_every_application_container_gets_every_setting_the_contract_names(services):
+    apps = application_services(services)
+    assert {"users-migrate", "users-api", "users-worker", "users-relay", "gateway"} <= set(apps)
+    for name, service in apps.items():
+        missing = [setting for setting in CONTRACT_SETTINGS if setting not in environment(service)]
+        assert not missing, f"{name} lacks {missing}"
+        env = environment(service)
+        assert env["PORTAL_SECRET_KEY"].startswith("${PORTAL_SECRET_KEY:?"), "the secret key must be required"
+        assert urlsplit(env["REDIS_URL"]).hostname in services, f"{name}: REDIS_URL is no compose service"
+        for setting in ("USERS_DATABASE_URL", "ENROLLMENTS_DATABASE_URL", "IMPORTER_DATABASE_URL"):
+            url = urlsplit(re.sub(r"\$\{[^}]*\}", "variable", env[setting]))  # as compose fills ${X:?...}
+            assert url.scheme.startswith("postgresql"), f"{name}: {setting} is not a PostgreSQL URL"
+            assert url.hostname == "postgres", f"{name}: {setting} does not point at the postgres service"
+
+
+def test_the_gateway_is_told_the_port_it_publishes(services):
+    gateways = [service for service in services.values()
+                if any(option_values(line, "-m") == ["portal.gateway"] for line in command_lines(service))]
+    assert len(gateways) == 1
+    env = environment(gateways[0])
+    assert env.get("PORTAL_HOST") == "0.0.0.0", "the gateway must listen beyond the container's loopback"
+    published = [str(mapping).rsplit(":", 1)[-1] for mapping in gateways[0].get("ports", [])]
+    assert env.get("PORTAL_PORT") in published
+
+
+def test_every_setting_the_compose_file_passes_is_read_by_the_code(services):
+    from portal.gateway import ROUTES
+
+    text = source_text()
+    routed = {name for _prefix, name in ROUTES}
+    passed = {key for service in services.values() for key in environment(service) if PORTAL_SETTING.match(key)}
+    assert {"REDIS_URL", "PORTAL_SECRET_KEY", "USERS_API_URL"} <= passed
+    for setting in passed:
+        if setting.endswith("_API_URL"):
+            # create_gateway reads f"{name.upper()}_API_URL" for every routed service.
+            assert setting.removesuffix("_API_URL").lower() in routed, f"{setting}: no such routed service"
+            assert '_API_URL"' in (ROOT / "portal" / "gateway.py").read_text()
+        else:
+            assert f'"{setting}"' in text or f"'{setting}'" in text, f"{setting} is read nowhere in the code"
+
+
+def test_redis_appends_to_its_log_and_postgres_and_redis_keep_data_on_volumes(compose, services):
+    redis_words = words(services["redis"])
+    assert "--appendonly" in redis_words and redis_words[redis_words.index("--appendonly") + 1] == "yes"
+    declared = set(compose.get("volumes") or {})
+    for name, data_dir in (("postgres", "/var/lib/postgresql/data"), ("redis", "/data")):
+        mounts = dict(str(volume).split(":")[:2][::-1] for volume in services[name].get("volumes", []))
+        assert data_dir in mounts, f"{name} keeps {data_dir} on no volume"
+        assert mounts[data_dir] in declared, f"{name}: volume {mounts[data_dir]} is not declared"
+
+
+def test_depends_on_names_only_existing_services_with_known_conditions(services):
+    assert any(depends_on(service) for service in services.values())
+    for name, service in services.items():
+        for dependency, condition in depends_on(service).items():
+            assert dependency in services, f"{name} depends on unknown {dependency}"
+            assert condition in DEPENDENCY_CONDITIONS, f"{name}: unknown condition {condition}"
+            if condition == "service_healthy":
+                assert "healthcheck" in services[dependency], f"{dependency} has no healthcheck to wait for"
+            if condition == "service_completed_successfully":
+                assert services[dependency].get("restart", "no") == "no", f"{dependency} is no one-shot"
+
+
+def test_the_gateway_proxies_to_compose_services_on_the_ports_they_listen_on(services):
+    upstreams = {name: value for gateway in (services["gateway"],)
+                 for name, value in environment(gateway).items() if name.endswith("_API_URL")}
+    assert upstreams
+    for setting, url in upstreams.items():
+        parts = urlsplit(url)
+        assert parts.scheme == "http" and parts.hostname in services, f"{setting}: {url} is no compose service"
+        assert parts.port == listening_port(services[parts.hostname]), f"{setting}: wrong port in {url}"
+        assert parts.hostname in depends_on(services["gateway"]), f"the gateway does not wait for {parts.hostname}"
+
+
+def test_http_healthchecks_probe_the_port_their_service_listens_on(services):
+    probed = 0
+    for name, service in built_services(services).items():
+        port = listening_port(service)
+        if port is None:
+            continue
+        test = service.get("healthcheck", {}).get("test")
+        assert test, f"{name} serves HTTP on {port} but has no healthcheck"
+        urls = re.findall(r"https?://[^\s'\"]+", " ".join(test) if isinstance(test, list) else test)
+        assert urls and all(urlsplit(url).port == port for url in urls), f"{name} probes {urls}, listens on {port}"
+        assert "curl" not in str(test) and "wget" not in str(test), "the image has neither curl nor wget"
+        probed += 1
+    assert probed >= 3
+
+
+def test_the_dockerfile_exists_and_every_built_service_uses_it(services):
+    built = built_services(services)
+    assert built
+    for name, service in built.items():
+        build = service["build"]
+        context, dockerfile = (build, "Dockerfile") if isinstance(build, str) else (
+            build.get("context", "."), build.get("dockerfile", "Dockerfile"))
+        assert (COMPOSE_FILE.parent / context).resolve() == ROOT, f"{name} builds from {context}"
+        assert (ROOT / context / dockerfile).is_file(), f"{name}: {dockerfile} does not exist"
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.11-slim\b", dockerfile, re.MULTILINE)
+    copied = " ".join(re.findall(r"^COPY (.+)$", dockerfile, re.MULTILINE))
+    for needed in ("pyproject.toml", *SOURCE_PACKAGES):
+        assert needed in copied, f"the Dockerfile does not copy {needed}"
+    users = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
+    assert users and users[-1] not in ("root", "0"), "the image must run as a non-root user"
