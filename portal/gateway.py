@@ -29,8 +29,9 @@ ROUTES = (
     ("/api/v1/auth", "users"),
     ("/api/v1/users", "users"),
     ("/api/v1/school-functions", "users"),
+    ("/api/v1/imports", "importer"),
 )
-QUEUES = ("users",)
+QUEUES = ("users", "importer")
 HEALTH_CACHE_SECONDS = 2.0
 
 
@@ -162,9 +163,10 @@ def _stream_and_close(response, connection):
 
 def create_gateway(settings: Settings, environ=os.environ) -> Gateway:
     """Upstream URLs from USERS_API_URL etc. when set (docker-compose), else in-process services."""
+    from services.importer.app import create_app as create_importer_app
     from services.users.app import create_app as create_users_app
 
-    factories = {"users": create_users_app}
+    factories = {"users": create_users_app, "importer": create_importer_app}
     backends = {}
     for name, factory in factories.items():
         upstream = environ.get(f"{name.upper()}_API_URL")
@@ -177,8 +179,9 @@ def main() -> None:
 
     settings = Settings.from_env()
     host = os.environ.get("PORTAL_HOST", "127.0.0.1")
+    # Above the services' own limit, so that they answer an oversized upload with the JSON 413.
     serve(create_gateway(settings), host=host, port=settings.port, threads=16, ident="portal",
-          max_request_body_size=(settings.max_upload_mb + 1) * 1024 * 1024)
+          max_request_body_size=(settings.max_upload_mb * 2 + 16) * 1024 * 1024)
 
 
 if __name__ == "__main__":

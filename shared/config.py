@@ -26,6 +26,8 @@ class Settings:
     max_upload_mb: int
     admin_code: str
     admin_password: str | None
+    chunk_timeout_seconds: float = 60.0
+    sweep_seconds: float = 2.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -46,6 +48,8 @@ class Settings:
             max_upload_mb=int(env.get("PORTAL_MAX_UPLOAD_MB") or DEFAULT_MAX_UPLOAD_MB),
             admin_code=env.get("PORTAL_ADMIN_CODE") or DEFAULT_ADMIN_CODE,
             admin_password=env.get("PORTAL_ADMIN_PASSWORD") or None,
+            chunk_timeout_seconds=float(env.get("PORTAL_CHUNK_TIMEOUT_SECONDS") or 60),
+            sweep_seconds=float(env.get("PORTAL_SWEEP_SECONDS") or 2),
         )
 
     def require_redis_url(self) -> str:

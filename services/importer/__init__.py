@@ -1,0 +1,1 @@
+"""The importer service: uploads, analysis and preview, chunked application, results."""

@@ -11,8 +11,10 @@ from services.users.domain import MANAGER_FUNCTION, SchoolFunction, User
 from services.users.passwords import hash_password, verify_password
 from services.users.repository import utcnow
 from services.users.representation import user_representation
+from services.users.rows import RowDecision, decide_row
 from shared.errors import Conflict, NotFound, Unauthorized
 from shared.events.envelope import Envelope
+from shared.messages import Chunk, ChunkResult, RowOut
 
 
 def create_user(uow, command: CreateUser) -> dict[str, Any]:
@@ -130,6 +132,79 @@ def ensure_application_manager(uow, code: str, password: str | None) -> str | No
         uow.users.add(user)
         uow.commit()
     return generated
+
+
+def apply_user_rows(uow, chunk: Chunk) -> ChunkResult:
+    """Plan (dry run) or apply one chunk of imported rows in one transaction, with bulk statements.
+
+    Applying records the chunk's key and results in the same transaction, so a redelivered chunk
+    changes nothing twice and answers the same results.
+    """
+    mode, as_student = chunk.options["mode"], bool(chunk.options.get("as_student"))
+    with uow:
+        if not chunk.dry_run and (stored := uow.users.applied_chunk(chunk.key)) is not None:
+            return _chunk_result(chunk, [RowOut(**row) for row in stored])
+        functions = {function.code for function in uow.users.functions()}
+        existing = uow.users.get_many(_codes_of(chunk), for_update=not chunk.dry_run)
+        decisions = [decide_row(row, existing.get(_code_of(row)), mode, as_student, functions) for row in chunk.rows]
+        if chunk.dry_run:
+            return _chunk_result(chunk, [decision.to_row_out(applied=False) for decision in decisions])
+        decisions = _write_decisions(uow, chunk, decisions, mode, as_student, functions)
+        results = [decision.to_row_out(applied=True) for decision in decisions]
+        uow.users.record_applied_chunk(chunk.key, [vars(row) for row in results])
+        uow.commit()
+    return _chunk_result(chunk, results)
+
+
+def _write_decisions(uow, chunk, decisions, mode, as_student, functions) -> list[RowDecision]:
+    now = utcnow()
+    for decision in decisions:
+        if decision.action in ("create", "update"):
+            if decision.password is not None:
+                decision.after.password_hash = hash_password(decision.password)
+            decision.after.updated_at = now
+            if decision.action == "create":
+                decision.after.created_at = now
+    creates = [decision for decision in decisions if decision.action == "create"]
+    inserted = uow.users.insert_many([decision.after for decision in creates])
+    lost_races = [decision for decision in creates if decision.after.code not in inserted]
+    if lost_races:
+        # Another import created these codes after we looked: decide again against what it made.
+        rows = {row.line: row for row in chunk.rows}
+        existing = uow.users.get_many([decision.after.code for decision in lost_races], for_update=True)
+        redecided = {}
+        for decision in lost_races:
+            again = decide_row(rows[decision.line], existing.get(decision.after.code), mode, as_student, functions)
+            if again.action == "update":
+                again.after.updated_at = now
+                if again.password is not None:
+                    again.after.password_hash = hash_password(again.password)
+            again.messages.append("The user was created by another import after the preview.")
+            redecided[decision.line] = again
+        decisions = [redecided.get(decision.line, decision) for decision in decisions]
+    updates = [decision for decision in decisions if decision.action == "update"]
+    uow.users.update_many([(decision.before, decision.after) for decision in updates])
+    events = []
+    for decision in decisions:
+        if decision.action in ("create", "update"):
+            event_type = domain.student_event_type(decision.before, decision.after)
+            if event_type is not None:
+                events.append(Envelope.new(event_type, user_representation(decision.after)))
+    uow.outbox.add_many(events)
+    return decisions
+
+
+def _code_of(row) -> str | None:
+    code = row.values.get("code")
+    return code.strip() if code else None
+
+
+def _codes_of(chunk: Chunk) -> list[str]:
+    return sorted({code for row in chunk.rows if (code := _code_of(row))})
+
+
+def _chunk_result(chunk: Chunk, rows: list[RowOut]) -> ChunkResult:
+    return ChunkResult(chunk.job_id, chunk.generation, chunk.chunk_no, chunk.dry_run, rows)
 
 
 def _apply_values(uow, user: User, values: dict[str, Any]) -> None:

@@ -57,3 +57,14 @@ class OutboxRow(Base):
     envelope: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AppliedChunkRow(Base):
+    """An import chunk applied in the same transaction as its rows: a redelivered chunk finds it
+    here and answers the stored results instead of applying the rows again."""
+
+    __tablename__ = "applied_chunks"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    results: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -13,7 +13,7 @@ import logging
 from typing import Callable
 
 import redis
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from services.users.orm import OutboxRow
@@ -31,9 +31,15 @@ class SqlAlchemyOutbox:
         self.session = session
 
     def add(self, envelope: Envelope) -> None:
-        self.session.add(
-            OutboxRow(event_id=envelope.id, envelope=envelope.to_json(), created_at=utcnow())
-        )
+        self.add_many([envelope])
+
+    def add_many(self, envelopes: list[Envelope]) -> None:
+        if envelopes:
+            now = utcnow()
+            self.session.execute(insert(OutboxRow), [
+                {"event_id": envelope.id, "envelope": envelope.to_json(), "created_at": now}
+                for envelope in envelopes
+            ])
 
 
 class OutboxPublisher:

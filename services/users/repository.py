@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, insert, or_, select
+import json
+
+from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.users.domain import SchoolFunction, User, user_exists
-from services.users.orm import SchoolFunctionRow, UserRow, user_school_functions
+from services.users.orm import AppliedChunkRow, SchoolFunctionRow, UserRow, user_school_functions
 
 _USER_COLUMNS = (
     "code", "first_name", "prefix", "last_name", "email", "is_student", "is_employee",
@@ -29,6 +33,7 @@ def utcnow() -> datetime:
 class SqlAlchemyUserRepository:
     def __init__(self, session: Session):
         self.session = session
+        self._ids: dict[str, int] = {}
 
     def get(self, code: str, for_update: bool = False) -> User | None:
         query = select(UserRow).where(UserRow.code == code)
@@ -82,6 +87,67 @@ class SqlAlchemyUserRepository:
         rows = list(self.session.scalars(query))
         functions = self._functions_of([row.id for row in rows])
         return [self._to_user(row, functions.get(row.id, set())) for row in rows]
+
+    def get_many(self, codes: list[str], for_update: bool = False) -> dict[str, User]:
+        """The users with these codes, by code, in one query (plus one for their functions)."""
+        if not codes:
+            return {}
+        query = select(UserRow).where(UserRow.code.in_(codes)).order_by(UserRow.code)
+        if for_update:
+            query = query.with_for_update()
+        rows = list(self.session.scalars(query))
+        functions = self._functions_of([row.id for row in rows])
+        self._ids.update({row.code: row.id for row in rows})
+        return {row.code: self._to_user(row, functions.get(row.id, set())) for row in rows}
+
+    def insert_many(self, users: list[User]) -> set[str]:
+        """Insert in bulk; a code that exists already (another import won the race) is left out
+        of the insert and of the returned set of inserted codes."""
+        if not users:
+            return set()
+        dialect_insert = postgresql_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        statement = (
+            dialect_insert(UserRow)
+            .on_conflict_do_nothing(index_elements=["code"])
+            .returning(UserRow.id, UserRow.code)
+        )
+        rows = [{name: getattr(user, name) for name in _USER_COLUMNS} for user in users]
+        inserted = {code: user_id for user_id, code in self.session.execute(statement, rows)}
+        self._ids.update(inserted)
+        links = [
+            {"user_id": inserted[user.code], "function_code": function}
+            for user in users if user.code in inserted for function in sorted(user.school_functions)
+        ]
+        if links:
+            self.session.execute(insert(user_school_functions), links)
+        return set(inserted)
+
+    def update_many(self, changes: list[tuple[User, User]]) -> None:
+        """Write (before, after) pairs in bulk: one UPDATE statement executed for many rows."""
+        if not changes:
+            return
+        table = UserRow.__table__
+        statement = update(table).where(table.c.id == bindparam("row_id"))
+        self.session.execute(statement, [
+            {"row_id": self._ids[after.code], **{name: getattr(after, name) for name in _USER_COLUMNS if name != "code"}}
+            for _, after in changes
+        ])
+        moved = [(before, after) for before, after in changes if before.school_functions != after.school_functions]
+        if moved:
+            ids = [self._ids[after.code] for _, after in moved]
+            self.session.execute(delete(user_school_functions).where(user_school_functions.c.user_id.in_(ids)))
+            links = [{"user_id": self._ids[after.code], "function_code": function}
+                     for _, after in moved for function in sorted(after.school_functions)]
+            if links:
+                self.session.execute(insert(user_school_functions), links)
+
+    def applied_chunk(self, key: str) -> list[dict] | None:
+        stored = self.session.get(AppliedChunkRow, key)
+        return None if stored is None else json.loads(stored.results)
+
+    def record_applied_chunk(self, key: str, results: list[dict]) -> None:
+        self.session.add(AppliedChunkRow(key=key, results=json.dumps(results), created_at=utcnow()))
+        self.session.flush()
 
     def functions(self) -> list[SchoolFunction]:
         rows = self.session.scalars(select(SchoolFunctionRow).order_by(SchoolFunctionRow.code))

@@ -1,0 +1,99 @@
+"""Reading an uploaded file into chunks of mapped rows: the importer's side of the analysis.
+
+Streams the file (memory stays flat in file size), finds the encoding and delimiter unless given,
+labels the columns, and cuts the records into chunks of CHUNK_ROWS rows. Problems the importer can
+see alone are marked on the row (more fields than the header, a key repeated from an earlier
+line); everything else is decided by the service that owns the data, in its dry run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from services.importer.domain import Column, ImportSettings, resolve_columns
+from services.importer.kinds import IGNORE, ImportKind
+from shared.csvfile import BlockSource, FileProblem, Record, detect_delimiter, detect_encoding, read_records
+from shared.messages import RowIn
+
+CHUNK_ROWS = 2000
+SAMPLE_COUNT = 3
+SAMPLE_RECORDS = 50
+
+
+@dataclass
+class FileLayout:
+    encoding: str
+    delimiter: str
+    columns: list[Column]
+    total_rows: int = 0
+    chunk_count: int = 0
+
+
+def analyze(blocks: BlockSource, settings: ImportSettings, kind: ImportKind,
+            store_chunk: Callable[[int, list[RowIn]], None]) -> FileLayout:
+    """Read the whole file, calling `store_chunk(chunk_no, rows)` per chunk; FileProblem if unusable."""
+    encoding = settings.encoding or detect_encoding(blocks)
+    delimiter = settings.delimiter or detect_delimiter(blocks, encoding)
+    records = read_records(blocks, encoding, delimiter)
+    first = next(records, None)
+    if first is None:
+        raise FileProblem("empty_file", "The file holds no records.")
+    headers = [header.strip() for header in first.fields] if settings.has_header else [""] * len(first.fields)
+    head = [] if settings.has_header else [first]
+    for record in records:
+        head.append(record)
+        if len(head) >= SAMPLE_RECORDS:
+            break
+    if not head:
+        raise FileProblem("no_data_rows", "The file has a header but no data rows.")
+    if not settings.has_header:
+        headers = [""] * max(len(record.fields) for record in head)
+    columns = resolve_columns(headers, settings, kind)
+    _add_samples(columns, head)
+    layout = FileLayout(encoding, delimiter, columns)
+    for chunk_no, rows in enumerate(_chunks(_chain(head, records), columns, kind)):
+        store_chunk(chunk_no, rows)
+        layout.total_rows += len(rows)
+        layout.chunk_count += 1
+    return layout
+
+
+def _chunks(records: Iterator[Record], columns: list[Column], kind: ImportKind) -> Iterator[list[RowIn]]:
+    mapped = [(column.index, column.field) for column in columns if column.field != IGNORE]
+    width = len(columns)
+    first_line_of: dict[str, int] = {}
+    chunk: list[RowIn] = []
+    for record in records:
+        fields = record.fields
+        values = {name: fields[index] if index < len(fields) else "" for index, name in mapped}
+        errors = []
+        extra = fields[width:]
+        if any(value.strip() for value in extra):
+            errors.append(f"The row has {len(fields)} fields; the header has {width}.")
+        key = values.get(kind.key_field, "").strip()
+        if key:
+            if key in first_line_of:
+                errors.append(f"{key} was used on line {first_line_of[key]} already.")
+            else:
+                first_line_of[key] = record.line
+        chunk.append(RowIn(record.line, values, errors))
+        if len(chunk) >= CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _add_samples(columns: list[Column], records: list[Record]) -> None:
+    for column in columns:
+        for record in records:
+            if column.index < len(record.fields) and record.fields[column.index].strip():
+                column.samples.append(record.fields[column.index].strip()[:100])
+                if len(column.samples) >= SAMPLE_COUNT:
+                    break
+
+
+def _chain(head: list[Record], rest: Iterator[Record]) -> Iterator[Record]:
+    yield from head
+    yield from rest

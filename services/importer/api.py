@@ -1,0 +1,118 @@
+"""HTTP endpoints of the importer: parse, call a handler, answer."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
+
+from services.importer import handlers
+from services.importer.domain import invalid_option
+from shared.auth import current_principal, require_right
+from shared.errors import UnsupportedMediaType
+from shared.http import decode_cursor, encode_cursor, json_body, page_limit
+from shared.openapi import documented
+
+api = Blueprint("importer", __name__, url_prefix="/api/v1")
+
+
+def _service():
+    return current_app.extensions["importer"]
+
+
+def _uow():
+    return _service().unit_of_work()
+
+
+@api.post("/imports")
+@require_right("imports:write")
+@documented("Upload a file to import (multipart/form-data); analysis starts at once",
+            {202: "ImportJob", 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_option"})
+def create_import():
+    if not request.mimetype == "multipart/form-data":
+        raise UnsupportedMediaType("unsupported_media_type", "Upload the file as multipart/form-data.")
+    upload = request.files.get("file")
+    if upload is None:
+        raise invalid_option("file", "Send the file in the form field 'file'.")
+    options = {name: value for name, value in request.form.items() if name != "kind"}
+    job = handlers.create_job(_uow(), request.form.get("kind"), upload.filename, upload.stream, options,
+                              current_principal().code, _service().max_upload_bytes)
+    response = jsonify(job)
+    response.status_code = 202
+    response.headers["Location"] = f"/api/v1/imports/{job['id']}"
+    return response
+
+
+@api.get("/imports")
+@require_right("imports:read")
+@documented("List import jobs, newest first", {200: "ImportJobList"}, query=("kind", "status", "limit", "cursor"))
+def list_imports():
+    limit = page_limit(request.args)
+    before = decode_cursor(request.args.get("cursor"))
+    jobs = handlers.list_jobs(_uow(), request.args.get("kind") or None, request.args.get("status") or None,
+                              before, limit + 1)
+    next_cursor = encode_cursor([jobs[limit - 1]["created_at"].replace("Z", "+00:00"), jobs[limit - 1]["id"]]) \
+        if len(jobs) > limit else None
+    return jsonify(items=jobs[:limit], next_cursor=next_cursor)
+
+
+@api.get("/imports/<job_id>")
+@require_right("imports:read")
+@documented("An import job: status, settings, columns, counts, progress", {200: "ImportJob", 404: "import_not_found"})
+def get_import(job_id: str):
+    return jsonify(handlers.get_job(_uow(), job_id))
+
+
+@api.patch("/imports/<job_id>")
+@require_right("imports:write")
+@documented("Change the settings of a ready job; it is analysed again",
+            {200: "ImportJob", 409: "invalid_state", 422: "invalid_option"}, request="ImportSettingsPatch")
+def change_import(job_id: str):
+    body = json_body(request)
+    for name in ("file", "kind"):
+        if name in body:
+            raise invalid_option(name, f"{name} cannot be changed; upload the file again.")
+    for name, value in body.items():
+        if not isinstance(value, (str, bool, dict)) and not (name == "schedule_project" and value is None):
+            raise invalid_option(name, f"{name} has a value of the wrong type.")
+    options = {name: "" if value is None else value for name, value in body.items()}
+    return jsonify(handlers.change_settings(_uow(), job_id, options))
+
+
+@api.post("/imports/<job_id>/start")
+@require_right("imports:write")
+@documented("Start applying a ready job", {202: "ImportJob", 409: "invalid_state"})
+def start_import(job_id: str):
+    return jsonify(handlers.start_job(_uow(), job_id, _service().timing)), 202
+
+
+@api.post("/imports/<job_id>/cancel")
+@require_right("imports:write")
+@documented("Cancel a job; rows already applied stay applied", {202: "ImportJob", 409: "invalid_state"})
+def cancel_import(job_id: str):
+    return jsonify(handlers.cancel_job(_uow(), job_id)), 202
+
+
+@api.get("/imports/<job_id>/rows")
+@require_right("imports:read")
+@documented("Row results in file order", {200: "ImportRowList", 404: "import_not_found"},
+            query=("action", "limit", "cursor"))
+def list_import_rows(job_id: str):
+    limit = page_limit(request.args)
+    after = decode_cursor(request.args.get("cursor"))
+    if after is not None and not (isinstance(after, list) and len(after) == 2 and all(isinstance(n, int) for n in after)):
+        raise invalid_option("cursor", "The cursor is not one this list gave.")
+    rows, next_position = handlers.list_rows(_uow(), job_id, request.args.get("action") or None,
+                                             tuple(after) if after else None, limit)
+    return jsonify(items=rows, next_cursor=encode_cursor(list(next_position)) if next_position else None)
+
+
+@api.get("/imports/<job_id>/errors.csv")
+@require_right("imports:read")
+@documented("Rows with action error or skip as a semicolon CSV (UTF-8 with BOM)", {200: "text/csv"})
+def import_errors(job_id: str):
+    handlers.get_job(_uow(), job_id)  # 404 before the stream starts
+    lines = handlers.errors_csv(_uow(), job_id)
+    return Response(stream_with_context(lines), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"',
+        "Content-Type": "text/csv; charset=utf-8",
+    })
+

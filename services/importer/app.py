@@ -1,0 +1,51 @@
+"""create_app: the importer's Flask app; nothing is connected before it is called."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify
+
+from services.importer.api import api
+from services.importer.bootstrap import MIGRATIONS, CelerySender, ImporterService, build_service
+from services.importer.schemas import SCHEMAS
+from services.importer.tasks import QUEUE
+from shared.celery_app import celery_init_app
+from shared.config import Settings
+from shared.db import is_at_head
+from shared.http import register_error_handlers
+from shared.openapi import build_document
+
+# Multipart framing around the file: headers and the small option fields.
+FORM_OVERHEAD_BYTES = 256 * 1024
+
+
+def create_app(settings: Settings | None = None, service: ImporterService | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask("importer")
+    service = service or build_service(settings)
+    app.config.update(SECRET_KEY=settings.secret_key,
+                      MAX_CONTENT_LENGTH=service.max_upload_bytes + FORM_OVERHEAD_BYTES)
+    app.extensions["importer"] = service
+    app.extensions["settings"] = settings
+    register_error_handlers(app)
+    app.register_blueprint(api)
+    if settings.redis_url:
+        celery_app = celery_init_app(app, QUEUE, settings.redis_url)
+        if service.sender is None:
+            service.sender = CelerySender(celery_app)
+
+    @app.get("/health")
+    def health():
+        """Ready once the importer database is migrated."""
+        try:
+            ready = is_at_head(service.engine, MIGRATIONS)
+        except Exception as error:  # an unreachable database is "not ready", never a crash
+            return jsonify(status="starting", reasons=[f"importer database unavailable: {type(error).__name__}"]), 503
+        if not ready:
+            return jsonify(status="starting", reasons=["importer database not migrated"]), 503
+        return jsonify(status="ok", reasons=[])
+
+    @app.get("/api/v1/openapi.json")
+    def openapi():
+        return jsonify(build_document(app, "Portal importer service", SCHEMAS))
+
+    return app

@@ -1,0 +1,53 @@
+"""Wiring: the importer's database and the Celery sender, from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from services.importer.handlers import Timing
+from services.importer.uow import SqlAlchemyUnitOfWork
+from shared.config import Settings
+from shared.db import make_engine, upgrade_to_head
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class CelerySender:
+    """Sends a task by name to a queue; no service imports another's tasks."""
+
+    def __init__(self, celery_app):
+        self.celery_app = celery_app
+
+    def send(self, task: str, queue: str, args: list) -> None:
+        self.celery_app.send_task(task, args=args, queue=queue)
+
+
+@dataclass
+class ImporterService:
+    engine: Engine
+    sender: object
+    timing: Timing
+    max_upload_bytes: int
+
+    def __post_init__(self):
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def unit_of_work(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.session_factory, self.sender)
+
+
+def build_service(settings: Settings, sender=None) -> ImporterService:
+    return ImporterService(
+        engine=make_engine(settings.importer_database_url),
+        sender=sender,
+        timing=Timing(chunk_timeout_seconds=settings.chunk_timeout_seconds),
+        max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
+    )
+
+
+def migrate(settings: Settings) -> None:
+    upgrade_to_head(MIGRATIONS, settings.importer_database_url)

@@ -1,0 +1,315 @@
+"""What the importer does, one short function per step; the unit of work is passed in.
+
+A job's life: create (file stored, analysis sent) → analyze (file read into chunks, each chunk
+sent for a dry run) → record each plan → ready (or straight on with start=true) → start → queued
+→ running (chunks sent in a window) → record each result → completed. `sweep` resends whatever
+went unanswered too long, so a lost message or a killed worker never leaves a job hanging.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, BinaryIO, Iterator
+
+from services.importer import analysis, domain
+from services.importer.domain import (
+    ACTIVE, ANALYZING, CANCELLED, COMPLETED, FAILED, QUEUED, READY, RUNNING, ImportSettings,
+)
+from services.importer.orm import JobRow
+from services.importer.repository import utcnow
+from services.importer.representation import job_representation
+from shared.csvfile import FileProblem
+from shared.errors import PayloadTooLarge
+from shared.messages import ACTIONS, IMPORTER_QUEUE, Chunk, ChunkResult, RowIn
+
+ANALYZE_TASK = "importer.analyze"
+WINDOW = 8  # chunks in flight per job: enough to keep every worker busy, bounded for cancel
+
+
+@dataclass(frozen=True)
+class Timing:
+    chunk_timeout_seconds: float = 60.0
+
+    @property
+    def analysis_timeout_seconds(self) -> float:
+        return self.chunk_timeout_seconds * 3
+
+
+def create_job(uow, kind_name: str, filename: str, stream: BinaryIO, options: dict[str, str],
+               created_by: str, max_bytes: int) -> dict[str, Any]:
+    kind = domain.kind_named(kind_name)
+    settings = ImportSettings()
+    start = domain.apply_options(settings, kind, options)
+    _check_kind_options(kind.name, settings)
+    job_id = str(uuid.uuid4())
+    with uow:
+        job = JobRow(id=job_id, kind=kind.name, status=ANALYZING, filename=filename or "upload.csv",
+                     settings=settings.to_dict(), columns=[], generation=0, start_when_ready=start,
+                     created_by=created_by, created_at=utcnow(), analysis_sent_at=utcnow())
+        uow.imports.add_job(job)
+        if uow.imports.store_file(job_id, stream, max_bytes) < 0:
+            raise PayloadTooLarge("payload_too_large", f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+        uow.send_after_commit(ANALYZE_TASK, IMPORTER_QUEUE, job_id, 0)
+        uow.commit()
+    return get_job(uow, job_id)
+
+
+def change_settings(uow, job_id: str, options: dict[str, Any]) -> dict[str, Any]:
+    """PATCH: new settings for a job that is ready; it is analysed again from the file."""
+    with uow:
+        job = _job(uow, job_id, for_update=True)
+        domain.require_status(job.status, (READY,), "change the settings of")
+        kind = domain.kind_named(job.kind)
+        settings = ImportSettings(**job.settings)
+        start = domain.apply_options(settings, kind, {name: value for name, value in options.items()})
+        _check_kind_options(kind.name, settings)
+        job.settings, job.generation, job.status = settings.to_dict(), job.generation + 1, ANALYZING
+        job.start_when_ready, job.total_rows, job.chunk_count, job.columns = start, None, None, []
+        job.analysis_sent_at = utcnow()
+        uow.imports.delete_chunks(job_id)
+        uow.send_after_commit(ANALYZE_TASK, IMPORTER_QUEUE, job_id, job.generation)
+        uow.commit()
+    return get_job(uow, job_id)
+
+
+def analyze_job(uow, job_id: str, generation: int, timing: Timing) -> None:
+    """Read the file into chunks and send each for a dry run; a file problem fails the job."""
+    with uow:
+        job = uow.imports.get_job(job_id, for_update=True)
+        if job is None or job.generation != generation or job.status != ANALYZING:
+            return
+        if job.chunk_count is None:
+            settings = ImportSettings(**job.settings)
+            kind = domain.kind_named(job.kind)
+
+            def store_chunk(chunk_no: int, rows: list[RowIn]) -> None:
+                uow.imports.add_chunk(job_id, generation, chunk_no, [vars(row) for row in rows])
+
+            try:
+                layout = analysis.analyze(lambda: uow.imports.file_blocks(job_id), settings, kind, store_chunk)
+            except FileProblem as problem:
+                uow.session.rollback()
+                _fail(uow, job_id, problem)
+                return
+            settings.encoding, settings.delimiter = layout.encoding, layout.delimiter
+            settings.mapping = domain.settings_mapping(layout.columns)
+            job.settings = settings.to_dict()
+            job.columns = [vars(column) for column in layout.columns]
+            job.total_rows, job.chunk_count = layout.total_rows, layout.chunk_count
+        _dispatch(uow, job, "plan", timing)
+        uow.commit()
+
+
+def record_chunk_result(uow, result: ChunkResult, timing: Timing) -> None:
+    """Store a chunk's planned or applied row results; move the job on when all are in."""
+    with uow:
+        job = uow.imports.get_job(result.job_id)
+        chunk = uow.imports.get_chunk(result.job_id, result.generation, result.chunk_no, for_update=True)
+        if job is None or chunk is None or job.generation != result.generation:
+            return  # an answer for settings that have changed since: nothing to keep
+        rows = [vars(row) for row in result.rows]
+        counts = {action: 0 for action in ACTIONS}
+        for row in rows:
+            counts[row["action"]] += 1
+        if result.dry_run and chunk.plan is None:
+            chunk.plan = rows
+            for action, count in counts.items():
+                setattr(chunk, f"planned_{action}", count)
+        elif not result.dry_run and chunk.result is None:
+            _explain_changes_since_preview(chunk.plan or [], rows)
+            chunk.result = rows
+            for action, count in counts.items():
+                setattr(chunk, f"done_{action}", count)
+        uow.session.flush()
+        _advance(uow, job, timing)
+        uow.commit()
+
+
+def start_job(uow, job_id: str, timing: Timing) -> dict[str, Any]:
+    with uow:
+        job = _job(uow, job_id, for_update=True)
+        domain.require_status(job.status, (READY,), "start")
+        uow.imports.set_status(job_id, (READY,), QUEUED)
+        uow.commit()
+    _run_queued(uow, job_id, timing)
+    return get_job(uow, job_id)
+
+
+def cancel_job(uow, job_id: str) -> dict[str, Any]:
+    with uow:
+        job = _job(uow, job_id, for_update=True)
+        domain.require_status(job.status, ACTIVE, "cancel")
+        uow.imports.set_status(job_id, ACTIVE, CANCELLED, finished_at=utcnow())
+        uow.commit()
+    return get_job(uow, job_id)
+
+
+def sweep(uow, timing: Timing) -> int:
+    """Move every unfinished job on: resend overdue chunks and analyses, start queued jobs,
+    complete jobs whose last answer came in. Safe to run anywhere, any number of times."""
+    with uow:
+        job_ids = [(job.id, job.status) for job in uow.imports.active_jobs()]
+    for job_id, status in job_ids:
+        if status == QUEUED:
+            _run_queued(uow, job_id, timing)
+            continue
+        with uow:
+            job = uow.imports.get_job(job_id, for_update=True)
+            if job is None or job.status not in (ANALYZING, RUNNING):
+                continue
+            if job.status == ANALYZING and job.chunk_count is None:
+                overdue = (utcnow() - _aware(job.analysis_sent_at)).total_seconds() > timing.analysis_timeout_seconds
+                if overdue:
+                    job.analysis_sent_at = utcnow()
+                    uow.send_after_commit(ANALYZE_TASK, IMPORTER_QUEUE, job.id, job.generation)
+            else:
+                _advance(uow, job, timing)
+            uow.commit()
+    return len(job_ids)
+
+
+def get_job(uow, job_id: str) -> dict[str, Any]:
+    with uow:
+        job = _job(uow, job_id)
+        planned, done, processed = uow.imports.totals(job)
+        return job_representation(job, planned, done, processed)
+
+
+def list_jobs(uow, kind=None, status=None, before=None, limit=100) -> list[dict[str, Any]]:
+    with uow:
+        jobs = uow.imports.list_jobs(kind, status, before, limit)
+        return [job_representation(job, *uow.imports.totals(job)) for job in jobs]
+
+
+def list_rows(uow, job_id: str, action: str | None, after: tuple[int, int] | None, limit: int):
+    """Row results in file order from the cursor (chunk_no, index); returns (rows, next cursor)."""
+    if action is not None and action not in ACTIONS:
+        raise domain.invalid_option("action", f"action must be one of {', '.join(ACTIONS)}.")
+    with uow:
+        job = _job(uow, job_id)
+        phase = "plan" if job.status in (ANALYZING, READY, QUEUED) else "result"
+        rows: list[dict] = []
+        start_chunk, start_index = after or (0, 0)
+        for chunk in uow.imports.chunks_in_order(job, start_chunk, action, phase):
+            for index, row in enumerate(_row_results(chunk, phase)):
+                if (chunk.chunk_no, index) < (start_chunk, start_index) or row is None:
+                    continue
+                if action is None or row["action"] == action:
+                    if len(rows) == limit:
+                        return rows, (chunk.chunk_no, index)
+                    rows.append(row)
+        return rows, None
+
+
+def errors_csv(uow, job_id: str) -> Iterator[str]:
+    """The rows that went wrong (error, skip) as a semicolon CSV, safe to open in a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(["line", "code", "action", "message"])
+    yield "\ufeff" + flush()
+    with uow:
+        job = _job(uow, job_id)
+        key_field = domain.kind_named(job.kind).key_field
+        phase = "plan" if job.status in (ANALYZING, READY, QUEUED) else "result"
+        for chunk in uow.imports.chunks_in_order(job, 0, None, phase):
+            for row in _row_results(chunk, phase):
+                if row is not None and row["action"] in ("error", "skip"):
+                    writer.writerow([row["line"], domain.safe_cell(row["values"].get(key_field, "")),
+                                     row["action"], domain.safe_cell(" ".join(row["messages"]))])
+            yield flush()
+
+
+def _row_results(chunk, phase: str) -> list[dict | None]:
+    outcomes = chunk.plan if phase == "plan" else chunk.result
+    results = []
+    for index, row in enumerate(chunk.rows):
+        outcome = outcomes[index] if outcomes else None
+        if outcome is None:
+            results.append(None)
+            continue
+        results.append({"line": row["line"], "action": outcome["action"], "values": row["values"],
+                        "messages": outcome["messages"], "applied": outcome["applied"]})
+    return results
+
+
+def _advance(uow, job: JobRow, timing: Timing) -> None:
+    if job.status == ANALYZING:
+        if uow.imports.unanswered_chunks(job, "plan") == 0:
+            if job.start_when_ready:
+                _begin_running(uow, job, (ANALYZING,), timing)
+            else:
+                uow.imports.set_status(job.id, (ANALYZING,), READY)
+        else:
+            _dispatch(uow, job, "plan", timing)
+    elif job.status == RUNNING:
+        if uow.imports.unanswered_chunks(job, "result") == 0:
+            uow.imports.set_status(job.id, (RUNNING,), COMPLETED, finished_at=utcnow())
+        else:
+            _dispatch(uow, job, "result", timing)
+
+
+def _run_queued(uow, job_id: str, timing: Timing) -> None:
+    with uow:
+        job = uow.imports.get_job(job_id, for_update=True)
+        if job is not None and job.status == QUEUED:
+            _begin_running(uow, job, (QUEUED,), timing)
+        uow.commit()
+
+
+def _begin_running(uow, job: JobRow, expected: tuple[str, ...], timing: Timing) -> None:
+    if uow.imports.set_status(job.id, expected, RUNNING, started_at=utcnow()):
+        uow.imports.forget_sending(job)
+        uow.session.refresh(job)
+        _dispatch(uow, job, "result", timing)
+
+
+def _dispatch(uow, job: JobRow, phase: str, timing: Timing) -> None:
+    kind = domain.kind_named(job.kind)
+    options = {name: job.settings[name] for name in ("mode", "as_student", "schedule_project")}
+    for chunk in uow.imports.chunks_to_send(job, phase, WINDOW, timing.chunk_timeout_seconds):
+        chunk.sent_at = utcnow()
+        chunk.attempts += 1
+        message = Chunk(job.id, job.generation, chunk.chunk_no, phase == "plan", options,
+                        [RowIn(**row) for row in chunk.rows])
+        uow.send_after_commit(kind.task, kind.queue, message.to_dict())
+
+
+def _explain_changes_since_preview(plan: list[dict], results: list[dict]) -> None:
+    for planned, done in zip(plan, results):
+        if planned["action"] != done["action"]:
+            done["messages"].append(
+                f"Planned as {planned['action']} in the preview; the users changed since, so: {done['action']}.")
+
+
+def _fail(uow, job_id: str, problem: FileProblem) -> None:
+    uow.imports.set_status(job_id, (ANALYZING,), FAILED, finished_at=utcnow(),
+                           error={"code": problem.code, "message": problem.message})
+    uow.commit()
+
+
+def _check_kind_options(kind: str, settings: ImportSettings) -> None:
+    if kind == "users":
+        settings.schedule_project = None
+
+
+def _job(uow, job_id: str, for_update: bool = False) -> JobRow:
+    job = uow.imports.get_job(job_id, for_update=for_update)
+    if job is None:
+        raise domain.job_not_found(job_id)
+    return job
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,54 @@
+"""The kinds of import: which fields a column can be labelled with, which are required, which
+headers suggest which field, and where a chunk of rows is sent to be planned and applied.
+A new kind is one more entry in KINDS; the pipeline is the same for every kind."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from shared.messages import APPLY_USER_ROWS, USERS_QUEUE
+
+IGNORE = "ignore"
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    name: str
+    fields: tuple[str, ...]
+    required: tuple[str, ...]
+    key_field: str  # the field a row is identified by (unique within a file)
+    suggestions: dict[str, str]  # normalised header → field
+    task: str
+    queue: str
+
+    def suggest(self, header: str) -> str:
+        return self.suggestions.get(normalise_header(header), IGNORE)
+
+
+def normalise_header(header: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", header.strip().lower())
+
+
+USERS = ImportKind(
+    name="users",
+    fields=("code", "first_name", "prefix", "last_name", "email", "password", "login_method"),
+    required=("code",),
+    key_field="code",
+    suggestions={
+        **dict.fromkeys(("leerlingnummer", "stamnummer", "leerlingcode", "leerlingnr", "llnr", "gebruikerscode",
+                         "code", "studentnumber", "studentnr", "studentid", "studentcode", "usercode",
+                         "userid", "username"), "code"),
+        **dict.fromkeys(("roepnaam", "voornaam", "firstname", "givenname", "forename"), "first_name"),
+        **dict.fromkeys(("tussenvoegsel", "tussenvoegsels", "voorvoegsel", "voorvoegsels", "prefix", "infix"),
+                        "prefix"),
+        **dict.fromkeys(("achternaam", "lastname", "surname", "familyname", "familienaam"), "last_name"),
+        **dict.fromkeys(("emailadres", "email", "mail", "emailaddress", "mailadres", "eemailadres"), "email"),
+        **dict.fromkeys(("wachtwoord", "password"), "password"),
+        **dict.fromkeys(("inlogmethode", "loginmethod", "loginmethode"), "login_method"),
+    },
+    task=APPLY_USER_ROWS,
+    queue=USERS_QUEUE,
+)
+
+KINDS = {kind.name: kind for kind in (USERS,)}

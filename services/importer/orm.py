@@ -1,0 +1,73 @@
+"""Tables of the importer database: jobs, the uploaded file in blocks, and chunks of rows.
+
+The file lives in the database (not on a disk only the API process sees), so any importer worker
+on any machine can read it. Rows travel and are stored per chunk: a chunk's values, its planned
+actions (the preview) and its results are each one JSON document, and its per-action counts are
+columns, so progress and counts are sums over a few hundred chunk rows, never over every row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ACTIONS = ("create", "update", "unchanged", "skip", "error")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class JobRow(Base):
+    __tablename__ = "import_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    filename: Mapped[str] = mapped_column(Text)
+    settings: Mapped[dict] = mapped_column(JSON)
+    columns: Mapped[list] = mapped_column(JSON)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    total_rows: Mapped[int | None] = mapped_column(Integer)
+    chunk_count: Mapped[int | None] = mapped_column(Integer)
+    start_when_ready: Mapped[bool] = mapped_column(default=False)
+    analysis_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[dict | None] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FileBlockRow(Base):
+    __tablename__ = "import_file_blocks"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("import_jobs.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ChunkRow(Base):
+    __tablename__ = "import_chunks"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("import_jobs.id", ondelete="CASCADE"), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chunk_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    row_count: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[list] = mapped_column(JSON)
+    plan: Mapped[list | None] = mapped_column(JSON)
+    result: Mapped[list | None] = mapped_column(JSON)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    planned_create: Mapped[int] = mapped_column(Integer, default=0)
+    planned_update: Mapped[int] = mapped_column(Integer, default=0)
+    planned_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    planned_skip: Mapped[int] = mapped_column(Integer, default=0)
+    planned_error: Mapped[int] = mapped_column(Integer, default=0)
+    done_create: Mapped[int] = mapped_column(Integer, default=0)
+    done_update: Mapped[int] = mapped_column(Integer, default=0)
+    done_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    done_skip: Mapped[int] = mapped_column(Integer, default=0)
+    done_error: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,43 @@
+"""JSON schemas of the importer's bodies, for its OpenAPI document."""
+
+_COUNTS = {"type": "object", "properties": {action: {"type": "integer"} for action in
+                                            ("create", "update", "unchanged", "skip", "error")}}
+
+SCHEMAS = {
+    "ImportJob": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"}, "kind": {"enum": ["users", "enrollments"]},
+            "status": {"enum": ["analyzing", "ready", "queued", "running", "completed", "failed", "cancelled"]},
+            "filename": {"type": "string"},
+            "settings": {"type": "object", "properties": {
+                "delimiter": {"type": ["string", "null"]}, "encoding": {"type": ["string", "null"]},
+                "has_header": {"type": "boolean"}, "mapping": {"type": ["object", "null"]},
+                "mode": {"enum": ["import", "update", "synchronize"]}, "as_student": {"type": "boolean"},
+                "schedule_project": {"type": ["string", "null"]}}},
+            "columns": {"type": "array", "items": {"type": "object", "properties": {
+                "index": {"type": "integer"}, "header": {"type": "string"}, "field": {"type": "string"},
+                "samples": {"type": "array", "items": {"type": "string"}}}}},
+            "total_rows": {"type": ["integer", "null"]},
+            "progress": {"type": "object", "properties": {"processed": {"type": "integer"},
+                                                          "total": {"type": ["integer", "null"]}}},
+            "counts": _COUNTS,
+            "error": {"type": ["object", "null"], "properties": {"code": {"type": "string"},
+                                                                 "message": {"type": "string"}}},
+            "created_at": {"type": "string"}, "started_at": {"type": ["string", "null"]},
+            "finished_at": {"type": ["string", "null"]},
+        },
+    },
+    "ImportJobList": {"type": "object", "properties": {
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/ImportJob"}},
+        "next_cursor": {"type": ["string", "null"]}}},
+    "ImportSettingsPatch": {"type": "object", "properties": {
+        "delimiter": {"type": "string"}, "encoding": {"type": "string"}, "has_header": {"type": "boolean"},
+        "mapping": {"type": "object"}, "mode": {"type": "string"}, "as_student": {"type": "boolean"},
+        "schedule_project": {"type": "string"}, "start": {"type": "boolean"}}},
+    "ImportRowList": {"type": "object", "properties": {
+        "items": {"type": "array", "items": {"type": "object", "properties": {
+            "line": {"type": "integer"}, "action": {"type": "string"}, "values": {"type": "object"},
+            "messages": {"type": "array", "items": {"type": "string"}}, "applied": {"type": "boolean"}}}},
+        "next_cursor": {"type": ["string", "null"]}}},
+}

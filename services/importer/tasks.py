@@ -1,0 +1,30 @@
+"""Celery tasks of the importer queue: deserialize, call a handler, nothing else."""
+
+from celery import shared_task
+from flask import current_app
+
+from services.importer import handlers
+from shared.messages import IMPORTER_QUEUE, RECORD_CHUNK_RESULT, ChunkResult
+
+QUEUE = IMPORTER_QUEUE
+SWEEP_TASK = "importer.sweep"
+
+
+def _service():
+    return current_app.extensions["importer"]
+
+
+@shared_task(name=handlers.ANALYZE_TASK)
+def analyze(job_id: str, generation: int) -> None:
+    handlers.analyze_job(_service().unit_of_work(), job_id, generation, _service().timing)
+
+
+@shared_task(name=RECORD_CHUNK_RESULT)
+def record_chunk_result(result: dict) -> None:
+    handlers.record_chunk_result(_service().unit_of_work(), ChunkResult.from_dict(result), _service().timing)
+
+
+@shared_task(name=SWEEP_TASK)
+def sweep() -> int:
+    """Runs every few seconds (beat): resends what went unanswered, finishes what is done."""
+    return handlers.sweep(_service().unit_of_work(), _service().timing)

@@ -1,0 +1,42 @@
+"""The importer's unit of work: commits, then sends the messages the work produced.
+
+Messages go out only after the commit, so no worker reads a job or chunk that is not there yet.
+A crash between the commit and the send loses nothing: the sweep finds chunks and analyses whose
+answer is overdue and sends them again.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from services.importer.repository import SqlAlchemyImportRepository
+
+
+class SqlAlchemyUnitOfWork:
+    def __init__(self, session_factory: Callable[[], Session], sender):
+        self.session_factory = session_factory
+        self.sender = sender
+
+    def __enter__(self) -> "SqlAlchemyUnitOfWork":
+        self.session = self.session_factory()
+        self.imports = SqlAlchemyImportRepository(self.session)
+        self.outgoing: list[tuple[str, str, list]] = []
+        self._committed = False
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if not self._committed:
+            self.session.rollback()
+        self.session.close()
+
+    def send_after_commit(self, task: str, queue: str, *args) -> None:
+        self.outgoing.append((task, queue, list(args)))
+
+    def commit(self) -> None:
+        self.session.commit()
+        self._committed = True
+        outgoing, self.outgoing = self.outgoing, []
+        for task, queue, args in outgoing:
+            self.sender.send(task, queue, args)

@@ -1,0 +1,203 @@
+"""Reading the CSV files schools upload: encoding, delimiter, records with their line numbers.
+
+One reader for every import kind. It works on an iterator of byte blocks, so a file of any size is
+read with bounded memory: `detect_encoding` makes one streaming pass (the first non-UTF-8 byte may
+sit on the millionth line), `read_records` a second one.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+DELIMITERS = ("\t", ";", ",")
+DELIMITER_WORDS = {"tab": "\t", "semicolon": ";", "comma": ",", "\\t": "\t"}
+ENCODINGS = {"utf-8", "utf-8-sig", "cp1252", "utf-16"}
+ENCODING_ALIASES = {"utf8": "utf-8", "windows-1252": "cp1252", "latin-1": "cp1252", "latin1": "cp1252",
+                    "utf-8-bom": "utf-8-sig", "utf16": "utf-16", "iso-8859-1": "cp1252"}
+MAX_FIELD_CHARS = 128 * 1024
+MAX_COLUMNS = 500
+SNIFF_CHARS = 64 * 1024
+SNIFF_RECORDS = 50
+
+csv.field_size_limit(MAX_FIELD_CHARS)
+
+_SIGNATURES = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a ZIP archive or Excel workbook (save it as CSV first)",
+    b"\xd0\xcf\x11\xe0": "an old Excel or Word document (save it as CSV first)",
+}
+# Bytes that Windows-1252 leaves undefined: a file holding them is no text in our encodings.
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+class FileProblem(Exception):
+    """The file itself is unusable; `code` is one of the contract's job error codes."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Record:
+    line: int
+    fields: list[str]
+
+
+BlockSource = Callable[[], Iterable[bytes]]
+
+
+def normalize_delimiter(value: str) -> str | None:
+    value = DELIMITER_WORDS.get(value.lower(), value) if value else value
+    return value if value in DELIMITERS else None
+
+
+def normalize_encoding(value: str) -> str | None:
+    value = (value or "").strip().lower()
+    value = ENCODING_ALIASES.get(value, value)
+    return value if value in ENCODINGS else None
+
+
+def detect_encoding(blocks: BlockSource) -> str:
+    """utf-16 or utf-8-sig by their BOM, else utf-8 when every byte decodes, else cp1252."""
+    iterator = iter(blocks())
+    first = next(iterator, b"")
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for signature, what in _SIGNATURES.items():
+        if first.startswith(signature):
+            raise FileProblem("not_text", f"This is {what}, not a CSV text file.")
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    utf8, undefined, has_content = True, False, False
+    for block in _chain(first, iterator):
+        if b"\x00" in block:
+            raise FileProblem("not_text", "The file holds NUL bytes: it is a binary file, not CSV text.")
+        has_content = has_content or bool(block.strip(b" \t\r\n\xef\xbb\xbf"))
+        if utf8:
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError:
+                utf8 = False
+        if not utf8 and not undefined:
+            undefined = not _CP1252_UNDEFINED.isdisjoint(block)
+    if not has_content:
+        raise FileProblem("empty_file", "The file is empty.")
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    if utf8:
+        return "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"
+    if undefined:
+        raise FileProblem("undecodable_file",
+                          "The file is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8.")
+    return "cp1252"
+
+
+def text_stream(blocks: BlockSource, encoding: str) -> io.TextIOWrapper:
+    raw = io.BufferedReader(_BlockStream(iter(blocks())), buffer_size=256 * 1024)
+    return io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
+
+
+def detect_delimiter(blocks: BlockSource, encoding: str) -> str:
+    """The candidate that splits the first records into the same number (> 1) of fields most
+    consistently; tab, then semicolon, then comma on a tie."""
+    sample = _decode_sample(blocks, encoding)
+    best, best_score = DELIMITERS[0], None
+    for delimiter in DELIMITERS:
+        counts = Counter()
+        try:
+            reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+            for index, fields in enumerate(reader):
+                if index >= SNIFF_RECORDS:
+                    break
+                if any(field.strip() for field in fields):
+                    counts[len(fields)] += 1
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        width, frequency = counts.most_common(1)[0]
+        score = (width > 1, frequency / sum(counts.values()), width)
+        if best_score is None or score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_records(blocks: BlockSource, encoding: str, delimiter: str) -> Iterator[Record]:
+    """Every non-blank record with the 1-based line where it starts; a problem raises FileProblem."""
+    stream = text_stream(blocks, encoding)
+    reader = csv.reader(stream, delimiter=delimiter, strict=True)
+    next_line = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise FileProblem("malformed_csv", _csv_error_message(error, next_line, reader.line_num)) from None
+        except UnicodeDecodeError:
+            raise FileProblem(
+                "undecodable_file", f"The file does not decode as {encoding} (near line {reader.line_num + 1})."
+            ) from None
+        line, next_line = next_line, reader.line_num + 1
+        if len(fields) > MAX_COLUMNS:
+            raise FileProblem("malformed_csv", f"Line {line} has {len(fields)} fields; at most {MAX_COLUMNS} "
+                              "columns are supported. Is the delimiter right?")
+        if any(field.strip() for field in fields):
+            yield Record(line, fields)
+
+
+def _csv_error_message(error: csv.Error, start_line: int, line_num: int) -> str:
+    text = str(error)
+    if "field larger than field limit" in text:
+        return f"Line {start_line} has a field longer than {MAX_FIELD_CHARS} characters."
+    if "unexpected end of data" in text or "EOF" in text:
+        return f"The quote opened on line {start_line} is never closed."
+    return f"Line {start_line} is not valid CSV ({text}); check the quotes near line {line_num}."
+
+
+def _decode_sample(blocks: BlockSource, encoding: str) -> str:
+    stream = text_stream(blocks, encoding)
+    try:
+        sample = stream.read(SNIFF_CHARS)
+    except UnicodeDecodeError:
+        raise FileProblem("undecodable_file", f"The file does not decode as {encoding}.") from None
+    # Cut at the last line break so a half line cannot distort the field counts.
+    cut = max(sample.rfind("\n"), sample.rfind("\r"))
+    return sample[: cut + 1] if cut > 0 and len(sample) == SNIFF_CHARS else sample
+
+
+def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from rest
+
+
+class _BlockStream(io.RawIOBase):
+    def __init__(self, blocks: Iterator[bytes]):
+        self._blocks = blocks
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._pending:
+            self._pending = next(self._blocks, None)
+            if self._pending is None:
+                self._pending = b""
+                return 0
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
