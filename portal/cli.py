@@ -37,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--password", default=None, help="password (default PORTAL_ADMIN_PASSWORD or generated)")
     admin.set_defaults(action=_create_admin)
 
+    migrate = commands.add_parser("migrate", help="bring every service's database to the latest schema",
+                                  description="Run the Alembic migrations of the users and importer databases "
+                                  "(USERS_DATABASE_URL, IMPORTER_DATABASE_URL).")
+    migrate.set_defaults(action=_migrate)
+
     cli = commands.add_parser("redis-cli", help="run redis-cli against the portal's Redis",
                               description="Runs the redis-cli shipped with the install against REDIS_URL "
                               "or the embedded Redis of `portal run`, e.g. "
@@ -50,6 +55,14 @@ def _run(_args) -> int:
     from portal.embedded import run
 
     return run()
+
+
+def _migrate(_args) -> int:
+    from portal.embedded import migrate_all
+
+    migrate_all(Settings.from_env())
+    print("Databases migrated.")
+    return 0
 
 
 def _create_admin(args) -> int:

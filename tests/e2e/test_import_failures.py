@@ -1,0 +1,104 @@
+"""Exactly-once effects over an at-least-once queue, with real workers killed by SIGKILL."""
+
+import json
+import threading
+from collections import Counter
+
+import redis
+from sqlalchemy import create_engine, text
+
+from shared.config import EVENT_STREAM
+from tests.dutch_files import export_bytes
+from tests.processes import wait_until
+
+
+def students_with_prefix(system, prefix: str) -> int:
+    engine = create_engine(system.env["USERS_DATABASE_URL"])
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(text("SELECT count(*) FROM users WHERE code LIKE :p AND is_student"),
+                                     {"p": f"{prefix}%"})
+    finally:
+        engine.dispose()
+
+
+def created_events_per_code(system, prefix: str) -> Counter:
+    client = redis.Redis.from_url(system.env["REDIS_URL"])
+    ids_by_code: dict[str, set[str]] = {}
+    for _, fields in client.xrange(EVENT_STREAM):
+        event = json.loads(fields[b"event"])
+        if event["type"] == "student.created" and event["data"]["code"].startswith(prefix):
+            ids_by_code.setdefault(event["data"]["code"], set()).add(event["id"])
+    return Counter(len(ids) for ids in ids_by_code.values())
+
+
+def most_attempts(system, job_id) -> int:
+    engine = create_engine(system.env["IMPORTER_DATABASE_URL"])
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(text("SELECT max(attempts) FROM import_chunks WHERE job_id = :j"), {"j": job_id})
+    finally:
+        engine.dispose()
+
+
+def processed(system, job_id):
+    return system.get(f"/api/v1/imports/{job_id}")[1]["progress"]["processed"]
+
+
+def test_a_users_worker_killed_mid_import_changes_nothing_twice_and_the_job_completes(system):
+    job = system.upload(export_bytes(30000, first_code=700000), kind="users", as_student=True, start=True)
+    wait_until(lambda: processed(system, job["id"]) >= 2000, 120, "the first applied chunk")
+    system.kill("users-worker")
+    system.start("users-worker")
+    done = system.wait_for_status(job["id"], ("completed",), timeout=240)
+    assert done["counts"]["create"] == 30000 and sum(done["counts"].values()) == 30000
+    assert students_with_prefix(system, "7") == 30000
+    assert most_attempts(system, job["id"]) >= 2  # the chunks the killed worker held were sent again
+    wait_until(lambda: sum(created_events_per_code(system, "7").values()) == 30000, 30, "every event")
+    assert created_events_per_code(system, "7") == Counter({1: 30000})  # one event id per student
+
+
+def test_an_importer_worker_killed_mid_import_leaves_a_job_that_completes_once_a_worker_is_back(system):
+    job = system.upload(export_bytes(20000, first_code=600000), kind="users", as_student=True, start=True)
+    wait_until(lambda: processed(system, job["id"]) >= 2000, 120, "the first applied chunk")
+    system.kill("importer-worker")
+    assert system.get(f"/api/v1/imports/{job['id']}")[1]["status"] == "running"
+    system.start("importer-worker")
+    done = system.wait_for_status(job["id"], ("completed",), timeout=240)
+    assert done["counts"]["create"] == 20000
+    assert students_with_prefix(system, "6") == 20000
+
+
+def test_two_concurrent_imports_with_overlapping_codes_create_no_duplicate_and_report_every_row(system):
+    first = export_bytes(10000, first_code=800000)
+    second = export_bytes(10000, first_code=805000)
+    jobs = []
+
+    def upload(content):
+        jobs.append(system.upload(content, kind="users", as_student=True, start=True))
+
+    threads = [threading.Thread(target=upload, args=(content,)) for content in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    finished = [system.wait_for_status(job["id"], ("completed",), timeout=240) for job in jobs]
+    for job in finished:
+        assert sum(job["counts"].values()) == 10000
+    assert sum(job["counts"]["create"] for job in finished) == 15000
+    assert sum(job["counts"]["skip"] for job in finished) == 5000
+    assert students_with_prefix(system, "8") == 15000
+    assert created_events_per_code(system, "8") == Counter({1: 15000})
+
+
+def test_a_cancelled_import_stops_sending_chunks_and_keeps_what_was_applied(system):
+    job = system.upload(export_bytes(40000, first_code=900000), kind="users", as_student=True, start=True)
+    wait_until(lambda: processed(system, job["id"]) >= 2000, 120, "the first applied chunk")
+    assert system.post(f"/api/v1/imports/{job['id']}/cancel")[0] == 202
+    cancelled = system.wait_for_status(job["id"], ("cancelled",))
+    wait_until(lambda: system.get(f"/api/v1/imports/{job['id']}")[1]["progress"]["processed"]
+               == students_with_prefix(system, "9"), 60, "in-flight chunks to report")
+    final = system.get(f"/api/v1/imports/{job['id']}")[1]
+    assert 2000 <= final["counts"]["create"] == students_with_prefix(system, "9") < 40000
+    assert cancelled["finished_at"] is not None
+    assert system.post(f"/api/v1/imports/{job['id']}/start")[0] == 409

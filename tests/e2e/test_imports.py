@@ -1,0 +1,138 @@
+"""User imports end to end: the HTTP API, a real importer worker and beat, a real users worker,
+the relay, PostgreSQL and Redis."""
+
+import json
+
+import redis
+
+from shared.config import EVENT_STREAM
+from tests.dutch_files import HEADER, export_text, student_rows
+
+EXPORT_ROWS = [
+    ["300001", "Zoë", "", "Bakker", "zoe.bakker@leerling.example.nl", "h1"],
+    ["300002", "Daniël", "", "Vermeulen", "daniel@leerling.example.nl", "h4"],
+    ["300003", "Sem", "van 't", "Hof", "sem.vanthof@leerling.example.nl", "v4"],
+    ["300004", "Léa", "", "Dubois", "", "h4"],
+    ["30x005", "Bram", "van der", "Linden", "bram@leerling.example.nl", "h1"],
+    ["300006", "Noor", "", "Yilmaz", "geen-adres", "h1"],
+    ["300001", "Zoë", "", "Bakker", "", "h1"],
+]
+
+
+def cp1252_export(rows) -> bytes:
+    return export_text(rows).encode("cp1252")
+
+
+def counts_of(rows):
+    counts = {action: 0 for action in ("create", "update", "unchanged", "skip", "error")}
+    for row in rows:
+        counts[row["action"]] += 1
+    return counts
+
+
+def test_a_semicolon_windows_1252_export_imports_with_the_suggested_settings(system):
+    job = system.upload(cp1252_export(EXPORT_ROWS), kind="users", as_student=True)
+    assert job["status"] == "analyzing"
+    ready = system.wait_for_status(job["id"], ("ready",))
+    assert ready["settings"]["delimiter"] == ";" and ready["settings"]["encoding"] == "cp1252"
+    assert [column["field"] for column in ready["columns"]] == ["code", "first_name", "prefix", "last_name",
+                                                               "email", "ignore"]
+    assert ready["total_rows"] == 7
+    preview = system.all_rows(job["id"])
+    assert [row["action"] for row in preview] == ["create", "create", "create", "create", "error", "error", "error"]
+    assert "digits" in " ".join(preview[4]["messages"]) and "line 2" in " ".join(preview[6]["messages"])
+    assert ready["counts"] == counts_of(preview) == {"create": 4, "update": 0, "unchanged": 0, "skip": 0, "error": 3}
+    assert not any(row["applied"] for row in preview)
+
+    assert system.post(f"/api/v1/imports/{job['id']}/start")[0] == 202
+    done = system.wait_for_status(job["id"], ("completed",))
+    assert done["counts"] == ready["counts"] and sum(done["counts"].values()) == done["total_rows"]
+    assert done["progress"] == {"processed": 7, "total": 7}
+    results = system.all_rows(job["id"])
+    assert [row["action"] for row in results] == [row["action"] for row in preview]
+    assert [row["applied"] for row in results] == [True] * 4 + [False] * 3
+
+    zoe = system.get("/api/v1/users/300001")[1]
+    assert (zoe["first_name"], zoe["school_functions"], zoe["is_student"]) == ("Zoë", ["leerling"], True)
+    assert system.get("/api/v1/users/300003")[1]["prefix"] == "van 't"
+    events = [json.loads(fields[b"event"]) for _, fields in
+              redis.Redis.from_url(system.env["REDIS_URL"]).xrange(EVENT_STREAM)]
+    created = sorted(event["data"]["code"] for event in events if event["type"] == "student.created"
+                     and event["data"]["code"].startswith("3000"))
+    assert created == ["300001", "300002", "300003", "300004"]
+
+
+def test_the_same_file_again_is_all_skip_in_import_mode_and_one_change_is_one_update_in_synchronize(system):
+    rows = list(student_rows(25, first_code=400000))
+    first = system.upload(export_text(rows).encode("utf-8-sig"), kind="users", as_student=True, start=True)
+    assert system.wait_for_status(first["id"], ("completed",))["counts"]["create"] == 25
+
+    again = system.wait_for_status(system.upload(export_text(rows).encode("utf-8-sig"), kind="users",
+                                                 as_student=True)["id"], ("ready",))
+    assert again["counts"] == {"create": 0, "update": 0, "unchanged": 0, "skip": 25, "error": 0}
+
+    rows[10] = [rows[10][0], "Anders", *rows[10][2:]]
+    sync = system.wait_for_status(system.upload(export_text(rows).encode("utf-8-sig"), kind="users",
+                                                as_student=True, mode="synchronize")["id"], ("ready",))
+    assert sync["counts"] == {"create": 0, "update": 1, "unchanged": 24, "skip": 0, "error": 0}
+    [update] = system.all_rows(sync["id"], action="update")
+    assert update["values"]["first_name"] == "Anders" and update["line"] == 12
+    system.post(f"/api/v1/imports/{sync['id']}/start")
+    assert system.wait_for_status(sync["id"], ("completed",))["counts"]["update"] == 1
+    assert system.get(f"/api/v1/users/{rows[10][0]}")[1]["first_name"] == "Anders"
+
+
+def test_patch_re_analyses_with_a_new_mapping_and_mode(system):
+    rows = [["500001", "Fleur", "de", "Groot", "fleur@example.org", "v1"]]
+    job = system.wait_for_status(system.upload(export_text(rows).encode(), kind="users")["id"], ("ready",))
+    status, changed = system.request_patch(job["id"], {"mapping": {"Roepnaam": "ignore", "4": "ignore"},
+                                                       "mode": "update"})
+    assert status == 200 and changed["status"] == "analyzing"
+    ready = system.wait_for_status(job["id"], ("ready",))
+    assert ready["settings"]["mode"] == "update"
+    assert [column["field"] for column in ready["columns"]][1] == "ignore"
+    assert ready["counts"]["skip"] == 1  # mode update only changes existing users
+    status, body = system.request_patch(job["id"], {"mode": "sometimes"})
+    assert status == 422 and body["error"]["code"] == "invalid_option"
+
+
+def test_errors_csv_lists_errors_and_skips_safe_for_spreadsheets(system):
+    rows = [["=1+2", "Evil", "", "Formula", "", "h1"], ["600001", "@SUM(A1)", "", "Ok", "", "h1"]]
+    job = system.upload(export_text(rows).encode(), kind="users", as_student=True, start=True)
+    system.wait_for_status(job["id"], ("completed",))
+    report = system.download(f"/api/v1/imports/{job['id']}/errors.csv")
+    assert report.startswith("\ufeff".encode())
+    lines = report.decode("utf-8-sig").splitlines()
+    assert lines[0] == "line;code;action;message"
+    assert lines[1].startswith("2;'=1+2;error;") and len(lines) == 2
+
+
+def test_unusable_files_fail_the_job_with_the_contracts_code(system):
+    cases = {
+        b"": "empty_file",
+        ";".join(HEADER).encode() + b"\r\n": "no_data_rows",
+        b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4: "not_text",
+        b'Leerlingnummer;Roepnaam\r\n1;"Zo\xc3\xab\r\n2;Bram\r\n': "malformed_csv",
+        b"Naam;Klas\r\nZoe;h1\r\n": "missing_required_column",
+    }
+    for content, code in cases.items():
+        job = system.upload(content, kind="users", as_student=True)
+        failed = system.wait_for_status(job["id"], ("failed",))
+        assert failed["error"]["code"] == code, (content[:30], failed["error"])
+
+
+def test_bad_options_are_422_and_wrong_media_type_415(system):
+    from portal.client import PortalClient
+
+    client = PortalClient(system.base, system.token)
+    for fields, field in [({}, "kind"), ({"kind": "teachers"}, "kind"), ({"kind": "users", "mode": "x"}, "mode"),
+                          ({"kind": "users", "mapping": "[1]"}, "mapping"),
+                          ({"kind": "users", "mapping": '{"A": "shoe_size"}'}, "mapping"),
+                          ({"kind": "users", "delimiter": "|"}, "delimiter")]:
+        status, body = client.upload("/api/v1/imports", fields, "a.csv", b"Leerlingnummer\r\n1\r\n")
+        assert status == 422 and body["error"]["code"] == "invalid_option" and body["error"]["details"]["field"] == field
+    status, body = client.request("POST", "/api/v1/imports", {"kind": "users"})
+    assert status == 415
+    assert system.get("/api/v1/imports/nope")[0] == 404
+    listed = system.get("/api/v1/imports?kind=users&limit=2")[1]
+    assert len(listed["items"]) == 2 and listed["next_cursor"]
