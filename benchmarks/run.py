@@ -3,13 +3,30 @@ in the same run, so the numbers travel between machines)."""
 
 from __future__ import annotations
 
-from benchmarks import users_api
+import argparse
+
+from benchmarks import imports, users_api
+
+
+def show(figures: dict) -> None:
+    for name, value in figures.items():
+        if isinstance(value, float):
+            print(f"  {name:<26} {value:>10.1f}")
+        elif isinstance(value, dict):
+            print(f"  {name:<26} " + ", ".join(f"{key} {item}" for key, item in value.items()))
+        else:
+            print(f"  {name:<26} {value:>10}")
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the benchmarks and print their figures.")
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="import sizes in rows, comma-separated")
+    sizes = tuple(int(size) for size in parser.parse_args().sizes.split(","))
     print("== users API: one student per request (PostgreSQL + Redis) ==")
-    for name, value in users_api.run().items():
-        print(f"  {name:<26} {value:>10.1f}" if isinstance(value, float) else f"  {name:<26} {value:>10}")
+    show(users_api.run())
+    for figures in imports.run(sizes):
+        print(f"== import of {figures['rows']} students, end to end (PostgreSQL + Redis, 2 users worker processes) ==")
+        show(figures)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
                                   "(USERS_DATABASE_URL, IMPORTER_DATABASE_URL).")
     migrate.set_defaults(action=_migrate)
 
+    importing = commands.add_parser("import", help="import a CSV file into the portal",
+                                    description="Upload a file, show the detected settings and the planned "
+                                    "actions, ask before starting, follow the progress and summarise.")
+    kinds = importing.add_subparsers(title="kinds", dest="kind", required=True)
+    users = kinds.add_parser("users", help="import users (students, employees, parents) from a CSV export")
+    users.add_argument("file", help="the CSV file (tab, semicolon or comma separated)")
+    users.add_argument("--mode", choices=("import", "update", "synchronize"), default="import",
+                       help="import: add new users only; update: change existing only; synchronize: both")
+    users.add_argument("--as-student", action="store_true", help="give every user the student type")
+    for parser_of_kind in (users,):
+        _add_import_options(parser_of_kind)
+
     cli = commands.add_parser("redis-cli", help="run redis-cli against the portal's Redis",
                               description="Runs the redis-cli shipped with the install against REDIS_URL "
                               "or the embedded Redis of `portal run`, e.g. "
@@ -49,6 +61,36 @@ def build_parser() -> argparse.ArgumentParser:
     cli.add_argument("arguments", nargs=argparse.REMAINDER)
     cli.set_defaults(action=_redis_cli)
     return parser
+
+
+def _add_import_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--delimiter", help="tab, semicolon or comma (default: detected)")
+    parser.add_argument("--encoding", help="utf-8, utf-8-sig, cp1252 or utf-16 (default: detected)")
+    parser.add_argument("--no-header", action="store_true", help="the first line is data, not headers")
+    parser.add_argument("--map", action="append", metavar="COLUMN=FIELD",
+                        help="label a column (header text or 0-based index) with a field, or 'ignore'; repeatable")
+    parser.add_argument("--yes", "-y", action="store_true", help="start without asking")
+    parser.add_argument("--url", help="the portal's base URL (default PORTAL_URL, else the running `portal run`)")
+    parser.add_argument("--token", help="access token (default PORTAL_TOKEN; else asks for code and password)")
+    parser.set_defaults(action=_import)
+
+
+def _import(args) -> int:
+    from portal.client import ApiError
+    from portal.embedded import read_run_file
+    from portal.importing import run_import
+
+    settings = Settings.from_env()
+    url = args.url or os.environ.get("PORTAL_URL") or read_run_file(settings).get("url") \
+        or f"http://127.0.0.1:{settings.port}"
+    try:
+        return run_import(args, url)
+    except ApiError as error:
+        print(f"The portal refused: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"Cannot reach the portal at {url}: {error}", file=sys.stderr)
+        return 1
 
 
 def _run(_args) -> int:

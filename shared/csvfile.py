@@ -105,7 +105,11 @@ def detect_encoding(blocks: BlockSource) -> str:
 
 
 def text_stream(blocks: BlockSource, encoding: str) -> io.TextIOWrapper:
-    raw = io.BufferedReader(_BlockStream(iter(blocks())), buffer_size=256 * 1024)
+    # NUL bytes mean a binary file (also when the encoding was given, so detect_encoding did not run).
+    refuse_nul = not encoding.startswith("utf-16")
+    raw = io.BufferedReader(_BlockStream(iter(blocks()), refuse_nul), buffer_size=256 * 1024)
+    # utf-8-sig reads BOM-less UTF-8 the same and drops a BOM when utf-8 was chosen for a BOM file.
+    encoding = "utf-8-sig" if encoding == "utf-8" else encoding
     return io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
 
 
@@ -184,9 +188,10 @@ def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
 
 
 class _BlockStream(io.RawIOBase):
-    def __init__(self, blocks: Iterator[bytes]):
+    def __init__(self, blocks: Iterator[bytes], refuse_nul: bool = False):
         self._blocks = blocks
         self._pending = b""
+        self._refuse_nul = refuse_nul
 
     def readable(self) -> bool:
         return True
@@ -197,6 +202,8 @@ class _BlockStream(io.RawIOBase):
             if self._pending is None:
                 self._pending = b""
                 return 0
+            if self._refuse_nul and b"\x00" in self._pending:
+                raise FileProblem("not_text", "The file holds NUL bytes: it is a binary file, not CSV text.")
         size = min(len(buffer), len(self._pending))
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]

@@ -110,6 +110,9 @@ def resolve_columns(headers: list[str], settings: ImportSettings, kind: ImportKi
     """Each column's field: the given mapping (by header text or index) over the suggestions.
     A field goes to one column only: a later column suggesting a taken field is ignored."""
     given = settings.mapping or {}
+    # A field the mapping gives a column is not taken by an earlier column's suggestion.
+    given_fields = {given[str(i)] if str(i) in given else given[h]
+                    for i, h in enumerate(headers) if str(i) in given or h in given}
     columns, taken = [], set()
     for index, header in enumerate(headers):
         if str(index) in given:
@@ -118,6 +121,7 @@ def resolve_columns(headers: list[str], settings: ImportSettings, kind: ImportKi
             name = given[header] if headers.index(header) == index else IGNORE
         else:
             name = kind.suggest(header) if settings.has_header else IGNORE
+            name = IGNORE if name in given_fields else name
         if name != IGNORE and name in taken:
             name = IGNORE
         taken.add(name)

@@ -36,7 +36,7 @@ class SqlAlchemyOutbox:
     def add_many(self, envelopes: list[Envelope]) -> None:
         if envelopes:
             now = utcnow()
-            self.session.execute(insert(OutboxRow), [
+            self.session.connection().execute(insert(OutboxRow.__table__), [
                 {"event_id": envelope.id, "envelope": envelope.to_json(), "created_at": now}
                 for envelope in envelopes
             ])

@@ -107,19 +107,20 @@ class SqlAlchemyUserRepository:
             return set()
         dialect_insert = postgresql_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
         statement = (
-            dialect_insert(UserRow)
+            dialect_insert(UserRow.__table__)
             .on_conflict_do_nothing(index_elements=["code"])
-            .returning(UserRow.id, UserRow.code)
+            .returning(UserRow.__table__.c.id, UserRow.__table__.c.code)
         )
         rows = [{name: getattr(user, name) for name in _USER_COLUMNS} for user in users]
-        inserted = {code: user_id for user_id, code in self.session.execute(statement, rows)}
+        # Core on the session's connection: one multi-row INSERT per batch, not the ORM's bookkeeping.
+        inserted = {code: user_id for user_id, code in self.session.connection().execute(statement, rows)}
         self._ids.update(inserted)
         links = [
             {"user_id": inserted[user.code], "function_code": function}
             for user in users if user.code in inserted for function in sorted(user.school_functions)
         ]
         if links:
-            self.session.execute(insert(user_school_functions), links)
+            self.session.connection().execute(insert(user_school_functions), links)
         return set(inserted)
 
     def update_many(self, changes: list[tuple[User, User]]) -> None:
@@ -128,7 +129,7 @@ class SqlAlchemyUserRepository:
             return
         table = UserRow.__table__
         statement = update(table).where(table.c.id == bindparam("row_id"))
-        self.session.execute(statement, [
+        self.session.connection().execute(statement, [
             {"row_id": self._ids[after.code], **{name: getattr(after, name) for name in _USER_COLUMNS if name != "code"}}
             for _, after in changes
         ])

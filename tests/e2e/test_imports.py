@@ -136,3 +136,41 @@ def test_bad_options_are_422_and_wrong_media_type_415(system):
     assert system.get("/api/v1/imports/nope")[0] == 404
     listed = system.get("/api/v1/imports?kind=users&limit=2")[1]
     assert len(listed["items"]) == 2 and listed["next_cursor"]
+
+
+def run_cli(system, tmp_path, content: bytes, *arguments, answer: str | None = None):
+    import os
+    import subprocess
+
+    from tests.processes import console_script
+
+    path = tmp_path / "leerlingen.csv"
+    path.write_bytes(content)
+    return subprocess.run(
+        console_script("portal", "import", "users", str(path), "--url", system.base, "--token", system.token, *arguments),
+        input=answer, capture_output=True, text=True, timeout=120, env={**os.environ, "PORTAL_DATA_DIR": str(tmp_path)},
+    )
+
+
+def test_the_cli_shows_the_preview_asks_and_imports_with_a_summary(system, tmp_path):
+    content = cp1252_export([["310001", "Zoë", "", "Bakker", "", "h1"], ["31x002", "Bram", "", "Linden", "", "h1"]])
+    declined = run_cli(system, tmp_path, content, "--as-student", answer="n\n")
+    assert declined.returncode == 0, declined.stderr
+    assert "Delimiter:  semicolon" in declined.stdout and "Encoding: cp1252" in declined.stdout
+    assert "Leerlingnummer" in declined.stdout and "→ code" in declined.stdout
+    assert "create 1  update 0  unchanged 0  skip 0  error 1" in declined.stdout and "Not started" in declined.stdout
+    assert system.get("/api/v1/users/310001")[0] == 404
+
+    done = run_cli(system, tmp_path, content, "--as-student", "--yes", "--map", "Roepnaam=ignore")
+    assert done.returncode == 0, done.stderr
+    assert "Import completed: create 1  update 0  unchanged 0  skip 0  error 1" in done.stdout
+    assert "line 3:" in done.stdout and "errors.csv" in done.stdout
+    user = system.get("/api/v1/users/310001")[1]
+    assert user["is_student"] and user["first_name"] is None  # Roepnaam was labelled ignore
+
+
+def test_the_cli_reports_an_unusable_file_and_a_refused_option(system, tmp_path):
+    failed = run_cli(system, tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00", "--yes")
+    assert failed.returncode == 1 and "not_text" in failed.stdout
+    refused = run_cli(system, tmp_path, b"a\r\n1\r\n", "--yes", "--delimiter", "pipe")
+    assert refused.returncode == 1 and "invalid_option" in refused.stderr

@@ -34,6 +34,9 @@ PORTAL_SETTING = re.compile(r"^(PORTAL_\w+|\w+_DATABASE_URL|\w+_API_URL|REDIS_UR
 SHELL_SEPARATORS = {";", "&&", "||", "|", "&"}
 SHELL_BUILTINS = {"test", "[", "true", "false", "exit", "echo", ":"}
 DEPENDENCY_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
+MIGRATE_SERVICE = "migrate"
+APPLICATION_SERVICES = {MIGRATE_SERVICE, "users-api", "users-worker", "users-relay",
+                        "importer-api", "importer-worker", "importer-beat", "gateway"}
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +131,7 @@ def source_text() -> str:
 
 def test_the_compose_file_is_valid_yaml_and_every_service_has_an_image_or_build(compose, services):
     assert isinstance(compose, dict) and isinstance(services, dict)
-    expected = {"postgres", "redis", "users-migrate", "users-api", "users-worker", "users-relay",
-                "gateway", "flower"}
+    expected = {"postgres", "db-init", "redis", *APPLICATION_SERVICES, "flower"}
     assert expected <= set(services), f"missing services: {sorted(expected - set(services))}"
     for name, service in services.items():
         assert isinstance(service, dict), name
@@ -148,7 +150,7 @@ def test_every_celery_app_named_with_dash_a_can_be_found(services):
     # find_spec only: importing services.users.worker builds an app (it is a worker entry point).
     apps = {app for service in built_services(services).values()
             for line in command_lines(service) if line[0] == "celery" for app in option_values(line, "-A")}
-    assert "services.users.worker" in apps
+    assert {"services.users.worker", "services.importer.worker"} <= apps
     for app in apps:
         module = app.split(":")[0]
         assert importlib.util.find_spec(module) is not None, f"celery -A {app}: no such module"
@@ -158,7 +160,7 @@ def test_every_waitress_call_names_an_existing_factory(services):
     calls = {call for service in built_services(services).values()
              for line in command_lines(service) if line[0] == "waitress-serve"
              for call in option_values(line, "--call")}
-    assert "services.users.app:create_app" in calls
+    assert {"services.users.app:create_app", "services.importer.app:create_app"} <= calls
     for call in calls:
         module_name, _, attribute = call.partition(":")
         assert attribute, f"--call {call} names no factory"
@@ -179,6 +181,20 @@ def test_every_console_script_that_starts_a_command_is_installed(services):
     assert project_scripts.get("portal") == "portal.cli:main"
 
 
+def test_every_portal_subcommand_in_a_command_exists(services):
+    from portal.cli import build_parser
+
+    portal_lines = [line for service in built_services(services).values()
+                    for line in command_lines(service) if line[0] == "portal"]
+    assert {"migrate", "create-admin"} <= {line[1] for line in portal_lines if len(line) > 1}
+    for line in portal_lines:
+        try:
+            args = build_parser().parse_args(line[1:])
+        except SystemExit:
+            pytest.fail(f"`{' '.join(line)}`: portal does not accept these arguments")
+        assert hasattr(args, "action"), f"`{' '.join(line)}` names no portal command"
+
+
 def test_flower_comes_with_the_ops_extra_the_image_installs(services):
     assert any("flower" in line for service in services.values() for line in command_lines(service))
     ops = PYPROJECT["project"]["optional-dependencies"]["ops"]
@@ -188,7 +204,7 @@ def test_flower_comes_with_the_ops_extra_the_image_installs(services):
 
 def test_every_application_container_gets_every_setting_the_contract_names(services):
     apps = application_services(services)
-    assert {"users-migrate", "users-api", "users-worker", "users-relay", "gateway"} <= set(apps)
+    assert APPLICATION_SERVICES <= set(apps)
     for name, service in apps.items():
         missing = [setting for setting in CONTRACT_SETTINGS if setting not in environment(service)]
         assert not missing, f"{name} lacks {missing}"
@@ -217,7 +233,7 @@ def test_every_setting_the_compose_file_passes_is_read_by_the_code(services):
     text = source_text()
     routed = {name for _prefix, name in ROUTES}
     passed = {key for service in services.values() for key in environment(service) if PORTAL_SETTING.match(key)}
-    assert {"REDIS_URL", "PORTAL_SECRET_KEY", "USERS_API_URL"} <= passed
+    assert {"REDIS_URL", "PORTAL_SECRET_KEY", "USERS_API_URL", "IMPORTER_API_URL"} <= passed
     for setting in passed:
         if setting.endswith("_API_URL"):
             # create_gateway reads f"{name.upper()}_API_URL" for every routed service.
@@ -252,7 +268,11 @@ def test_depends_on_names_only_existing_services_with_known_conditions(services)
 def test_the_gateway_proxies_to_compose_services_on_the_ports_they_listen_on(services):
     upstreams = {name: value for gateway in (services["gateway"],)
                  for name, value in environment(gateway).items() if name.endswith("_API_URL")}
-    assert upstreams
+    from portal.gateway import ROUTES
+
+    # A routed service without its *_API_URL would run inside the gateway container instead.
+    routed = {name for _prefix, name in ROUTES}
+    assert {f"{name.upper()}_API_URL" for name in routed} <= set(upstreams), "a routed service has no upstream"
     for setting, url in upstreams.items():
         parts = urlsplit(url)
         assert parts.scheme == "http" and parts.hostname in services, f"{setting}: {url} is no compose service"
@@ -272,7 +292,7 @@ def test_http_healthchecks_probe_the_port_their_service_listens_on(services):
         assert urls and all(urlsplit(url).port == port for url in urls), f"{name} probes {urls}, listens on {port}"
         assert "curl" not in str(test) and "wget" not in str(test), "the image has neither curl nor wget"
         probed += 1
-    assert probed >= 3
+    assert probed >= 4  # users-api, importer-api, gateway, flower
 
 
 def test_the_dockerfile_exists_and_every_built_service_uses_it(services):
@@ -291,3 +311,67 @@ def test_the_dockerfile_exists_and_every_built_service_uses_it(services):
         assert needed in copied, f"the Dockerfile does not copy {needed}"
     users = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
     assert users and users[-1] not in ("root", "0"), "the image must run as a non-root user"
+
+
+def test_the_migrate_service_migrates_every_database_and_creates_the_first_manager(services):
+    migrate = services[MIGRATE_SERVICE]
+    assert migrate.get("restart") == "no", "migrate is a one-shot"
+    lines = [line for line in command_lines(migrate) if line[0] == "portal"]
+    assert [line[1:2] for line in lines] == [["migrate"], ["create-admin"]]
+    assert " && " in " ".join(str(word) for word in migrate["command"]), "create-admin must only run after migrate"
+    assert depends_on(migrate).get("db-init") == "service_completed_successfully"
+
+
+def test_every_application_container_waits_for_the_migrations(services):
+    for name, service in application_services(services).items():
+        if name == MIGRATE_SERVICE:
+            continue
+        waits_for = depends_on(service)
+        # Directly, or through a service that does (the gateway waits for the healthy APIs).
+        assert waits_for.get(MIGRATE_SERVICE) == "service_completed_successfully" or any(
+            depends_on(services[dependency]).get(MIGRATE_SERVICE) == "service_completed_successfully"
+            for dependency in waits_for
+        ), f"{name} may start before the databases are migrated"
+
+
+def test_every_queue_the_gateway_waits_for_has_a_worker_container(services):
+    from portal.gateway import QUEUES
+
+    consumed = {}
+    for name, service in built_services(services).items():
+        for line in command_lines(service):
+            if line[0] == "celery" and "worker" in line:
+                for queues in option_values(line, "-Q") + option_values(line, "--queues"):
+                    for queue in queues.split(","):
+                        consumed.setdefault(queue, []).append(name)
+                nodes = option_values(line, "-n") + option_values(line, "--hostname")
+                assert nodes, f"{name}: give the worker a node name (-n queue@%h)"
+    for queue in QUEUES:
+        assert queue in consumed, f"no container runs a worker on queue {queue}: the gateway never gets ready"
+        workers = consumed[queue]
+        assert any(worker in depends_on(services["gateway"]) for worker in workers), (
+            f"the gateway does not wait for a worker of queue {queue}"
+        )
+
+
+def test_exactly_one_celery_beat_runs_the_importer_sweep(services):
+    beats = []
+    for name, service in built_services(services).items():
+        for line in command_lines(service):
+            if line[0] != "celery":
+                continue
+            if "beat" in line:
+                beats.append((name, option_values(line, "-A")))
+            elif "worker" in line:
+                assert not {"-B", "--beat"} & set(line), f"{name}: a worker with an embedded beat is a second beat"
+    assert len(beats) == 1, f"one beat schedules the sweep, found {beats}"
+    name, apps = beats[0]
+    assert apps == ["services.importer.worker"], f"{name} beats {apps}"
+    beat = services[name]
+    replicas = (beat.get("deploy") or {}).get("replicas", 1)
+    assert replicas == 1, f"{name} must run exactly one replica, not {replicas}"
+    assert beat.get("scale", 1) == 1, f"{name} must run exactly one replica"
+    schedule = option_values(next(line for line in command_lines(beat) if "beat" in line), "--schedule")
+    assert schedule and schedule[0].startswith(("/tmp/", "/data/")), (
+        f"{name}: the schedule file must be in a directory the non-root user can write"
+    )

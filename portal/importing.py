@@ -1,0 +1,127 @@
+"""`portal import users FILE`: upload, show what was detected and planned, confirm, follow the
+progress, summarise. Talks only to the public API, so it works against any portal."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+import time
+from pathlib import Path
+
+from portal.client import ApiError, PortalClient
+
+DELIMITER_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma"}
+POLL_SECONDS = 0.3
+BAR_WIDTH = 30
+FIRST_ERRORS = 10
+
+
+def run_import(args, base_url: str) -> int:
+    client = PortalClient(base_url, args.token or os.environ.get("PORTAL_TOKEN"))
+    if not client.token:
+        _log_in(client)
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"No such file: {path}", file=sys.stderr)
+        return 2
+    status, job = client.upload("/api/v1/imports", _options(args), path.name, path.read_bytes())
+    if status != 202:
+        raise ApiError(status, job)
+    job = _wait_while(client, job, ("analyzing",), "Analysing")
+    if job["status"] == "failed":
+        print(f"The file cannot be imported: {job['error']['message']} ({job['error']['code']})")
+        return 1
+    _show_preview(job)
+    if not args.yes and not _confirm("Start the import?"):
+        print(f"Not started. The job {job['id']} stays ready; start it later with POST /api/v1/imports/{job['id']}/start.")
+        return 0
+    client.call("POST", f"/api/v1/imports/{job['id']}/start")
+    job = _wait_while(client, client.call("GET", f"/api/v1/imports/{job['id']}"), ("queued", "running"), "Importing")
+    return _summarise(client, job, base_url)
+
+
+def _options(args) -> dict:
+    options = {"kind": args.kind}
+    if args.kind == "users":
+        options.update(mode=args.mode, as_student=args.as_student)
+    if args.delimiter:
+        options["delimiter"] = args.delimiter
+    if args.encoding:
+        options["encoding"] = args.encoding
+    if args.no_header:
+        options["has_header"] = False
+    if args.map:
+        mapping = {}
+        for item in args.map:
+            column, _, field = item.partition("=")
+            if not field:
+                raise SystemExit(f"--map needs COLUMN=FIELD, got {item!r}")
+            mapping[column] = field
+        options["mapping"] = mapping
+    return options
+
+
+def _log_in(client: PortalClient) -> None:
+    code = os.environ.get("PORTAL_ADMIN_CODE") or "admin"
+    password = os.environ.get("PORTAL_ADMIN_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise SystemExit("Give a token with --token or PORTAL_TOKEN (or PORTAL_ADMIN_PASSWORD).")
+        code = input(f"User code [{code}]: ").strip() or code
+        password = getpass.getpass("Password: ")
+    client.login(code, password)
+
+
+def _wait_while(client: PortalClient, job: dict, statuses: tuple[str, ...], label: str) -> dict:
+    while job["status"] in statuses:
+        _draw_progress(label, job)
+        time.sleep(POLL_SECONDS)
+        job = client.call("GET", f"/api/v1/imports/{job['id']}")
+    _draw_progress(label, job)
+    print()
+    return job
+
+
+def _draw_progress(label: str, job: dict) -> None:
+    done, total = job["progress"]["processed"], job["progress"]["total"] or 0
+    if job["status"] == "analyzing" or not total:
+        sys.stdout.write(f"\r{label}... {job['status']}")
+    else:
+        filled = int(BAR_WIDTH * done / total)
+        sys.stdout.write(f"\r{label} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} rows")
+    sys.stdout.flush()
+
+
+def _show_preview(job: dict) -> None:
+    settings = job["settings"]
+    print(f"File:       {job['filename']} ({job['total_rows']} rows)")
+    print(f"Delimiter:  {DELIMITER_NAMES.get(settings['delimiter'], settings['delimiter'])}    "
+          f"Encoding: {settings['encoding']}    Mode: {settings['mode']}    As student: {settings['as_student']}")
+    print("Columns:")
+    for column in job["columns"]:
+        samples = ", ".join(column["samples"])
+        print(f"  {column['index']:>3}  {column['header'] or '(no header)':<24} → {column['field']:<12} {samples}")
+    print("Planned:    " + _counts(job["counts"]))
+
+
+def _summarise(client: PortalClient, job: dict, base_url: str) -> int:
+    print(f"Import {job['status']}: " + _counts(job["counts"]))
+    problems = client.call("GET", f"/api/v1/imports/{job['id']}/rows?action=error&limit={FIRST_ERRORS}")["items"]
+    for row in problems:
+        print(f"  line {row['line']}: {' '.join(row['messages'])}")
+    if job["counts"]["error"] + job["counts"]["skip"]:
+        print(f"All errors and skips: {base_url.rstrip('/')}/api/v1/imports/{job['id']}/errors.csv")
+    return 0 if job["status"] == "completed" else 1
+
+
+def _counts(counts: dict) -> str:
+    return "  ".join(f"{action} {counts[action]}" for action in ("create", "update", "unchanged", "skip", "error"))
+
+
+def _confirm(question: str) -> bool:
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes", "j", "ja")
