@@ -108,7 +108,8 @@ def record_chunk_result(uow, result: ChunkResult, timing: Timing) -> None:
     """Store a chunk's planned or applied row results; move the job on when all are in."""
     with uow:
         job = uow.imports.get_job(result.job_id)
-        chunk = uow.imports.get_chunk(result.job_id, result.generation, result.chunk_no, for_update=True)
+        chunk = uow.imports.get_chunk(result.job_id, result.generation, result.chunk_no, for_update=True,
+                                      with_rows=False)
         if job is None or chunk is None or job.generation != result.generation:
             return  # an answer for settings that have changed since: nothing to keep
         rows = [vars(row) for row in result.rows]

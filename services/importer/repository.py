@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import BinaryIO, Iterator
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from services.importer.domain import ACTIONS
 from services.importer.orm import ChunkRow, FileBlockRow, JobRow
@@ -85,9 +85,12 @@ class SqlAlchemyImportRepository:
     def delete_chunks(self, job_id: str) -> None:
         self.session.execute(delete(ChunkRow).where(ChunkRow.job_id == job_id))
 
-    def get_chunk(self, job_id: str, generation: int, chunk_no: int, for_update: bool = False) -> ChunkRow | None:
+    def get_chunk(self, job_id: str, generation: int, chunk_no: int, for_update: bool = False,
+                  with_rows: bool = True) -> ChunkRow | None:
         query = select(ChunkRow).where(ChunkRow.job_id == job_id, ChunkRow.generation == generation,
                                        ChunkRow.chunk_no == chunk_no)
+        if not with_rows:
+            query = query.options(defer(ChunkRow.rows))  # recording an answer needs no row values
         if for_update:
             query = query.with_for_update()
         return self.session.scalars(query).one_or_none()
@@ -104,6 +107,7 @@ class SqlAlchemyImportRepository:
         if room <= 0:
             return []
         query = (select(ChunkRow).where(*mine, (ChunkRow.sent_at.is_(None)) | (ChunkRow.sent_at <= overdue))
+                 .options(defer(ChunkRow.plan), defer(ChunkRow.result))
                  .order_by(ChunkRow.chunk_no).limit(room))
         if self.session.bind.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)

@@ -7,13 +7,13 @@ from datetime import datetime, timezone
 import json
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.users.domain import SchoolFunction, User, user_exists
 from services.users.orm import AppliedChunkRow, SchoolFunctionRow, UserRow, user_school_functions
+from shared.db import copy_rows, is_postgresql
 
 _USER_COLUMNS = (
     "code", "first_name", "prefix", "last_name", "email", "is_student", "is_employee",
@@ -105,23 +105,38 @@ class SqlAlchemyUserRepository:
         of the insert and of the returned set of inserted codes."""
         if not users:
             return set()
-        dialect_insert = postgresql_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
-        statement = (
-            dialect_insert(UserRow.__table__)
-            .on_conflict_do_nothing(index_elements=["code"])
-            .returning(UserRow.__table__.c.id, UserRow.__table__.c.code)
-        )
-        rows = [{name: getattr(user, name) for name in _USER_COLUMNS} for user in users]
-        # Core on the session's connection: one multi-row INSERT per batch, not the ORM's bookkeeping.
-        inserted = {code: user_id for user_id, code in self.session.connection().execute(statement, rows)}
+        connection = self.session.connection()
+        rows = [tuple(getattr(user, name) for name in _USER_COLUMNS) for user in users]
+        if is_postgresql(connection):
+            inserted = self._insert_by_copy(connection, rows)
+        else:
+            statement = (sqlite_insert(UserRow.__table__).on_conflict_do_nothing(index_elements=["code"])
+                         .returning(UserRow.__table__.c.id, UserRow.__table__.c.code))
+            result = connection.execute(statement, [dict(zip(_USER_COLUMNS, row)) for row in rows])
+            inserted = {code: user_id for user_id, code in result}
         self._ids.update(inserted)
-        links = [
-            {"user_id": inserted[user.code], "function_code": function}
-            for user in users if user.code in inserted for function in sorted(user.school_functions)
-        ]
-        if links:
-            self.session.connection().execute(insert(user_school_functions), links)
+        links = [(inserted[user.code], function)
+                 for user in users if user.code in inserted for function in user.school_functions]
+        if links and is_postgresql(connection):
+            copy_rows(connection, "user_school_functions", ("user_id", "function_code"), links)
+        elif links:
+            connection.execute(insert(user_school_functions),
+                               [{"user_id": user_id, "function_code": code} for user_id, code in links])
         return set(inserted)
+
+    @staticmethod
+    def _insert_by_copy(connection, rows: list[tuple]) -> dict[str, int]:
+        columns = ", ".join(_USER_COLUMNS)
+        connection.exec_driver_sql(
+            f"CREATE TEMP TABLE IF NOT EXISTS incoming_users ON COMMIT DELETE ROWS AS "
+            f"SELECT {columns} FROM users WITH NO DATA")
+        copy_rows(connection, "incoming_users", _USER_COLUMNS, rows)
+        result = connection.exec_driver_sql(
+            f"INSERT INTO users ({columns}) SELECT {columns} FROM incoming_users "
+            f"ON CONFLICT (code) DO NOTHING RETURNING id, code")
+        inserted = {code: user_id for user_id, code in result}
+        connection.exec_driver_sql("DELETE FROM incoming_users")
+        return inserted
 
     def update_many(self, changes: list[tuple[User, User]]) -> None:
         """Write (before, after) pairs in bulk: one UPDATE statement executed for many rows."""
