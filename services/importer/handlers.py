@@ -152,7 +152,7 @@ def cancel_job(uow, job_id: str) -> dict[str, Any]:
 def sweep(uow, timing: Timing) -> int:
     """Move every unfinished job on: resend overdue chunks and analyses, start queued jobs,
     complete jobs whose last answer came in. Safe to run anywhere, any number of times."""
-    with uow:
+    with uow.reading():
         job_ids = [(job.id, job.status) for job in uow.imports.active_jobs()]
     for job_id, status in job_ids:
         if status == QUEUED:
@@ -174,14 +174,14 @@ def sweep(uow, timing: Timing) -> int:
 
 
 def get_job(uow, job_id: str) -> dict[str, Any]:
-    with uow:
+    with uow.reading():
         job = _job(uow, job_id)
         planned, done, processed = uow.imports.totals(job)
         return job_representation(job, planned, done, processed)
 
 
 def list_jobs(uow, kind=None, status=None, before=None, limit=100) -> list[dict[str, Any]]:
-    with uow:
+    with uow.reading():
         jobs = uow.imports.list_jobs(kind, status, before, limit)
         return [job_representation(job, *uow.imports.totals(job)) for job in jobs]
 
@@ -190,7 +190,7 @@ def list_rows(uow, job_id: str, action: str | None, after: tuple[int, int] | Non
     """Row results in file order from the cursor (chunk_no, index); returns (rows, next cursor)."""
     if action is not None and action not in ACTIONS:
         raise domain.invalid_option("action", f"action must be one of {', '.join(ACTIONS)}.")
-    with uow:
+    with uow.reading():
         job = _job(uow, job_id)
         phase = "plan" if job.status in (ANALYZING, READY, QUEUED) else "result"
         rows: list[dict] = []
@@ -219,7 +219,7 @@ def errors_csv(uow, job_id: str) -> Iterator[str]:
 
     writer.writerow(["line", "code", "action", "message"])
     yield "\ufeff" + flush()
-    with uow:
+    with uow.reading():
         job = _job(uow, job_id)
         key_field = domain.kind_named(job.kind).key_field
         phase = "plan" if job.status in (ANALYZING, READY, QUEUED) else "result"

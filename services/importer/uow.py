@@ -11,6 +11,8 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
+from shared.db import read_only as read_only_engine
+
 from services.importer.repository import SqlAlchemyImportRepository
 
 
@@ -19,8 +21,16 @@ class SqlAlchemyUnitOfWork:
         self.session_factory = session_factory
         self.sender = sender
 
+    def reading(self) -> "SqlAlchemyUnitOfWork":
+        """For a block that only reads: on SQLite it then never waits for a writer."""
+        self._read_only = True
+        return self
+
     def __enter__(self) -> "SqlAlchemyUnitOfWork":
-        self.session = self.session_factory()
+        read_only = getattr(self, "_read_only", False)
+        self._read_only = False
+        self.session = self.session_factory(bind=read_only_engine(self.session_factory.kw["bind"])) \
+            if read_only else self.session_factory()
         self.imports = SqlAlchemyImportRepository(self.session)
         self.outgoing: list[tuple[str, str, list]] = []
         self._committed = False

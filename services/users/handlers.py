@@ -48,7 +48,7 @@ def update_user(uow, command: UpdateUser) -> dict[str, Any]:
 
 
 def get_user(uow, code: str) -> dict[str, Any]:
-    with uow:
+    with uow.reading():
         user = uow.users.get(code)
     if user is None:
         raise domain.user_not_found(code)
@@ -56,13 +56,13 @@ def get_user(uow, code: str) -> dict[str, Any]:
 
 
 def list_users(uow, user_type=None, archived=None, text=None, after_code=None, limit=100) -> list[dict]:
-    with uow:
+    with uow.reading():
         users = uow.users.list(user_type, archived, text, after_code, limit)
     return [user_representation(user) for user in users]
 
 
 def effective_rights(uow, code: str) -> list[str]:
-    with uow:
+    with uow.reading():
         user = uow.users.get(code)
         if user is None:
             raise domain.user_not_found(code)
@@ -71,7 +71,7 @@ def effective_rights(uow, code: str) -> list[str]:
 
 def authenticate(uow, code: str, password: str) -> list[str]:
     """The rights of the user with this code and password; one answer for every failure."""
-    with uow:
+    with uow.reading():
         user = uow.users.get(code) if isinstance(code, str) else None
         password_ok = verify_password(user.password_hash if user else None, password)
         if user is None or not password_ok or user.archived or user.login_method != "password":
@@ -80,7 +80,7 @@ def authenticate(uow, code: str, password: str) -> list[str]:
 
 
 def list_school_functions(uow) -> list[SchoolFunction]:
-    with uow:
+    with uow.reading():
         return uow.users.functions()
 
 

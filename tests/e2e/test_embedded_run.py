@@ -88,3 +88,27 @@ def _listening_pid(port):
         if connection.status == "LISTEN" and connection.laddr.port == port:
             return connection.pid
     return None
+
+
+def test_portal_run_imports_an_export_on_its_embedded_defaults(tmp_path):
+    from portal.client import PortalClient
+    from tests.dutch_files import export_bytes
+
+    port, log = free_port(), tmp_path / "portal.log"
+    base = f"http://127.0.0.1:{port}"
+    portal = start_portal(tmp_path, port, log)
+    try:
+        wait_healthy(base, process=portal, log=log)
+        password = re.search(r"application manager 'admin' with password (\S+)", log.read_text()).group(1)
+        client = PortalClient(base)
+        client.login("admin", password)
+        status, job = client.upload("/api/v1/imports", {"kind": "users", "as_student": True, "start": True},
+                                    "leerlingen.csv", export_bytes(5000))
+        assert status == 202
+        done = wait_until(lambda: (job_now := client.call("GET", f"/api/v1/imports/{job['id']}"))["status"]
+                          in ("completed", "failed") and job_now, 120, "the import to finish")
+        assert done["status"] == "completed" and done["counts"]["create"] == 5000
+        students = client.call("GET", "/api/v1/users?type=student&limit=1000")
+        assert len(students["items"]) == 1000 and students["next_cursor"]
+    finally:
+        stop(portal, signal.SIGINT)

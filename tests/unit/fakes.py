@@ -61,6 +61,9 @@ class FakeUnitOfWork:
         self.published = []
         self.commits = 0
 
+    def reading(self):
+        return self
+
     def __enter__(self):
         self._snapshot = (dict(self.users.users), dict(self.users._functions), list(self.outbox.pending))
         return self
