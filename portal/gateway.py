@@ -30,8 +30,10 @@ ROUTES = (
     ("/api/v1/users", "users"),
     ("/api/v1/school-functions", "users"),
     ("/api/v1/imports", "importer"),
+    ("/api/v1/schedule-projects", "enrollments"),
+    ("/api/v1/learning-paths", "enrollments"),
 )
-QUEUES = ("users", "importer")
+QUEUES = ("users", "importer", "enrollments")
 HEALTH_CACHE_SECONDS = 2.0
 
 
@@ -163,10 +165,11 @@ def _stream_and_close(response, connection):
 
 def create_gateway(settings: Settings, environ=os.environ) -> Gateway:
     """Upstream URLs from USERS_API_URL etc. when set (docker-compose), else in-process services."""
+    from services.enrollments.app import create_app as create_enrollments_app
     from services.importer.app import create_app as create_importer_app
     from services.users.app import create_app as create_users_app
 
-    factories = {"users": create_users_app, "importer": create_importer_app}
+    factories = {"users": create_users_app, "importer": create_importer_app, "enrollments": create_enrollments_app}
     backends = {}
     for name, factory in factories.items():
         upstream = environ.get(f"{name.upper()}_API_URL")

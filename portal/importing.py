@@ -45,6 +45,8 @@ def _options(args) -> dict:
     options = {"kind": args.kind}
     if args.kind == "users":
         options.update(mode=args.mode, as_student=args.as_student)
+    else:
+        options["schedule_project"] = args.project
     if args.delimiter:
         options["delimiter"] = args.delimiter
     if args.encoding:
@@ -96,8 +98,10 @@ def _draw_progress(label: str, job: dict) -> None:
 def _show_preview(job: dict) -> None:
     settings = job["settings"]
     print(f"File:       {job['filename']} ({job['total_rows']} rows)")
+    target = f"Mode: {settings['mode']}    As student: {settings['as_student']}" if job["kind"] == "users" \
+        else f"Schedule project: {settings['schedule_project']}"
     print(f"Delimiter:  {DELIMITER_NAMES.get(settings['delimiter'], settings['delimiter'])}    "
-          f"Encoding: {settings['encoding']}    Mode: {settings['mode']}    As student: {settings['as_student']}")
+          f"Encoding: {settings['encoding']}    {target}")
     print("Columns:")
     for column in job["columns"]:
         samples = ", ".join(column["samples"])

@@ -84,3 +84,13 @@ def copy_rows(connection: Connection, table: str, columns: tuple[str, ...], rows
 
 def is_postgresql(connection: Connection) -> bool:
     return connection.dialect.name == "postgresql"
+
+
+def migration_readiness(engine: Engine, migrations_dir: Path, name: str) -> list[str]:
+    """Why the database is not ready yet (unreachable, not migrated); empty when it is."""
+    try:
+        if not is_at_head(engine, migrations_dir):
+            return [f"{name} database not migrated"]
+    except Exception as error:  # an unreachable database is "not ready", never a crash
+        return [f"{name} database unavailable: {type(error).__name__}"]
+    return []

@@ -14,8 +14,10 @@ ACTIONS = ("create", "update", "unchanged", "skip", "error")
 
 # Task names: the importer sends by name, so no service imports another.
 APPLY_USER_ROWS = "users.apply_rows"
+APPLY_ENROLLMENT_ROWS = "enrollments.apply_rows"
 RECORD_CHUNK_RESULT = "importer.record_chunk_result"
 USERS_QUEUE = "users"
+ENROLLMENTS_QUEUE = "enrollments"
 IMPORTER_QUEUE = "importer"
 
 
@@ -70,10 +72,12 @@ class ChunkResult:
     dry_run: bool
     rows: list[RowOut]
     version: int = MESSAGE_VERSION
+    # A problem with the whole import rather than a row (e.g. unknown_schedule_project): {"code", "message"}.
+    problem: dict[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"job_id": self.job_id, "generation": self.generation, "chunk_no": self.chunk_no,
-                "dry_run": self.dry_run, "version": self.version,
+                "dry_run": self.dry_run, "version": self.version, "problem": self.problem,
                 "rows": [{"line": row.line, "action": row.action, "messages": row.messages, "applied": row.applied}
                          for row in self.rows]}
 

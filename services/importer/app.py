@@ -10,7 +10,7 @@ from services.importer.schemas import SCHEMAS
 from services.importer.tasks import QUEUE
 from shared.celery_app import celery_init_app
 from shared.config import Settings
-from shared.db import is_at_head
+from shared.db import migration_readiness
 from shared.http import register_error_handlers
 from shared.openapi import build_document
 
@@ -36,13 +36,8 @@ def create_app(settings: Settings | None = None, service: ImporterService | None
     @app.get("/health")
     def health():
         """Ready once the importer database is migrated."""
-        try:
-            ready = is_at_head(service.engine, MIGRATIONS)
-        except Exception as error:  # an unreachable database is "not ready", never a crash
-            return jsonify(status="starting", reasons=[f"importer database unavailable: {type(error).__name__}"]), 503
-        if not ready:
-            return jsonify(status="starting", reasons=["importer database not migrated"]), 503
-        return jsonify(status="ok", reasons=[])
+        reasons = migration_readiness(service.engine, MIGRATIONS, "importer")
+        return jsonify(status="starting" if reasons else "ok", reasons=reasons), 503 if reasons else 200
 
     @app.get("/api/v1/openapi.json")
     def openapi():

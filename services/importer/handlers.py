@@ -112,6 +112,10 @@ def record_chunk_result(uow, result: ChunkResult, timing: Timing) -> None:
                                       with_rows=False)
         if job is None or chunk is None or job.generation != result.generation:
             return  # an answer for settings that have changed since: nothing to keep
+        if result.problem is not None:
+            _fail(uow, job.id, FileProblem(result.problem["code"], result.problem["message"]),
+                  expected=(ANALYZING, QUEUED, RUNNING))
+            return
         rows = [vars(row) for row in result.rows]
         counts = {action: 0 for action in ACTIONS}
         for row in rows:
@@ -293,8 +297,8 @@ def _explain_changes_since_preview(plan: list[dict], results: list[dict]) -> Non
                 f"Planned as {planned['action']} in the preview; the users changed since, so: {done['action']}.")
 
 
-def _fail(uow, job_id: str, problem: FileProblem) -> None:
-    uow.imports.set_status(job_id, (ANALYZING,), FAILED, finished_at=utcnow(),
+def _fail(uow, job_id: str, problem: FileProblem, expected: tuple[str, ...] = (ANALYZING,)) -> None:
+    uow.imports.set_status(job_id, expected, FAILED, finished_at=utcnow(),
                            error={"code": problem.code, "message": problem.message})
     uow.commit()
 
@@ -302,6 +306,10 @@ def _fail(uow, job_id: str, problem: FileProblem) -> None:
 def _check_kind_options(kind: str, settings: ImportSettings) -> None:
     if kind == "users":
         settings.schedule_project = None
+    elif not settings.schedule_project:
+        raise domain.invalid_option("schedule_project", "An enrollment import needs the schedule_project option.")
+    else:
+        settings.mode, settings.as_student = "import", False  # enrollments are only ever imported
 
 
 def _job(uow, job_id: str, for_update: bool = False) -> JobRow:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from shared.messages import APPLY_USER_ROWS, USERS_QUEUE
+from shared.messages import APPLY_ENROLLMENT_ROWS, APPLY_USER_ROWS, ENROLLMENTS_QUEUE, USERS_QUEUE
 
 IGNORE = "ignore"
 
@@ -51,4 +51,22 @@ USERS = ImportKind(
     queue=USERS_QUEUE,
 )
 
-KINDS = {kind.name: kind for kind in (USERS,)}
+ENROLLMENTS = ImportKind(
+    name="enrollments",
+    fields=("student", "department", "prognosis", "profile", "education", "main_group"),
+    required=("student", "department"),
+    key_field="student",
+    suggestions={
+        **dict.fromkeys(("leerlingnummer", "stamnummer", "leerlingcode", "leerlingnr", "llnr", "student",
+                         "studentnumber", "studentnr", "studentid", "studentcode", "code"), "student"),
+        **dict.fromkeys(("afdeling", "afdelingcode", "department"), "department"),
+        **dict.fromkeys(("pr", "prognose", "prognosis", "prognosepercentage"), "prognosis"),
+        **dict.fromkeys(("profiel", "profile"), "profile"),
+        **dict.fromkeys(("opleiding", "education", "opleidingscode"), "education"),
+        **dict.fromkeys(("stamklas", "klas", "class", "group", "maingroup", "basisgroep"), "main_group"),
+    },
+    task=APPLY_ENROLLMENT_ROWS,
+    queue=ENROLLMENTS_QUEUE,
+)
+
+KINDS = {kind.name: kind for kind in (USERS, ENROLLMENTS)}

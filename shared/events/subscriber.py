@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Callable, Protocol
 
 import redis
@@ -91,6 +92,42 @@ class Subscriber:
             total += handled
         return total
 
+    def catch_up_to_end(self, timeout: float = 10.0, stale_ms: int = 5000) -> bool:
+        """Return once every entry that was on the stream when called has been handled and
+        acknowledged by this group (by any of its consumers). Entries another consumer took and
+        left unacknowledged for `stale_ms` are claimed and handled here. False on timeout."""
+        self.ensure_group()
+        end = self._last_entry_id()
+        deadline = time.monotonic() + timeout
+        while True:
+            self.catch_up()
+            group = self._group_info()
+            if group is not None and _id_at_least(group["last-delivered-id"], end) and group["pending"] == 0:
+                return True
+            self._claim_stale(stale_ms)
+            if time.monotonic() > deadline:
+                log.warning("could not catch up with %s within %.0fs", self.stream, timeout)
+                return False
+            time.sleep(0.02)
+
+    def _last_entry_id(self) -> str:
+        last = self.client.xrevrange(self.stream, count=1)
+        return _text(last[0][0]) if last else "0-0"
+
+    def _group_info(self) -> dict | None:
+        for group in self.client.xinfo_groups(self.stream):
+            if _text(group["name"]) == self.group:
+                return {"last-delivered-id": _text(group["last-delivered-id"]), "pending": group["pending"]}
+        return None
+
+    def _claim_stale(self, stale_ms: int) -> None:
+        reply = self.client.xautoclaim(self.stream, self.group, self.consumer, min_idle_time=stale_ms,
+                                       start_id="0-0", count=self.batch_size)
+        for entry_id, fields in reply[1]:
+            if fields:
+                self._handle_once(fields)
+            self.client.xack(self.stream, self.group, entry_id)
+
     def run(self, stop: threading.Event, block_ms: int = 1000) -> None:
         while not stop.is_set():
             try:
@@ -118,3 +155,15 @@ class Subscriber:
             return
         self.handler(envelope)
         self.processed.add(envelope.id)
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _id_at_least(entry_id: str, other: str) -> bool:
+    def parts(value: str) -> tuple[int, int]:
+        milliseconds, _, sequence = value.partition("-")
+        return int(milliseconds), int(sequence or 0)
+
+    return parts(entry_id) >= parts(other)

@@ -1,0 +1,121 @@
+"""HTTP endpoints of the enrollments service: parse, call a handler, answer."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from services.enrollments import handlers
+from shared.auth import require_right
+from shared.http import decode_cursor, encode_cursor, json_body, page_limit
+from shared.openapi import documented
+
+api = Blueprint("enrollments", __name__, url_prefix="/api/v1")
+PLACEMENT_COLUMNS = ("leerlingnummer", "afdeling", "stamklas", "leerpad", "elementcode")
+
+
+def _uow():
+    return current_app.extensions["enrollments"].unit_of_work()
+
+
+def _page(items: list[dict], limit: int, key: str):
+    next_cursor = encode_cursor(items[limit - 1][key]) if len(items) > limit else None
+    return jsonify(items=items[:limit], next_cursor=next_cursor)
+
+
+@api.post("/schedule-projects")
+@require_right("enrollments:write")
+@documented("Create a schedule project", {201: "ScheduleProject", 409: "schedule_project_exists", 422: "invalid"},
+            request="ScheduleProject")
+def create_project():
+    body = json_body(request)
+    return jsonify(handlers.create_project(_uow(), body.get("code"), body.get("name"), body.get("school_year"))), 201
+
+
+@api.get("/schedule-projects")
+@require_right("enrollments:read")
+@documented("List schedule projects", {200: "ScheduleProjectList"}, query=("limit", "cursor"))
+def list_projects():
+    limit = page_limit(request.args)
+    return _page(handlers.list_projects(_uow(), decode_cursor(request.args.get("cursor")), limit + 1), limit, "code")
+
+
+@api.post("/schedule-projects/<project>/departments")
+@require_right("enrollments:write")
+@documented("Create a department with its year of education",
+            {201: "Department", 404: "schedule_project_not_found", 409: "department_exists"}, request="Department")
+def create_department(project: str):
+    body = json_body(request)
+    department = handlers.create_department(_uow(), project, body.get("code"), body.get("name"),
+                                            body.get("year_of_education"))
+    return jsonify(department), 201
+
+
+@api.get("/schedule-projects/<project>/departments")
+@require_right("enrollments:read")
+@documented("List a schedule project's departments", {200: "DepartmentList", 404: "schedule_project_not_found"})
+def list_departments(project: str):
+    return jsonify(items=handlers.list_departments(_uow(), project), next_cursor=None)
+
+
+@api.post("/schedule-projects/<project>/enrollments")
+@require_right("enrollments:write")
+@documented("Enroll a student in a department", {201: "Enrollment", 404: "schedule_project_not_found",
+            409: "enrollment_exists", 422: "unknown_student, not_a_student, unknown_department, invalid_prognosis"},
+            request="EnrollmentCreate")
+def create_enrollment(project: str):
+    return jsonify(handlers.enroll(_uow(), project, json_body(request))), 201
+
+
+@api.get("/schedule-projects/<project>/enrollments")
+@require_right("enrollments:read")
+@documented("List enrollments, ordered by student", {200: "EnrollmentList", 404: "schedule_project_not_found"},
+            query=("department", "student", "limit", "cursor"))
+def list_enrollments(project: str):
+    limit = page_limit(request.args)
+    items = handlers.list_enrollments(_uow(), project, request.args.get("department") or None,
+                                      request.args.get("student") or None,
+                                      decode_cursor(request.args.get("cursor")), limit + 1)
+    return _page(items, limit, "student")
+
+
+@api.delete("/schedule-projects/<project>/enrollments/<int:enrollment_id>")
+@require_right("enrollments:write")
+@documented("Delete an enrollment", {204: "deleted", 404: "enrollment_not_found"})
+def delete_enrollment(project: str, enrollment_id: int):
+    handlers.delete_enrollment(_uow(), project, enrollment_id)
+    return "", 204
+
+
+@api.post("/learning-paths")
+@require_right("enrollments:write")
+@documented("Create a learning path", {201: "LearningPath", 409: "learning_path_exists"}, request="LearningPath")
+def create_learning_path():
+    return jsonify(handlers.create_learning_path(_uow(), json_body(request))), 201
+
+
+@api.get("/learning-paths")
+@require_right("enrollments:read")
+@documented("List learning paths", {200: "LearningPathList"})
+def list_learning_paths():
+    return jsonify(items=handlers.list_learning_paths(_uow()), next_cursor=None)
+
+
+@api.get("/schedule-projects/<project>/placements")
+@require_right("enrollments:read")
+@documented("Placements for Somtoday; ?format=csv for a semicolon CSV", {200: "Placements"}, query=("format",))
+def placements(project: str):
+    result = handlers.placements(_uow(), project)
+    if request.args.get("format") != "csv":
+        return jsonify(result)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(PLACEMENT_COLUMNS)
+    for placement in result["placements"]:
+        writer.writerow([placement["student"], placement["department"], placement["main_group"] or "",
+                         placement["learning_path"], placement["element_code"]])
+    return Response(buffer.getvalue(), mimetype="text/csv", headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="plaatsingen-{project}.csv"'})

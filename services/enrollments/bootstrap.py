@@ -1,0 +1,46 @@
+"""Wiring: the enrollments database and, with Redis, the student directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from services.enrollments.directory import StudentDirectory
+from services.enrollments.uow import SqlAlchemyUnitOfWork
+from shared.config import Settings
+from shared.db import make_engine, upgrade_to_head
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass
+class EnrollmentsService:
+    engine: Engine
+    directory: StudentDirectory | None = None
+
+    def __post_init__(self):
+        self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def unit_of_work(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.session_factory, self.directory)
+
+    def plain_unit_of_work(self) -> SqlAlchemyUnitOfWork:
+        """Without catching up: for applying the events themselves."""
+        return SqlAlchemyUnitOfWork(self.session_factory)
+
+
+def build_service(settings: Settings, redis_client: redis.Redis | None = None) -> EnrollmentsService:
+    service = EnrollmentsService(make_engine(settings.enrollments_database_url))
+    if redis_client is None and settings.redis_url:
+        redis_client = redis.Redis.from_url(settings.redis_url)
+    if redis_client is not None:
+        service.directory = StudentDirectory(redis_client, service.plain_unit_of_work)
+    return service
+
+
+def migrate(settings: Settings) -> None:
+    upgrade_to_head(MIGRATIONS, settings.enrollments_database_url)

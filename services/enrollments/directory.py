@@ -1,0 +1,38 @@
+"""The service's own directory of students, kept from `portal:events` (never the users database).
+
+The consumer process (`python -m services.enrollments.consumer`) follows the stream all the time;
+before the service validates a student it also catches up to the stream's end itself, so a student
+whose creating request or import has finished is always known here.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import redis
+
+from services.enrollments import handlers
+from shared.events.envelope import STUDENT_CREATED, STUDENT_UPDATED, Envelope
+from shared.events.subscriber import Subscriber
+
+GROUP = "enrollments"
+CATCH_UP_SECONDS = 10.0
+
+
+class StudentDirectory:
+    def __init__(self, client: redis.Redis, uow_factory, consumer: str | None = None):
+        self.uow_factory = uow_factory
+        self.subscriber = Subscriber(client, GROUP, consumer or f"{socket.gethostname()}-{os.getpid()}",
+                                     self.apply_event)
+
+    def apply_event(self, envelope: Envelope) -> None:
+        if envelope.type not in (STUDENT_CREATED, STUDENT_UPDATED):
+            return
+        user = envelope.data
+        names = {name: user.get(name) for name in ("first_name", "prefix", "last_name")}
+        handlers.apply_student_event(self.uow_factory(), user["code"], bool(user["is_student"]),
+                                     bool(user["archived"]), names, user["updated_at"])
+
+    def catch_up(self) -> bool:
+        return self.subscriber.catch_up_to_end(timeout=CATCH_UP_SECONDS)

@@ -1,0 +1,129 @@
+"""Schedule projects, departments, enrollments and learning paths as plain Python: the rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from shared.errors import Conflict, InvalidInput, NotFound
+
+CODE = re.compile(r"^\S{1,64}$")
+NO_MATCH, AMBIGUOUS = "no_matching_learning_path", "ambiguous_learning_path"
+
+
+@dataclass(frozen=True)
+class Student:
+    code: str
+    is_student: bool
+    archived: bool
+
+
+@dataclass(frozen=True)
+class Department:
+    schedule_project: str
+    code: str
+    name: str
+    year_of_education: int
+
+
+@dataclass
+class Enrollment:
+    schedule_project: str
+    student: str
+    department: str
+    prognosis: float | None = None
+    profile: str | None = None
+    education: str | None = None
+    main_group: str | None = None
+    id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LearningPath:
+    code: str
+    name: str
+    element_code: str
+    lwoo_element_code: str | None
+    years_of_education: tuple[int, ...]
+    educations: tuple[str, ...] = field(default_factory=tuple)
+    profiles: tuple[str, ...] = field(default_factory=tuple)
+
+    def fits(self, enrollment: Enrollment, department: Department) -> bool:
+        """The department's year is one of the path's years, and the enrollment has one of its
+        educations and one of its profiles (an empty list asks nothing)."""
+        return (department.year_of_education in self.years_of_education
+                and (not self.educations or _folded(enrollment.education) in map(_folded, self.educations))
+                and (not self.profiles or _folded(enrollment.profile) in map(_folded, self.profiles)))
+
+
+def learning_path_for(enrollment: Enrollment, department: Department, paths: list[LearningPath]) -> tuple[LearningPath | None, str | None]:
+    """The one path that fits, or None with the reason (no path fits, or several do)."""
+    fitting = [path for path in paths if path.fits(enrollment, department)]
+    if len(fitting) == 1:
+        return fitting[0], None
+    return None, NO_MATCH if not fitting else AMBIGUOUS
+
+
+def parse_prognosis(value: object, field_name: str = "prognosis") -> float | None:
+    """`75`, `75%`, `75,0` and `85.5` are numbers from 0 to 100; empty is none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise invalid_prognosis(value, field_name)
+    if isinstance(value, (int, float)):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip().removesuffix("%").strip().replace(",", ".")
+        try:
+            number = float(text)
+        except ValueError:
+            raise invalid_prognosis(value, field_name) from None
+    else:
+        raise invalid_prognosis(value, field_name)
+    if not 0 <= number <= 100 or number != number:
+        raise invalid_prognosis(value, field_name)
+    return number
+
+
+def check_code(value: object, field_name: str) -> str:
+    if not isinstance(value, str) or not CODE.match(value):
+        raise InvalidInput("invalid_code", f"{field_name} must be a code of 1 to 64 characters without spaces.",
+                           field=field_name)
+    return value
+
+
+def check_student_known(code: str, student: Student | None) -> None:
+    if student is None:
+        raise InvalidInput("unknown_student", f"No student with code {code} is known.", field="student")
+    if not student.is_student or student.archived:
+        why = "archived" if student.archived else "no longer a student"
+        raise InvalidInput("not_a_student", f"User {code} is {why}.", field="student")
+
+
+def unknown_department(project: str, code: str) -> InvalidInput:
+    return InvalidInput("unknown_department", f"Schedule project {project} has no department {code!r}.",
+                        field="department")
+
+
+def invalid_prognosis(value: object, field_name: str = "prognosis") -> InvalidInput:
+    return InvalidInput("invalid_prognosis", f"Prognosis {value!r} is not a number from 0 to 100.", field=field_name)
+
+
+def project_not_found(code: str) -> NotFound:
+    return NotFound("schedule_project_not_found", f"No schedule project has code {code!r}.", {"code": code})
+
+
+def enrollment_exists(student: str, project: str) -> Conflict:
+    return Conflict("enrollment_exists",
+                    f"Student {student} already has an enrollment in {project}; delete it first.",
+                    {"student": student, "schedule_project": project})
+
+
+def prognosis_json(value: float | None) -> float | int | None:
+    return int(value) if value is not None and value == int(value) else value
+
+
+def _folded(text: str | None) -> str:
+    return (text or "").strip().casefold()

@@ -1,0 +1,210 @@
+"""What the enrollments service does, one short function per command; the unit of work is passed in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.enrollments import domain
+from services.enrollments.domain import Department, Enrollment, LearningPath
+from services.enrollments.repository import utcnow
+from services.enrollments.representation import enrollment_representation, project_representation
+from services.enrollments.rows import EXISTING, decide_enrollment_row
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.messages import Chunk, ChunkResult, RowOut
+
+
+def create_project(uow, code: Any, name: Any, school_year: Any) -> dict[str, Any]:
+    code = domain.check_code(code, "code")
+    name, school_year = _text(name, "name"), _text(school_year, "school_year")
+    with uow:
+        if not uow.enrollments.add_project(code, name, school_year):
+            raise Conflict("schedule_project_exists", f"Schedule project {code!r} exists already.", {"code": code})
+        uow.commit()
+        return project_representation(uow.enrollments.project(code))
+
+
+def list_projects(uow, after: str | None, limit: int) -> list[dict[str, Any]]:
+    with uow.reading():
+        return [project_representation(row) for row in uow.enrollments.projects(after, limit)]
+
+
+def create_department(uow, project: str, code: Any, name: Any, year: Any) -> dict[str, Any]:
+    code = domain.check_code(code, "code")
+    name = _text(name, "name")
+    if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 12:
+        raise InvalidInput("invalid_year_of_education", "year_of_education must be a whole number from 1 to 12.",
+                           field="year_of_education")
+    department = Department(project, code, name, year)
+    with uow:
+        _project(uow, project)
+        if not uow.enrollments.add_department(department):
+            raise Conflict("department_exists", f"Department {code!r} exists in {project} already.",
+                           {"code": code, "schedule_project": project})
+        uow.commit()
+    return vars(department)
+
+
+def list_departments(uow, project: str) -> list[dict[str, Any]]:
+    with uow.reading():
+        _project(uow, project)
+        return [vars(department) for department in uow.enrollments.departments(project).values()]
+
+
+def enroll(uow, project: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Enroll one student by hand; the student directory is caught up first."""
+    student = domain.check_code(body.get("student"), "student")
+    department = domain.check_code(body.get("department"), "department")
+    prognosis = domain.parse_prognosis(body.get("prognosis"))
+    optional = {name: _optional_text(body.get(name), name) for name in ("profile", "education", "main_group")}
+    _catch_up(uow)
+    with uow:
+        _project(uow, project)
+        domain.check_student_known(student, uow.enrollments.students([student]).get(student))
+        departments = uow.enrollments.departments(project)
+        if department not in departments:
+            raise domain.unknown_department(project, department)
+        enrollment = Enrollment(project, student, department, prognosis, **optional, created_at=utcnow())
+        if not uow.enrollments.add_enrollment(enrollment):
+            raise domain.enrollment_exists(student, project)
+        paths = uow.enrollments.learning_paths()
+        uow.commit()
+    return enrollment_representation(enrollment, departments[department], paths)
+
+
+def list_enrollments(uow, project: str, department=None, student=None, after=None, limit=100) -> list[dict]:
+    with uow.reading():
+        _project(uow, project)
+        departments = uow.enrollments.departments(project)
+        paths = uow.enrollments.learning_paths()
+        return [enrollment_representation(enrollment, departments[enrollment.department], paths)
+                for enrollment in uow.enrollments.enrollments(project, department, student, after, limit)]
+
+
+def delete_enrollment(uow, project: str, enrollment_id: int) -> None:
+    with uow:
+        _project(uow, project)
+        if not uow.enrollments.delete_enrollment(project, enrollment_id):
+            raise NotFound("enrollment_not_found", f"Schedule project {project} has no enrollment {enrollment_id}.",
+                           {"id": enrollment_id})
+        uow.commit()
+
+
+def create_learning_path(uow, body: dict[str, Any]) -> dict[str, Any]:
+    path = LearningPath(
+        code=domain.check_code(body.get("code"), "code"), name=_text(body.get("name"), "name"),
+        element_code=domain.check_code(body.get("element_code"), "element_code"),
+        lwoo_element_code=_optional_text(body.get("lwoo_element_code"), "lwoo_element_code"),
+        years_of_education=tuple(_list_of(body.get("years_of_education"), int, "years_of_education", required=True)),
+        educations=tuple(_list_of(body.get("educations", []), str, "educations")),
+        profiles=tuple(_list_of(body.get("profiles", []), str, "profiles")),
+    )
+    with uow:
+        if not uow.enrollments.add_learning_path(path):
+            raise Conflict("learning_path_exists", f"Learning path {path.code!r} exists already.", {"code": path.code})
+        uow.commit()
+    return learning_path_representation(path)
+
+
+def list_learning_paths(uow) -> list[dict[str, Any]]:
+    with uow.reading():
+        return [learning_path_representation(path) for path in uow.enrollments.learning_paths()]
+
+
+def placements(uow, project: str) -> dict[str, list[dict[str, Any]]]:
+    """Each enrollment's learning path and element code for Somtoday, and the ones without, with why."""
+    with uow.reading():
+        _project(uow, project)
+        departments = uow.enrollments.departments(project)
+        paths = uow.enrollments.learning_paths()
+        placed, unplaced = [], []
+        for enrollment in uow.enrollments.enrollments(project):
+            path, reason = domain.learning_path_for(enrollment, departments[enrollment.department], paths)
+            if path is None:
+                unplaced.append({"student": enrollment.student, "department": enrollment.department, "reason": reason})
+            else:
+                placed.append({"student": enrollment.student, "department": enrollment.department,
+                               "main_group": enrollment.main_group, "learning_path": path.code,
+                               "element_code": path.element_code})
+        return {"placements": placed, "without_learning_path": unplaced}
+
+
+def apply_student_event(uow, code: str, is_student: bool, archived: bool, names: dict, changed_at: str) -> None:
+    with uow:
+        uow.enrollments.put_student(code, is_student, archived, names, changed_at)
+        uow.commit()
+
+
+def apply_enrollment_rows(uow, chunk: Chunk) -> ChunkResult:
+    """Plan (dry run) or apply one chunk of imported enrollment rows in one transaction; a chunk
+    applied before answers its stored results (exactly-once over redelivery)."""
+    project = chunk.options.get("schedule_project") or ""
+    _catch_up(uow)
+    with uow:
+        if not chunk.dry_run and (stored := uow.enrollments.applied_chunk(chunk.key)) is not None:
+            return _result(chunk, [RowOut(**row) for row in stored])
+        if uow.enrollments.project(project) is None:
+            return _result(chunk, [], problem={"code": "unknown_schedule_project",
+                                               "message": f"No schedule project has code {project!r}."})
+        codes = sorted({code.strip() for row in chunk.rows if (code := row.values.get("student", "")).strip()})
+        students = uow.enrollments.students(codes)
+        departments = uow.enrollments.departments(project)
+        enrolled = uow.enrollments.enrolled_students(project, codes)
+        decisions = [decide_enrollment_row(row, project, students.get(row.values.get("student", "").strip()),
+                                           departments, row.values.get("student", "").strip() in enrolled)
+                     for row in chunk.rows]
+        if chunk.dry_run:
+            return _result(chunk, [decision.to_row_out(applied=False) for decision in decisions])
+        now = utcnow()
+        creates = [decision for decision in decisions if decision.action == "create"]
+        for decision in creates:
+            decision.enrollment.created_at = now
+        inserted = uow.enrollments.insert_enrollments([decision.enrollment for decision in creates])
+        for decision in creates:
+            if decision.enrollment.student not in inserted:  # another import enrolled the student meanwhile
+                decision.action, decision.messages = "skip", [EXISTING]
+        results = [decision.to_row_out(applied=True) for decision in decisions]
+        uow.enrollments.record_applied_chunk(chunk.key, [vars(row) for row in results])
+        uow.commit()
+    return _result(chunk, results)
+
+
+def learning_path_representation(path: LearningPath) -> dict[str, Any]:
+    return {"code": path.code, "name": path.name, "element_code": path.element_code,
+            "lwoo_element_code": path.lwoo_element_code, "years_of_education": list(path.years_of_education),
+            "educations": list(path.educations), "profiles": list(path.profiles)}
+
+
+def _result(chunk: Chunk, rows: list[RowOut], problem=None) -> ChunkResult:
+    return ChunkResult(chunk.job_id, chunk.generation, chunk.chunk_no, chunk.dry_run, rows, problem=problem)
+
+
+def _catch_up(uow) -> None:
+    if uow.directory is not None:
+        uow.directory.catch_up()
+
+
+def _project(uow, code: str):
+    project = uow.enrollments.project(code)
+    if project is None:
+        raise domain.project_not_found(code)
+    return project
+
+
+def _text(value: Any, field_name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("invalid_type", f"{field_name} must be a non-empty text.", field=field_name)
+    return value.strip()
+
+
+def _optional_text(value: Any, field_name: str) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _text(value, field_name)
+
+
+def _list_of(value: Any, kind: type, field_name: str, required: bool = False) -> list:
+    if not isinstance(value, list) or not all(isinstance(item, kind) and not isinstance(item, bool) for item in value) \
+            or (required and not value):
+        raise InvalidInput("invalid_type", f"{field_name} must be a {'non-empty ' if required else ''}list of "
+                           f"{'whole numbers' if kind is int else 'texts'}.", field=field_name)
+    return value

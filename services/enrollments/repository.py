@@ -1,0 +1,149 @@
+"""Students, schedule projects, departments, enrollments and learning paths in SQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.enrollments.domain import Department, Enrollment, LearningPath, Student
+from services.enrollments.orm import (
+    AppliedChunkRow, DepartmentRow, EnrollmentRow, LearningPathRow, ScheduleProjectRow, StudentRow,
+)
+
+_ENROLLMENT_FIELDS = ("schedule_project", "student", "department", "prognosis", "profile", "education",
+                      "main_group", "created_at")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class SqlAlchemyEnrollmentRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _insert(self, table):
+        return (postgresql_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert)(table)
+
+    # students, from events
+    def put_student(self, code: str, is_student: bool, archived: bool, names: dict, changed_at: str) -> None:
+        """Insert or replace, unless what is stored is newer (a late redelivery changes nothing)."""
+        table = StudentRow.__table__
+        values = {"code": code, "is_student": is_student, "archived": archived, "changed_at": changed_at, **names}
+        statement = self._insert(table).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["code"], set_={name: statement.excluded[name] for name in values if name != "code"},
+            where=table.c.changed_at <= statement.excluded.changed_at,
+        )
+        self.session.execute(statement)
+
+    def students(self, codes: list[str]) -> dict[str, Student]:
+        if not codes:
+            return {}
+        rows = self.session.execute(select(StudentRow.code, StudentRow.is_student, StudentRow.archived)
+                                    .where(StudentRow.code.in_(codes)))
+        return {code: Student(code, is_student, archived) for code, is_student, archived in rows}
+
+    # schedule projects and departments
+    def project(self, code: str) -> ScheduleProjectRow | None:
+        return self.session.get(ScheduleProjectRow, code)
+
+    def add_project(self, code: str, name: str, school_year: str) -> bool:
+        return self._add(ScheduleProjectRow(code=code, name=name, school_year=school_year, created_at=utcnow()))
+
+    def projects(self, after: str | None, limit: int) -> list[ScheduleProjectRow]:
+        query = select(ScheduleProjectRow).order_by(ScheduleProjectRow.code).limit(limit)
+        if after is not None:
+            query = query.where(ScheduleProjectRow.code > after)
+        return list(self.session.scalars(query))
+
+    def add_department(self, department: Department) -> bool:
+        return self._add(DepartmentRow(schedule_project=department.schedule_project, code=department.code,
+                                       name=department.name, year_of_education=department.year_of_education))
+
+    def departments(self, project: str) -> dict[str, Department]:
+        rows = self.session.scalars(select(DepartmentRow).where(DepartmentRow.schedule_project == project)
+                                    .order_by(DepartmentRow.code))
+        return {row.code: Department(row.schedule_project, row.code, row.name, row.year_of_education) for row in rows}
+
+    # enrollments
+    def enrolled_students(self, project: str, codes: list[str]) -> set[str]:
+        if not codes:
+            return set()
+        return set(self.session.scalars(select(EnrollmentRow.student).where(
+            EnrollmentRow.schedule_project == project, EnrollmentRow.student.in_(codes))))
+
+    def add_enrollment(self, enrollment: Enrollment) -> bool:
+        row = EnrollmentRow(**{name: getattr(enrollment, name) for name in _ENROLLMENT_FIELDS})
+        if not self._add(row):
+            return False
+        enrollment.id = row.id
+        return True
+
+    def insert_enrollments(self, enrollments: list[Enrollment]) -> set[str]:
+        """Insert in bulk; a student enrolled meanwhile (a racing import) is left out. Returns the
+        codes of the students whose enrollment was inserted."""
+        if not enrollments:
+            return set()
+        table = EnrollmentRow.__table__
+        statement = (self._insert(table).on_conflict_do_nothing(index_elements=["schedule_project", "student"])
+                     .returning(table.c.student))
+        rows = [{name: getattr(enrollment, name) for name in _ENROLLMENT_FIELDS} for enrollment in enrollments]
+        return set(self.session.connection().execute(statement, rows).scalars())
+
+    def enrollments(self, project: str, department: str | None = None, student: str | None = None,
+                    after: str | None = None, limit: int | None = None) -> list[Enrollment]:
+        query = select(EnrollmentRow).where(EnrollmentRow.schedule_project == project).order_by(EnrollmentRow.student)
+        if department:
+            query = query.where(EnrollmentRow.department == department)
+        if student:
+            query = query.where(EnrollmentRow.student == student)
+        if after is not None:
+            query = query.where(EnrollmentRow.student > after)
+        if limit is not None:
+            query = query.limit(limit)
+        return [Enrollment(id=row.id, **{name: getattr(row, name) for name in _ENROLLMENT_FIELDS})
+                for row in self.session.scalars(query)]
+
+    def delete_enrollment(self, project: str, enrollment_id: int) -> bool:
+        result = self.session.execute(delete(EnrollmentRow).where(
+            EnrollmentRow.schedule_project == project, EnrollmentRow.id == enrollment_id))
+        return result.rowcount == 1
+
+    # learning paths
+    def add_learning_path(self, path: LearningPath) -> bool:
+        return self._add(LearningPathRow(
+            code=path.code, name=path.name, element_code=path.element_code, lwoo_element_code=path.lwoo_element_code,
+            years_of_education=list(path.years_of_education), educations=list(path.educations),
+            profiles=list(path.profiles)))
+
+    def learning_paths(self) -> list[LearningPath]:
+        rows = self.session.scalars(select(LearningPathRow).order_by(LearningPathRow.code))
+        return [LearningPath(row.code, row.name, row.element_code, row.lwoo_element_code,
+                             tuple(row.years_of_education), tuple(row.educations), tuple(row.profiles))
+                for row in rows]
+
+    # idempotent chunks
+    def applied_chunk(self, key: str) -> list[dict] | None:
+        stored = self.session.get(AppliedChunkRow, key)
+        return None if stored is None else json.loads(stored.results)
+
+    def record_applied_chunk(self, key: str, results: list[dict]) -> None:
+        self.session.add(AppliedChunkRow(key=key, results=json.dumps(results), created_at=utcnow()))
+        self.session.flush()
+
+    def _add(self, row) -> bool:
+        """Add a row; False when a unique key says it exists already (also when a request raced us)."""
+        self.session.add(row)
+        try:
+            with self.session.begin_nested():
+                self.session.flush()
+        except IntegrityError:
+            return False
+        return True

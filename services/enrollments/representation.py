@@ -1,0 +1,30 @@
+"""Enrollments and schedule projects as the contract shows them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.enrollments import domain
+from services.enrollments.domain import Department, Enrollment, LearningPath
+from shared.events.envelope import utc_timestamp
+
+
+def enrollment_representation(enrollment: Enrollment, department: Department, paths: list[LearningPath]) -> dict[str, Any]:
+    path, _ = domain.learning_path_for(enrollment, department, paths)
+    return {
+        "id": enrollment.id,
+        "schedule_project": enrollment.schedule_project,
+        "student": enrollment.student,
+        "department": enrollment.department,
+        "prognosis": domain.prognosis_json(enrollment.prognosis),
+        "profile": enrollment.profile,
+        "education": enrollment.education,
+        "main_group": enrollment.main_group,
+        "learning_path": path.code if path else None,
+        "created_at": utc_timestamp(enrollment.created_at),
+    }
+
+
+def project_representation(row) -> dict[str, Any]:
+    return {"code": row.code, "name": row.name, "school_year": row.school_year,
+            "created_at": utc_timestamp(row.created_at)}

@@ -1,0 +1,48 @@
+"""What one imported enrollment row does: the rule shared by the preview and the application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.enrollments import domain
+from services.enrollments.domain import Department, Enrollment, Student
+from shared.errors import InvalidInput
+from shared.messages import RowIn, RowOut
+
+EXISTING = "The student already has an enrollment in this schedule project; it is not updated (delete it first)."
+
+
+@dataclass
+class EnrollmentDecision:
+    line: int
+    action: str
+    messages: list[str] = field(default_factory=list)
+    enrollment: Enrollment | None = None
+
+    def to_row_out(self, applied: bool) -> RowOut:
+        return RowOut(self.line, self.action, list(self.messages), applied and self.action == "create")
+
+
+def decide_enrollment_row(row: RowIn, project: str, student: Student | None, departments: dict[str, Department],
+                          enrolled: bool) -> EnrollmentDecision:
+    if row.errors:
+        return EnrollmentDecision(row.line, "error", list(row.errors))
+    values = {name: value.strip() for name, value in row.values.items() if value and value.strip()}
+    code = values.get("student")
+    if code is None:
+        return EnrollmentDecision(row.line, "error", ["The student code is empty."])
+    try:
+        domain.check_student_known(code, student)
+        department = values.get("department")
+        if department is None:
+            return EnrollmentDecision(row.line, "error", ["The department is empty."])
+        if department not in departments:
+            raise domain.unknown_department(project, department)
+        prognosis = domain.parse_prognosis(values.get("prognosis"))
+    except InvalidInput as invalid:
+        return EnrollmentDecision(row.line, "error", [invalid.message])
+    if enrolled:
+        return EnrollmentDecision(row.line, "skip", [EXISTING])
+    enrollment = Enrollment(project, code, department, prognosis, values.get("profile"), values.get("education"),
+                            values.get("main_group"))
+    return EnrollmentDecision(row.line, "create", enrollment=enrollment)
