@@ -50,7 +50,8 @@ def http(method: str, url: str, body=None, token: str | None = None, timeout=10)
         request.add_header("Authorization", f"Bearer {token}")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b"null")
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")
 

@@ -35,7 +35,9 @@ class System:
             # Two processes, so that chunks of concurrent imports really run at the same time.
             "users-worker": worker("users", "--pool", "prefork", "--concurrency", "2"),
             "importer-worker": worker("importer", "--pool", "solo", "--beat", "--schedule", str(self.tmp_path / "beat-schedule")),
+            "enrollments-worker": worker("enrollments", "--pool", "solo"),
             "relay": python_module("services.users.relay"),
+            "enrollments-consumer": python_module("services.enrollments.consumer"),
         }
 
     def setup(self) -> "System":
@@ -57,6 +59,9 @@ class System:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
+    def stop(self, name: str) -> None:
+        stop(self.processes[name])
+
     def stop_all(self) -> None:
         for process in self.processes.values():
             stop(process)
@@ -75,8 +80,11 @@ class System:
     def post(self, path: str, body=None):
         return http("POST", f"{self.base}{path}", body, token=self.token)
 
+    def request(self, method: str, path: str, body=None):
+        return http(method, f"{self.base}{path}", body, token=self.token)
+
     def request_patch(self, job_id: str, body: dict):
-        return http("PATCH", f"{self.base}/api/v1/imports/{job_id}", body, token=self.token)
+        return self.request("PATCH", f"/api/v1/imports/{job_id}", body)
 
     def download(self, path: str) -> bytes:
         return PortalClient(self.base, self.token).download(path)

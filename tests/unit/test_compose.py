@@ -36,7 +36,10 @@ SHELL_BUILTINS = {"test", "[", "true", "false", "exit", "echo", ":"}
 DEPENDENCY_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 MIGRATE_SERVICE = "migrate"
 APPLICATION_SERVICES = {MIGRATE_SERVICE, "users-api", "users-worker", "users-relay",
-                        "importer-api", "importer-worker", "importer-beat", "gateway"}
+                        "importer-api", "importer-worker", "importer-beat",
+                        "enrollments-api", "enrollments-worker", "enrollments-consumer", "gateway"}
+# Policies under which Docker starts a long-running process again after it exits or crashes.
+RESTARTING_POLICIES = {"always", "unless-stopped", "on-failure"}
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +144,7 @@ def test_the_compose_file_is_valid_yaml_and_every_service_has_an_image_or_build(
 def test_every_python_m_module_in_a_command_can_be_found(services):
     modules = {module for service in built_services(services).values()
                for line in command_lines(service) for module in option_values(line, "-m")}
-    assert {"portal.gateway", "services.users.relay"} <= modules
+    assert {"portal.gateway", "services.users.relay", "services.enrollments.consumer"} <= modules
     for module in modules:
         assert importlib.util.find_spec(module) is not None, f"python -m {module}: no such module"
 
@@ -150,7 +153,7 @@ def test_every_celery_app_named_with_dash_a_can_be_found(services):
     # find_spec only: importing services.users.worker builds an app (it is a worker entry point).
     apps = {app for service in built_services(services).values()
             for line in command_lines(service) if line[0] == "celery" for app in option_values(line, "-A")}
-    assert {"services.users.worker", "services.importer.worker"} <= apps
+    assert {"services.users.worker", "services.importer.worker", "services.enrollments.worker"} <= apps
     for app in apps:
         module = app.split(":")[0]
         assert importlib.util.find_spec(module) is not None, f"celery -A {app}: no such module"
@@ -160,7 +163,8 @@ def test_every_waitress_call_names_an_existing_factory(services):
     calls = {call for service in built_services(services).values()
              for line in command_lines(service) if line[0] == "waitress-serve"
              for call in option_values(line, "--call")}
-    assert {"services.users.app:create_app", "services.importer.app:create_app"} <= calls
+    assert {"services.users.app:create_app", "services.importer.app:create_app",
+            "services.enrollments.app:create_app"} <= calls
     for call in calls:
         module_name, _, attribute = call.partition(":")
         assert attribute, f"--call {call} names no factory"
@@ -233,7 +237,7 @@ def test_every_setting_the_compose_file_passes_is_read_by_the_code(services):
     text = source_text()
     routed = {name for _prefix, name in ROUTES}
     passed = {key for service in services.values() for key in environment(service) if PORTAL_SETTING.match(key)}
-    assert {"REDIS_URL", "PORTAL_SECRET_KEY", "USERS_API_URL", "IMPORTER_API_URL"} <= passed
+    assert {"REDIS_URL", "PORTAL_SECRET_KEY", "USERS_API_URL", "IMPORTER_API_URL", "ENROLLMENTS_API_URL"} <= passed
     for setting in passed:
         if setting.endswith("_API_URL"):
             # create_gateway reads f"{name.upper()}_API_URL" for every routed service.
@@ -292,7 +296,7 @@ def test_http_healthchecks_probe_the_port_their_service_listens_on(services):
         assert urls and all(urlsplit(url).port == port for url in urls), f"{name} probes {urls}, listens on {port}"
         assert "curl" not in str(test) and "wget" not in str(test), "the image has neither curl nor wget"
         probed += 1
-    assert probed >= 4  # users-api, importer-api, gateway, flower
+    assert probed >= 5  # users-api, importer-api, enrollments-api, gateway, flower
 
 
 def test_the_dockerfile_exists_and_every_built_service_uses_it(services):
@@ -311,6 +315,27 @@ def test_the_dockerfile_exists_and_every_built_service_uses_it(services):
         assert needed in copied, f"the Dockerfile does not copy {needed}"
     users = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
     assert users and users[-1] not in ("root", "0"), "the image must run as a non-root user"
+
+
+def test_every_long_running_python_m_process_of_ours_is_restarted(services):
+    # The relay and the consumer follow Redis streams until stopped; one that dies on a lost
+    # connection must come back, or events pile up unrelayed / the student directory goes stale.
+    modules = {}
+    for name, service in built_services(services).items():
+        for line in command_lines(service):
+            for module in option_values(line, "-m"):
+                if module.split(".")[0] in SOURCE_PACKAGES:
+                    modules.setdefault(module, []).append(name)
+    assert {"services.users.relay", "services.enrollments.consumer"} <= set(modules)
+    for module, names in modules.items():
+        for name in names:
+            service = services[name]
+            policy = str(service.get("restart", "no")).split(":")[0]
+            condition = ((service.get("deploy") or {}).get("restart_policy") or {}).get("condition")
+            assert policy in RESTARTING_POLICIES or condition in ("any", "on-failure"), (
+                f"{name} runs `python -m {module}` with restart {service.get('restart', 'no')!r}: "
+                "it is not started again when it exits"
+            )
 
 
 def test_the_migrate_service_migrates_every_database_and_creates_the_first_manager(services):

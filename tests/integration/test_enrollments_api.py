@@ -1,0 +1,430 @@
+"""The enrollments API over HTTP (Flask's test client) against real SQLite and PostgreSQL and real Redis.
+
+Students become known to the service only through student events on the stream; no consumer runs
+here, so every test also shows that the service catches up with the stream before it validates.
+"""
+
+import csv
+import io
+import re
+
+import pytest
+import redis
+
+from services.enrollments.app import create_app
+from services.enrollments.bootstrap import build_service, migrate
+from shared.auth import issue_token
+from shared.config import EVENT_STREAM, Settings
+from shared.events.envelope import STUDENT_CREATED, STUDENT_UPDATED, Envelope
+from shared.rights import RIGHTS
+from tests.services import fresh_postgres_database
+
+SECRET = "enrollments-integration-secret-0123456789"
+PROJECT = "2026-2027-hv"
+ENROLLMENT_FIELDS = {"id", "schedule_project", "student", "department", "prognosis", "profile", "education",
+                     "main_group", "learning_path", "created_at"}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def enrollments_database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'enrollments.sqlite3'}"
+    else:
+        with fresh_postgres_database() as url:
+            yield url
+
+
+@pytest.fixture
+def enrollments_settings(tmp_path, enrollments_database_url, redis_url):
+    return Settings.from_env({
+        "PORTAL_DATA_DIR": str(tmp_path),
+        "ENROLLMENTS_DATABASE_URL": enrollments_database_url,
+        "REDIS_URL": redis_url,
+        "PORTAL_SECRET_KEY": SECRET,
+    })
+
+
+@pytest.fixture
+def events(redis_url):
+    """The Redis DB, flushed at the start of each test."""
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def api(enrollments_settings, events, redis_url):
+    migrate(enrollments_settings)
+    service = build_service(enrollments_settings, redis.Redis.from_url(redis_url))
+    app = create_app(enrollments_settings, service)
+    yield app.test_client()
+    service.engine.dispose()
+
+
+@pytest.fixture
+def admin():
+    return {"Authorization": f"Bearer {issue_token(SECRET, 'admin', list(RIGHTS))}"}
+
+
+@pytest.fixture
+def nobody():
+    return {"Authorization": f"Bearer {issue_token(SECRET, 'nobody', [])}"}
+
+
+def user(code, is_student=True, archived=False, updated_at="2026-11-28T10:00:00.000000Z", **names):
+    return {"code": code, "first_name": names.get("first_name", "Zoë"), "prefix": names.get("prefix"),
+            "last_name": names.get("last_name", "Hof"), "email": None, "is_student": is_student,
+            "is_employee": False, "is_family_member": False,
+            "school_functions": ["leerling"] if is_student else [], "login_method": "password",
+            "has_password": True, "archived": archived, "created_at": "2026-11-28T09:00:00.000000Z",
+            "updated_at": updated_at}
+
+
+def publish(client, event_type, data):
+    envelope = Envelope.new(event_type, data)
+    client.xadd(EVENT_STREAM, {"event": envelope.to_json()})
+    return envelope
+
+
+def publish_student(client, code, **fields):
+    return publish(client, STUDENT_CREATED, user(code, **fields))
+
+
+def error_code(response):
+    return response.json["error"]["code"]
+
+
+@pytest.fixture
+def project(api, admin):
+    response = api.post("/api/v1/schedule-projects", headers=admin,
+                        json={"code": PROJECT, "name": "Havo/vwo 2026-2027", "school_year": "2026-2027"})
+    assert response.status_code == 201, response.json
+    for code, year in (("h1", 1), ("v4", 4)):
+        response = api.post(f"/api/v1/schedule-projects/{PROJECT}/departments", headers=admin,
+                            json={"code": code, "name": code.upper(), "year_of_education": year})
+        assert response.status_code == 201, response.json
+    return PROJECT
+
+
+def enroll(api, headers, **body):
+    return api.post(f"/api/v1/schedule-projects/{PROJECT}/enrollments", headers=headers, json=body)
+
+
+def add_path(api, headers, code, years, educations=(), profiles=(), element_code=None):
+    response = api.post("/api/v1/learning-paths", headers=headers, json={
+        "code": code, "name": code.upper(), "element_code": element_code or f"E-{code}",
+        "years_of_education": list(years), "educations": list(educations), "profiles": list(profiles)})
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+# schedule projects and departments
+
+def test_a_schedule_project_is_created_once_and_listed(api, admin):
+    body = {"code": PROJECT, "name": "Havo/vwo", "school_year": "2026-2027"}
+    response = api.post("/api/v1/schedule-projects", headers=admin, json=body)
+    assert response.status_code == 201
+    assert {key: response.json[key] for key in body} == body
+    again = api.post("/api/v1/schedule-projects", headers=admin, json=body)
+    assert again.status_code == 409 and error_code(again) == "schedule_project_exists"
+    api.post("/api/v1/schedule-projects", headers=admin, json={**body, "code": "2025-2026"})
+    listed = api.get("/api/v1/schedule-projects", headers=admin)
+    assert listed.status_code == 200
+    assert [item["code"] for item in listed.json["items"]] == ["2025-2026", PROJECT]
+    assert listed.json["next_cursor"] is None
+
+
+def test_schedule_projects_are_paged_with_a_cursor(api, admin):
+    for code in ("p1", "p2", "p3"):
+        api.post("/api/v1/schedule-projects", headers=admin, json={"code": code, "name": code, "school_year": "x"})
+    first = api.get("/api/v1/schedule-projects?limit=2", headers=admin).json
+    assert [item["code"] for item in first["items"]] == ["p1", "p2"] and first["next_cursor"]
+    second = api.get(f"/api/v1/schedule-projects?limit=2&cursor={first['next_cursor']}", headers=admin).json
+    assert [item["code"] for item in second["items"]] == ["p3"] and second["next_cursor"] is None
+
+
+def test_a_department_is_created_with_its_year_of_education_once(api, admin, project):
+    url = f"/api/v1/schedule-projects/{project}/departments"
+    response = api.post(url, headers=admin, json={"code": "v5", "name": "Vwo 5", "year_of_education": 5})
+    assert response.status_code == 201
+    assert response.json["code"] == "v5" and response.json["year_of_education"] == 5
+    assert response.json["name"] == "Vwo 5"
+    again = api.post(url, headers=admin, json={"code": "v5", "name": "Vwo 5", "year_of_education": 5})
+    assert again.status_code == 409 and error_code(again) == "department_exists"
+    listed = api.get(url, headers=admin).json["items"]
+    assert [(item["code"], item["year_of_education"]) for item in listed] == [("h1", 1), ("v4", 4), ("v5", 5)]
+
+
+def test_a_department_of_an_unknown_project_is_404(api, admin):
+    response = api.post("/api/v1/schedule-projects/nope/departments", headers=admin,
+                        json={"code": "h1", "name": "H1", "year_of_education": 1})
+    assert response.status_code == 404 and error_code(response) == "schedule_project_not_found"
+    assert api.get("/api/v1/schedule-projects/nope/departments", headers=admin).status_code == 404
+
+
+@pytest.mark.parametrize("year", [0, 13, "4", 4.5, True, None])
+def test_a_department_with_a_bad_year_of_education_is_422(api, admin, project, year):
+    response = api.post(f"/api/v1/schedule-projects/{project}/departments", headers=admin,
+                        json={"code": "x1", "name": "X", "year_of_education": year})
+    assert response.status_code == 422
+    assert response.json["error"]["details"]["field"] == "year_of_education"
+
+
+# enrollment by hand
+
+def test_a_student_published_just_before_the_request_can_be_enrolled(api, admin, project, events):
+    publish_student(events, "001234")
+    response = enroll(api, admin, student="001234", department="v4")
+    assert response.status_code == 201, response.json
+    enrollment = response.json
+    assert set(enrollment) == ENROLLMENT_FIELDS
+    assert isinstance(enrollment["id"], int)
+    assert {key: value for key, value in enrollment.items() if key not in ("id", "created_at")} == {
+        "schedule_project": PROJECT, "student": "001234", "department": "v4", "prognosis": None,
+        "profile": None, "education": None, "main_group": None, "learning_path": None}
+    assert enrollment["created_at"].endswith("Z")
+    listed = api.get(f"/api/v1/schedule-projects/{project}/enrollments", headers=admin).json["items"]
+    assert listed == [enrollment]
+
+
+def test_an_enrollment_keeps_its_optional_fields(api, admin, project, events):
+    publish_student(events, "123456")
+    response = enroll(api, admin, student="123456", department="v4", prognosis="75%", profile="NT",
+                      education="vwo", main_group="v4a")
+    assert response.status_code == 201, response.json
+    assert response.json["prognosis"] == 75
+    assert (response.json["profile"], response.json["education"], response.json["main_group"]) == ("NT", "vwo", "v4a")
+    stored = api.get(f"/api/v1/schedule-projects/{project}/enrollments?student=123456", headers=admin).json
+    assert stored["items"][0]["prognosis"] == 75
+
+
+def test_a_second_enrollment_in_the_same_project_is_409(api, admin, project, events):
+    publish_student(events, "123456")
+    assert enroll(api, admin, student="123456", department="v4").status_code == 201
+    again = enroll(api, admin, student="123456", department="h1")
+    assert again.status_code == 409 and error_code(again) == "enrollment_exists"
+    listed = api.get(f"/api/v1/schedule-projects/{project}/enrollments", headers=admin).json["items"]
+    assert [(item["student"], item["department"]) for item in listed] == [("123456", "v4")]
+
+
+def test_a_code_never_published_is_an_unknown_student(api, admin, project, events):
+    publish_student(events, "123456")
+    response = enroll(api, admin, student="654321", department="v4")
+    assert response.status_code == 422 and error_code(response) == "unknown_student"
+    assert response.json["error"]["details"]["field"] == "student"
+
+
+@pytest.mark.parametrize("change", [{"is_student": False}, {"archived": True}])
+def test_a_student_who_no_longer_is_one_is_not_a_student(api, admin, project, events, change):
+    publish_student(events, "123456")
+    publish(events, STUDENT_UPDATED, user("123456", updated_at="2026-11-28T11:00:00.000000Z", **change))
+    response = enroll(api, admin, student="123456", department="v4")
+    assert response.status_code == 422 and error_code(response) == "not_a_student"
+
+
+def test_an_unknown_department_is_422(api, admin, project, events):
+    publish_student(events, "123456")
+    response = enroll(api, admin, student="123456", department="x9")
+    assert response.status_code == 422 and error_code(response) == "unknown_department"
+
+
+@pytest.mark.parametrize("prognosis", ["abc", 120, "120", -1, True])
+def test_a_prognosis_outside_0_to_100_is_invalid(api, admin, project, events, prognosis):
+    publish_student(events, "123456")
+    response = enroll(api, admin, student="123456", department="v4", prognosis=prognosis)
+    assert response.status_code == 422 and error_code(response) == "invalid_prognosis"
+    assert api.get(f"/api/v1/schedule-projects/{project}/enrollments", headers=admin).json["items"] == []
+
+
+def test_enrolling_in_an_unknown_project_is_404(api, admin, events):
+    publish_student(events, "123456")
+    response = enroll(api, admin, student="123456", department="v4")
+    assert response.status_code == 404 and error_code(response) == "schedule_project_not_found"
+
+
+def test_enrollments_are_filtered_by_department_and_student_and_paged(api, admin, project, events):
+    for code, department in (("100001", "h1"), ("100002", "v4"), ("100003", "h1"), ("100004", "h1")):
+        publish_student(events, code)
+        assert enroll(api, admin, student=code, department=department).status_code == 201
+    url = f"/api/v1/schedule-projects/{project}/enrollments"
+    by_department = api.get(f"{url}?department=h1", headers=admin).json["items"]
+    assert [item["student"] for item in by_department] == ["100001", "100003", "100004"]
+    by_student = api.get(f"{url}?student=100002", headers=admin).json["items"]
+    assert [(item["student"], item["department"]) for item in by_student] == [("100002", "v4")]
+    assert api.get(f"{url}?department=h1&student=100002", headers=admin).json["items"] == []
+
+    seen, cursor = [], None
+    while True:
+        page = api.get(f"{url}?limit=3" + (f"&cursor={cursor}" if cursor else ""), headers=admin).json
+        seen.append([item["student"] for item in page["items"]])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [["100001", "100002", "100003"], ["100004"]]
+
+
+def test_an_enrollment_is_deleted_once(api, admin, project, events):
+    publish_student(events, "123456")
+    created = enroll(api, admin, student="123456", department="v4").json
+    url = f"/api/v1/schedule-projects/{project}/enrollments/{created['id']}"
+    response = api.delete(url, headers=admin)
+    assert response.status_code == 204 and response.data == b""
+    again = api.delete(url, headers=admin)
+    assert again.status_code == 404
+    assert api.get(f"/api/v1/schedule-projects/{project}/enrollments", headers=admin).json["items"] == []
+    assert enroll(api, admin, student="123456", department="h1").status_code == 201
+
+
+def test_a_token_without_rights_is_403_and_no_token_is_401(api, admin, nobody, project, events):
+    publish_student(events, "123456")
+    requests = [
+        ("get", "/api/v1/schedule-projects", None),
+        ("post", "/api/v1/schedule-projects", {"code": "p", "name": "p", "school_year": "x"}),
+        ("get", f"/api/v1/schedule-projects/{project}/departments", None),
+        ("post", f"/api/v1/schedule-projects/{project}/departments", {"code": "a", "name": "a", "year_of_education": 1}),
+        ("get", f"/api/v1/schedule-projects/{project}/enrollments", None),
+        ("post", f"/api/v1/schedule-projects/{project}/enrollments", {"student": "123456", "department": "v4"}),
+        ("delete", f"/api/v1/schedule-projects/{project}/enrollments/1", None),
+        ("get", "/api/v1/learning-paths", None),
+        ("post", "/api/v1/learning-paths", {"code": "l", "name": "l", "element_code": "e", "years_of_education": [1]}),
+        ("get", f"/api/v1/schedule-projects/{project}/placements", None),
+    ]
+    for method, url, body in requests:
+        kwargs = {"json": body} if body is not None else {}
+        forbidden = getattr(api, method)(url, headers=nobody, **kwargs)
+        assert forbidden.status_code == 403, (method, url)
+        assert error_code(forbidden) == "forbidden" or forbidden.json["error"]["code"]
+        anonymous = getattr(api, method)(url, **kwargs)
+        assert anonymous.status_code == 401, (method, url)
+    assert api.get(f"/api/v1/schedule-projects/{project}/enrollments", headers=admin).json["items"] == []
+
+
+def test_a_read_right_reads_but_does_not_write(api, project):
+    reader = {"Authorization": f"Bearer {issue_token(SECRET, 'reader', ['enrollments:read'])}"}
+    assert api.get("/api/v1/schedule-projects", headers=reader).status_code == 200
+    response = api.post("/api/v1/schedule-projects", headers=reader, json={"code": "p", "name": "p", "school_year": "x"})
+    assert response.status_code == 403
+
+
+# learning paths and placements
+
+def test_a_learning_path_is_created_once_and_listed(api, admin):
+    body = {"code": "vwo-nt", "name": "Vwo NT", "element_code": "2773", "lwoo_element_code": None,
+            "years_of_education": [4, 5, 6], "educations": ["vwo"], "profiles": ["NT", "NG"]}
+    response = api.post("/api/v1/learning-paths", headers=admin, json=body)
+    assert response.status_code == 201
+    assert response.json == body
+    again = api.post("/api/v1/learning-paths", headers=admin, json=body)
+    assert again.status_code == 409 and error_code(again) == "learning_path_exists"
+    assert api.get("/api/v1/learning-paths", headers=admin).json["items"] == [body]
+
+
+def test_a_learning_path_defined_after_the_enrollment_applies_when_read(api, admin, project, events):
+    publish_student(events, "123456")
+    created = enroll(api, admin, student="123456", department="v4", education="VWO", profile="nt").json
+    assert created["learning_path"] is None
+    add_path(api, admin, "vwo-nt", [4, 5, 6], educations=["vwo"], profiles=["NT"])
+    add_path(api, admin, "havo-nt", [4, 5], educations=["havo"], profiles=["NT"])
+    listed = api.get(f"/api/v1/schedule-projects/{project}/enrollments", headers=admin).json["items"]
+    assert listed[0]["learning_path"] == "vwo-nt"
+
+
+def placement_setup(api, admin, events):
+    for code in ("100001", "100002", "100003"):
+        publish_student(events, code)
+    add_path(api, admin, "onderbouw", [1], element_code="E1")
+    add_path(api, admin, "vwo-nt", [4], educations=["vwo"], profiles=["NT"], element_code="E4NT")
+    add_path(api, admin, "vwo-any-a", [4], educations=["vwo"], profiles=["EM"], element_code="E4A")
+    add_path(api, admin, "vwo-any-b", [4], profiles=["EM"], element_code="E4B")
+    assert enroll(api, admin, student="100001", department="h1", main_group="h1a").status_code == 201
+    assert enroll(api, admin, student="100002", department="v4", education="vwo", profile="EM").status_code == 201
+    assert enroll(api, admin, student="100003", department="v4", education="havo", profile="NT").status_code == 201
+
+
+def test_placements_list_placed_students_and_the_ones_without_a_learning_path_with_why(api, admin, project, events):
+    placement_setup(api, admin, events)
+    response = api.get(f"/api/v1/schedule-projects/{project}/placements", headers=admin)
+    assert response.status_code == 200
+    assert response.json == {
+        "placements": [{"student": "100001", "department": "h1", "main_group": "h1a", "learning_path": "onderbouw",
+                        "element_code": "E1"}],
+        "without_learning_path": [
+            {"student": "100002", "department": "v4", "reason": "ambiguous_learning_path"},
+            {"student": "100003", "department": "v4", "reason": "no_matching_learning_path"},
+        ],
+    }
+
+
+def test_placements_as_csv_are_semicolon_separated_with_the_somtoday_header(api, admin, project, events):
+    placement_setup(api, admin, events)
+    publish_student(events, "100004")
+    assert enroll(api, admin, student="100004", department="v4", education="vwo", profile="NT").status_code == 201
+    response = api.get(f"/api/v1/schedule-projects/{project}/placements?format=csv", headers=admin)
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    text = response.data.decode("utf-8").lstrip("\ufeff")
+    lines = text.splitlines()
+    assert lines[0] == "leerlingnummer;afdeling;stamklas;leerpad;elementcode"
+    assert lines[1:] == ["100001;h1;h1a;onderbouw;E1", "100004;v4;;vwo-nt;E4NT"]
+    assert list(csv.reader(io.StringIO(text), delimiter=";"))[2] == ["100004", "v4", "", "vwo-nt", "E4NT"]
+
+
+def test_placements_of_an_unknown_project_are_404(api, admin):
+    response = api.get("/api/v1/schedule-projects/nope/placements", headers=admin)
+    assert response.status_code == 404 and error_code(response) == "schedule_project_not_found"
+
+
+# events
+
+def test_a_late_older_event_does_not_overwrite_a_newer_state(api, admin, project, events):
+    publish_student(events, "100001", updated_at="2026-11-28T09:00:00.000000Z")
+    publish_student(events, "100002", updated_at="2026-11-28T09:00:00.000000Z")
+    # 100001 is archived at 11:00; the 10:00 update (still a student) arrives late.
+    publish(events, STUDENT_UPDATED, user("100001", archived=True, updated_at="2026-11-28T11:00:00.000000Z"))
+    publish(events, STUDENT_UPDATED, user("100001", archived=False, updated_at="2026-11-28T10:00:00.000000Z"))
+    # 100002 is archived at 10:00 and restored at 11:00; the 10:00 update arrives late.
+    publish(events, STUDENT_UPDATED, user("100002", archived=False, updated_at="2026-11-28T11:00:00.000000Z"))
+    publish(events, STUDENT_UPDATED, user("100002", archived=True, updated_at="2026-11-28T10:00:00.000000Z"))
+    response = enroll(api, admin, student="100001", department="v4")
+    assert response.status_code == 422 and error_code(response) == "not_a_student"
+    assert enroll(api, admin, student="100002", department="v4").status_code == 201
+
+
+def test_a_redelivered_event_is_applied_once(api, admin, project, events):
+    created = publish_student(events, "100001", updated_at="2026-11-28T09:00:00.000000Z")
+    publish(events, STUDENT_UPDATED, user("100001", is_student=False, updated_at="2026-11-28T10:00:00.000000Z"))
+    events.xadd(EVENT_STREAM, {"event": created.to_json()})  # the same envelope again
+    response = enroll(api, admin, student="100001", department="v4")
+    assert response.status_code == 422 and error_code(response) == "not_a_student"
+
+
+def test_an_employee_who_becomes_a_student_later_is_known(api, admin, project, events):
+    publish(events, STUDENT_CREATED, user("100001", updated_at="2026-11-28T10:00:00.000000Z"))
+    assert enroll(api, admin, student="100001", department="v4").status_code == 201
+
+
+# OpenAPI
+
+CONTRACT_PATHS = {
+    "/api/v1/schedule-projects": {"get", "post"},
+    "/api/v1/schedule-projects/{p}/departments": {"get", "post"},
+    "/api/v1/schedule-projects/{p}/enrollments": {"get", "post"},
+    "/api/v1/schedule-projects/{p}/enrollments/{id}": {"delete"},
+    "/api/v1/learning-paths": {"get", "post"},
+    "/api/v1/schedule-projects/{p}/placements": {"get"},
+}
+
+
+def _template(path):
+    """The path with its parameters unnamed: the contract writes {p} and {id} for any name."""
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+def test_the_openapi_document_lists_every_enrollments_path_of_the_contract(api):
+    response = api.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    documented = {_template(path): set(operations) for path, operations in response.json["paths"].items()}
+    for path, methods in CONTRACT_PATHS.items():
+        assert _template(path) in documented, path
+        assert methods <= documented[_template(path)], path
