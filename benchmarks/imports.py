@@ -24,11 +24,12 @@ import redis
 from portal.client import PortalClient
 from portal.embedded import free_port
 from shared.config import EVENT_STREAM
-from tests.dutch_files import HEADER, student_rows
+from tests.dutch_files import DEPARTMENTS, HEADER, student_rows
 from tests.processes import python_module, wait_healthy
 from tests.services import fresh_postgres_database, private_redis
 
 ADMIN_PASSWORD = "bench-admin-password"
+ENROLLMENT_SIZE = 100_000  # the users import of this size is followed by an enrollment import of the same file
 
 
 def celery(service: str, *extra: str) -> list[str]:
@@ -74,17 +75,18 @@ def write_export(path: Path, count: int, first_code: int) -> None:
             handle.write(";".join(row) + "\r\n")
 
 
-def plain_bulk_insert_seconds(database_url: str, path: Path) -> float:
+def plain_bulk_insert_seconds(database_url: str, path: Path, columns=(0, 1, 2, 3, 4)) -> float:
+    """A plain executemany INSERT of the file's rows (the chosen columns) into a bare table."""
     url = database_url.replace("postgresql+psycopg://", "postgresql://")
     with open(path, encoding="cp1252") as handle:
         next(handle)
-        rows = [line.rstrip("\r\n").split(";")[:5] for line in handle]
+        rows = [[fields[index] for index in columns] for fields in (line.rstrip("\r\n").split(";") for line in handle)]
+    names = ", ".join(f"c{index} text" for index in range(len(columns)))
     with psycopg.connect(url) as connection:
-        connection.execute("CREATE TABLE baseline (code text primary key, first_name text, prefix text, "
-                           "last_name text, email text)")
+        connection.execute(f"CREATE TABLE baseline ({names})")
         started = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.executemany("INSERT INTO baseline VALUES (%s, %s, %s, %s, %s)", rows)
+            cursor.executemany(f"INSERT INTO baseline VALUES ({', '.join(['%s'] * len(columns))})", rows)
         connection.commit()
         seconds = time.perf_counter() - started
         connection.execute("DROP TABLE baseline")
@@ -95,10 +97,11 @@ def plain_bulk_insert_seconds(database_url: str, path: Path) -> float:
 def run(sizes=(10_000, 100_000, 1_000_000)) -> list[dict]:
     results = []
     with fresh_postgres_database() as users_url, fresh_postgres_database() as importer_url, \
-            private_redis() as redis_url, tempfile.TemporaryDirectory(prefix="portal-bench-") as scratch:
+            fresh_postgres_database() as enrollments_url, private_redis() as redis_url, tempfile.TemporaryDirectory(prefix="portal-bench-") as scratch:
         scratch = Path(scratch)
         port = free_port()
         env = {**os.environ, "USERS_DATABASE_URL": users_url, "IMPORTER_DATABASE_URL": importer_url,
+               "ENROLLMENTS_DATABASE_URL": enrollments_url,
                "REDIS_URL": redis_url, "PORTAL_PORT": str(port), "PORTAL_DATA_DIR": str(scratch),
                "PORTAL_SECRET_KEY": "benchmark-secret-key-0123456789abcdef", "PORTAL_ADMIN_PASSWORD": ADMIN_PASSWORD,
                "PORTAL_MAX_UPLOAD_MB": "200"}
@@ -109,7 +112,9 @@ def run(sizes=(10_000, 100_000, 1_000_000)) -> list[dict]:
             "gateway": python_module("portal.gateway"),
             "users worker": celery("users", "--pool", "prefork", "--concurrency", "2"),
             "importer worker": celery("importer", "--pool", "solo", "--beat", "--schedule", str(scratch / "beat")),
+            "enrollments worker": celery("enrollments", "--pool", "prefork", "--concurrency", "2"),
             "relay": python_module("services.users.relay"),
+            "enrollments consumer": python_module("services.enrollments.consumer"),
         }
         processes = {name: subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=open(scratch / f"{name}.log", "w"))
                      for name, argv in programs.items()}
@@ -124,6 +129,8 @@ def run(sizes=(10_000, 100_000, 1_000_000)) -> list[dict]:
                 path = scratch / f"export-{size}.csv"
                 write_export(path, size, first_code)
                 results.append(_import_once(client, stream, processes, path, size, users_url))
+                if size == ENROLLMENT_SIZE:
+                    results.append(_enrollment_import_once(client, processes, path, size, enrollments_url))
                 first_code += size
         finally:
             for process in processes.values():
@@ -135,10 +142,31 @@ def run(sizes=(10_000, 100_000, 1_000_000)) -> list[dict]:
 
 def _import_once(client, stream, processes, path: Path, size: int, users_url: str) -> dict:
     events_before = stream.xlen(EVENT_STREAM)
+
+    def events_published():
+        while stream.xlen(EVENT_STREAM) < events_before + size:
+            time.sleep(0.05)
+
+    figures = _timed_import(client, processes, path, size, {"kind": "users", "as_student": True}, events_published)
+    return {**figures, **_baseline(figures, plain_bulk_insert_seconds(users_url, path))}
+
+
+def _enrollment_import_once(client, processes, path: Path, size: int, enrollments_url: str) -> dict:
+    client.call("POST", "/api/v1/schedule-projects", {"code": "bench", "name": "bench", "school_year": "2026-2027"})
+    for department in DEPARTMENTS:
+        client.call("POST", "/api/v1/schedule-projects/bench/departments",
+                    {"code": department, "name": department, "year_of_education": int(department[1:])})
+    figures = _timed_import(client, processes, path, size, {"kind": "enrollments", "schedule_project": "bench"})
+    baseline = plain_bulk_insert_seconds(enrollments_url, path, columns=(0, 5))
+    return {"kind": "enrollments", **figures, **_baseline(figures, baseline)}
+
+
+def _timed_import(client, processes, path: Path, size: int, options: dict, also_wait=lambda: None) -> dict:
+    """Upload → ready (the preview) → start → completed (and `also_wait`), timed end to end."""
     memory = MemoryWatch(processes)
     memory.start()
     started = time.perf_counter()
-    status, job = client.upload("/api/v1/imports", {"kind": "users", "as_student": True}, path.name, path.read_bytes())
+    status, job = client.upload("/api/v1/imports", options, path.name, path.read_bytes())
     assert status == 202, job
     while (job := client.call("GET", f"/api/v1/imports/{job['id']}"))["status"] == "analyzing":
         time.sleep(0.05)
@@ -149,24 +177,25 @@ def _import_once(client, stream, processes, path: Path, size: int, users_url: st
     client.call("POST", f"/api/v1/imports/{job['id']}/start")
     while (job := client.call("GET", f"/api/v1/imports/{job['id']}"))["status"] in ("queued", "running"):
         time.sleep(0.05)
-    while stream.xlen(EVENT_STREAM) < events_before + size:
-        time.sleep(0.05)
+    also_wait()
     total_seconds = time.perf_counter() - started
     polling.stopping.set()
     memory.stopping.set()
     polling.join()
     memory.join()
     assert job["status"] == "completed" and job["counts"]["create"] == size, job
-    baseline = plain_bulk_insert_seconds(users_url, path)
     latencies = sorted(polling.samples)
     return {
         "rows": size,
         "end-to-end s": total_seconds,
         "rows/s": size / total_seconds,
         "preview ready s": preview_seconds,
-        "plain bulk INSERT s": baseline,
-        "ratio (import / INSERT)": total_seconds / baseline,
         "poll p50 ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
         "poll p99 ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000 if latencies else float("nan"),
         "peak MB": {name: round(peak / 1e6) for name, peak in sorted(memory.peaks.items())},
     }
+
+
+def _baseline(figures: dict, baseline_seconds: float) -> dict:
+    return {"plain bulk INSERT s": baseline_seconds,
+            "ratio (import / INSERT)": figures["end-to-end s"] / baseline_seconds}

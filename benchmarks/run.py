@@ -25,7 +25,8 @@ def main() -> None:
     print("== users API: one student per request (PostgreSQL + Redis) ==")
     show(users_api.run())
     for figures in imports.run(sizes):
-        print(f"== import of {figures['rows']} students, end to end (PostgreSQL + Redis, 2 users worker processes) ==")
+        kind = figures.pop("kind", "users")
+        print(f"== {kind} import of {figures['rows']} rows, end to end (PostgreSQL + Redis, 2 worker processes) ==")
         show(figures)
 
 

@@ -61,6 +61,18 @@ def alembic_config(migrations_dir: Path, url: str) -> Config:
     return config
 
 
+def run_alembic_env(target_metadata) -> None:
+    """The body of every service's migrations/env.py: migrate online with our engine settings."""
+    from alembic import context
+
+    engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
 def upgrade_to_head(migrations_dir: Path, url: str) -> None:
     command.upgrade(alembic_config(migrations_dir, url), "head")
 

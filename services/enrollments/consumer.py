@@ -7,23 +7,20 @@ was down, then follows the stream until SIGTERM or SIGINT.
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 
 from services.enrollments.bootstrap import build_service
 from shared.config import Settings
+from shared.lifecycle import configure_logging, stop_on_signals
 
 log = logging.getLogger(__name__)
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s enrollments-consumer %(levelname)s %(message)s")
+    configure_logging("enrollments-consumer")
     settings = Settings.from_env()
     settings.require_redis_url()
     service = build_service(settings)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals()
     log.info("following the student events")
     service.directory.subscriber.run(stop)
 

@@ -6,7 +6,6 @@ Run it as `python -m services.users.relay`; it keeps publishing until SIGTERM or
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 
 import redis
@@ -14,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from services.users.bootstrap import build_service
 from shared.config import Settings
+from shared.lifecycle import configure_logging, stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +32,11 @@ def run_relay(publisher, stop: threading.Event, poll_seconds: float = POLL_SECON
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s relay %(levelname)s %(message)s")
+    configure_logging("relay")
     settings = Settings.from_env()
     settings.require_redis_url()
     service = build_service(settings)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals()
     log.info("relay started")
     run_relay(service.publisher, stop)
 

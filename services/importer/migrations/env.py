@@ -1,17 +1,4 @@
-from alembic import context
 from services.importer.orm import Base
-from shared.db import make_engine
+from shared.db import run_alembic_env
 
-config = context.config
-
-
-def run_migrations_online() -> None:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
-    with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=Base.metadata)
-        with context.begin_transaction():
-            context.run_migrations()
-    engine.dispose()
-
-
-run_migrations_online()
+run_alembic_env(Base.metadata)
