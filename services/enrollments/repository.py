@@ -15,6 +15,7 @@ from services.enrollments.domain import Department, Enrollment, LearningPath, St
 from services.enrollments.orm import (
     AppliedChunkRow, DepartmentRow, EnrollmentRow, LearningPathRow, ScheduleProjectRow, StudentRow,
 )
+from shared.db import one_of
 
 _ENROLLMENT_FIELDS = ("schedule_project", "student", "department", "prognosis", "profile", "education",
                       "main_group", "created_at")
@@ -47,7 +48,7 @@ class SqlAlchemyEnrollmentRepository:
         if not codes:
             return {}
         rows = self.session.execute(select(StudentRow.code, StudentRow.is_student, StudentRow.archived)
-                                    .where(StudentRow.code.in_(codes)))
+                                    .where(one_of(StudentRow.code, codes, self.session.connection())))
         return {code: Student(code, is_student, archived) for code, is_student, archived in rows}
 
     # schedule projects and departments
@@ -77,7 +78,8 @@ class SqlAlchemyEnrollmentRepository:
         if not codes:
             return set()
         return set(self.session.scalars(select(EnrollmentRow.student).where(
-            EnrollmentRow.schedule_project == project, EnrollmentRow.student.in_(codes))))
+            EnrollmentRow.schedule_project == project,
+            one_of(EnrollmentRow.student, codes, self.session.connection()))))
 
     def add_enrollment(self, enrollment: Enrollment) -> bool:
         row = EnrollmentRow(**{name: getattr(enrollment, name) for name in _ENROLLMENT_FIELDS})

@@ -100,7 +100,13 @@ def analyze_job(uow, job_id: str, generation: int, timing: Timing) -> None:
             job.settings = settings.to_dict()
             job.columns = [vars(column) for column in layout.columns]
             job.total_rows, job.chunk_count = layout.total_rows, layout.chunk_count
-        _dispatch(uow, job, "plan", timing)
+        if job.start_when_ready:
+            # Nobody will look at a preview: the job goes straight on, without the dry run.
+            job.status = QUEUED
+            uow.session.flush()
+            _begin_running(uow, job, (QUEUED,), timing)
+        else:
+            _dispatch(uow, job, "plan", timing)
         uow.commit()
 
 
@@ -251,10 +257,7 @@ def _row_results(chunk, phase: str) -> list[dict | None]:
 def _advance(uow, job: JobRow, timing: Timing) -> None:
     if job.status == ANALYZING:
         if uow.imports.unanswered_chunks(job, "plan") == 0:
-            if job.start_when_ready:
-                _begin_running(uow, job, (ANALYZING,), timing)
-            else:
-                uow.imports.set_status(job.id, (ANALYZING,), READY)
+            uow.imports.set_status(job.id, (ANALYZING,), READY)
         else:
             _dispatch(uow, job, "plan", timing)
     elif job.status == RUNNING:

@@ -13,14 +13,13 @@ import logging
 from typing import Callable
 
 import redis
-from sqlalchemy import Integer, any_, bindparam, insert, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from services.users.orm import OutboxRow
 from services.users.repository import utcnow
 from shared.config import EVENT_STREAM
-from shared.db import copy_rows, is_postgresql
+from shared.db import copy_rows, is_postgresql, one_of
 from shared.events.envelope import EVENT_FIELD, Envelope
 
 log = logging.getLogger(__name__)
@@ -89,8 +88,6 @@ class OutboxPublisher:
                 pipe.xadd(self.stream, {EVENT_FIELD: envelope})
             pipe.execute()
             ids = [row_id for row_id, _ in rows]
-            # One array parameter on PostgreSQL: an IN list of thousands costs more to parse than to run.
-            chosen = OutboxRow.id == any_(bindparam("ids", ids, type_=ARRAY(Integer))) \
-                if session.bind.dialect.name == "postgresql" else OutboxRow.id.in_(ids)
-            session.execute(update(OutboxRow).where(chosen).values(published_at=utcnow()))
+            session.execute(update(OutboxRow).where(one_of(OutboxRow.id, ids, session.connection()))
+                            .values(published_at=utcnow()))
         return len(rows)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.users.domain import SchoolFunction, User, user_exists
 from services.users.orm import AppliedChunkRow, SchoolFunctionRow, UserRow, user_school_functions
-from shared.db import copy_rows, is_postgresql
+from shared.db import copy_rows, is_postgresql, one_of
 
 _USER_COLUMNS = (
     "code", "first_name", "prefix", "last_name", "email", "is_student", "is_employee",
@@ -92,7 +92,7 @@ class SqlAlchemyUserRepository:
         """The users with these codes, by code, in one query (plus one for their functions)."""
         if not codes:
             return {}
-        query = select(UserRow).where(UserRow.code.in_(codes)).order_by(UserRow.code)
+        query = select(UserRow).where(one_of(UserRow.code, codes, self.session.connection())).order_by(UserRow.code)
         if for_update:
             query = query.with_for_update()
         rows = list(self.session.scalars(query))
@@ -186,7 +186,7 @@ class SqlAlchemyUserRepository:
             return {}
         links = self.session.execute(
             select(user_school_functions.c.user_id, user_school_functions.c.function_code)
-            .where(user_school_functions.c.user_id.in_(user_ids))
+            .where(one_of(user_school_functions.c.user_id, user_ids, self.session.connection()))
         )
         result: dict[int, set[str]] = {}
         for user_id, function_code in links:

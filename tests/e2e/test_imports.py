@@ -174,3 +174,15 @@ def test_the_cli_reports_an_unusable_file_and_a_refused_option(system, tmp_path)
     assert failed.returncode == 1 and "not_text" in failed.stdout
     refused = run_cli(system, tmp_path, b"a\r\n1\r\n", "--yes", "--delimiter", "pipe")
     assert refused.returncode == 1 and "invalid_option" in refused.stderr
+
+
+def test_a_hundred_thousand_rows_that_all_fail_complete_with_every_row_reported(system):
+    lines = ["Leerlingnummer;Roepnaam"] + [f"L{number};Naam" for number in range(100000)]
+    job = system.upload(("\r\n".join(lines) + "\r\n").encode(), kind="users", as_student=True, start=True)
+    done = system.wait_for_status(job["id"], ("completed", "failed"), timeout=180)
+    assert done["status"] == "completed"
+    assert done["counts"] == {"create": 0, "update": 0, "unchanged": 0, "skip": 0, "error": 100000}
+    first = system.get(f"/api/v1/imports/{job['id']}/rows?action=error&limit=2")[1]["items"]
+    assert [row["line"] for row in first] == [2, 3] and "digits" in first[0]["messages"][0]
+    assert system.get("/api/v1/users/L1")[0] == 404
+    assert system.get("/health")[0] == 200
