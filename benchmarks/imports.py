@@ -43,6 +43,7 @@ class MemoryWatch(threading.Thread):
     def __init__(self, processes: dict[str, subprocess.Popen]):
         super().__init__(daemon=True)
         self.processes, self.peaks, self.stopping = processes, {}, threading.Event()
+        self.cpu_start, self.cpu_end = self._cpu_seconds(), {}
 
     def run(self):
         while not self.stopping.wait(0.1):
@@ -54,6 +55,23 @@ class MemoryWatch(threading.Thread):
                         self.peaks[label] = max(self.peaks.get(label, 0), member.memory_info().rss)
                 except psutil.Error:
                     continue
+        self.cpu_end = self._cpu_seconds()
+
+    def cpu_used(self) -> dict[str, float]:
+        """CPU seconds each of our processes (with its children) and the whole machine spent."""
+        return {name: round(self.cpu_end.get(name, 0) - self.cpu_start.get(name, 0), 1) for name in self.cpu_start}
+
+    def _cpu_seconds(self) -> dict[str, float]:
+        seconds = {}
+        for name, process in self.processes.items():
+            try:
+                root = psutil.Process(process.pid)
+                seconds[name] = sum(sum(member.cpu_times()[:2]) for member in [root, *root.children(recursive=True)])
+            except psutil.Error:
+                continue
+        machine = psutil.cpu_times()
+        seconds["whole machine"] = machine.user + machine.system
+        return seconds
 
 
 class PollLatency(threading.Thread):
@@ -193,6 +211,7 @@ def _timed_import(client, processes, path: Path, size: int, options: dict, also_
         "poll p50 ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
         "poll p99 ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000 if latencies else float("nan"),
         "peak MB": {name: round(peak / 1e6) for name, peak in sorted(memory.peaks.items())},
+        "CPU s": memory.cpu_used(),
     }
 
 

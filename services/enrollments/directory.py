@@ -24,15 +24,13 @@ class StudentDirectory:
     def __init__(self, client: redis.Redis, uow_factory, consumer: str | None = None):
         self.uow_factory = uow_factory
         self.subscriber = Subscriber(client, GROUP, consumer or f"{socket.gethostname()}-{os.getpid()}",
-                                     self.apply_event)
+                                     batch_handler=self.apply_events)
 
-    def apply_event(self, envelope: Envelope) -> None:
-        if envelope.type not in (STUDENT_CREATED, STUDENT_UPDATED):
-            return
-        user = envelope.data
-        names = {name: user.get(name) for name in ("first_name", "prefix", "last_name")}
-        handlers.apply_student_event(self.uow_factory(), user["code"], bool(user["is_student"]),
-                                     bool(user["archived"]), names, user["updated_at"])
+    def apply_events(self, envelopes: list[Envelope]) -> None:
+        """A batch of events in one transaction, in stream order."""
+        students = [envelope.data for envelope in envelopes if envelope.type in (STUDENT_CREATED, STUDENT_UPDATED)]
+        if students:
+            handlers.apply_student_events(self.uow_factory(), students)
 
     def catch_up(self) -> bool:
         return self.subscriber.catch_up_to_end(timeout=CATCH_UP_SECONDS)

@@ -128,9 +128,15 @@ def placements(uow, project: str) -> dict[str, list[dict[str, Any]]]:
         return {"placements": placed, "without_learning_path": unplaced}
 
 
-def apply_student_event(uow, code: str, is_student: bool, archived: bool, names: dict, changed_at: str) -> None:
+def apply_student_events(uow, users: list[dict[str, Any]]) -> None:
+    """Keep the directory's students as the events describe them (user representations, in order)."""
     with uow:
-        uow.enrollments.put_student(code, is_student, archived, names, changed_at)
+        uow.enrollments.put_students([
+            {"code": user["code"], "is_student": bool(user["is_student"]), "archived": bool(user["archived"]),
+             "first_name": user.get("first_name"), "prefix": user.get("prefix"), "last_name": user.get("last_name"),
+             "changed_at": user["updated_at"]}
+            for user in users
+        ])
         uow.commit()
 
 

@@ -33,16 +33,24 @@ class SqlAlchemyEnrollmentRepository:
         return (postgresql_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert)(table)
 
     # students, from events
-    def put_student(self, code: str, is_student: bool, archived: bool, names: dict, changed_at: str) -> None:
-        """Insert or replace, unless what is stored is newer (a late redelivery changes nothing)."""
+    def put_students(self, students: list[dict]) -> None:
+        """Insert or replace in one statement executed for all; a row whose stored state is newer
+        than the event's is left alone (a late redelivery changes nothing)."""
         table = StudentRow.__table__
-        values = {"code": code, "is_student": is_student, "archived": archived, "changed_at": changed_at, **names}
-        statement = self._insert(table).values(**values)
+        statement = self._insert(table)
         statement = statement.on_conflict_do_update(
-            index_elements=["code"], set_={name: statement.excluded[name] for name in values if name != "code"},
+            index_elements=["code"],
+            set_={name: statement.excluded[name] for name in
+                  ("is_student", "archived", "first_name", "prefix", "last_name", "changed_at")},
             where=table.c.changed_at <= statement.excluded.changed_at,
         )
-        self.session.execute(statement)
+        # Within one batch the newest state of a student wins, as it would event by event.
+        latest: dict[str, dict] = {}
+        for student in students:
+            stored = latest.get(student["code"])
+            if stored is None or stored["changed_at"] <= student["changed_at"]:
+                latest[student["code"]] = student
+        self.session.connection().execute(statement, list(latest.values()))
 
     def students(self, codes: list[str]) -> dict[str, Student]:
         if not codes:

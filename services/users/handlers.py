@@ -189,7 +189,7 @@ def _write_decisions(uow, chunk, decisions, mode, as_student, functions) -> list
         if decision.action in ("create", "update"):
             event_type = domain.student_event_type(decision.before, decision.after)
             if event_type is not None:
-                events.append(Envelope.new(event_type, user_representation(decision.after)))
+                events.append(Envelope.new(event_type, user_representation(decision.after), now))
     uow.outbox.add_many(events)
     return decisions
 

@@ -10,6 +10,7 @@ twice; subscribers deduplicate by the envelope's id, so at-least-once is enough.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Callable
 
 import redis
@@ -54,10 +55,10 @@ class OutboxPublisher:
         self.client = client
         self.stream = stream
 
-    def publish_pending(self) -> int:
-        """Publish everything pending; returns how many events were sent."""
+    def publish_pending(self, min_age_seconds: float = 0.0) -> int:
+        """Publish everything pending (at least `min_age_seconds` old); returns how many were sent."""
         total = 0
-        while sent := self._publish_batch():
+        while sent := self._publish_batch(min_age_seconds):
             total += sent
             if sent < BATCH_SIZE:
                 break
@@ -70,13 +71,14 @@ class OutboxPublisher:
         except redis.RedisError as error:
             log.warning("events stay in the outbox until the relay can publish them: %s", error)
 
-    def _publish_batch(self) -> int:
+    def _publish_batch(self, min_age_seconds: float) -> int:
         with self.session_factory() as session, session.begin():
             # FOR UPDATE makes concurrent publishers (requests, relay) take turns on PostgreSQL,
             # which keeps the stream in outbox order; SQLite serialises writers by itself.
             rows = session.execute(
                 select(OutboxRow.id, OutboxRow.envelope)
-                .where(OutboxRow.published_at.is_(None))
+                .where(OutboxRow.published_at.is_(None),
+                       OutboxRow.created_at <= utcnow() - timedelta(seconds=min_age_seconds))
                 .order_by(OutboxRow.id)
                 .limit(BATCH_SIZE)
                 .with_for_update()

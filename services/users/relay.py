@@ -18,12 +18,16 @@ from shared.lifecycle import configure_logging, stop_on_signals
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
+# The writer publishes its own events right after its commit; the relay is for what a crash or an
+# outage left behind, so it leaves young events to their writer instead of racing it for them.
+MIN_AGE_SECONDS = 2.0
 
 
-def run_relay(publisher, stop: threading.Event, poll_seconds: float = POLL_SECONDS) -> None:
+def run_relay(publisher, stop: threading.Event, poll_seconds: float = POLL_SECONDS,
+              min_age_seconds: float = MIN_AGE_SECONDS) -> None:
     while not stop.is_set():
         try:
-            sent = publisher.publish_pending()
+            sent = publisher.publish_pending(min_age_seconds)
             if sent:
                 log.info("relay published %d pending events", sent)
         except (redis.RedisError, OperationalError) as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import json
+import operator
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -19,6 +20,7 @@ _USER_COLUMNS = (
     "code", "first_name", "prefix", "last_name", "email", "is_student", "is_employee",
     "is_family_member", "login_method", "password_hash", "archived", "created_at", "updated_at",
 )
+_user_values = operator.attrgetter(*_USER_COLUMNS)
 _TYPE_COLUMNS = {
     "student": UserRow.is_student,
     "employee": UserRow.is_employee,
@@ -106,7 +108,7 @@ class SqlAlchemyUserRepository:
         if not users:
             return set()
         connection = self.session.connection()
-        rows = [tuple(getattr(user, name) for name in _USER_COLUMNS) for user in users]
+        rows = [_user_values(user) for user in users]
         if is_postgresql(connection):
             inserted = self._insert_by_copy(connection, rows)
         else:

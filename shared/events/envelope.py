@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from dataclasses import dataclass
@@ -23,12 +24,12 @@ class Envelope:
     data: dict[str, Any]
 
     @classmethod
-    def new(cls, event_type: str, data: dict[str, Any]) -> "Envelope":
+    def new(cls, event_type: str, data: dict[str, Any], occurred_at: datetime | None = None) -> "Envelope":
         return cls(
             id=str(uuid.uuid4()),
             type=event_type,
             version=ENVELOPE_VERSION,
-            occurred_at=utc_timestamp(),
+            occurred_at=utc_timestamp(occurred_at),
             data=data,
         )
 
@@ -50,7 +51,12 @@ class Envelope:
 
 
 def utc_timestamp(moment: datetime | None = None) -> str:
-    moment = moment or datetime.now(timezone.utc)
+    return _format_utc(moment or datetime.now(timezone.utc))
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_utc(moment: datetime) -> str:
+    """Cached: a chunk of thousands of rows shares one commit time."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")

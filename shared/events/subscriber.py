@@ -27,9 +27,9 @@ Handler = Callable[[Envelope], None]
 
 
 class ProcessedEvents(Protocol):
-    def contains(self, event_id: str) -> bool: ...
+    def seen(self, event_ids: list[str]) -> list[bool]: ...
 
-    def add(self, event_id: str) -> None: ...
+    def add(self, event_ids: list[str]) -> None: ...
 
 
 class RedisProcessedEvents:
@@ -39,11 +39,12 @@ class RedisProcessedEvents:
         self._client = client
         self._key = f"{stream}:processed:{group}"
 
-    def contains(self, event_id: str) -> bool:
-        return bool(self._client.sismember(self._key, event_id))
+    def seen(self, event_ids: list[str]) -> list[bool]:
+        return [bool(flag) for flag in self._client.smismember(self._key, event_ids)] if event_ids else []
 
-    def add(self, event_id: str) -> None:
-        self._client.sadd(self._key, event_id)
+    def add(self, event_ids: list[str]) -> None:
+        if event_ids:
+            self._client.sadd(self._key, *event_ids)
 
 
 class Subscriber:
@@ -52,15 +53,21 @@ class Subscriber:
         client: redis.Redis,
         group: str,
         consumer: str,
-        handler: Handler,
+        handler: Handler | None = None,
         processed: ProcessedEvents | None = None,
         stream: str = EVENT_STREAM,
         batch_size: int = 500,
+        batch_handler: Callable[[list[Envelope]], None] | None = None,
     ):
+        """Give `handler` (one envelope at a time) or `batch_handler` (every new envelope of a
+        read at once, e.g. to write them in one transaction)."""
+        if (handler is None) == (batch_handler is None):
+            raise ValueError("give either handler or batch_handler")
         self.client = client
         self.group = group
         self.consumer = consumer
         self.handler = handler
+        self.batch_handler = batch_handler
         self.processed = processed or RedisProcessedEvents(client, group, stream)
         self.stream = stream
         self.batch_size = batch_size
@@ -123,10 +130,7 @@ class Subscriber:
     def _claim_stale(self, stale_ms: int) -> None:
         reply = self.client.xautoclaim(self.stream, self.group, self.consumer, min_idle_time=stale_ms,
                                        start_id="0-0", count=self.batch_size)
-        for entry_id, fields in reply[1]:
-            if fields:
-                self._handle_once(fields)
-            self.client.xack(self.stream, self.group, entry_id)
+        self._handle_entries(reply[1])
 
     def run(self, stop: threading.Event, block_ms: int = 1000) -> None:
         while not stop.is_set():
@@ -141,20 +145,30 @@ class Subscriber:
             self.group, self.consumer, {self.stream: start}, count=self.batch_size, block=block_ms
         )
         entries = reply[0][1] if reply else []
-        for entry_id, fields in entries:
-            if fields:  # a trimmed entry comes back with no fields; nothing to handle
-                self._handle_once(fields)
-            crash_point("subscriber.before_ack")
-            self.client.xack(self.stream, self.group, entry_id)
+        self._handle_entries(entries)
         return len(entries)
 
-    def _handle_once(self, fields: dict) -> None:
-        raw = fields.get(EVENT_FIELD) or fields.get(EVENT_FIELD.encode())
-        envelope = Envelope.from_json(raw)
-        if self.processed.contains(envelope.id):
+    def _handle_entries(self, entries: list) -> None:
+        """Handle the envelopes not processed before, mark them, then acknowledge the batch."""
+        if not entries:
             return
-        self.handler(envelope)
-        self.processed.add(envelope.id)
+        envelopes = [Envelope.from_json(fields.get(EVENT_FIELD) or fields.get(EVENT_FIELD.encode()))
+                     for _, fields in entries if fields]  # a trimmed entry has no fields
+        fresh, ids = [], set()
+        for envelope, seen in zip(envelopes, self.processed.seen([envelope.id for envelope in envelopes])):
+            if not seen and envelope.id not in ids:
+                fresh.append(envelope)
+                ids.add(envelope.id)
+        if self.batch_handler is not None:
+            if fresh:
+                self.batch_handler(fresh)
+            self.processed.add([envelope.id for envelope in fresh])
+        else:
+            for envelope in fresh:
+                self.handler(envelope)
+                self.processed.add([envelope.id])
+        crash_point("subscriber.before_ack")
+        self.client.xack(self.stream, self.group, *[entry_id for entry_id, _ in entries])
 
 
 def _text(value) -> str:
