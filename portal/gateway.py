@@ -12,11 +12,12 @@ import json
 import os
 import threading
 import time
+from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
 from celery import Celery
-from flask import Flask, jsonify
+from flask import Flask, jsonify, send_from_directory
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from shared.celery_app import workers_answering
@@ -35,6 +36,7 @@ ROUTES = (
 )
 QUEUES = ("users", "importer", "enrollments")
 HEALTH_CACHE_SECONDS = 2.0
+CONSOLE = Path(__file__).parent / "console"
 
 
 class Gateway:
@@ -80,8 +82,17 @@ class Gateway:
         return not reasons, reasons
 
     def _build_fallback_app(self) -> Flask:
-        app = Flask("gateway")
+        app = Flask("gateway", static_folder=None)
         register_error_handlers(app)
+
+        @app.get("/")
+        def console():
+            """The admin console: static files that use only the public /api/v1."""
+            return _console_file("index.html")
+
+        @app.get("/console/<path:name>")
+        def console_asset(name):
+            return _console_file(name)
 
         @app.get("/health")
         def health():
@@ -101,6 +112,15 @@ class Gateway:
             raise NotFound("not_found", f"Nothing is served at /{path}.")
 
         return app
+
+
+def _console_file(name: str):
+    response = send_from_directory(CONSOLE, name, max_age=0)
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def call_backend(backend: Callable, path: str) -> tuple[int, dict]:

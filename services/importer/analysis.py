@@ -19,6 +19,7 @@ from shared.messages import RowIn
 CHUNK_ROWS = 2000
 SAMPLE_COUNT = 3
 SAMPLE_RECORDS = 50
+SAMPLE_ROWS = 10
 
 
 @dataclass
@@ -26,6 +27,7 @@ class FileLayout:
     encoding: str
     delimiter: str
     columns: list[Column]
+    sample_rows: list[list[str]]  # the first records as read, every column, for a preview table
     total_rows: int = 0
     chunk_count: int = 0
 
@@ -51,7 +53,8 @@ def analyze(blocks: BlockSource, settings: ImportSettings, kind: ImportKind,
         headers = [""] * max(len(record.fields) for record in head)
     columns = resolve_columns(headers, settings, kind)
     _add_samples(columns, head)
-    layout = FileLayout(encoding, delimiter, columns)
+    sample_rows = [record.fields[: len(columns)] for record in head[:SAMPLE_ROWS]]
+    layout = FileLayout(encoding, delimiter, columns, sample_rows)
     for chunk_no, rows in enumerate(_chunks(_chain(head, records), columns, kind)):
         store_chunk(chunk_no, rows)
         layout.total_rows += len(rows)

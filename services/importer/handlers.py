@@ -69,6 +69,7 @@ def change_settings(uow, job_id: str, options: dict[str, Any]) -> dict[str, Any]
         _check_kind_options(kind.name, settings)
         job.settings, job.generation, job.status = settings.to_dict(), job.generation + 1, ANALYZING
         job.start_when_ready, job.total_rows, job.chunk_count, job.columns = start, None, None, []
+        job.sample_rows = None
         job.analysis_sent_at = utcnow()
         uow.imports.delete_chunks(job_id)
         uow.send_after_commit(ANALYZE_TASK, IMPORTER_QUEUE, job_id, job.generation)
@@ -99,6 +100,7 @@ def analyze_job(uow, job_id: str, generation: int, timing: Timing) -> None:
             settings.mapping = domain.settings_mapping(layout.columns)
             job.settings = settings.to_dict()
             job.columns = [vars(column) for column in layout.columns]
+            job.sample_rows = layout.sample_rows
             job.total_rows, job.chunk_count = layout.total_rows, layout.chunk_count
         if job.start_when_ready:
             # Nobody will look at a preview: the job goes straight on, without the dry run.

@@ -29,6 +29,7 @@ class JobRow(Base):
     filename: Mapped[str] = mapped_column(Text)
     settings: Mapped[dict] = mapped_column(JSON)
     columns: Mapped[list] = mapped_column(JSON)
+    sample_rows: Mapped[list | None] = mapped_column(JSON)
     generation: Mapped[int] = mapped_column(Integer, default=0)
     total_rows: Mapped[int | None] = mapped_column(Integer)
     chunk_count: Mapped[int | None] = mapped_column(Integer)

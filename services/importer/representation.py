@@ -18,6 +18,7 @@ def job_representation(job: JobRow, planned: dict[str, int], done: dict[str, int
         "filename": job.filename,
         "settings": job.settings,
         "columns": job.columns,
+        "sample_rows": job.sample_rows or [],
         "total_rows": job.total_rows,
         "progress": {"processed": 0 if previewing else processed, "total": job.total_rows},
         "counts": planned if previewing else done,

@@ -18,6 +18,8 @@ SCHEMAS = {
             "columns": {"type": "array", "items": {"type": "object", "properties": {
                 "index": {"type": "integer"}, "header": {"type": "string"}, "field": {"type": "string"},
                 "samples": {"type": "array", "items": {"type": "string"}}}}},
+            "sample_rows": {"type": "array", "description": "the first records as read (every column)",
+                            "items": {"type": "array", "items": {"type": "string"}}},
             "total_rows": {"type": ["integer", "null"]},
             "progress": {"type": "object", "properties": {"processed": {"type": "integer"},
                                                           "total": {"type": ["integer", "null"]}}},

@@ -1,0 +1,193 @@
+"""The admin console in a real headless Chromium against `portal run`: what an administrator does.
+Screenshots of every step land in test-artifacts/console/ (ignored by git)."""
+
+import re
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from portal.client import PortalClient
+from portal.embedded import free_port
+from tests.e2e.test_embedded_run import start_portal
+from tests.processes import stop, wait_healthy
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+EXPORT = ("Leerlingnummer;Roepnaam;Tussenvoegsel;Achternaam;E-mailadres;Afdeling\r\n"
+          "410001;Zoë;;Bakker;zoe@leerling.example.nl;h1\r\n"
+          "410002;Daniël;;Vermeulen;geen-adres;h4\r\n"
+          "41x003;Léa;;Dubois;lea@leerling.example.nl;h4\r\n"
+          "410004;Sem;van 't;Hof;=HYPERLINK(\"x\");v4\r\n"
+          "=1+2;Evil;;Formula;;h1\r\n").encode("cp1252")
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert path, "Chromium is missing: `apt-get install chromium` (.ci/run installs it)"
+    return path
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("console")
+    port, log = free_port(), tmp_path / "portal.log"
+    process = start_portal(tmp_path, port, log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, process=process, log=log)
+        password = re.search(r"application manager 'admin' with password (\S+)", log.read_text()).group(1)
+        yield base, password, tmp_path
+    finally:
+        stop(process, signal.SIGINT)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def shot(page, name):
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, base, code, password):
+    page.goto(base + "/")
+    page.get_by_label("Gebruikerscode").fill(code)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+
+
+def test_a_user_without_rights_sees_a_clear_refusal(portal, page):
+    base, password, _ = portal
+    client = PortalClient(base)
+    client.login("admin", password)
+    client.call("POST", "/api/v1/users", {"code": "400001", "is_student": True, "password": "leerling-400001"})
+    log_in(page, base, "400001", "leerling-400001")
+    expect(page.locator("#login-message")).to_contain_text("geen rechten voor het beheer")
+    expect(page.locator("#nav")).to_be_hidden()
+    shot(page, "00-refusal")
+    log_in(page, base, "admin", "wrong password!")
+    expect(page.locator("#login-message")).to_contain_text("onjuist")
+
+
+def test_the_users_page_filters_adds_and_refuses_a_non_numeric_student_code_inline(portal, page):
+    base, password, _ = portal
+    log_in(page, base, "admin", password)
+    expect(page.locator("#users-table")).to_contain_text("admin")
+    page.fill("#new-code", "12a45")
+    page.check("#new-is_student")
+    page.get_by_role("button", name="Toevoegen").click()
+    expect(page.locator("#new-code-error")).to_contain_text("mag alleen cijfers bevatten")
+    shot(page, "01-users-refusal")
+    page.fill("#new-code", "401234")
+    page.fill("#new-first_name", "Noor")
+    page.get_by_role("button", name="Toevoegen").click()
+    expect(page.locator("#add-user-result")).to_contain_text("401234")
+    page.select_option("#user-type", "student")
+    row = page.locator('#users-table tr[data-code="401234"]')
+    expect(row.locator(".lln .tick")).to_be_visible()
+    expect(page.locator('#users-table tr[data-code="admin"]')).to_have_count(0)
+    page.fill("#user-search", "noor")
+    page.get_by_role("button", name="Zoeken", exact=True).click()
+    expect(page.locator("#users-table tbody tr")).to_have_count(1)
+    shot(page, "02-users")
+
+
+def test_an_administrator_imports_an_export_relabels_a_column_starts_and_downloads_the_errors(portal, page):
+    base, password, tmp_path = portal
+    export = tmp_path / "leerlingen.csv"
+    export.write_bytes(EXPORT)
+    log_in(page, base, "admin", password)
+    page.get_by_role("link", name="Importeren").click()
+    page.set_input_files("#import-file", str(export))
+    page.check("#import-as-student")
+    shot(page, "03-import-form")
+    page.get_by_role("button", name="Uploaden").click()
+
+    expect(page.locator("#sample-rows")).to_be_visible(timeout=30000)
+    expect(page.locator("#job-delimiter")).to_have_value(";")
+    expect(page.locator("#job-encoding")).to_have_value("cp1252")
+    expect(page.locator("#sample-rows")).to_contain_text("Zoë")
+    expect(page.locator(".count-create")).to_have_text("1")
+    expect(page.locator(".count-error")).to_have_text("4")
+    expect(page.locator('#rows-table tr[data-action="error"]')).to_have_count(4)
+    shot(page, "04-preview")
+
+    page.select_option("#column-4", "ignore")  # E-mailadres: the bad addresses no longer count
+    expect(page.locator(".count-create")).to_have_text("3", timeout=30000)
+    expect(page.locator(".count-error")).to_have_text("2")
+    page.check("#only-errors")
+    expect(page.locator("#rows-table tbody tr")).to_have_count(2)
+    expect(page.locator("#rows-table")).to_contain_text("41x003")
+    shot(page, "05-relabelled")
+
+    page.get_by_role("button", name="Starten").click()
+    expect(page.locator("#job-status")).to_have_attribute("data-status", "completed", timeout=60000)
+    expect(page.locator("#summary")).to_contain_text("nieuw 3")
+    expect(page.locator("#summary")).to_contain_text("fout 2")
+    shot(page, "06-completed")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Foutenrapport downloaden (errors.csv)").click()
+    report = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert report[0] == "line;code;action;message" and report[1].startswith("4;41x003;error;")
+    assert report[2].startswith("6;'=1+2;error;")  # no formula for a spreadsheet
+
+    page.get_by_role("link", name="Gebruikers").click()
+    page.select_option("#user-type", "student")
+    expect(page.locator('#users-table tr[data-code="410004"] .lln .tick')).to_be_visible()
+    expect(page.locator('#users-table tr[data-code="410001"]')).to_contain_text("Zoë")
+    shot(page, "07-users-after-import")
+    page.get_by_role("link", name="Importeren").click()
+    expect(page.locator("#import-history")).to_contain_text("voltooid")
+
+
+def test_the_enrollments_page_lists_adds_filters_deletes_and_shows_placements(portal, page):
+    base, password, _ = portal
+    client = PortalClient(base)
+    client.login("admin", password)
+    client.call("POST", "/api/v1/schedule-projects", {"code": "2026-2027", "name": "havo/vwo", "school_year": "2026-2027"})
+    for code, year in (("h1", 1), ("v4", 4)):
+        client.call("POST", "/api/v1/schedule-projects/2026-2027/departments",
+                    {"code": code, "name": code, "year_of_education": year})
+    client.call("POST", "/api/v1/learning-paths", {"code": "havo-ob", "name": "havo onderbouw", "element_code": "2061",
+                                                   "years_of_education": [1, 2, 3], "educations": ["havo"]})
+    for code in ("420001", "420002"):
+        client.call("POST", "/api/v1/users", {"code": code, "is_student": True})
+    log_in(page, base, "admin", password)
+    page.get_by_role("link", name="Afdelingsdeelnames").click()
+    for student, department, education in (("420001", "h1", "havo"), ("420002", "v4", "vwo")):
+        page.fill("#enroll-student", student)
+        page.select_option("#enroll-department", department)
+        page.fill("#enroll-education", education)
+        page.fill("#enroll-prognosis", "75%")
+        page.get_by_role("button", name="Toevoegen").click()
+        expect(page.locator("#enrollments-table")).to_contain_text(student)
+    expect(page.locator("#enrollments-table")).to_contain_text("havo-ob")
+    expect(page.locator("#placements")).to_contain_text("geen passend leerpad")
+    shot(page, "08-enrollments")
+    page.select_option("#enrollment-department", "v4")
+    expect(page.locator("#enrollments-table tbody tr")).to_have_count(1)
+    page.get_by_role("button", name="Verwijderen").click()
+    expect(page.locator("#enrollments-table tbody tr")).to_have_count(0)
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("link", name="Enrollments")).to_be_visible()
+    shot(page, "09-english")
