@@ -9,7 +9,7 @@ line); everything else is decided by the service that owns the data, in its dry 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 
 from services.importer.domain import Column, ImportSettings, resolve_columns
 from services.importer.kinds import IGNORE, ImportKind
@@ -32,9 +32,28 @@ class FileLayout:
     chunk_count: int = 0
 
 
+class KeyRegistry(Protocol):
+    def earlier_lines(self, first_lines: dict[str, int]) -> dict[str, int]:
+        """Remember these keys with the line of their first use; answer, for the keys that an
+        earlier call named already, the line of that earlier use."""
+
+
+class InMemoryKeys:
+    """Every key in a dict: memory grows with the file (the importer keeps keys in its database)."""
+
+    def __init__(self):
+        self.lines: dict[str, int] = {}
+
+    def earlier_lines(self, first_lines: dict[str, int]) -> dict[str, int]:
+        earlier = {key: self.lines[key] for key in first_lines if key in self.lines}
+        self.lines.update({key: line for key, line in first_lines.items() if key not in earlier})
+        return earlier
+
+
 def analyze(blocks: BlockSource, settings: ImportSettings, kind: ImportKind,
-            store_chunk: Callable[[int, list[RowIn]], None]) -> FileLayout:
-    """Read the whole file, calling `store_chunk(chunk_no, rows)` per chunk; FileProblem if unusable."""
+            store_chunk: Callable[[int, list[RowIn]], None], keys: KeyRegistry | None = None) -> FileLayout:
+    """Read the whole file, calling `store_chunk(chunk_no, rows)` per chunk; FileProblem if unusable.
+    `keys` remembers the rows' keys to find one used on an earlier line."""
     encoding = settings.encoding or detect_encoding(blocks)
     delimiter = settings.delimiter or detect_delimiter(blocks, encoding)
     records = read_records(blocks, encoding, delimiter)
@@ -55,37 +74,46 @@ def analyze(blocks: BlockSource, settings: ImportSettings, kind: ImportKind,
     _add_samples(columns, head)
     sample_rows = [record.fields[: len(columns)] for record in head[:SAMPLE_ROWS]]
     layout = FileLayout(encoding, delimiter, columns, sample_rows)
-    for chunk_no, rows in enumerate(_chunks(_chain(head, records), columns, kind)):
+    for chunk_no, rows in enumerate(_chunks(_chain(head, records), columns, kind, keys or InMemoryKeys())):
         store_chunk(chunk_no, rows)
         layout.total_rows += len(rows)
         layout.chunk_count += 1
     return layout
 
 
-def _chunks(records: Iterator[Record], columns: list[Column], kind: ImportKind) -> Iterator[list[RowIn]]:
+def _chunks(records: Iterator[Record], columns: list[Column], kind: ImportKind,
+            keys: KeyRegistry) -> Iterator[list[RowIn]]:
     mapped = [(column.index, column.field) for column in columns if column.field != IGNORE]
     width = len(columns)
-    first_line_of: dict[str, int] = {}
     chunk: list[RowIn] = []
     for record in records:
         fields = record.fields
         values = {name: fields[index] if index < len(fields) else "" for index, name in mapped}
         errors = []
-        extra = fields[width:]
-        if any(value.strip() for value in extra):
+        if any(value.strip() for value in fields[width:]):
             errors.append(f"The row has {len(fields)} fields; the header has {width}.")
-        key = values.get(kind.key_field, "").strip()
-        if key:
-            if key in first_line_of:
-                errors.append(f"{key} was used on line {first_line_of[key]} already.")
-            else:
-                first_line_of[key] = record.line
         chunk.append(RowIn(record.line, values, errors))
         if len(chunk) >= CHUNK_ROWS:
+            _mark_repeated_keys(chunk, kind.key_field, keys)
             yield chunk
             chunk = []
     if chunk:
+        _mark_repeated_keys(chunk, kind.key_field, keys)
         yield chunk
+
+
+def _mark_repeated_keys(chunk: list[RowIn], key_field: str, keys: KeyRegistry) -> None:
+    """A key used on an earlier line (in this chunk or before) makes the later rows errors."""
+    first_in_chunk: dict[str, int] = {}
+    for row in chunk:
+        key = row.values.get(key_field, "").strip()
+        if key:
+            first_in_chunk.setdefault(key, row.line)
+    first_lines = {**first_in_chunk, **keys.earlier_lines(first_in_chunk)}
+    for row in chunk:
+        key = row.values.get(key_field, "").strip()
+        if key and first_lines[key] != row.line:
+            row.errors.append(f"{key} was used on line {first_lines[key]} already.")
 
 
 def _add_samples(columns: list[Column], records: list[Record]) -> None:
