@@ -104,3 +104,27 @@ def test_a_real_celery_worker_publishes_what_the_outbox_holds(system_env, tmp_pa
     finally:
         stop(worker)
     assert b"654321" in client.xrange(EVENT_STREAM)[0][1][EVENT_FIELD.encode()]
+
+
+def test_the_gateway_proxies_to_a_users_api_running_on_its_own(system_env, tmp_path):
+    """docker-compose's shape: the gateway forwards to the users API's own process by USERS_API_URL."""
+    api, users_base = start_users_api(system_env, tmp_path)
+    port = free_port()
+    gateway_env = {**system_env, "USERS_API_URL": users_base, "PORTAL_PORT": str(port),
+                   "IMPORTER_DATABASE_URL": f"sqlite:///{tmp_path / 'importer.sqlite3'}",
+                   "ENROLLMENTS_DATABASE_URL": f"sqlite:///{tmp_path / 'enrollments.sqlite3'}"}
+    gateway = start(python_module("portal.gateway"), gateway_env, tmp_path / "gateway.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: http("GET", f"{base}/api/v1/openapi.json", timeout=2)[0] == 200, 30, "the gateway")
+        token = admin_token(base)
+        status, user = http("POST", f"{base}/api/v1/users?ignored=1", {"code": "777001", "is_student": True}, token)
+        assert status == 201 and user["school_functions"] == ["leerling"]
+        status, listed = http("GET", f"{base}/api/v1/users?type=student&q=777", token=token)
+        assert status == 200 and [item["code"] for item in listed["items"]] == ["777001"]
+        assert http("GET", f"{base}/api/v1/users")[0] == 401  # the token header is what is forwarded
+        paths = http("GET", f"{base}/api/v1/openapi.json")[1]["paths"]
+        assert "/api/v1/users" in paths and "/api/v1/imports" in paths and "/api/v1/learning-paths" in paths
+    finally:
+        stop(gateway)
+        stop(api)
