@@ -19,6 +19,7 @@ from services.importer import analysis, domain
 from services.importer.domain import (
     ACTIVE, ANALYZING, CANCELLED, COMPLETED, FAILED, QUEUED, READY, RUNNING, ImportSettings,
 )
+from services.importer.keys import ScratchKeys
 from services.importer.orm import JobRow
 from services.importer.repository import utcnow
 from services.importer.representation import job_representation
@@ -91,8 +92,9 @@ def analyze_job(uow, job_id: str, generation: int, timing: Timing) -> None:
                 uow.imports.add_chunk(job_id, generation, chunk_no, [vars(row) for row in rows])
 
             try:
-                layout = analysis.analyze(lambda: uow.imports.file_blocks(job_id), settings, kind, store_chunk,
-                                          uow.imports.key_registry(job_id, generation))
+                with ScratchKeys() as keys:
+                    layout = analysis.analyze(lambda: uow.imports.file_blocks(job_id), settings, kind, store_chunk,
+                                              keys)
             except FileProblem as problem:
                 uow.session.rollback()
                 _fail(uow, job_id, problem)
@@ -103,7 +105,6 @@ def analyze_job(uow, job_id: str, generation: int, timing: Timing) -> None:
             job.columns = [vars(column) for column in layout.columns]
             job.sample_rows = layout.sample_rows
             job.total_rows, job.chunk_count = layout.total_rows, layout.chunk_count
-            uow.imports.forget_keys(job_id)
         if job.start_when_ready:
             # Nobody will look at a preview: the job goes straight on, without the dry run.
             job.status = QUEUED

@@ -73,14 +73,3 @@ class ChunkRow(Base):
     done_skip: Mapped[int] = mapped_column(Integer, default=0)
     done_error: Mapped[int] = mapped_column(Integer, default=0)
 
-
-class ImportKeyRow(Base):
-    """The keys (codes) of a file under analysis with their first line: a repeated code is found
-    in the database, so the analysis keeps no memory per row, however large the file."""
-
-    __tablename__ = "import_keys"
-
-    job_id: Mapped[str] = mapped_column(ForeignKey("import_jobs.id", ondelete="CASCADE"), primary_key=True)
-    generation: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(Text, primary_key=True)
-    line: Mapped[int] = mapped_column(Integer)

@@ -9,8 +9,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, defer
 
 from services.importer.domain import ACTIONS
-from services.importer.orm import ChunkRow, FileBlockRow, ImportKeyRow, JobRow
-from shared.db import copy_rows, is_postgresql, one_of
+from services.importer.orm import ChunkRow, FileBlockRow, JobRow
 
 BLOCK_BYTES = 1024 * 1024
 
@@ -83,12 +82,6 @@ class SqlAlchemyImportRepository:
             **{f"{phase}_{action}": 0 for phase in ("planned", "done") for action in ACTIONS},
         }])
 
-    def key_registry(self, job_id: str, generation: int) -> "SqlKeyRegistry":
-        return SqlKeyRegistry(self.session, job_id, generation)
-
-    def forget_keys(self, job_id: str) -> None:
-        self.session.execute(delete(ImportKeyRow).where(ImportKeyRow.job_id == job_id))
-
     def delete_chunks(self, job_id: str) -> None:
         self.session.execute(delete(ChunkRow).where(ChunkRow.job_id == job_id))
 
@@ -150,26 +143,3 @@ class SqlAlchemyImportRepository:
         for chunk_no in list(self.session.scalars(query.with_only_columns(ChunkRow.chunk_no))):
             yield self.get_chunk(job.id, job.generation, chunk_no)
 
-
-class SqlKeyRegistry:
-    """The analysis's keys in the importer database (see analysis.KeyRegistry)."""
-
-    def __init__(self, session: Session, job_id: str, generation: int):
-        self.session, self.job_id, self.generation = session, job_id, generation
-
-    def earlier_lines(self, first_lines: dict[str, int]) -> dict[str, int]:
-        if not first_lines:
-            return {}
-        connection = self.session.connection()
-        earlier = dict(connection.execute(
-            select(ImportKeyRow.key, ImportKeyRow.line).where(
-                ImportKeyRow.job_id == self.job_id, ImportKeyRow.generation == self.generation,
-                one_of(ImportKeyRow.key, list(first_lines), connection))).all())
-        new = [(self.job_id, self.generation, key, line) for key, line in first_lines.items() if key not in earlier]
-        if new and is_postgresql(connection):
-            copy_rows(connection, "import_keys", ("job_id", "generation", "key", "line"), new)
-        elif new:
-            connection.execute(insert(ImportKeyRow.__table__), [
-                {"job_id": job_id, "generation": generation, "key": key, "line": line}
-                for job_id, generation, key, line in new])
-        return earlier

@@ -1,0 +1,47 @@
+"""Where the analysis remembers the keys (codes) of a file, to find one used on an earlier line.
+
+In a throwaway SQLite file on the worker's local disk, for the length of one analysis: lookups
+stay fast and the worker's memory stays flat, however many rows the file has.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+
+
+BATCH = 5000  # under SQLite's limit on parameters per statement
+
+
+class ScratchKeys:
+    def __init__(self):
+        self._directory = tempfile.TemporaryDirectory(prefix="portal-import-keys-")
+        self._db = sqlite3.connect(os.path.join(self._directory.name, "keys.sqlite3"), isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("CREATE TABLE keys (key TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID")
+        self._db.execute("BEGIN")
+
+    def earlier_lines(self, first_lines: dict[str, int]) -> dict[str, int]:
+        """See analysis.KeyRegistry."""
+        # Insert all; a key stored before keeps its line, so a stored line other than this one is
+        # the earlier use (lines only grow, so no key can meet its own line twice).
+        self._db.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?)", first_lines.items())
+        keys = list(first_lines)
+        earlier = {}
+        for start in range(0, len(keys), BATCH):
+            batch = keys[start:start + BATCH]
+            stored = self._db.execute(f"SELECT key, line FROM keys WHERE key IN ({','.join('?' * len(batch))})", batch)
+            earlier.update({key: line for key, line in stored if line != first_lines[key]})
+        return earlier
+
+    def close(self) -> None:
+        self._db.close()
+        self._directory.cleanup()
+
+    def __enter__(self) -> "ScratchKeys":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
