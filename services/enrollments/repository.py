@@ -15,7 +15,7 @@ from services.enrollments.domain import Department, Enrollment, LearningPath, St
 from services.enrollments.orm import (
     AppliedChunkRow, DepartmentRow, EnrollmentRow, LearningPathRow, ScheduleProjectRow, StudentRow,
 )
-from shared.db import one_of
+from shared.db import copy_insert_new, is_postgresql, one_of
 
 _ENROLLMENT_FIELDS = ("schedule_project", "student", "department", "prognosis", "profile", "education",
                       "main_group", "created_at")
@@ -101,11 +101,17 @@ class SqlAlchemyEnrollmentRepository:
         codes of the students whose enrollment was inserted."""
         if not enrollments:
             return set()
+        connection = self.session.connection()
+        if is_postgresql(connection):
+            rows = [tuple(getattr(enrollment, name) for name in _ENROLLMENT_FIELDS) for enrollment in enrollments]
+            return {student for (student,) in copy_insert_new(
+                connection, "enrollments", _ENROLLMENT_FIELDS, rows, conflict=("schedule_project", "student"),
+                returning=("student",))}
         table = EnrollmentRow.__table__
         statement = (self._insert(table).on_conflict_do_nothing(index_elements=["schedule_project", "student"])
                      .returning(table.c.student))
         rows = [{name: getattr(enrollment, name) for name in _ENROLLMENT_FIELDS} for enrollment in enrollments]
-        return set(self.session.connection().execute(statement, rows).scalars())
+        return set(connection.execute(statement, rows).scalars())
 
     def enrollments(self, project: str, department: str | None = None, student: str | None = None,
                     after: str | None = None, limit: int | None = None) -> list[Enrollment]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.users.domain import SchoolFunction, User, user_exists
 from services.users.orm import AppliedChunkRow, SchoolFunctionRow, UserRow, user_school_functions
-from shared.db import copy_rows, is_postgresql, one_of
+from shared.db import copy_insert_new, copy_rows, is_postgresql, one_of
 
 _USER_COLUMNS = (
     "code", "first_name", "prefix", "last_name", "email", "is_student", "is_employee",
@@ -110,7 +110,8 @@ class SqlAlchemyUserRepository:
         connection = self.session.connection()
         rows = [_user_values(user) for user in users]
         if is_postgresql(connection):
-            inserted = self._insert_by_copy(connection, rows)
+            inserted = {code: user_id for user_id, code in copy_insert_new(
+                connection, "users", _USER_COLUMNS, rows, conflict=("code",), returning=("id", "code"))}
         else:
             statement = (sqlite_insert(UserRow.__table__).on_conflict_do_nothing(index_elements=["code"])
                          .returning(UserRow.__table__.c.id, UserRow.__table__.c.code))
@@ -125,20 +126,6 @@ class SqlAlchemyUserRepository:
             connection.execute(insert(user_school_functions),
                                [{"user_id": user_id, "function_code": code} for user_id, code in links])
         return set(inserted)
-
-    @staticmethod
-    def _insert_by_copy(connection, rows: list[tuple]) -> dict[str, int]:
-        columns = ", ".join(_USER_COLUMNS)
-        connection.exec_driver_sql(
-            f"CREATE TEMP TABLE IF NOT EXISTS incoming_users ON COMMIT DELETE ROWS AS "
-            f"SELECT {columns} FROM users WITH NO DATA")
-        copy_rows(connection, "incoming_users", _USER_COLUMNS, rows)
-        result = connection.exec_driver_sql(
-            f"INSERT INTO users ({columns}) SELECT {columns} FROM incoming_users "
-            f"ON CONFLICT (code) DO NOTHING RETURNING id, code")
-        inserted = {code: user_id for user_id, code in result}
-        connection.exec_driver_sql("DELETE FROM incoming_users")
-        return inserted
 
     def update_many(self, changes: list[tuple[User, User]]) -> None:
         """Write (before, after) pairs in bulk: one UPDATE statement executed for many rows."""
