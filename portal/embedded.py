@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import redis
@@ -79,7 +79,6 @@ class Child:
     name: str
     argv: list[str]
     process: subprocess.Popen | None = None
-    restarts: list[float] = field(default_factory=list)
 
 
 def worker_argv(service: str, *extra: str) -> list[str]:

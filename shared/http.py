@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, Request, jsonify
 from werkzeug.exceptions import HTTPException
 
 from shared.errors import BadRequest, InvalidInput, PortalError, UnsupportedMediaType
+from shared.openapi import build_document
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -104,3 +105,17 @@ def parse_bool(value: str | None, field: str) -> bool | None:
     if lowered in ("false", "0"):
         return False
     raise InvalidInput("invalid_boolean", f"{field} must be true or false.", field=field)
+
+
+def add_service_endpoints(app: Flask, title: str, schemas: dict[str, Any], readiness: Callable[[], list[str]]) -> None:
+    """Every service's `/health` (200 once `readiness()` has no reasons left, else 503 with them)
+    and its `/api/v1/openapi.json`, generated from its routes."""
+
+    @app.get("/health")
+    def health():
+        reasons = readiness()
+        return jsonify(status="starting" if reasons else "ok", reasons=reasons), 503 if reasons else 200
+
+    @app.get("/api/v1/openapi.json")
+    def openapi():
+        return jsonify(build_document(app, title, schemas))

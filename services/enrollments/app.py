@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask
 
 from services.enrollments.api import api
 from services.enrollments.bootstrap import MIGRATIONS, EnrollmentsService, build_service
@@ -11,8 +11,7 @@ from services.enrollments.tasks import QUEUE
 from shared.celery_app import celery_init_app
 from shared.config import Settings
 from shared.db import migration_readiness
-from shared.http import MAX_JSON_BODY, register_error_handlers
-from shared.openapi import build_document
+from shared.http import MAX_JSON_BODY, add_service_endpoints, register_error_handlers
 
 
 def create_app(settings: Settings | None = None, service: EnrollmentsService | None = None) -> Flask:
@@ -27,14 +26,6 @@ def create_app(settings: Settings | None = None, service: EnrollmentsService | N
     if settings.redis_url:
         celery_init_app(app, QUEUE, settings.redis_url)
 
-    @app.get("/health")
-    def health():
-        """Ready once the enrollments database is migrated."""
-        reasons = migration_readiness(service.engine, MIGRATIONS, "enrollments")
-        return jsonify(status="starting" if reasons else "ok", reasons=reasons), 503 if reasons else 200
-
-    @app.get("/api/v1/openapi.json")
-    def openapi():
-        return jsonify(build_document(app, "Portal enrollments service", SCHEMAS))
-
+    add_service_endpoints(app, "Portal enrollments service", SCHEMAS,
+                          lambda: migration_readiness(service.engine, MIGRATIONS, "enrollments"))
     return app

@@ -146,7 +146,7 @@ def apply_enrollment_rows(uow, chunk: Chunk) -> ChunkResult:
     project = chunk.options.get("schedule_project") or ""
     _catch_up(uow)
     with uow:
-        if not chunk.dry_run and (stored := uow.enrollments.applied_chunk(chunk.key)) is not None:
+        if not chunk.dry_run and (stored := uow.applied_chunks.results(chunk.key)) is not None:
             return _result(chunk, [RowOut(**row) for row in stored])
         if uow.enrollments.project(project) is None:
             return _result(chunk, [], problem={"code": "unknown_schedule_project",
@@ -169,7 +169,7 @@ def apply_enrollment_rows(uow, chunk: Chunk) -> ChunkResult:
             if decision.enrollment.student not in inserted:  # another import enrolled the student meanwhile
                 decision.action, decision.messages = "skip", [EXISTING]
         results = [decision.to_row_out(applied=True) for decision in decisions]
-        uow.enrollments.record_applied_chunk(chunk.key, [vars(row) for row in results])
+        uow.applied_chunks.record(chunk.key, [vars(row) for row in results])
         uow.commit()
     return _result(chunk, results)
 

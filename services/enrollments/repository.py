@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
 from sqlalchemy import delete, select
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.enrollments.domain import Department, Enrollment, LearningPath, Student
 from services.enrollments.orm import (
-    AppliedChunkRow, DepartmentRow, EnrollmentRow, LearningPathRow, ScheduleProjectRow, StudentRow,
+    DepartmentRow, EnrollmentRow, LearningPathRow, ScheduleProjectRow, StudentRow,
 )
 from shared.db import copy_insert_new, is_postgresql, one_of
 
@@ -144,15 +143,6 @@ class SqlAlchemyEnrollmentRepository:
         return [LearningPath(row.code, row.name, row.element_code, row.lwoo_element_code,
                              tuple(row.years_of_education), tuple(row.educations), tuple(row.profiles))
                 for row in rows]
-
-    # idempotent chunks
-    def applied_chunk(self, key: str) -> list[dict] | None:
-        stored = self.session.get(AppliedChunkRow, key)
-        return None if stored is None else json.loads(stored.results)
-
-    def record_applied_chunk(self, key: str, results: list[dict]) -> None:
-        self.session.add(AppliedChunkRow(key=key, results=json.dumps(results), created_at=utcnow()))
-        self.session.flush()
 
     def _add(self, row) -> bool:
         """Add a row; False when a unique key says it exists already (also when a request raced us)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from services.enrollments.orm import AppliedChunkRow
 from services.enrollments.repository import SqlAlchemyEnrollmentRepository
+from shared.applied_chunks import AppliedChunks
 from shared.uow import UnitOfWork
 
 
@@ -13,3 +15,4 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     def start(self, session) -> None:
         self.enrollments = SqlAlchemyEnrollmentRepository(session)
+        self.applied_chunks = AppliedChunks(session, AppliedChunkRow)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask
 
 from services.importer.api import api
 from services.importer.bootstrap import MIGRATIONS, CelerySender, ImporterService, build_service
@@ -11,8 +11,7 @@ from services.importer.tasks import QUEUE
 from shared.celery_app import celery_init_app
 from shared.config import Settings
 from shared.db import migration_readiness
-from shared.http import register_error_handlers
-from shared.openapi import build_document
+from shared.http import add_service_endpoints, register_error_handlers
 
 # Multipart framing around the file: headers and the small option fields.
 FORM_OVERHEAD_BYTES = 256 * 1024
@@ -33,14 +32,6 @@ def create_app(settings: Settings | None = None, service: ImporterService | None
         if service.sender is None:
             service.sender = CelerySender(celery_app)
 
-    @app.get("/health")
-    def health():
-        """Ready once the importer database is migrated."""
-        reasons = migration_readiness(service.engine, MIGRATIONS, "importer")
-        return jsonify(status="starting" if reasons else "ok", reasons=reasons), 503 if reasons else 200
-
-    @app.get("/api/v1/openapi.json")
-    def openapi():
-        return jsonify(build_document(app, "Portal importer service", SCHEMAS))
-
+    add_service_endpoints(app, "Portal importer service", SCHEMAS,
+                          lambda: migration_readiness(service.engine, MIGRATIONS, "importer"))
     return app

@@ -11,10 +11,8 @@ from shared.csvfile import FileProblem, normalize_delimiter, normalize_encoding
 from shared.errors import Conflict, InvalidInput, NotFound
 
 MODES = ("import", "update", "synchronize")
-ACTIONS = ("create", "update", "unchanged", "skip", "error")
 ANALYZING, READY, QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED = (
     "analyzing", "ready", "queued", "running", "completed", "failed", "cancelled")
-STATUSES = (ANALYZING, READY, QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED)
 ACTIVE = (ANALYZING, READY, QUEUED, RUNNING)
 OPTION_NAMES = ("delimiter", "encoding", "has_header", "mapping", "mode", "as_student", "schedule_project", "start")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -13,9 +13,6 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-ACTIONS = ("create", "update", "unchanged", "skip", "error")
-
-
 class Base(DeclarativeBase):
     pass
 

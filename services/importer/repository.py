@@ -8,8 +8,8 @@ from typing import BinaryIO, Iterator
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, defer
 
-from services.importer.domain import ACTIONS
 from services.importer.orm import ChunkRow, FileBlockRow, JobRow
+from shared.messages import ACTIONS
 
 BLOCK_BYTES = 1024 * 1024
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask
 
 from services.users.api import api
 from services.users.bootstrap import MIGRATIONS, UsersService, build_service
@@ -10,9 +10,8 @@ from services.users.schemas import SCHEMAS
 from services.users.tasks import QUEUE
 from shared.celery_app import celery_init_app
 from shared.config import Settings
-from shared.db import is_at_head
-from shared.http import MAX_JSON_BODY, register_error_handlers
-from shared.openapi import build_document
+from shared.db import migration_readiness
+from shared.http import MAX_JSON_BODY, add_service_endpoints, register_error_handlers
 
 
 def create_app(settings: Settings | None = None, service: UsersService | None = None) -> Flask:
@@ -26,32 +25,21 @@ def create_app(settings: Settings | None = None, service: UsersService | None = 
     if settings.redis_url:
         celery_init_app(app, QUEUE, settings.redis_url)
 
-    @app.get("/health")
-    def health():
-        """Ready once the database is migrated and the first application manager exists."""
-        ready, reasons = service_readiness(app)
-        return jsonify(status="ok" if ready else "starting", reasons=reasons), 200 if ready else 503
-
-    @app.get("/api/v1/openapi.json")
-    def openapi():
-        return jsonify(openapi_document(app))
-
+    add_service_endpoints(app, "Portal users service", SCHEMAS, lambda: readiness(app))
     return app
 
 
-def openapi_document(app: Flask) -> dict:
-    return build_document(app, "Portal users service", SCHEMAS)
-
-
-def service_readiness(app: Flask) -> tuple[bool, list[str]]:
+def readiness(app: Flask) -> list[str]:
+    """Why the service is not ready: database unreachable or not migrated, no application manager."""
     service: UsersService = app.extensions["users"]
     settings: Settings = app.extensions["settings"]
+    reasons = migration_readiness(service.engine, MIGRATIONS, "users")
+    if reasons:
+        return reasons
     try:
-        if not is_at_head(service.engine, MIGRATIONS):
-            return False, ["users database not migrated"]
-        with service.unit_of_work() as uow:
+        with service.unit_of_work().reading() as uow:
             if uow.users.get(settings.admin_code) is None:
-                return False, ["no application manager yet"]
+                return ["no application manager yet"]
     except Exception as error:  # an unreachable database is "not ready", never a crash
-        return False, [f"users database unavailable: {type(error).__name__}"]
-    return True, []
+        return [f"users database unavailable: {type(error).__name__}"]
+    return []

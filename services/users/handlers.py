@@ -142,7 +142,7 @@ def apply_user_rows(uow, chunk: Chunk) -> ChunkResult:
     """
     mode, as_student = chunk.options["mode"], bool(chunk.options.get("as_student"))
     with uow:
-        if not chunk.dry_run and (stored := uow.users.applied_chunk(chunk.key)) is not None:
+        if not chunk.dry_run and (stored := uow.applied_chunks.results(chunk.key)) is not None:
             return _chunk_result(chunk, [RowOut(**row) for row in stored])
         functions = {function.code for function in uow.users.functions()}
         existing = uow.users.get_many(_codes_of(chunk), for_update=not chunk.dry_run)
@@ -151,7 +151,7 @@ def apply_user_rows(uow, chunk: Chunk) -> ChunkResult:
             return _chunk_result(chunk, [decision.to_row_out(applied=False) for decision in decisions])
         decisions = _write_decisions(uow, chunk, decisions, mode, as_student, functions)
         results = [decision.to_row_out(applied=True) for decision in decisions]
-        uow.users.record_applied_chunk(chunk.key, [vars(row) for row in results])
+        uow.applied_chunks.record(chunk.key, [vars(row) for row in results])
         uow.commit()
     return _chunk_result(chunk, results)
 

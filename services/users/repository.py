@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-import json
 import operator
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
@@ -13,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.users.domain import SchoolFunction, User, user_exists
-from services.users.orm import AppliedChunkRow, SchoolFunctionRow, UserRow, user_school_functions
+from services.users.orm import SchoolFunctionRow, UserRow, user_school_functions
 from shared.db import copy_insert_new, copy_rows, is_postgresql, one_of
 
 _USER_COLUMNS = (
@@ -145,14 +144,6 @@ class SqlAlchemyUserRepository:
                      for _, after in moved for function in sorted(after.school_functions)]
             if links:
                 self.session.execute(insert(user_school_functions), links)
-
-    def applied_chunk(self, key: str) -> list[dict] | None:
-        stored = self.session.get(AppliedChunkRow, key)
-        return None if stored is None else json.loads(stored.results)
-
-    def record_applied_chunk(self, key: str, results: list[dict]) -> None:
-        self.session.add(AppliedChunkRow(key=key, results=json.dumps(results), created_at=utcnow()))
-        self.session.flush()
 
     def functions(self) -> list[SchoolFunction]:
         rows = self.session.scalars(select(SchoolFunctionRow).order_by(SchoolFunctionRow.code))

@@ -14,9 +14,6 @@ from services.users.domain import User
 from shared.errors import InvalidInput
 from shared.messages import RowIn, RowOut
 
-MODES = ("import", "update", "synchronize")
-
-
 @dataclass
 class RowDecision:
     line: int

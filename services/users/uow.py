@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from services.users.orm import AppliedChunkRow
 from services.users.outbox import OutboxPublisher, SqlAlchemyOutbox
 from services.users.repository import SqlAlchemyUserRepository
+from shared.applied_chunks import AppliedChunks
 from shared.faults import crash_point
 from shared.uow import UnitOfWork
 
@@ -15,6 +17,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     def start(self, session) -> None:
         self.users = SqlAlchemyUserRepository(session)
+        self.applied_chunks = AppliedChunks(session, AppliedChunkRow)
         self.outbox = SqlAlchemyOutbox(session)
 
     def after_commit(self) -> None:
