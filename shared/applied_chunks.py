@@ -7,10 +7,11 @@ delivery). Each service maps its own `applied_chunks` table: key, results (JSON 
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
 from sqlalchemy.orm import Session
+
+from shared.jsontext import from_json, to_json
 
 
 class AppliedChunks:
@@ -20,8 +21,8 @@ class AppliedChunks:
 
     def results(self, key: str) -> list[dict] | None:
         stored = self.session.get(self.row_class, key)
-        return None if stored is None else json.loads(stored.results)
+        return None if stored is None else from_json(stored.results)
 
     def record(self, key: str, results: list[dict]) -> None:
-        self.session.add(self.row_class(key=key, results=json.dumps(results), created_at=datetime.now(timezone.utc)))
+        self.session.add(self.row_class(key=key, results=to_json(results), created_at=datetime.now(timezone.utc)))
         self.session.flush()

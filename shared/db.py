@@ -12,17 +12,20 @@ from sqlalchemy import Connection, Engine, String, Text, any_, bindparam, create
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 
+from shared.jsontext import from_json, to_json
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 READ_ONLY = "portal_read_only"
+JSON_CODEC = {"json_serializer": to_json, "json_deserializer": from_json}  # JSON columns hold whole chunks
 
 
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **JSON_CODEC)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **JSON_CODEC)
     _serialize_sqlite_writers(engine)
     return engine
 

@@ -1,13 +1,16 @@
 """Messages between the importer and the services that apply rows (version 1).
 
 A chunk carries hundreds to thousands of rows of one import; the applying service answers with
-one result per row, in the same order. Plain dicts on the wire (JSON through Celery).
+one result per row, in the same order. On the wire each is one JSON text (a dataclass as orjson
+writes it), the single argument of a Celery task.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from shared.jsontext import from_json, to_json
 
 MESSAGE_VERSION = 1
 ACTIONS = ("create", "update", "unchanged", "skip", "error")
@@ -51,15 +54,12 @@ class Chunk:
         """Identifies one application of this chunk, whatever how often it is delivered."""
         return f"{self.job_id}:{self.generation}:{self.chunk_no}"
 
-    def to_dict(self) -> dict[str, Any]:
-        # Built by hand: dataclasses.asdict deep-copies every value, which costs more than the
-        # rest of a chunk's journey together.
-        return {"job_id": self.job_id, "generation": self.generation, "chunk_no": self.chunk_no,
-                "dry_run": self.dry_run, "options": self.options, "version": self.version,
-                "rows": [{"line": row.line, "values": row.values, "errors": row.errors} for row in self.rows]}
+    def to_message(self) -> str:
+        return to_json(self)
 
     @classmethod
-    def from_dict(cls, body: dict[str, Any]) -> "Chunk":
+    def from_message(cls, message: str | dict[str, Any]) -> "Chunk":
+        body = _body(message)
         rows = [RowIn(**row) for row in body["rows"]]
         return cls(**{**body, "rows": rows})
 
@@ -75,13 +75,18 @@ class ChunkResult:
     # A problem with the whole import rather than a row (e.g. unknown_schedule_project): {"code", "message"}.
     problem: dict[str, str] | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"job_id": self.job_id, "generation": self.generation, "chunk_no": self.chunk_no,
-                "dry_run": self.dry_run, "version": self.version, "problem": self.problem,
-                "rows": [{"line": row.line, "action": row.action, "messages": row.messages, "applied": row.applied}
-                         for row in self.rows]}
+    def to_message(self) -> str:
+        return to_json(self)
 
     @classmethod
-    def from_dict(cls, body: dict[str, Any]) -> "ChunkResult":
+    def from_message(cls, message: str | dict[str, Any]) -> "ChunkResult":
+        body = _body(message)
         rows = [RowOut(**row) for row in body["rows"]]
         return cls(**{**body, "rows": rows})
+
+
+def _body(message: str | dict[str, Any]) -> dict[str, Any]:
+    """A message is one JSON text: Celery then decodes a single string (its decoder calls a hook
+    per object) and the prefork pool passes a string to its child, and the rows are decoded once,
+    by orjson. A dict is the same message as workers before this format sent it."""
+    return from_json(message) if isinstance(message, str) else message

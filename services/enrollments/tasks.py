@@ -11,8 +11,8 @@ QUEUE = ENROLLMENTS_QUEUE
 
 
 @shared_task(name=APPLY_ENROLLMENT_ROWS)
-def apply_rows(chunk: dict) -> None:
+def apply_rows(chunk: str) -> None:
     """Plan or apply one chunk of an enrollment import, then report the rows' results."""
     service = current_app.extensions["enrollments"]
-    result = handlers.apply_enrollment_rows(service.unit_of_work(), Chunk.from_dict(chunk))
-    current_celery.send_task(RECORD_CHUNK_RESULT, args=[result.to_dict()], queue=IMPORTER_QUEUE)
+    result = handlers.apply_enrollment_rows(service.unit_of_work(), Chunk.from_message(chunk))
+    current_celery.send_task(RECORD_CHUNK_RESULT, args=[result.to_message()], queue=IMPORTER_QUEUE)

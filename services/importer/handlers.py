@@ -295,7 +295,7 @@ def _dispatch(uow, job: JobRow, phase: str, timing: Timing) -> None:
         chunk.attempts += 1
         message = Chunk(job.id, job.generation, chunk.chunk_no, phase == "plan", options,
                         [RowIn(**row) for row in chunk.rows])
-        uow.send_after_commit(kind.task, kind.queue, message.to_dict())
+        uow.send_after_commit(kind.task, kind.queue, message.to_message())
 
 
 def _explain_changes_since_preview(plan: list[dict], results: list[dict]) -> None:

@@ -20,8 +20,8 @@ def analyze(job_id: str, generation: int) -> None:
 
 
 @shared_task(name=RECORD_CHUNK_RESULT)
-def record_chunk_result(result: dict) -> None:
-    handlers.record_chunk_result(_service().unit_of_work(), ChunkResult.from_dict(result), _service().timing)
+def record_chunk_result(result: str) -> None:
+    handlers.record_chunk_result(_service().unit_of_work(), ChunkResult.from_message(result), _service().timing)
 
 
 @shared_task(name=SWEEP_TASK)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text, text
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -48,7 +48,7 @@ class SchoolFunctionRow(Base):
 
 
 class OutboxRow(Base):
-    """An event written in the transaction of its change, published to the stream after commit."""
+    """An event written in the transaction of its change; deleted once it is on the stream."""
 
     __tablename__ = "outbox_events"
 
@@ -56,12 +56,6 @@ class OutboxRow(Base):
     event_id: Mapped[str] = mapped_column(String(36), unique=True)
     envelope: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    __table_args__ = (
-        Index("ix_outbox_events_pending", "id", postgresql_where=text("published_at IS NULL"),
-              sqlite_where=text("published_at IS NULL")),
-    )
 
 
 class AppliedChunkRow(Base):

@@ -1,10 +1,11 @@
 """The transactional outbox: events are rows written with their change, published after commit.
 
-`publish_pending` sends every unpublished event to the stream in the order the rows were written
-and then marks them published. It runs right after each commit (so an event is on the stream
-before the request that caused it is answered) and in the relay process (which catches whatever a
-crash or a Redis outage left behind). A crash between XADD and marking the row publishes that event
-twice; subscribers deduplicate by the envelope's id, so at-least-once is enough.
+`publish_pending` sends every pending event to the stream in the order the rows were written and
+then deletes their rows (the stream keeps the events; the table only what is still to send). It
+runs right after each commit (so an event is on the stream before the request that caused it is
+answered) and in the relay process (which catches whatever a crash or a Redis outage left behind).
+A crash between XADD and the delete publishes that event twice; subscribers deduplicate by the
+envelope's id, so at-least-once is enough.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import timedelta
 from typing import Callable
 
 import redis
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from services.users.orm import OutboxRow
@@ -77,8 +78,7 @@ class OutboxPublisher:
             # which keeps the stream in outbox order; SQLite serialises writers by itself.
             rows = session.execute(
                 select(OutboxRow.id, OutboxRow.envelope)
-                .where(OutboxRow.published_at.is_(None),
-                       OutboxRow.created_at <= utcnow() - timedelta(seconds=min_age_seconds))
+                .where(OutboxRow.created_at <= utcnow() - timedelta(seconds=min_age_seconds))
                 .order_by(OutboxRow.id)
                 .limit(BATCH_SIZE)
                 .with_for_update()
@@ -90,6 +90,6 @@ class OutboxPublisher:
                 pipe.xadd(self.stream, {EVENT_FIELD: envelope})
             pipe.execute()
             ids = [row_id for row_id, _ in rows]
-            session.execute(update(OutboxRow).where(one_of(OutboxRow.id, ids, session.connection()))
-                            .values(published_at=utcnow()))
+            session.execute(delete(OutboxRow).where(one_of(OutboxRow.id, ids, session.connection()))
+                            .execution_options(synchronize_session=False))
         return len(rows)

@@ -11,10 +11,10 @@ QUEUE = USERS_QUEUE
 
 
 @shared_task(name=APPLY_USER_ROWS)
-def apply_rows(chunk: dict) -> None:
+def apply_rows(chunk: str) -> None:
     """Plan or apply one chunk of an import, then report the rows' results to the importer."""
-    result = handlers.apply_user_rows(current_app.extensions["users"].unit_of_work(), Chunk.from_dict(chunk))
-    current_celery.send_task(RECORD_CHUNK_RESULT, args=[result.to_dict()], queue=IMPORTER_QUEUE)
+    result = handlers.apply_user_rows(current_app.extensions["users"].unit_of_work(), Chunk.from_message(chunk))
+    current_celery.send_task(RECORD_CHUNK_RESULT, args=[result.to_message()], queue=IMPORTER_QUEUE)
 
 
 @shared_task(name="users.publish_events")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+
+from shared.jsontext import from_json, to_json
 
 ENVELOPE_VERSION = 1
 STUDENT_CREATED = "student.created"
@@ -36,11 +37,11 @@ class Envelope:
     def to_json(self) -> str:
         body = {"id": self.id, "type": self.type, "version": self.version, "occurred_at": self.occurred_at,
                 "data": self.data}
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        return to_json(body)
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> "Envelope":
-        body = json.loads(raw)
+        body = from_json(raw)
         return cls(
             id=body["id"],
             type=body["type"],
