@@ -121,18 +121,19 @@ def one_of(column, values: list, connection: Connection):
     return column.in_(values)
 
 
-def copy_insert_new(connection: Connection, table: str, columns: tuple[str, ...], rows: list[tuple],
-                    conflict: tuple[str, ...], returning: tuple[str, ...]) -> list[tuple]:
-    """PostgreSQL: bulk-insert rows whose `conflict` key is new, by COPY into a temporary twin of
-    the table and one INSERT ... SELECT ... ON CONFLICT DO NOTHING; returns `returning` of the
-    inserted rows (a row another transaction inserted first is left out)."""
+def copy_insert(connection: Connection, table: str, columns: tuple[str, ...], rows: list[tuple],
+                conflict: tuple[str, ...], on_conflict: str = "DO NOTHING", returning: tuple[str, ...] = ()) -> list[tuple]:
+    """PostgreSQL: bulk-insert rows by COPY into a temporary twin of the table and one INSERT ...
+    SELECT ... ON CONFLICT (`conflict`) `on_conflict`; returns `returning` of the rows written (with
+    DO NOTHING, a row another transaction inserted first is left out)."""
     names = ", ".join(columns)
     scratch = f"incoming_{table}"
     connection.exec_driver_sql(
         f"CREATE TEMP TABLE IF NOT EXISTS {scratch} ON COMMIT DELETE ROWS AS SELECT {names} FROM {table} WITH NO DATA")
     copy_rows(connection, scratch, columns, rows)
-    inserted = connection.exec_driver_sql(
+    result = connection.exec_driver_sql(
         f"INSERT INTO {table} ({names}) SELECT {names} FROM {scratch} "
-        f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING RETURNING {', '.join(returning)}").all()
+        f"ON CONFLICT ({', '.join(conflict)}) {on_conflict}" + (f" RETURNING {', '.join(returning)}" if returning else ""))
+    written = result.all() if returning else []
     connection.exec_driver_sql(f"DELETE FROM {scratch}")
-    return inserted
+    return written

@@ -14,8 +14,9 @@ from services.enrollments.domain import Department, Enrollment, LearningPath, St
 from services.enrollments.orm import (
     DepartmentRow, EnrollmentRow, LearningPathRow, ScheduleProjectRow, StudentRow,
 )
-from shared.db import copy_insert_new, is_postgresql, one_of
+from shared.db import copy_insert, is_postgresql, one_of
 
+_STUDENT_FIELDS = ("code", "is_student", "archived", "first_name", "prefix", "last_name", "changed_at")
 _ENROLLMENT_FIELDS = ("schedule_project", "student", "department", "prognosis", "profile", "education",
                       "main_group", "created_at")
 
@@ -33,23 +34,29 @@ class SqlAlchemyEnrollmentRepository:
 
     # students, from events
     def put_students(self, students: list[dict]) -> None:
-        """Insert or replace in one statement executed for all; a row whose stored state is newer
-        than the event's is left alone (a late redelivery changes nothing)."""
-        table = StudentRow.__table__
-        statement = self._insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=["code"],
-            set_={name: statement.excluded[name] for name in
-                  ("is_student", "archived", "first_name", "prefix", "last_name", "changed_at")},
-            where=table.c.changed_at <= statement.excluded.changed_at,
-        )
+        """Insert or replace in bulk; a row whose stored state is newer than the event's is left
+        alone (a late redelivery changes nothing)."""
         # Within one batch the newest state of a student wins, as it would event by event.
         latest: dict[str, dict] = {}
         for student in students:
             stored = latest.get(student["code"])
             if stored is None or stored["changed_at"] <= student["changed_at"]:
                 latest[student["code"]] = student
-        self.session.connection().execute(statement, list(latest.values()))
+        connection = self.session.connection()
+        if is_postgresql(connection):
+            rows = [tuple(student[name] for name in _STUDENT_FIELDS) for student in latest.values()]
+            replaced = ", ".join(f"{name} = EXCLUDED.{name}" for name in _STUDENT_FIELDS[1:])
+            copy_insert(connection, "students", _STUDENT_FIELDS, rows, conflict=("code",),
+                        on_conflict=f"DO UPDATE SET {replaced} WHERE students.changed_at <= EXCLUDED.changed_at")
+            return
+        table = StudentRow.__table__
+        statement = self._insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=["code"],
+            set_={name: statement.excluded[name] for name in _STUDENT_FIELDS[1:]},
+            where=table.c.changed_at <= statement.excluded.changed_at,
+        )
+        connection.execute(statement, list(latest.values()))
 
     def students(self, codes: list[str]) -> dict[str, Student]:
         if not codes:
@@ -103,7 +110,7 @@ class SqlAlchemyEnrollmentRepository:
         connection = self.session.connection()
         if is_postgresql(connection):
             rows = [tuple(getattr(enrollment, name) for name in _ENROLLMENT_FIELDS) for enrollment in enrollments]
-            return {student for (student,) in copy_insert_new(
+            return {student for (student,) in copy_insert(
                 connection, "enrollments", _ENROLLMENT_FIELDS, rows, conflict=("schedule_project", "student"),
                 returning=("student",))}
         table = EnrollmentRow.__table__

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.users.domain import SchoolFunction, User, user_exists
 from services.users.orm import SchoolFunctionRow, UserRow, user_school_functions
-from shared.db import copy_insert_new, copy_rows, is_postgresql, one_of
+from shared.db import copy_insert, copy_rows, is_postgresql, one_of
 
 _USER_COLUMNS = (
     "code", "first_name", "prefix", "last_name", "email", "is_student", "is_employee",
@@ -109,7 +109,7 @@ class SqlAlchemyUserRepository:
         connection = self.session.connection()
         rows = [_user_values(user) for user in users]
         if is_postgresql(connection):
-            inserted = {code: user_id for user_id, code in copy_insert_new(
+            inserted = {code: user_id for user_id, code in copy_insert(
                 connection, "users", _USER_COLUMNS, rows, conflict=("code",), returning=("id", "code"))}
         else:
             statement = (sqlite_insert(UserRow.__table__).on_conflict_do_nothing(index_elements=["code"])

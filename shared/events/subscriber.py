@@ -56,7 +56,7 @@ class Subscriber:
         handler: Handler | None = None,
         processed: ProcessedEvents | None = None,
         stream: str = EVENT_STREAM,
-        batch_size: int = 500,
+        batch_size: int = 2000,  # an import chunk's worth of events per read and transaction
         batch_handler: Callable[[list[Envelope]], None] | None = None,
     ):
         """Give `handler` (one envelope at a time) or `batch_handler` (every new envelope of a
