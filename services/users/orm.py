@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
     pass
-
-
-user_school_functions = Table(
-    "user_school_functions",
-    Base.metadata,
-    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("function_code", ForeignKey("school_functions.code"), primary_key=True),
-)
 
 
 class UserRow(Base):
@@ -34,6 +26,7 @@ class UserRow(Base):
     is_family_member: Mapped[bool] = mapped_column(Boolean, default=False)
     login_method: Mapped[str] = mapped_column(String(16), default="password")
     password_hash: Mapped[str | None] = mapped_column(Text)
+    school_functions: Mapped[list[str]] = mapped_column(JSON)  # codes, sorted; the service checks each one
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
