@@ -306,8 +306,12 @@ async function renderJob(id) {
   }
   if (job.status === "analyzing") return view.append(el("section", {}, el("p", { role: "status" }, t("analyzing"))));
   if (job.status === "failed") {
+    // The console's own words for a known problem; the service's message keeps the details (a line number).
+    const known = has(`err_${job.error.code}`);
+    const explanation = known ? `${t(`err_${job.error.code}`)} ${t("details")}: ${job.error.message}`
+      : `${job.error.message} (${job.error.code})`;
     return view.append(el("section", {}, el("p", { class: "notice", role: "alert", id: "job-error" },
-      `${t("failed")}: ${job.error.message} (${job.error.code})`)));
+      `${t("failed")}: ${explanation}`)));
   }
   if (job.status === "ready") view.append(settingsSection(job));
   view.append(countsSection(job));

@@ -160,6 +160,19 @@ def test_an_administrator_imports_an_export_relabels_a_column_starts_and_downloa
     expect(page.locator("#import-history")).to_contain_text("voltooid")
 
 
+def test_a_file_that_is_no_csv_fails_with_a_dutch_explanation_and_the_details(portal, page):
+    base, password, tmp_path = portal
+    picture = tmp_path / "pasfoto.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    log_in(page, base, "admin", password)
+    page.get_by_role("link", name="Importeren").click()
+    page.set_input_files("#import-file", str(picture))
+    page.get_by_role("button", name="Uploaden").click()
+    expect(page.locator("#job-error")).to_contain_text("Dit is geen tekstbestand (CSV)", timeout=30000)
+    expect(page.locator("#job-error")).to_contain_text("Details: This is a PNG image")
+    shot(page, "10-failed-import")
+
+
 def test_the_enrollments_page_lists_adds_filters_deletes_and_shows_placements(portal, page):
     base, password, _ = portal
     client = PortalClient(base)
