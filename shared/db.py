@@ -122,7 +122,8 @@ def one_of(column, values: list, connection: Connection):
 
 
 def copy_insert(connection: Connection, table: str, columns: tuple[str, ...], rows: list[tuple],
-                conflict: tuple[str, ...], on_conflict: str = "DO NOTHING", returning: tuple[str, ...] = ()) -> list[tuple]:
+                conflict: tuple[str, ...], on_conflict: str = "DO NOTHING",
+                returning: tuple[str, ...] = ()) -> list[tuple]:
     """PostgreSQL: bulk-insert rows by COPY into a temporary twin of the table and one INSERT ...
     SELECT ... ON CONFLICT (`conflict`) `on_conflict`; returns `returning` of the rows written (with
     DO NOTHING, a row another transaction inserted first is left out)."""
@@ -131,9 +132,10 @@ def copy_insert(connection: Connection, table: str, columns: tuple[str, ...], ro
     connection.exec_driver_sql(
         f"CREATE TEMP TABLE IF NOT EXISTS {scratch} ON COMMIT DELETE ROWS AS SELECT {names} FROM {table} WITH NO DATA")
     copy_rows(connection, scratch, columns, rows)
+    returned = f" RETURNING {', '.join(returning)}" if returning else ""
     result = connection.exec_driver_sql(
         f"INSERT INTO {table} ({names}) SELECT {names} FROM {scratch} "
-        f"ON CONFLICT ({', '.join(conflict)}) {on_conflict}" + (f" RETURNING {', '.join(returning)}" if returning else ""))
+        f"ON CONFLICT ({', '.join(conflict)}) {on_conflict}{returned}")
     written = result.all() if returning else []
     connection.exec_driver_sql(f"DELETE FROM {scratch}")
     return written
