@@ -9,6 +9,8 @@ import signal
 import subprocess
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
 from portal.client import PortalClient
 from portal.embedded import free_port
 from tests.processes import console_script, http, python_module, start, stop, wait_healthy, wait_until
@@ -100,6 +102,15 @@ class System:
             return job if job["status"] in statuses else None
 
         return wait_until(reached, timeout, f"job {job_id} to reach {statuses}", interval=0.2)
+
+    def scalar(self, database: str, query: str, **params):
+        """One value from a service's own database (`database`: USERS, IMPORTER or ENROLLMENTS)."""
+        engine = create_engine(self.env[f"{database}_DATABASE_URL"])
+        try:
+            with engine.connect() as connection:
+                return connection.scalar(text(query), params)
+        finally:
+            engine.dispose()
 
     def all_rows(self, job_id: str, action: str | None = None) -> list[dict]:
         rows, cursor = [], None

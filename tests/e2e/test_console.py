@@ -1,7 +1,6 @@
 """The admin console in a real headless Chromium against `portal run`: what an administrator does.
 Screenshots of every step land in test-artifacts/console/ (ignored by git)."""
 
-import re
 import shutil
 import signal
 from pathlib import Path
@@ -11,7 +10,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from portal.client import PortalClient
 from portal.embedded import free_port
-from tests.e2e.test_embedded_run import start_portal
+from tests.e2e.test_embedded_run import admin_password, start_portal
 from tests.processes import stop, wait_healthy
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
@@ -39,7 +38,7 @@ def portal(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, process=process, log=log)
-        password = re.search(r"application manager 'admin' with password (\S+)", log.read_text()).group(1)
+        password = admin_password(log)
         yield base, password, tmp_path
     finally:
         stop(process, signal.SIGINT)

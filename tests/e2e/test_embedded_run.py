@@ -11,8 +11,10 @@ from pathlib import Path
 import psutil
 import redis
 
+from portal.client import PortalClient
 from portal.embedded import free_port
 from shared.config import EVENT_STREAM
+from tests.dutch_files import export_bytes
 from tests.processes import http, start, stop, wait_healthy, wait_until
 
 
@@ -28,13 +30,18 @@ def start_portal(tmp_path, port, log):
     return start([str(Path(sys.executable).parent / "portal"), "run"], env, log)
 
 
+def admin_password(log) -> str:
+    """The first application manager's password, which `portal run` prints once."""
+    return re.search(r"application manager 'admin' with password (\S+)", log.read_text()).group(1)
+
+
 def test_portal_run_serves_the_contract_and_keeps_its_data_over_a_restart(tmp_path):
     port, log = free_port(), tmp_path / "portal.log"
     base = f"http://127.0.0.1:{port}"
     portal = start_portal(tmp_path, port, log)
     try:
         wait_healthy(base, process=portal, log=log)
-        password = re.search(r"application manager 'admin' with password (\S+)", log.read_text()).group(1)
+        password = admin_password(log)
         status, token = http("POST", f"{base}/api/v1/auth/token", {"code": "admin", "password": password})
         assert status == 200 and token["token_type"] == "Bearer" and token["expires_in"] <= 3600
         admin = token["access_token"]
@@ -91,15 +98,12 @@ def _listening_pid(port):
 
 
 def test_portal_run_imports_an_export_on_its_embedded_defaults(tmp_path):
-    from portal.client import PortalClient
-    from tests.dutch_files import export_bytes
-
     port, log = free_port(), tmp_path / "portal.log"
     base = f"http://127.0.0.1:{port}"
     portal = start_portal(tmp_path, port, log)
     try:
         wait_healthy(base, process=portal, log=log)
-        password = re.search(r"application manager 'admin' with password (\S+)", log.read_text()).group(1)
+        password = admin_password(log)
         client = PortalClient(base)
         client.login("admin", password)
         status, job = client.upload("/api/v1/imports", {"kind": "users", "as_student": True, "start": True},

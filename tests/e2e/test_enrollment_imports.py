@@ -1,8 +1,6 @@
 """Enrollments end to end: users imported first, the same export imported as enrollments next,
 through real workers, the relay and the enrollments event consumer."""
 
-from sqlalchemy import create_engine, text
-
 from tests.dutch_files import DEPARTMENTS, export_bytes, export_text
 from tests.processes import wait_until
 
@@ -22,13 +20,8 @@ def import_file(system, content: bytes, **options) -> dict:
 
 
 def known_students(system, prefix: str) -> int:
-    engine = create_engine(system.env["ENROLLMENTS_DATABASE_URL"])
-    try:
-        with engine.connect() as connection:
-            return connection.scalar(text("SELECT count(*) FROM students WHERE code LIKE :p AND is_student"),
-                                     {"p": f"{prefix}%"})
-    finally:
-        engine.dispose()
+    return system.scalar("ENROLLMENTS", "SELECT count(*) FROM students WHERE code LIKE :p AND is_student",
+                         p=f"{prefix}%")
 
 
 def test_one_export_imported_as_users_and_at_once_as_enrollments(system):

@@ -5,7 +5,6 @@ import threading
 from collections import Counter
 
 import redis
-from sqlalchemy import create_engine, text
 
 from shared.config import EVENT_STREAM
 from tests.dutch_files import export_bytes
@@ -13,13 +12,7 @@ from tests.processes import wait_until
 
 
 def students_with_prefix(system, prefix: str) -> int:
-    engine = create_engine(system.env["USERS_DATABASE_URL"])
-    try:
-        with engine.connect() as connection:
-            return connection.scalar(text("SELECT count(*) FROM users WHERE code LIKE :p AND is_student"),
-                                     {"p": f"{prefix}%"})
-    finally:
-        engine.dispose()
+    return system.scalar("USERS", "SELECT count(*) FROM users WHERE code LIKE :p AND is_student", p=f"{prefix}%")
 
 
 def created_events_per_code(system, prefix: str) -> Counter:
@@ -33,12 +26,7 @@ def created_events_per_code(system, prefix: str) -> Counter:
 
 
 def most_attempts(system, job_id) -> int:
-    engine = create_engine(system.env["IMPORTER_DATABASE_URL"])
-    try:
-        with engine.connect() as connection:
-            return connection.scalar(text("SELECT max(attempts) FROM import_chunks WHERE job_id = :j"), {"j": job_id})
-    finally:
-        engine.dispose()
+    return system.scalar("IMPORTER", "SELECT max(attempts) FROM import_chunks WHERE job_id = :j", j=job_id)
 
 
 def processed(system, job_id):

@@ -2,11 +2,15 @@
 the relay, PostgreSQL and Redis."""
 
 import json
+import os
+import subprocess
 
 import redis
 
+from portal.client import PortalClient
 from shared.config import EVENT_STREAM
 from tests.dutch_files import HEADER, export_text, student_rows
+from tests.processes import console_script
 
 EXPORT_ROWS = [
     ["300001", "Zoë", "", "Bakker", "zoe.bakker@leerling.example.nl", "h1"],
@@ -122,8 +126,6 @@ def test_unusable_files_fail_the_job_with_the_contracts_code(system):
 
 
 def test_bad_options_are_422_and_wrong_media_type_415(system):
-    from portal.client import PortalClient
-
     client = PortalClient(system.base, system.token)
     for fields, field in [({}, "kind"), ({"kind": "teachers"}, "kind"), ({"kind": "users", "mode": "x"}, "mode"),
                           ({"kind": "users", "mapping": "[1]"}, "mapping"),
@@ -139,11 +141,6 @@ def test_bad_options_are_422_and_wrong_media_type_415(system):
 
 
 def run_cli(system, tmp_path, content: bytes, *arguments, answer: str | None = None):
-    import os
-    import subprocess
-
-    from tests.processes import console_script
-
     path = tmp_path / "leerlingen.csv"
     path.write_bytes(content)
     return subprocess.run(
