@@ -59,6 +59,13 @@ def verify_token(secret: str, token: str) -> Principal:
     return Principal(code=claims["sub"], rights=frozenset(rights))
 
 
+def insufficient_rights(missing) -> Forbidden:
+    """The one refusal for a caller who lacks rights, naming every right that is missing."""
+    missing = sorted(set(missing))
+    return Forbidden("insufficient_rights", f"This needs the right(s) {', '.join(missing)}.",
+                     {"missing": missing, "right": missing[0]})
+
+
 def current_principal() -> Principal:
     """The caller of this request, from its Bearer token (401 when missing or invalid)."""
     if "principal" not in g:
@@ -85,9 +92,11 @@ def require_right(right: str, allow_self_arg: str | None = None):
             principal = current_principal()
             own_record = allow_self_arg is not None and kwargs.get(allow_self_arg) == principal.code
             if right not in principal.rights and not own_record:
-                raise Forbidden("forbidden", f"This needs the right {right}.", {"right": right})
+                raise insufficient_rights([right])
             return view(*args, **kwargs)
 
+        checked.required_right = right  # lets a test list every route with the right it needs
+        checked.allows_self = allow_self_arg
         return checked
 
     return decorator

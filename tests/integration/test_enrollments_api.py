@@ -294,7 +294,7 @@ def test_a_token_without_rights_is_403_and_no_token_is_401(api, admin, nobody, p
         kwargs = {"json": body} if body is not None else {}
         forbidden = getattr(api, method)(url, headers=nobody, **kwargs)
         assert forbidden.status_code == 403, (method, url)
-        assert error_code(forbidden) == "forbidden"
+        assert error_code(forbidden) == "insufficient_rights"
         assert forbidden.json["error"]["details"]["right"] == ("enrollments:read" if method == "get"
                                                                else "enrollments:write")
         anonymous = getattr(api, method)(url, **kwargs)

@@ -113,7 +113,7 @@ def test_a_students_token_is_403_on_administrative_endpoints_but_reads_its_own_r
     client.post("/api/v1/users", headers=admin, json={"code": "5005", "is_student": True, "password": "leerling-pw"})
     student = {"Authorization": f"Bearer {token_for(client, '5005', 'leerling-pw')}"}
     response = client.post("/api/v1/users", headers=student, json={"code": "6006"})
-    assert response.status_code == 403 and response.json["error"]["code"] == "forbidden"
+    assert response.status_code == 403 and response.json["error"]["code"] == "insufficient_rights"
     assert client.get("/api/v1/users", headers=student).status_code == 403
     assert client.get("/api/v1/users/admin", headers=student).status_code == 403
     assert client.get("/api/v1/users/5005", headers=student).json["code"] == "5005"
