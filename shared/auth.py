@@ -8,24 +8,18 @@ from __future__ import annotations
 
 import functools
 import time
-from dataclasses import dataclass
 
 import jwt
 from flask import current_app, g, request
 
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import Unauthorized
+from shared.policy import Actor, insufficient_rights
 from shared.rights import RIGHTS
 
 ALGORITHM = "HS256"
 ISSUER = "portal"
 TOKEN_LIFETIME_SECONDS = 3600
 
-
-
-@dataclass(frozen=True)
-class Principal:
-    code: str
-    rights: frozenset[str]
 
 
 def issue_token(secret: str, code: str, rights: list[str] | frozenset[str], lifetime: int = TOKEN_LIFETIME_SECONDS) -> str:
@@ -40,7 +34,7 @@ def issue_token(secret: str, code: str, rights: list[str] | frozenset[str], life
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def verify_token(secret: str, token: str) -> Principal:
+def verify_token(secret: str, token: str) -> Actor:
     try:
         claims = jwt.decode(
             token,
@@ -56,25 +50,18 @@ def verify_token(secret: str, token: str) -> Principal:
     rights = claims.get("rights")
     if not isinstance(rights, list) or not isinstance(claims["sub"], str):
         raise Unauthorized("invalid_token", "The access token is not valid.")
-    return Principal(code=claims["sub"], rights=frozenset(rights))
+    return Actor(code=claims["sub"], rights=frozenset(rights))
 
 
-def insufficient_rights(missing) -> Forbidden:
-    """The one refusal for a caller who lacks rights, naming every right that is missing."""
-    missing = sorted(set(missing))
-    return Forbidden("insufficient_rights", f"This needs the right(s) {', '.join(missing)}.",
-                     {"missing": missing, "right": missing[0]})
-
-
-def current_principal() -> Principal:
+def current_actor() -> Actor:
     """The caller of this request, from its Bearer token (401 when missing or invalid)."""
-    if "principal" not in g:
+    if "actor" not in g:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("missing_token", "Send an access token: Authorization: Bearer <token>.")
-        g.principal = verify_token(current_app.config["SECRET_KEY"], token.strip())
-    return g.principal
+        g.actor = verify_token(current_app.config["SECRET_KEY"], token.strip())
+    return g.actor
 
 
 def require_right(right: str, allow_self_arg: str | None = None):
@@ -89,9 +76,9 @@ def require_right(right: str, allow_self_arg: str | None = None):
     def decorator(view):
         @functools.wraps(view)
         def checked(*args, **kwargs):
-            principal = current_principal()
-            own_record = allow_self_arg is not None and kwargs.get(allow_self_arg) == principal.code
-            if right not in principal.rights and not own_record:
+            actor = current_actor()
+            own_record = allow_self_arg is not None and kwargs.get(allow_self_arg) == actor.code
+            if right not in actor.rights and not own_record:
                 raise insufficient_rights([right])
             return view(*args, **kwargs)
 

@@ -37,6 +37,8 @@ class RowOut:
     action: str
     messages: list[str] = field(default_factory=list)
     applied: bool = False
+    reason: str | None = None  # a stable code for why, e.g. insufficient_rights
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -48,6 +50,9 @@ class Chunk:
     options: dict[str, Any]
     rows: list[RowIn]
     version: int = MESSAGE_VERSION
+    # Who the rows are decided for, {"code", "rights"}: the uploader for a dry run, whoever started
+    # the job when applied. A chunk without one acts for nobody: every change is refused.
+    actor: dict[str, Any] | None = None
 
     @property
     def key(self) -> str:

@@ -8,9 +8,11 @@ from services.enrollments import domain
 from services.enrollments.domain import Department, Enrollment, LearningPath
 from services.enrollments.repository import utcnow
 from services.enrollments.representation import enrollment_representation, project_representation
-from services.enrollments.rows import EXISTING, decide_enrollment_row
+from services.enrollments.rows import EXISTING, decide_enrollment_row, refused_row
+from shared import policy
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.messages import Chunk, ChunkResult, RowOut
+from shared.policy import Actor
 
 
 def create_project(uow, code: Any, name: Any, school_year: Any) -> dict[str, Any]:
@@ -151,6 +153,10 @@ def apply_enrollment_rows(uow, chunk: Chunk) -> ChunkResult:
         if uow.enrollments.project(project) is None:
             return _result(chunk, [], problem={"code": "unknown_schedule_project",
                                                "message": f"No schedule project has code {project!r}."})
+        actor = Actor.from_dict(chunk.actor)
+        if missing := policy.missing_for_enrollment_change(actor):
+            # The same policy as by hand: rows beyond the actor's rights are errors, in the preview too.
+            return _result(chunk, [refused_row(row.line, actor, missing) for row in chunk.rows])
         codes = sorted({code.strip() for row in chunk.rows if (code := row.values.get("student", "")).strip()})
         students = uow.enrollments.students(codes)
         departments = uow.enrollments.departments(project)

@@ -8,6 +8,7 @@ from services.enrollments import domain
 from services.enrollments.domain import Department, Enrollment, Student
 from shared.errors import InvalidInput
 from shared.messages import RowIn, RowOut
+from shared.policy import Actor
 
 EXISTING = "The student already has an enrollment in this schedule project; it is not updated (delete it first)."
 
@@ -21,6 +22,12 @@ class EnrollmentDecision:
 
     def to_row_out(self, applied: bool) -> RowOut:
         return RowOut(self.line, self.action, list(self.messages), applied and self.action == "create")
+
+
+def refused_row(line: int, actor: Actor, missing: frozenset[str]) -> RowOut:
+    return RowOut(line, "error", [f"Enrolling needs the right(s) {', '.join(sorted(missing))}, which "
+                                  f"{actor.code or 'the import'} does not hold."],
+                  reason="insufficient_rights", params={"missing": sorted(missing)})
 
 
 def decide_enrollment_row(row: RowIn, project: str, student: Student | None, departments: dict[str, Department],

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, stream_wit
 
 from services.importer import handlers
 from services.importer.domain import invalid_option
-from shared.auth import current_principal, require_right
+from shared.auth import current_actor, require_right
 from shared.errors import UnsupportedMediaType
 from shared.http import decode_cursor, encode_cursor, json_body, page_limit
 from shared.openapi import documented
@@ -34,7 +34,7 @@ def create_import():
         raise invalid_option("file", "Send the file in the form field 'file'.")
     options = {name: value for name, value in request.form.items() if name != "kind"}
     job = handlers.create_job(_uow(), request.form.get("kind"), upload.filename, upload.stream, options,
-                              current_principal().code, _service().max_upload_bytes)
+                              current_actor(), _service().max_upload_bytes)
     response = jsonify(job)
     response.status_code = 202
     response.headers["Location"] = f"/api/v1/imports/{job['id']}"
@@ -74,14 +74,14 @@ def change_import(job_id: str):
         if not isinstance(value, (str, bool, dict)) and not (name == "schedule_project" and value is None):
             raise invalid_option(name, f"{name} has a value of the wrong type.")
     options = {name: "" if value is None else value for name, value in body.items()}
-    return jsonify(handlers.change_settings(_uow(), job_id, options))
+    return jsonify(handlers.change_settings(_uow(), job_id, options, current_actor()))
 
 
 @api.post("/imports/<job_id>/start")
 @require_right("imports:write")
 @documented("Start applying a ready job", {202: "ImportJob", 409: "invalid_state"})
 def start_import(job_id: str):
-    return jsonify(handlers.start_job(_uow(), job_id, _service().timing)), 202
+    return jsonify(handlers.start_job(_uow(), job_id, _service().timing, current_actor())), 202
 
 
 @api.post("/imports/<job_id>/cancel")

@@ -24,7 +24,9 @@ from services.importer.orm import JobRow
 from services.importer.repository import utcnow
 from services.importer.representation import job_representation
 from shared.csvfile import FileProblem
+from shared import policy
 from shared.errors import PayloadTooLarge
+from shared.policy import Actor
 from shared.messages import ACTIONS, IMPORTER_QUEUE, Chunk, ChunkResult, RowIn
 
 ANALYZE_TASK = "importer.analyze"
@@ -41,8 +43,9 @@ class Timing:
 
 
 def create_job(uow, kind_name: str, filename: str, stream: BinaryIO, options: dict[str, str],
-               created_by: str, max_bytes: int) -> dict[str, Any]:
+               actor: Actor, max_bytes: int) -> dict[str, Any]:
     kind = domain.kind_named(kind_name)
+    policy.require(policy.missing_for_import(actor, kind.name))
     settings = ImportSettings()
     start = domain.apply_options(settings, kind, options)
     _check_kind_options(kind.name, settings)
@@ -50,7 +53,9 @@ def create_job(uow, kind_name: str, filename: str, stream: BinaryIO, options: di
     with uow:
         job = JobRow(id=job_id, kind=kind.name, status=ANALYZING, filename=filename or "upload.csv",
                      settings=settings.to_dict(), columns=[], generation=0, start_when_ready=start,
-                     created_by=created_by, created_at=utcnow(), analysis_sent_at=utcnow())
+                     created_by=actor.code, created_by_rights=sorted(actor.rights),
+                     started_by=actor.code if start else None, started_by_rights=sorted(actor.rights) if start else None,
+                     created_at=utcnow(), analysis_sent_at=utcnow())
         uow.imports.add_job(job)
         if uow.imports.store_file(job_id, stream, max_bytes) < 0:
             raise PayloadTooLarge("payload_too_large", f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
@@ -59,10 +64,12 @@ def create_job(uow, kind_name: str, filename: str, stream: BinaryIO, options: di
     return get_job(uow, job_id)
 
 
-def change_settings(uow, job_id: str, options: dict[str, Any]) -> dict[str, Any]:
-    """PATCH: new settings for a job that is ready; it is analysed again from the file."""
+def change_settings(uow, job_id: str, options: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """PATCH: new settings for a job that is ready; it is analysed again from the file (the preview
+    still decides rows with the uploader's rights)."""
     with uow:
         job = _job(uow, job_id, for_update=True)
+        policy.require(policy.missing_for_import(actor, job.kind))
         domain.require_status(job.status, (READY,), "change the settings of")
         kind = domain.kind_named(job.kind)
         settings = ImportSettings(**job.settings)
@@ -70,6 +77,8 @@ def change_settings(uow, job_id: str, options: dict[str, Any]) -> dict[str, Any]
         _check_kind_options(kind.name, settings)
         job.settings, job.generation, job.status = settings.to_dict(), job.generation + 1, ANALYZING
         job.start_when_ready, job.total_rows, job.chunk_count, job.columns = start, None, None, []
+        if start:
+            job.started_by, job.started_by_rights = actor.code, sorted(actor.rights)
         job.sample_rows = None
         job.analysis_sent_at = utcnow()
         uow.imports.delete_chunks(job_id)
@@ -145,11 +154,13 @@ def record_chunk_result(uow, result: ChunkResult, timing: Timing) -> None:
         uow.commit()
 
 
-def start_job(uow, job_id: str, timing: Timing) -> dict[str, Any]:
+def start_job(uow, job_id: str, timing: Timing, actor: Actor) -> dict[str, Any]:
+    """Queue a ready job; its rows are applied with the rights of `actor`, who starts it."""
     with uow:
         job = _job(uow, job_id, for_update=True)
+        policy.require(policy.missing_for_import(actor, job.kind))
         domain.require_status(job.status, (READY,), "start")
-        uow.imports.set_status(job_id, (READY,), QUEUED)
+        uow.imports.set_status(job_id, (READY,), QUEUED, started_by=actor.code, started_by_rights=sorted(actor.rights))
         uow.commit()
     _run_queued(uow, job_id, timing)
     return get_job(uow, job_id)
@@ -255,7 +266,8 @@ def _row_results(chunk, phase: str) -> list[dict | None]:
             results.append(None)
             continue
         results.append({"line": row["line"], "action": outcome["action"], "values": row["values"],
-                        "messages": outcome["messages"], "applied": outcome["applied"]})
+                        "messages": outcome["messages"], "applied": outcome["applied"],
+                        "reason": outcome.get("reason"), "params": outcome.get("params") or {}})
     return results
 
 
@@ -290,11 +302,13 @@ def _begin_running(uow, job: JobRow, expected: tuple[str, ...], timing: Timing) 
 def _dispatch(uow, job: JobRow, phase: str, timing: Timing) -> None:
     kind = domain.kind_named(job.kind)
     options = {name: job.settings[name] for name in ("mode", "as_student", "schedule_project")}
+    acting = Actor(job.created_by, frozenset(job.created_by_rights or ())) if phase == "plan" \
+        else Actor(job.started_by or "", frozenset(job.started_by_rights or ()))
     for chunk in uow.imports.chunks_to_send(job, phase, WINDOW, timing.chunk_timeout_seconds):
         chunk.sent_at = utcnow()
         chunk.attempts += 1
         message = Chunk(job.id, job.generation, chunk.chunk_no, phase == "plan", options,
-                        [RowIn(**row) for row in chunk.rows])
+                        [RowIn(**row) for row in chunk.rows], actor=acting.to_dict())
         uow.send_after_commit(kind.task, kind.queue, message.to_message())
 
 

@@ -34,6 +34,11 @@ class JobRow(Base):
     analysis_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[dict | None] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(Text)
+    # The rights each acted with, sent with every chunk: the preview decides rows with the
+    # uploader's rights, applying with the starter's (a job from before 0003 has none: no rights).
+    created_by_rights: Mapped[list | None] = mapped_column(JSON)
+    started_by: Mapped[str | None] = mapped_column(Text)
+    started_by_rights: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -24,6 +24,7 @@ def job_representation(job: JobRow, planned: dict[str, int], done: dict[str, int
         "counts": planned if previewing else done,
         "error": job.error,
         "created_by": job.created_by,
+        "started_by": job.started_by,
         "created_at": utc_timestamp(job.created_at),
         "started_at": utc_timestamp(job.started_at) if job.started_at else None,
         "finished_at": utc_timestamp(job.finished_at) if job.finished_at else None,

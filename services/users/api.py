@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from services.users import handlers
 from services.users.commands import CreateUser, PutSchoolFunction, UpdateUser
-from shared.auth import TOKEN_LIFETIME_SECONDS, issue_token, require_right
+from shared.auth import TOKEN_LIFETIME_SECONDS, current_actor, issue_token, require_right
 from shared.errors import InvalidInput
 from shared.http import decode_cursor, encode_cursor, json_body, page_limit, parse_bool
 from shared.openapi import documented
@@ -37,9 +37,10 @@ def create_token():
 
 @api.post("/users")
 @require_right("users:write")
-@documented("Create a user", {201: "User", 409: "user_exists", 422: "validation failed"}, request="UserCreate")
+@documented("Create a user", {201: "User", 403: "insufficient_rights", 409: "user_exists", 422: "validation failed"},
+            request="UserCreate")
 def create_user():
-    user = handlers.create_user(_uow(), CreateUser.from_json(json_body(request)))
+    user = handlers.create_user(_uow(), CreateUser.from_json(json_body(request)), current_actor())
     return jsonify(user), 201
 
 
@@ -74,9 +75,10 @@ def get_user(code: str):
 @api.patch("/users/<code>")
 @require_right("users:write")
 @documented("Change a user's fields, types, functions or archived flag",
-            {200: "User", 404: "user_not_found", 422: "validation failed"}, request="UserPatch")
+            {200: "User", 403: "insufficient_rights", 404: "user_not_found", 409: "last_application_manager",
+             422: "validation failed"}, request="UserPatch")
 def update_user(code: str):
-    user = handlers.update_user(_uow(), UpdateUser.from_json(code, json_body(request)))
+    user = handlers.update_user(_uow(), UpdateUser.from_json(code, json_body(request)), current_actor())
     return jsonify(user)
 
 
@@ -101,7 +103,7 @@ def list_school_functions():
                                          422: "unknown_right"}, request="SchoolFunction")
 def create_school_function():
     command = PutSchoolFunction.from_json(json_body(request))
-    return jsonify(_function_json(handlers.create_school_function(_uow(), command))), 201
+    return jsonify(_function_json(handlers.create_school_function(_uow(), command, current_actor()))), 201
 
 
 @api.put("/school-functions/<code>")
@@ -110,7 +112,7 @@ def create_school_function():
             404: "school_function_not_found", 422: "unknown_right"}, request="SchoolFunction")
 def replace_school_function(code: str):
     command = PutSchoolFunction.from_json(json_body(request), code=code)
-    return jsonify(_function_json(handlers.replace_school_function(_uow(), command)))
+    return jsonify(_function_json(handlers.replace_school_function(_uow(), command, current_actor())))
 
 
 def _function_json(function) -> dict:

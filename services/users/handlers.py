@@ -11,18 +11,21 @@ from services.users.domain import MANAGER_FUNCTION, SchoolFunction, User
 from services.users.passwords import hash_password, verify_password
 from services.users.repository import utcnow
 from services.users.representation import user_representation
-from services.users.rows import RowDecision, decide_row
+from services.users.rows import RowContext, RowDecision, decide_row
+from shared import policy
 from shared.errors import Conflict, NotFound, Unauthorized
 from shared.events.envelope import Envelope
+from shared.policy import Actor
 from shared.messages import Chunk, ChunkResult, RowOut
 
 
-def create_user(uow, command: CreateUser) -> dict[str, Any]:
+def create_user(uow, command: CreateUser, actor: Actor) -> dict[str, Any]:
     with uow:
         user = User(code=domain.check_code(command.code))
         _apply_values(uow, user, command.values)
         if uow.users.get(user.code) is not None:
             raise domain.user_exists(user.code)
+        _authorize_user_change(uow, actor, None, user, password_changed="password" in command.values)
         user.created_at = user.updated_at = utcnow()
         uow.users.add(user)
         _record_student_event(uow, None, user)
@@ -30,7 +33,7 @@ def create_user(uow, command: CreateUser) -> dict[str, Any]:
     return user_representation(user)
 
 
-def update_user(uow, command: UpdateUser) -> dict[str, Any]:
+def update_user(uow, command: UpdateUser, actor: Actor) -> dict[str, Any]:
     with uow:
         before = uow.users.get(command.code, for_update=True)
         if before is None:
@@ -39,6 +42,7 @@ def update_user(uow, command: UpdateUser) -> dict[str, Any]:
         _apply_values(uow, user, command.changes)
         if "archived" in command.changes:
             user.archived = command.changes["archived"]
+        _authorize_user_change(uow, actor, before, user, password_changed="password" in command.changes)
         if user.public_fields() != before.public_fields() or user.password_hash != before.password_hash:
             user.updated_at = utcnow()
             uow.users.save(user)
@@ -84,7 +88,7 @@ def list_school_functions(uow) -> list[SchoolFunction]:
         return uow.users.functions()
 
 
-def create_school_function(uow, command: PutSchoolFunction) -> SchoolFunction:
+def create_school_function(uow, command: PutSchoolFunction, actor: Actor) -> SchoolFunction:
     function = SchoolFunction(
         domain.check_function_code(command.code), command.name, domain.check_rights(command.rights)
     )
@@ -94,19 +98,22 @@ def create_school_function(uow, command: PutSchoolFunction) -> SchoolFunction:
                 "school_function_exists", f"School function {function.code!r} already exists.",
                 {"code": function.code},
             )
+        policy.require(policy.missing_for_function_change(_acting(uow, actor), (), function.rights))
         uow.users.put_function(function)
         uow.commit()
     return function
 
 
-def replace_school_function(uow, command: PutSchoolFunction) -> SchoolFunction:
+def replace_school_function(uow, command: PutSchoolFunction, actor: Actor) -> SchoolFunction:
     function = SchoolFunction(command.code, command.name, domain.check_rights(command.rights))
     with uow:
-        if uow.users.get_function(function.code) is None:
+        old = uow.users.get_function(function.code)
+        if old is None:
             raise NotFound(
                 "school_function_not_found", f"No school function has code {function.code!r}.",
                 {"code": function.code},
             )
+        policy.require(policy.missing_for_function_change(_acting(uow, actor), old.rights, function.rights))
         if function.code == MANAGER_FUNCTION and set(function.rights) != set(domain.RIGHTS):
             raise Conflict(
                 "builtin_function_rights_fixed",
@@ -140,23 +147,34 @@ def apply_user_rows(uow, chunk: Chunk) -> ChunkResult:
     Applying records the chunk's key and results in the same transaction, so a redelivered chunk
     changes nothing twice and answers the same results.
     """
-    mode, as_student = chunk.options["mode"], bool(chunk.options.get("as_student"))
     with uow:
         if not chunk.dry_run and (stored := uow.applied_chunks.results(chunk.key)) is not None:
             return _chunk_result(chunk, [RowOut(**row) for row in stored])
-        functions = {function.code for function in uow.users.functions()}
         existing = uow.users.get_many(_codes_of(chunk), for_update=not chunk.dry_run)
-        decisions = [decide_row(row, existing.get(_code_of(row)), mode, as_student, functions) for row in chunk.rows]
+        context = _row_context(uow, chunk, existing)
+        decisions = [decide_row(row, existing.get(_code_of(row)), context) for row in chunk.rows]
         if chunk.dry_run:
             return _chunk_result(chunk, [decision.to_row_out(applied=False) for decision in decisions])
-        decisions = _write_decisions(uow, chunk, decisions, mode, as_student, functions)
+        decisions = _write_decisions(uow, chunk, decisions, context)
         results = [decision.to_row_out(applied=True) for decision in decisions]
         uow.applied_chunks.record(chunk.key, [vars(row) for row in results])
         uow.commit()
     return _chunk_result(chunk, results)
 
 
-def _write_decisions(uow, chunk, decisions, mode, as_student, functions) -> list[RowDecision]:
+def _row_context(uow, chunk: Chunk, existing: dict[str, User]) -> RowContext:
+    """What every row of the chunk is decided with: the options, the school functions' rights, the
+    acting user's rights as they are now, and (only when a row touches one) the active managers."""
+    function_rights = _function_rights(uow)
+    actor = _acting(uow, Actor.from_dict(chunk.actor), function_rights)
+    touches_manager = any(policy.is_active_manager(user) for user in existing.values())
+    return RowContext(mode=chunk.options["mode"], as_student=bool(chunk.options.get("as_student")),
+                      function_rights=function_rights, actor=actor,
+                      active_managers=uow.users.active_manager_codes(for_update=not chunk.dry_run)
+                      if touches_manager else set())
+
+
+def _write_decisions(uow, chunk, decisions, context: RowContext) -> list[RowDecision]:
     now = utcnow()
     for decision in decisions:
         if decision.action in ("create", "update"):
@@ -174,7 +192,7 @@ def _write_decisions(uow, chunk, decisions, mode, as_student, functions) -> list
         existing = uow.users.get_many([decision.after.code for decision in lost_races], for_update=True)
         redecided = {}
         for decision in lost_races:
-            again = decide_row(rows[decision.line], existing.get(decision.after.code), mode, as_student, functions)
+            again = decide_row(rows[decision.line], existing.get(decision.after.code), context)
             if again.action == "update":
                 again.after.updated_at = now
                 if again.password is not None:
@@ -226,11 +244,31 @@ def _apply_values(uow, user: User, values: dict[str, Any]) -> None:
 
 
 def _rights_of(uow, user: User) -> list[str]:
-    rights: set[str] = set()
-    for function in uow.users.functions():
-        if function.code in user.school_functions:
-            rights.update(function.rights)
-    return sorted(rights)
+    return sorted(policy.rights_of(user.school_functions, _function_rights(uow)))
+
+
+def _function_rights(uow) -> dict[str, tuple[str, ...]]:
+    return {function.code: function.rights for function in uow.users.functions()}
+
+
+def _acting(uow, actor: Actor, function_rights: dict[str, tuple[str, ...]] | None = None) -> Actor:
+    """The actor with the rights they hold now: a token's rights, but none that the user has lost
+    since it was issued (archived, or a school function taken away)."""
+    user = uow.users.get(actor.code) if actor.code else None
+    if user is None or user.archived:
+        return Actor(actor.code, frozenset())
+    held = policy.rights_of(user.school_functions, function_rights or _function_rights(uow))
+    return Actor(actor.code, actor.rights & held)
+
+
+def _authorize_user_change(uow, actor: Actor, before: User | None, after: User, password_changed: bool) -> None:
+    """Nobody grants what they do not hold; the last active application manager stays one."""
+    function_rights = _function_rights(uow)
+    acting = _acting(uow, actor, function_rights)
+    policy.require(policy.missing_for_user_change(acting, before, after, password_changed, function_rights))
+    if policy.deactivates_manager(before, after) and \
+            policy.is_last_manager(before.code, uow.users.active_manager_codes(for_update=True)):
+        raise policy.last_application_manager(before.code)
 
 
 def _record_student_event(uow, before: User | None, after: User) -> None:

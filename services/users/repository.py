@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import operator
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import Text, bindparam, cast, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from services.users.domain import SchoolFunction, User, user_exists
 from services.users.orm import SchoolFunctionRow, UserRow
 from shared.db import copy_insert, is_postgresql, one_of
 from shared.jsontext import to_json
+from shared.policy import ACTIVE_LOGIN_METHODS, MANAGER_FUNCTION
 
 _USER_COLUMNS = (
     "code", "first_name", "prefix", "last_name", "email", "is_student", "is_employee",
@@ -125,6 +126,21 @@ class SqlAlchemyUserRepository:
         self.session.connection().execute(statement, [
             {"row_id": self._ids[after.code], **_row_values(after)} for _, after in changes
         ])
+
+    def active_manager_codes(self, for_update: bool = False) -> set[str]:
+        """The codes of the active application managers.
+
+        With `for_update`, first locks the application manager's school function row: every change
+        that may remove a manager takes that one lock after its own user rows, so two requests that
+        each archive one of the last two managers run one after the other (and never deadlock).
+        """
+        if for_update:
+            self.session.execute(select(SchoolFunctionRow.code).where(SchoolFunctionRow.code == MANAGER_FUNCTION)
+                                 .with_for_update())
+        query = select(UserRow.code, UserRow.school_functions).where(
+            UserRow.archived.is_(False), UserRow.login_method.in_(ACTIVE_LOGIN_METHODS),
+            cast(UserRow.school_functions, Text).like(f'%"{MANAGER_FUNCTION}"%'))
+        return {code for code, functions in self.session.execute(query) if MANAGER_FUNCTION in functions}
 
     def functions(self) -> list[SchoolFunction]:
         rows = self.session.scalars(select(SchoolFunctionRow).order_by(SchoolFunctionRow.code))

@@ -11,8 +11,24 @@ from dataclasses import dataclass, field
 
 from services.users import domain
 from services.users.domain import User
+from shared import policy
 from shared.errors import InvalidInput
 from shared.messages import RowIn, RowOut
+from shared.policy import Actor
+
+
+@dataclass
+class RowContext:
+    """What every row of an import is decided with."""
+
+    mode: str
+    as_student: bool
+    function_rights: dict[str, tuple[str, ...]]  # every school function's rights, by code
+    actor: Actor  # who the import acts for: the uploader in the preview, the starter when applied
+    # The active application managers' codes when a row may touch one; a row that makes one inactive
+    # takes it out, so that the rows after it cannot remove the last one.
+    active_managers: set[str] = field(default_factory=set)
+
 
 @dataclass
 class RowDecision:
@@ -22,9 +38,12 @@ class RowDecision:
     before: User | None = None
     after: User | None = None
     password: str | None = None
+    reason: str | None = None
+    params: dict = field(default_factory=dict)
 
     def to_row_out(self, applied: bool) -> RowOut:
-        return RowOut(self.line, self.action, list(self.messages), applied and self.action in ("create", "update"))
+        return RowOut(self.line, self.action, list(self.messages), applied and self.action in ("create", "update"),
+                      self.reason, dict(self.params))
 
 
 def cell_values(row: RowIn) -> dict[str, str]:
@@ -32,7 +51,7 @@ def cell_values(row: RowIn) -> dict[str, str]:
     return {name: value.strip() for name, value in row.values.items() if value and value.strip()}
 
 
-def decide_row(row: RowIn, existing: User | None, mode: str, as_student: bool, functions: set[str]) -> RowDecision:
+def decide_row(row: RowIn, existing: User | None, context: RowContext) -> RowDecision:
     if row.errors:
         return RowDecision(row.line, "error", list(row.errors))
     values = cell_values(row)
@@ -42,32 +61,54 @@ def decide_row(row: RowIn, existing: User | None, mode: str, as_student: bool, f
     try:
         domain.check_code(code)
         if existing is None:
-            return _decide_new(row.line, code, values, mode, as_student, functions)
-        return _decide_existing(row.line, existing, values, mode, as_student, functions)
+            decision = _decide_new(row.line, code, values, context)
+        else:
+            decision = _decide_existing(row.line, existing, values, context)
     except InvalidInput as invalid:
         return RowDecision(row.line, "error", [invalid.message])
+    return _authorized(decision, context) if decision.action in ("create", "update") else decision
 
 
-def _decide_new(line, code, values, mode, as_student, functions) -> RowDecision:
-    if mode == "update":
+def _decide_new(line, code, values, context: RowContext) -> RowDecision:
+    if context.mode == "update":
         return RowDecision(line, "skip", [f"No user has code {code}; mode update only changes existing users."])
-    user = User(code=code, is_student=as_student)
+    user = User(code=code, is_student=context.as_student)
     password = _apply_cells(user, values)
-    domain.apply_types_and_functions(user, None, functions)
+    domain.apply_types_and_functions(user, None, context.function_rights.keys())
     return RowDecision(line, "create", after=user, password=password)
 
 
-def _decide_existing(line, existing, values, mode, as_student, functions) -> RowDecision:
-    if mode == "import":
+def _decide_existing(line, existing, values, context: RowContext) -> RowDecision:
+    if context.mode == "import":
         return RowDecision(line, "skip", [f"A user with code {existing.code} exists; mode import only adds new users."])
     user = domain.copy_user(existing)
     password = _apply_cells(user, values)
-    if as_student:
+    if context.as_student:
         user.is_student = True
-    domain.apply_types_and_functions(user, None, functions)
+    domain.apply_types_and_functions(user, None, context.function_rights.keys())
     if password is not None or user.public_fields() != existing.public_fields():
         return RowDecision(line, "update", before=existing, after=user, password=password)
     return RowDecision(line, "unchanged", before=existing, after=user)
+
+
+def _authorized(decision: RowDecision, context: RowContext) -> RowDecision:
+    """The decision, or an error when the import's actor may not make this change (the same policy
+    as the API), or when it would take away the last active application manager."""
+    before, after = decision.before, decision.after
+    missing = policy.missing_for_user_change(context.actor, before, after, decision.password is not None,
+                                             context.function_rights)
+    if missing:
+        return RowDecision(decision.line, "error", [
+            f"Changing {after.code} this way needs the right(s) {', '.join(sorted(missing))}, which "
+            f"{context.actor.code or 'the import'} does not hold."],
+            reason="insufficient_rights", params={"missing": sorted(missing)})
+    if policy.deactivates_manager(before, after):
+        if policy.is_last_manager(before.code, context.active_managers):
+            refusal = policy.last_application_manager(before.code)
+            return RowDecision(decision.line, "error", [refusal.message], reason=refusal.code,
+                               params={"code": before.code})
+        context.active_managers.discard(before.code)
+    return decision
 
 
 def _apply_cells(user: User, values: dict[str, str]) -> str | None:

@@ -5,9 +5,18 @@ from services.users import handlers
 from services.users.app import create_app
 from services.users.bootstrap import build_service, migrate
 from shared.config import Settings
+from shared.policy import Actor
+from shared.rights import RIGHTS
 from tests.services import fresh_postgres_database
 
 ADMIN_PASSWORD = "admin-password-1"
+MANAGER = Actor("admin", frozenset(RIGHTS))  # the first application manager, acting in handler tests
+
+
+def with_manager(service):
+    """The users service with its first application manager in the database."""
+    handlers.ensure_application_manager(service.unit_of_work(), MANAGER.code, ADMIN_PASSWORD)
+    return service
 
 
 @pytest.fixture

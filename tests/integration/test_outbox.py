@@ -12,6 +12,7 @@ from services.users.orm import OutboxRow
 from services.users.outbox import OutboxPublisher
 from shared.config import EVENT_STREAM
 from tests.services import free_port
+from tests.integration.conftest import MANAGER, with_manager
 
 
 def stream_types_and_codes(client):
@@ -26,9 +27,9 @@ def pending_count(service):
 
 def test_an_event_committed_but_never_published_is_published_by_the_relay_once(settings, redis_client):
     migrate(settings)
-    crashed = build_service(settings, redis_client)
+    crashed = with_manager(build_service(settings, redis_client))
     crashed.publisher = None  # the process died between commit and publish
-    handlers.create_user(crashed.unit_of_work(), CreateUser.from_json({"code": "123456", "is_student": True}))
+    handlers.create_user(crashed.unit_of_work(), CreateUser.from_json({"code": "123456", "is_student": True}), MANAGER)
     assert redis_client.xlen(EVENT_STREAM) == 0 and pending_count(crashed) == 1
 
     relay = OutboxPublisher(crashed.session_factory, redis_client)
@@ -40,13 +41,13 @@ def test_an_event_committed_but_never_published_is_published_by_the_relay_once(s
 
 def test_a_students_events_reach_the_stream_in_commit_order(settings, redis_client):
     migrate(settings)
-    service = build_service(settings, redis_client)
+    service = with_manager(build_service(settings, redis_client))
     service.publisher = None
     uow = service.unit_of_work
-    handlers.create_user(uow(), CreateUser.from_json({"code": "1", "is_student": True}))
-    handlers.update_user(uow(), UpdateUser.from_json("1", {"first_name": "Noor"}))
-    handlers.create_user(uow(), CreateUser.from_json({"code": "2", "is_student": True}))
-    handlers.update_user(uow(), UpdateUser.from_json("1", {"archived": True}))
+    handlers.create_user(uow(), CreateUser.from_json({"code": "1", "is_student": True}), MANAGER)
+    handlers.update_user(uow(), UpdateUser.from_json("1", {"first_name": "Noor"}), MANAGER)
+    handlers.create_user(uow(), CreateUser.from_json({"code": "2", "is_student": True}), MANAGER)
+    handlers.update_user(uow(), UpdateUser.from_json("1", {"archived": True}), MANAGER)
     OutboxPublisher(service.session_factory, redis_client).publish_pending()
     assert stream_types_and_codes(redis_client) == [
         ("student.created", "1"), ("student.updated", "1"), ("student.created", "2"), ("student.updated", "1"),
@@ -56,8 +57,8 @@ def test_a_students_events_reach_the_stream_in_commit_order(settings, redis_clie
 def test_a_redis_outage_keeps_the_request_working_and_the_event_in_the_outbox(settings, redis_client):
     migrate(settings)
     unreachable = redis.Redis(port=free_port(), socket_connect_timeout=0.2)
-    service = build_service(settings, unreachable)
-    user = handlers.create_user(service.unit_of_work(), CreateUser.from_json({"code": "31", "is_student": True}))
+    service = with_manager(build_service(settings, unreachable))
+    user = handlers.create_user(service.unit_of_work(), CreateUser.from_json({"code": "31", "is_student": True}), MANAGER)
     assert user["code"] == "31" and pending_count(service) == 1
     OutboxPublisher(service.session_factory, redis_client).publish_pending()
     assert stream_types_and_codes(redis_client) == [("student.created", "31")]

@@ -6,11 +6,12 @@ from services.users import handlers
 from services.users.bootstrap import build_service, migrate
 from shared.config import EVENT_STREAM
 from shared.messages import Chunk, RowIn
+from tests.integration.conftest import MANAGER, with_manager
 
 
 def chunk(rows, dry_run=False, mode="import", as_student=True, chunk_no=0, job_id="job-1"):
     return Chunk(job_id, 0, chunk_no, dry_run, {"mode": mode, "as_student": as_student, "schedule_project": None},
-                 [RowIn(line, values) for line, values in rows])
+                 [RowIn(line, values) for line, values in rows], actor=MANAGER.to_dict())
 
 
 def rows(*codes, first_name="Noor"):
@@ -23,7 +24,7 @@ def actions(result):
 
 def test_a_dry_run_plans_without_writing_and_applying_does_what_was_planned(settings, redis_client):
     migrate(settings)
-    service = build_service(settings, redis_client)
+    service = with_manager(build_service(settings, redis_client))
     planned = handlers.apply_user_rows(service.unit_of_work(), chunk(rows("1", "2", "x3"), dry_run=True))
     assert actions(planned) == ["create", "create", "error"]
     assert handlers.list_users(service.unit_of_work(), user_type="student") == []
@@ -36,7 +37,7 @@ def test_a_dry_run_plans_without_writing_and_applying_does_what_was_planned(sett
 
 def test_a_redelivered_chunk_changes_nothing_twice_and_answers_the_same_results(settings, redis_client):
     migrate(settings)
-    service = build_service(settings, redis_client)
+    service = with_manager(build_service(settings, redis_client))
     first = handlers.apply_user_rows(service.unit_of_work(), chunk(rows("10", "11")))
     again = handlers.apply_user_rows(service.unit_of_work(), chunk(rows("10", "11")))
     assert again.rows == first.rows and actions(again) == ["create", "create"]
@@ -48,7 +49,7 @@ def test_a_redelivered_chunk_changes_nothing_twice_and_answers_the_same_results(
 
 def test_synchronize_updates_changed_students_and_publishes_updated_events(settings, redis_client):
     migrate(settings)
-    service = build_service(settings, redis_client)
+    service = with_manager(build_service(settings, redis_client))
     handlers.apply_user_rows(service.unit_of_work(), chunk(rows("20", "21")))
     result = handlers.apply_user_rows(service.unit_of_work(), chunk(
         [(2, {"code": "20", "first_name": "Anders"}), (3, {"code": "21", "first_name": ""})],
@@ -62,9 +63,9 @@ def test_synchronize_updates_changed_students_and_publishes_updated_events(setti
 
 def test_an_employee_gaining_the_student_type_by_import_gets_leerling_and_a_created_event(settings, redis_client):
     migrate(settings)
-    service = build_service(settings, redis_client)
+    service = with_manager(build_service(settings, redis_client))
     from services.users.commands import CreateUser
-    handlers.create_user(service.unit_of_work(), CreateUser.from_json({"code": "30", "is_employee": True}))
+    handlers.create_user(service.unit_of_work(), CreateUser.from_json({"code": "30", "is_employee": True}), MANAGER)
     result = handlers.apply_user_rows(service.unit_of_work(), chunk(rows("30"), mode="update"))
     assert actions(result) == ["update"]
     user = handlers.get_user(service.unit_of_work(), "30")

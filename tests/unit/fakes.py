@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from services.users.domain import BUILTIN_FUNCTIONS, SchoolFunction, User, copy_user, user_exists
+from services.users.domain import BUILTIN_FUNCTIONS, MANAGER_FUNCTION, SchoolFunction, User, copy_user, user_exists
+from shared.policy import Actor, is_active_manager
+from shared.rights import RIGHTS
+
+# The application manager every fake starts with, and who acts in handler tests.
+MANAGER = Actor("admin", frozenset(RIGHTS))
 
 
 class FakeUserRepository:
     def __init__(self):
-        self.users: dict[str, User] = {}
+        self.users: dict[str, User] = {MANAGER.code: User(MANAGER.code, is_employee=True,
+                                                          school_functions={MANAGER_FUNCTION})}
         self._functions = {
             code: SchoolFunction(code, name, tuple(rights)) for code, (name, rights) in BUILTIN_FUNCTIONS.items()
         }
@@ -33,6 +39,9 @@ class FakeUserRepository:
         if after_code is not None:
             users = [user for user in users if user.code > after_code]
         return [copy_user(user) for user in users[:limit]]
+
+    def active_manager_codes(self, for_update=False):
+        return {code for code, user in self.users.items() if is_active_manager(user)}
 
     def functions(self):
         return sorted(self._functions.values(), key=lambda function: function.code)

@@ -5,11 +5,18 @@ import pytest
 from services.importer.domain import ImportSettings, apply_options, parse_flag, parse_mapping, safe_cell
 from services.importer.kinds import USERS
 from services.users.domain import User
-from services.users.rows import decide_row
+from services.users.rows import RowContext, decide_row
 from shared.errors import InvalidInput
 from shared.messages import RowIn
+from shared.policy import Actor
+from shared.rights import RIGHTS
 
-FUNCTIONS = {"leerling", "applicatiebeheerder"}
+FUNCTION_RIGHTS = {"leerling": (), "applicatiebeheerder": RIGHTS}
+MANAGER = Actor("admin", frozenset(RIGHTS))
+
+
+def context(mode: str, as_student: bool, actor: Actor = MANAGER) -> RowContext:
+    return RowContext(mode, as_student, FUNCTION_RIGHTS, actor)
 
 
 def refused_option(options) -> InvalidInput:
@@ -141,7 +148,7 @@ def existing_student(**fields) -> User:
 
 @pytest.mark.parametrize("mode", ["import", "synchronize"])
 def test_a_new_code_is_created_in_import_and_synchronize(mode):
-    decision = decide_row(row(code="100234", first_name="Zoë", last_name="Hof"), None, mode, False, FUNCTIONS)
+    decision = decide_row(row(code="100234", first_name="Zoë", last_name="Hof"), None, context(mode, False))
     assert decision.action == "create"
     assert decision.line == 2
     assert decision.messages == []
@@ -151,14 +158,14 @@ def test_a_new_code_is_created_in_import_and_synchronize(mode):
 
 
 def test_a_new_code_imported_as_student_becomes_a_student_with_function_leerling():
-    decision = decide_row(row(code="100234", first_name="Zoë"), None, "import", True, FUNCTIONS)
+    decision = decide_row(row(code="100234", first_name="Zoë"), None, context("import", True))
     assert decision.action == "create"
     assert decision.after.is_student is True
     assert decision.after.school_functions == {"leerling"}
 
 
 def test_a_new_code_in_mode_update_is_skipped_with_a_message():
-    decision = decide_row(row(code="100234", first_name="Zoë"), None, "update", False, FUNCTIONS)
+    decision = decide_row(row(code="100234", first_name="Zoë"), None, context("update", False))
     assert decision.action == "skip"
     assert decision.after is None
     assert len(decision.messages) == 1
@@ -166,7 +173,7 @@ def test_a_new_code_in_mode_update_is_skipped_with_a_message():
 
 
 def test_an_existing_code_in_mode_import_is_skipped_with_a_message():
-    decision = decide_row(row(code="100234", first_name="Anders"), existing_user(), "import", False, FUNCTIONS)
+    decision = decide_row(row(code="100234", first_name="Anders"), existing_user(), context("import", False))
     assert decision.action == "skip"
     assert decision.after is None
     assert len(decision.messages) == 1 and "100234" in decision.messages[0]
@@ -175,7 +182,7 @@ def test_an_existing_code_in_mode_import_is_skipped_with_a_message():
 @pytest.mark.parametrize("mode", ["update", "synchronize"])
 def test_an_existing_user_with_a_changed_name_is_updated(mode):
     before = existing_user()
-    decision = decide_row(row(code="100234", first_name="Zoey", last_name="Hof"), before, mode, False, FUNCTIONS)
+    decision = decide_row(row(code="100234", first_name="Zoey", last_name="Hof"), before, context(mode, False))
     assert decision.action == "update"
     assert decision.after.first_name == "Zoey"
     after = decision.after
@@ -187,28 +194,28 @@ def test_an_existing_user_with_a_changed_name_is_updated(mode):
 @pytest.mark.parametrize("mode", ["update", "synchronize"])
 def test_an_existing_user_with_identical_values_is_unchanged(mode):
     decision = decide_row(row(code="100234", first_name="Zoë", prefix="van 't", last_name="Hof",
-                              email="zoe@example.org"), existing_user(), mode, False, FUNCTIONS)
+                              email="zoe@example.org"), existing_user(), context(mode, False))
     assert decision.action == "unchanged"
     assert decision.messages == []
 
 
 def test_spaces_around_cells_do_not_count_as_a_change():
     decision = decide_row(row(code=" 100234 ", first_name=" Zoë ", last_name="Hof  "),
-                          existing_user(), "synchronize", False, FUNCTIONS)
+                          existing_user(), context("synchronize", False))
     assert decision.action == "unchanged"
 
 
 @pytest.mark.parametrize("mode", ["update", "synchronize"])
 def test_an_empty_cell_leaves_the_field_unchanged(mode):
     decision = decide_row(row(code="100234", first_name="", prefix="  ", last_name="Hof", email=""),
-                          existing_user(), mode, False, FUNCTIONS)
+                          existing_user(), context(mode, False))
     assert decision.action == "unchanged"
     assert (decision.after.first_name, decision.after.prefix, decision.after.email) == (
         "Zoë", "van 't", "zoe@example.org")
 
 
 def test_an_existing_non_student_imported_as_student_is_updated():
-    decision = decide_row(row(code="100234", first_name="Zoë"), existing_user(), "synchronize", True, FUNCTIONS)
+    decision = decide_row(row(code="100234", first_name="Zoë"), existing_user(), context("synchronize", True))
     assert decision.action == "update"
     assert decision.after.is_student is True
     assert "leerling" in decision.after.school_functions
@@ -216,26 +223,26 @@ def test_an_existing_non_student_imported_as_student_is_updated():
 
 
 def test_an_existing_student_imported_as_student_again_is_unchanged():
-    decision = decide_row(row(code="100234", first_name="Zoë"), existing_student(), "update", True, FUNCTIONS)
+    decision = decide_row(row(code="100234", first_name="Zoë"), existing_student(), context("update", True))
     assert decision.action == "unchanged"
 
 
 @pytest.mark.parametrize("mode", ["import", "synchronize"])
 def test_a_non_numeric_code_imported_as_student_is_an_error_saying_digits(mode):
-    decision = decide_row(row(code="A100234", first_name="Zoë"), None, mode, True, FUNCTIONS)
+    decision = decide_row(row(code="A100234", first_name="Zoë"), None, context(mode, True))
     assert decision.action == "error"
     assert decision.after is None
     assert len(decision.messages) == 1 and "digits" in decision.messages[0]
 
 
 def test_a_non_numeric_code_is_fine_for_a_new_non_student():
-    decision = decide_row(row(code="jdevries", first_name="Jan"), None, "import", False, FUNCTIONS)
+    decision = decide_row(row(code="jdevries", first_name="Jan"), None, context("import", False))
     assert decision.action == "create"
 
 
 def test_a_non_numeric_code_of_an_existing_student_is_an_error():
     before = existing_student(code="ab12")
-    decision = decide_row(row(code="ab12", first_name="Zoey"), before, "synchronize", False, FUNCTIONS)
+    decision = decide_row(row(code="ab12", first_name="Zoey"), before, context("synchronize", False))
     assert decision.action == "error"
     assert "digits" in decision.messages[0]
 
@@ -243,14 +250,14 @@ def test_a_non_numeric_code_of_an_existing_student_is_an_error():
 @pytest.mark.parametrize("existing", [None, "existing"])
 def test_an_invalid_email_is_an_error(existing):
     before = existing_user() if existing else None
-    decision = decide_row(row(code="100234", email="zoe@@example"), before, "synchronize", False, FUNCTIONS)
+    decision = decide_row(row(code="100234", email="zoe@@example"), before, context("synchronize", False))
     assert decision.action == "error"
     assert len(decision.messages) == 1 and "zoe@@example" in decision.messages[0]
 
 
 def test_a_row_with_errors_found_by_the_importer_is_an_error_with_those_messages():
     found = ["The row has 6 fields; the header has 5.", "100234 was used on line 2 already."]
-    decision = decide_row(row(line=7, errors=found, code="100234", first_name="Zoë"), None, "import", False, FUNCTIONS)
+    decision = decide_row(row(line=7, errors=found, code="100234", first_name="Zoë"), None, context("import", False))
     assert decision.action == "error"
     assert decision.line == 7
     assert decision.messages == found
@@ -258,25 +265,25 @@ def test_a_row_with_errors_found_by_the_importer_is_an_error_with_those_messages
 
 @pytest.mark.parametrize("values", [{"code": ""}, {"code": "   "}, {}], ids=["empty", "spaces", "no-column"])
 def test_a_missing_code_is_an_error(values):
-    decision = decide_row(RowIn(3, {**values, "first_name": "Zoë"}), None, "import", False, FUNCTIONS)
+    decision = decide_row(RowIn(3, {**values, "first_name": "Zoë"}), None, context("import", False))
     assert decision.action == "error"
     assert len(decision.messages) == 1 and "code" in decision.messages[0].lower()
 
 
 def test_a_code_with_leading_zeros_is_kept_exactly():
-    decision = decide_row(row(code="001234", first_name="Zoë"), None, "import", True, FUNCTIONS)
+    decision = decide_row(row(code="001234", first_name="Zoë"), None, context("import", True))
     assert decision.action == "create"
     assert decision.after.code == "001234"
 
 
 def test_a_code_with_a_space_inside_is_an_error():
-    decision = decide_row(row(code="100 234"), None, "import", False, FUNCTIONS)
+    decision = decide_row(row(code="100 234"), None, context("import", False))
     assert decision.action == "error"
 
 
 def test_an_error_row_becomes_a_row_result_that_is_never_applied():
-    decision = decide_row(row(code=""), None, "import", False, FUNCTIONS)
+    decision = decide_row(row(code=""), None, context("import", False))
     out = decision.to_row_out(applied=True)
     assert (out.line, out.action, out.applied) == (2, "error", False)
-    created = decide_row(row(code="100234"), None, "import", False, FUNCTIONS).to_row_out(applied=True)
+    created = decide_row(row(code="100234"), None, context("import", False)).to_row_out(applied=True)
     assert (created.action, created.applied) == ("create", True)
