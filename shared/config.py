@@ -28,6 +28,7 @@ class Settings:
     admin_password: str | None
     chunk_timeout_seconds: float = 60.0
     sweep_seconds: float = 2.0
+    import_retention_hours: float = 24.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -50,6 +51,7 @@ class Settings:
             admin_password=env.get("PORTAL_ADMIN_PASSWORD") or None,
             chunk_timeout_seconds=float(env.get("PORTAL_CHUNK_TIMEOUT_SECONDS") or 60),
             sweep_seconds=float(env.get("PORTAL_SWEEP_SECONDS") or 2),
+            import_retention_hours=float(env.get("PORTAL_IMPORT_RETENTION_HOURS") or 24),
         )
 
     def require_redis_url(self) -> str:

@@ -15,6 +15,7 @@ from services.importer.domain import Column, ImportSettings, resolve_columns
 from services.importer.kinds import IGNORE, ImportKind
 from shared.csvfile import BlockSource, FileProblem, Record, detect_delimiter, detect_encoding, read_records
 from shared.messages import RowIn
+from shared.sealing import MASK
 
 CHUNK_ROWS = 2000
 SAMPLE_COUNT = 3
@@ -73,6 +74,7 @@ def analyze(blocks: BlockSource, settings: ImportSettings, kind: ImportKind,
     columns = resolve_columns(headers, settings, kind)
     _add_samples(columns, head)
     sample_rows = [record.fields[: len(columns)] for record in head[:SAMPLE_ROWS]]
+    _mask_secrets(columns, sample_rows, kind)
     layout = FileLayout(encoding, delimiter, columns, sample_rows)
     for chunk_no, rows in enumerate(_chunks(_chain(head, records), columns, kind, keys or InMemoryKeys())):
         store_chunk(chunk_no, rows)
@@ -123,6 +125,16 @@ def _add_samples(columns: list[Column], records: list[Record]) -> None:
                 column.samples.append(record.fields[column.index].strip()[:100])
                 if len(column.samples) >= SAMPLE_COUNT:
                     break
+
+
+def _mask_secrets(columns: list[Column], sample_rows: list[list[str]], kind: ImportKind) -> None:
+    """A column labelled as a secret (a password) shows masks, never its values."""
+    for column in columns:
+        if column.field in kind.secret_fields:
+            column.samples = [MASK] * len(column.samples)
+            for fields in sample_rows:
+                if column.index < len(fields) and fields[column.index].strip():
+                    fields[column.index] = MASK
 
 
 def _chain(head: list[Record], rest: Iterator[Record]) -> Iterator[Record]:

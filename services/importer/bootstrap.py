@@ -12,6 +12,7 @@ from services.importer.handlers import Timing
 from services.importer.uow import SqlAlchemyUnitOfWork
 from shared.config import Settings
 from shared.db import make_engine, upgrade_to_head
+from shared.sealing import Sealer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -32,20 +33,23 @@ class ImporterService:
     sender: object
     timing: Timing
     max_upload_bytes: int
+    sealer: Sealer
 
     def __post_init__(self):
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def unit_of_work(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.session_factory, self.sender)
+        return SqlAlchemyUnitOfWork(self.session_factory, self.sender, self.sealer)
 
 
 def build_service(settings: Settings, sender=None) -> ImporterService:
     return ImporterService(
         engine=make_engine(settings.importer_database_url),
         sender=sender,
-        timing=Timing(chunk_timeout_seconds=settings.chunk_timeout_seconds),
+        timing=Timing(chunk_timeout_seconds=settings.chunk_timeout_seconds,
+                      retention_hours=settings.import_retention_hours),
         max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
+        sealer=Sealer(settings.secret_key),
     )
 
 

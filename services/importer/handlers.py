@@ -12,7 +12,7 @@ import csv
 import io
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, BinaryIO, Iterator
 
 from services.importer import analysis, domain
@@ -27,6 +27,7 @@ from shared.csvfile import FileProblem
 from shared import policy
 from shared.errors import PayloadTooLarge
 from shared.policy import Actor
+from shared.sealing import MASK
 from shared.messages import ACTIONS, IMPORTER_QUEUE, Chunk, ChunkResult, RowIn
 
 ANALYZE_TASK = "importer.analyze"
@@ -36,6 +37,7 @@ WINDOW = 8  # chunks in flight per job: enough to keep every worker busy, bounde
 @dataclass(frozen=True)
 class Timing:
     chunk_timeout_seconds: float = 60.0
+    retention_hours: float = 24.0  # a job never started is discarded, with its file, after this
 
     @property
     def analysis_timeout_seconds(self) -> float:
@@ -98,6 +100,7 @@ def analyze_job(uow, job_id: str, generation: int, timing: Timing) -> None:
             kind = domain.kind_named(job.kind)
 
             def store_chunk(chunk_no: int, rows: list[RowIn]) -> None:
+                _seal_secrets(rows, kind.secret_fields, uow.sealer)
                 uow.imports.add_chunk(job_id, generation, chunk_no, [vars(row) for row in rows])
 
             try:
@@ -170,14 +173,16 @@ def cancel_job(uow, job_id: str) -> dict[str, Any]:
     with uow:
         job = _job(uow, job_id, for_update=True)
         domain.require_status(job.status, ACTIVE, "cancel")
-        uow.imports.set_status(job_id, ACTIVE, CANCELLED, finished_at=utcnow())
+        _finish(uow, job, ACTIVE, CANCELLED)
         uow.commit()
     return get_job(uow, job_id)
 
 
 def sweep(uow, timing: Timing) -> int:
     """Move every unfinished job on: resend overdue chunks and analyses, start queued jobs,
-    complete jobs whose last answer came in. Safe to run anywhere, any number of times."""
+    complete jobs whose last answer came in, discard jobs never started within the retention time.
+    Safe to run anywhere, any number of times."""
+    _discard_unstarted(uow, timing)
     with uow.reading():
         job_ids = [(job.id, job.status) for job in uow.imports.active_jobs()]
     for job_id, status in job_ids:
@@ -219,10 +224,11 @@ def list_rows(uow, job_id: str, action: str | None, after: tuple[int, int] | Non
     with uow.reading():
         job = _job(uow, job_id)
         phase = "plan" if job.status in (ANALYZING, READY, QUEUED) else "result"
+        secret_fields = domain.kind_named(job.kind).secret_fields
         rows: list[dict] = []
         start_chunk, start_index = after or (0, 0)
         for chunk in uow.imports.chunks_in_order(job, start_chunk, action, phase):
-            for index, row in enumerate(_row_results(chunk, phase)):
+            for index, row in enumerate(_row_results(chunk, phase, secret_fields)):
                 if (chunk.chunk_no, index) < (start_chunk, start_index) or row is None:
                     continue
                 if action is None or row["action"] == action:
@@ -247,17 +253,17 @@ def errors_csv(uow, job_id: str) -> Iterator[str]:
     yield "\ufeff" + flush()
     with uow.reading():
         job = _job(uow, job_id)
-        key_field = domain.kind_named(job.kind).key_field
+        kind = domain.kind_named(job.kind)
         phase = "plan" if job.status in (ANALYZING, READY, QUEUED) else "result"
         for chunk in uow.imports.chunks_in_order(job, 0, None, phase):
-            for row in _row_results(chunk, phase):
+            for row in _row_results(chunk, phase, kind.secret_fields):
                 if row is not None and row["action"] in ("error", "skip"):
-                    writer.writerow([row["line"], domain.safe_cell(row["values"].get(key_field, "")),
+                    writer.writerow([row["line"], domain.safe_cell(row["values"].get(kind.key_field, "")),
                                      row["action"], domain.safe_cell(" ".join(row["messages"]))])
             yield flush()
 
 
-def _row_results(chunk, phase: str) -> list[dict | None]:
+def _row_results(chunk, phase: str, secret_fields: tuple[str, ...]) -> list[dict | None]:
     outcomes = chunk.plan if phase == "plan" else chunk.result
     results = []
     for index, row in enumerate(chunk.rows):
@@ -265,7 +271,8 @@ def _row_results(chunk, phase: str) -> list[dict | None]:
         if outcome is None:
             results.append(None)
             continue
-        results.append({"line": row["line"], "action": outcome["action"], "values": row["values"],
+        results.append({"line": row["line"], "action": outcome["action"],
+                        "values": _masked(row["values"], secret_fields),
                         "messages": outcome["messages"], "applied": outcome["applied"],
                         "reason": outcome.get("reason"), "params": outcome.get("params") or {}})
     return results
@@ -279,7 +286,7 @@ def _advance(uow, job: JobRow, timing: Timing) -> None:
             _dispatch(uow, job, "plan", timing)
     elif job.status == RUNNING:
         if uow.imports.unanswered_chunks(job, "result") == 0:
-            uow.imports.set_status(job.id, (RUNNING,), COMPLETED, finished_at=utcnow())
+            _finish(uow, job, (RUNNING,), COMPLETED)
         else:
             _dispatch(uow, job, "result", timing)
 
@@ -320,9 +327,38 @@ def _explain_changes_since_preview(plan: list[dict], results: list[dict]) -> Non
 
 
 def _fail(uow, job_id: str, problem: FileProblem, expected: tuple[str, ...] = (ANALYZING,)) -> None:
-    uow.imports.set_status(job_id, expected, FAILED, finished_at=utcnow(),
-                           error={"code": problem.code, "message": problem.message})
+    _finish(uow, uow.imports.get_job(job_id), expected, FAILED, error={"code": problem.code, "message": problem.message})
     uow.commit()
+
+
+def _finish(uow, job: JobRow, expected: tuple[str, ...], status: str, **values) -> None:
+    """End the job; its uploaded file and the sealed secrets of its rows are not kept beyond it."""
+    if uow.imports.set_status(job.id, expected, status, finished_at=utcnow(), **values):
+        uow.imports.delete_file(job.id)
+        secret_fields = domain.kind_named(job.kind).secret_fields
+        if any(field in secret_fields for field in (job.settings.get("mapping") or {}).values()):
+            uow.imports.forget_values(job, secret_fields)
+
+
+def _discard_unstarted(uow, timing: Timing) -> None:
+    """An upload nobody starts is not kept: after the retention time it goes, with its file."""
+    with uow:
+        cutoff = utcnow() - timedelta(hours=timing.retention_hours)
+        for job_id in uow.imports.unstarted_jobs_created_before(cutoff):
+            uow.imports.delete_job(job_id)
+        uow.commit()
+
+
+def _seal_secrets(rows: list[RowIn], secret_fields: tuple[str, ...], sealer) -> None:
+    """Secret cells (passwords) are stored and sent sealed; only the service applying them opens them."""
+    for row in rows:
+        for name in secret_fields:
+            if row.values.get(name, "").strip():
+                row.values[name] = sealer.seal_text(row.values[name])
+
+
+def _masked(values: dict[str, str], secret_fields: tuple[str, ...]) -> dict[str, str]:
+    return {name: MASK if name in secret_fields and value else value for name, value in values.items()}
 
 
 def _check_kind_options(kind: str, settings: ImportSettings) -> None:

@@ -21,6 +21,8 @@ class ImportKind:
     suggestions: dict[str, str]  # normalised header → field
     task: str
     queue: str
+    # Fields whose values are secrets: masked in every response, sealed in storage and on the broker.
+    secret_fields: tuple[str, ...] = ()
 
     def suggest(self, header: str) -> str:
         return self.suggestions.get(normalise_header(header), IGNORE)
@@ -49,6 +51,7 @@ USERS = ImportKind(
     },
     task=APPLY_USER_ROWS,
     queue=USERS_QUEUE,
+    secret_fields=("password",),
 )
 
 ENROLLMENTS = ImportKind(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, defer
 
 from services.importer.orm import ChunkRow, FileBlockRow, JobRow
 from shared.messages import ACTIONS
+from shared.sealing import MASK, Sealer
 
 BLOCK_BYTES = 1024 * 1024
 
@@ -19,8 +20,9 @@ def utcnow() -> datetime:
 
 
 class SqlAlchemyImportRepository:
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, sealer: Sealer):
         self.session = session
+        self.sealer = sealer
 
     # jobs
     def add_job(self, job: JobRow) -> None:
@@ -57,13 +59,14 @@ class SqlAlchemyImportRepository:
 
     # the uploaded file
     def store_file(self, job_id: str, stream: BinaryIO, max_bytes: int) -> int:
-        """Copy the upload into blocks; returns its size, or -1 when it exceeds max_bytes."""
+        """Copy the upload into sealed blocks; returns its size, or -1 when it exceeds max_bytes."""
         size, seq = 0, 0
         while block := stream.read(BLOCK_BYTES):
             size += len(block)
             if size > max_bytes:
                 return -1
-            self.session.execute(insert(FileBlockRow), [{"job_id": job_id, "seq": seq, "data": block}])
+            sealed = self.sealer.seal(block, _block_context(job_id, seq))
+            self.session.execute(insert(FileBlockRow), [{"job_id": job_id, "seq": seq, "data": sealed}])
             seq += 1
         return size
 
@@ -71,8 +74,26 @@ class SqlAlchemyImportRepository:
         sequence = list(self.session.scalars(select(FileBlockRow.seq).where(FileBlockRow.job_id == job_id)
                                              .order_by(FileBlockRow.seq)))
         for seq in sequence:
-            yield self.session.scalar(select(FileBlockRow.data).where(FileBlockRow.job_id == job_id,
-                                                                      FileBlockRow.seq == seq))
+            sealed = self.session.scalar(select(FileBlockRow.data).where(FileBlockRow.job_id == job_id,
+                                                                        FileBlockRow.seq == seq))
+            yield self.sealer.open(sealed, _block_context(job_id, seq))
+
+    def delete_file(self, job_id: str) -> None:
+        self.session.execute(delete(FileBlockRow).where(FileBlockRow.job_id == job_id))
+
+    def has_file(self, job_id: str) -> bool:
+        return self.session.scalar(select(func.count()).select_from(FileBlockRow)
+                                   .where(FileBlockRow.job_id == job_id)) > 0
+
+    def delete_job(self, job_id: str) -> None:
+        """A job and everything it holds: its file, its chunks with their rows."""
+        self.delete_file(job_id)
+        self.delete_chunks(job_id)
+        self.session.execute(delete(JobRow).where(JobRow.id == job_id))
+
+    def unstarted_jobs_created_before(self, moment: datetime) -> list[str]:
+        return list(self.session.scalars(select(JobRow.id).where(
+            JobRow.status.in_(("analyzing", "ready")), JobRow.started_at.is_(None), JobRow.created_at < moment)))
 
     # chunks
     def add_chunk(self, job_id: str, generation: int, chunk_no: int, rows: list[dict]) -> None:
@@ -81,6 +102,17 @@ class SqlAlchemyImportRepository:
             "rows": rows, "attempts": 0,
             **{f"{phase}_{action}": 0 for phase in ("planned", "done") for action in ACTIONS},
         }])
+
+    def forget_values(self, job: JobRow, fields: tuple[str, ...]) -> None:
+        """Replace these fields' values by a mask in every stored row of the job: a finished job
+        keeps no secrets, not even sealed ones."""
+        numbers = list(self.session.scalars(select(ChunkRow.chunk_no).where(
+            ChunkRow.job_id == job.id, ChunkRow.generation == job.generation)))
+        for chunk_no in numbers:
+            chunk = self.get_chunk(job.id, job.generation, chunk_no, for_update=True)
+            chunk.rows = [{**row, "values": {name: MASK if name in fields and value else value
+                                             for name, value in row["values"].items()}} for row in chunk.rows]
+        self.session.flush()
 
     def delete_chunks(self, job_id: str) -> None:
         self.session.execute(delete(ChunkRow).where(ChunkRow.job_id == job_id))
@@ -143,3 +175,6 @@ class SqlAlchemyImportRepository:
         for chunk_no in list(self.session.scalars(query.with_only_columns(ChunkRow.chunk_no))):
             yield self.get_chunk(job.id, job.generation, chunk_no)
 
+
+def _block_context(job_id: str, seq: int) -> bytes:
+    return f"{job_id}:{seq}".encode()

@@ -8,16 +8,18 @@ answer is overdue and sends them again.
 from __future__ import annotations
 
 from services.importer.repository import SqlAlchemyImportRepository
+from shared.sealing import Sealer
 from shared.uow import UnitOfWork
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory, sender):
+    def __init__(self, session_factory, sender, sealer: Sealer):
         super().__init__(session_factory)
         self.sender = sender
+        self.sealer = sealer
 
     def start(self, session) -> None:
-        self.imports = SqlAlchemyImportRepository(session)
+        self.imports = SqlAlchemyImportRepository(session, self.sealer)
         self.outgoing: list[tuple[str, str, list]] = []
 
     def send_after_commit(self, task: str, queue: str, *args) -> None:

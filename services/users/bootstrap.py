@@ -13,6 +13,7 @@ from services.users.outbox import OutboxPublisher
 from services.users.uow import SqlAlchemyUnitOfWork
 from shared.config import Settings
 from shared.db import make_engine, upgrade_to_head
+from shared.sealing import Sealer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -21,19 +22,20 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 class UsersService:
     engine: Engine
     publisher: OutboxPublisher | None
+    sealer: Sealer
 
     def __post_init__(self):
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def unit_of_work(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.session_factory, self.publisher)
+        return SqlAlchemyUnitOfWork(self.session_factory, self.publisher, self.sealer)
 
 
 def build_service(settings: Settings, redis_client: redis.Redis | None = None) -> UsersService:
     engine = make_engine(settings.users_database_url)
     if redis_client is None and settings.redis_url:
         redis_client = redis.Redis.from_url(settings.redis_url)
-    service = UsersService(engine, None)
+    service = UsersService(engine, None, Sealer(settings.secret_key))
     if redis_client is not None:
         service.publisher = OutboxPublisher(service.session_factory, redis_client)
     return service

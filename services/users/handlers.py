@@ -16,6 +16,7 @@ from shared import policy
 from shared.errors import Conflict, NotFound, Unauthorized
 from shared.events.envelope import Envelope
 from shared.policy import Actor
+from shared.sealing import CannotOpen, Sealer, is_sealed_text
 from shared.messages import Chunk, ChunkResult, RowOut
 
 
@@ -150,6 +151,7 @@ def apply_user_rows(uow, chunk: Chunk) -> ChunkResult:
     with uow:
         if not chunk.dry_run and (stored := uow.applied_chunks.results(chunk.key)) is not None:
             return _chunk_result(chunk, [RowOut(**row) for row in stored])
+        _open_passwords(chunk, uow.sealer)
         existing = uow.users.get_many(_codes_of(chunk), for_update=not chunk.dry_run)
         context = _row_context(uow, chunk, existing)
         decisions = [decide_row(row, existing.get(_code_of(row)), context) for row in chunk.rows]
@@ -160,6 +162,18 @@ def apply_user_rows(uow, chunk: Chunk) -> ChunkResult:
         uow.applied_chunks.record(chunk.key, [vars(row) for row in results])
         uow.commit()
     return _chunk_result(chunk, results)
+
+
+def _open_passwords(chunk: Chunk, sealer: Sealer) -> None:
+    """Password cells arrive sealed by the importer; only here, in memory, are they plain."""
+    for row in chunk.rows:
+        password = row.values.get("password")
+        if is_sealed_text(password):
+            try:
+                row.values["password"] = sealer.open_text(password)
+            except CannotOpen:
+                row.values["password"] = ""
+                row.errors.append("The password cannot be read: it was sealed with another PORTAL_SECRET_KEY.")
 
 
 def _row_context(uow, chunk: Chunk, existing: dict[str, User]) -> RowContext:

@@ -7,13 +7,15 @@ from services.users.outbox import OutboxPublisher, SqlAlchemyOutbox
 from services.users.repository import SqlAlchemyUserRepository
 from shared.applied_chunks import AppliedChunks
 from shared.faults import crash_point
+from shared.sealing import Sealer
 from shared.uow import UnitOfWork
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory, publisher: OutboxPublisher | None = None):
+    def __init__(self, session_factory, publisher: OutboxPublisher | None = None, sealer: Sealer | None = None):
         super().__init__(session_factory)
         self.publisher = publisher
+        self.sealer = sealer  # opens the sealed password cells of imported rows
 
     def start(self, session) -> None:
         self.users = SqlAlchemyUserRepository(session)
