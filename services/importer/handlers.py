@@ -26,6 +26,7 @@ from services.importer.representation import job_representation
 from shared.csvfile import FileProblem
 from shared.errors import PayloadTooLarge
 from shared.messages import ACTIONS, IMPORTER_QUEUE, Chunk, ChunkResult, RowIn
+from shared.spreadsheet import safe_cell
 
 ANALYZE_TASK = "importer.analyze"
 WINDOW = 8  # chunks in flight per job: enough to keep every worker busy, bounded for cancel
@@ -241,8 +242,8 @@ def errors_csv(uow, job_id: str) -> Iterator[str]:
         for chunk in uow.imports.chunks_in_order(job, 0, None, phase):
             for row in _row_results(chunk, phase):
                 if row is not None and row["action"] in ("error", "skip"):
-                    writer.writerow([row["line"], domain.safe_cell(row["values"].get(key_field, "")),
-                                     row["action"], domain.safe_cell(" ".join(row["messages"]))])
+                    writer.writerow([row["line"], safe_cell(row["values"].get(key_field, "")),
+                                     row["action"], safe_cell(" ".join(row["messages"]))])
             yield flush()
 
 
