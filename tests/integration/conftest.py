@@ -87,7 +87,8 @@ def service_apps(tmp_path_factory, redis_url):
         "REDIS_URL": redis_url,
         "PORTAL_SECRET_KEY": SERVICES_SECRET,
     })
-    redis.Redis.from_url(redis_url).flushdb()
+    with redis.Redis.from_url(redis_url) as client:
+        client.flushdb()
     migrate(settings)
     importer_bootstrap.migrate(settings)
     enrollments_bootstrap.migrate(settings)
