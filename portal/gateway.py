@@ -23,7 +23,7 @@ from werkzeug.test import EnvironBuilder, run_wsgi_app
 from shared.celery_app import workers_answering
 from shared.config import Settings
 from shared.errors import NotFound
-from shared.http import register_error_handlers
+from shared.http import register_error_handlers, register_security_headers
 from shared.openapi import merge_documents
 
 ROUTES = (
@@ -84,6 +84,8 @@ class Gateway:
     def _build_fallback_app(self) -> Flask:
         app = Flask("gateway", static_folder=None)
         register_error_handlers(app)
+        # Only the gateway's own answers: a proxied service's response already has them.
+        register_security_headers(app)
 
         @app.get("/")
         def console():
@@ -119,7 +121,6 @@ def _console_file(name: str):
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; "
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

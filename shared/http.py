@@ -1,4 +1,4 @@
-"""Flask plumbing every service shares: the one JSON error shape, JSON bodies, list paging."""
+"""Flask plumbing every service shares: the one JSON error shape, security headers, JSON bodies, list paging."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import logging
 from typing import Any, Callable
 
-from flask import Flask, Request, jsonify
+from flask import Flask, Request, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from shared.errors import BadRequest, InvalidInput, PortalError, UnsupportedMediaType
@@ -49,6 +49,25 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("unhandled error")
         body = PortalError("internal_error", "An unexpected error occurred.").to_dict()
         return jsonify(body), 500
+
+
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",  # answers carry personal data; no browser or proxy may keep them
+    "X-Content-Type-Options": "nosniff",  # a CSV or JSON answer is never run as a script or page
+    "Referrer-Policy": "no-referrer",  # URLs name students and projects
+}
+
+
+def register_security_headers(app: Flask) -> None:
+    """Every response of `app`, errors, 404s, 405s and downloads included, carries SECURITY_HEADERS.
+
+    A value the view set itself is kept, and a header is never sent twice."""
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
 
 
 def json_body(request: Request) -> dict[str, Any]:

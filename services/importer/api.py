@@ -10,6 +10,7 @@ from shared.auth import current_actor, require_right
 from shared.errors import UnsupportedMediaType
 from shared.http import decode_cursor, encode_cursor, json_body, page_limit
 from shared.openapi import documented
+from shared.spreadsheet import safe_filename
 
 api = Blueprint("importer", __name__, url_prefix="/api/v1")
 
@@ -112,7 +113,7 @@ def import_errors(job_id: str):
     handlers.get_job(_uow(), job_id)  # 404 before the stream starts
     lines = handlers.errors_csv(_uow(), job_id)
     return Response(stream_with_context(lines), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"',
+        "Content-Disposition": f'attachment; filename="import-{safe_filename(job_id)}-errors.csv"',
         "Content-Type": "text/csv; charset=utf-8",
     })
 

@@ -11,7 +11,7 @@ from services.importer.tasks import QUEUE
 from shared.celery_app import celery_init_app
 from shared.config import Settings
 from shared.db import migration_readiness
-from shared.http import add_service_endpoints, register_error_handlers
+from shared.http import add_service_endpoints, register_error_handlers, register_security_headers
 
 # Multipart framing around the file: headers and the small option fields.
 FORM_OVERHEAD_BYTES = 256 * 1024
@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, service: ImporterService | None
     app.extensions["importer"] = service
     app.extensions["settings"] = settings
     register_error_handlers(app)
+    register_security_headers(app)
     app.register_blueprint(api)
     if settings.redis_url:
         celery_app = celery_init_app(app, QUEUE, settings.redis_url)

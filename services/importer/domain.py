@@ -1,4 +1,4 @@
-"""Import jobs as plain Python: options, statuses, the column mapping, CSV cells for the error report."""
+"""Import jobs as plain Python: options, statuses, the column mapping."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ ANALYZING, READY, QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED = (
     "analyzing", "ready", "queued", "running", "completed", "failed", "cancelled")
 ACTIVE = (ANALYZING, READY, QUEUED, RUNNING)
 OPTION_NAMES = ("delimiter", "encoding", "has_header", "mapping", "mode", "as_student", "schedule_project", "start")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -150,11 +149,6 @@ def require_status(status: str, allowed: tuple[str, ...], doing: str) -> None:
 
 def job_not_found(job_id: str) -> NotFound:
     return NotFound("import_not_found", f"No import has id {job_id!r}.", {"id": job_id})
-
-
-def safe_cell(value: str) -> str:
-    """OWASP CSV injection: a cell a spreadsheet could read as a formula is prefixed with '."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def _optional(value: str, normalize, name: str, message: str):

@@ -23,12 +23,13 @@ from services.importer.keys import ScratchKeys
 from services.importer.orm import JobRow
 from services.importer.repository import utcnow
 from services.importer.representation import job_representation
-from shared.csvfile import FileProblem
 from shared import policy
+from shared.csvfile import FileProblem
 from shared.errors import PayloadTooLarge
+from shared.messages import ACTIONS, IMPORTER_QUEUE, Chunk, ChunkResult, RowIn
 from shared.policy import Actor
 from shared.sealing import MASK
-from shared.messages import ACTIONS, IMPORTER_QUEUE, Chunk, ChunkResult, RowIn
+from shared.spreadsheet import safe_cell
 
 ANALYZE_TASK = "importer.analyze"
 WINDOW = 8  # chunks in flight per job: enough to keep every worker busy, bounded for cancel
@@ -258,8 +259,8 @@ def errors_csv(uow, job_id: str) -> Iterator[str]:
         for chunk in uow.imports.chunks_in_order(job, 0, None, phase):
             for row in _row_results(chunk, phase, kind.secret_fields):
                 if row is not None and row["action"] in ("error", "skip"):
-                    writer.writerow([row["line"], domain.safe_cell(row["values"].get(kind.key_field, "")),
-                                     row["action"], domain.safe_cell(" ".join(row["messages"]))])
+                    writer.writerow([row["line"], safe_cell(row["values"].get(kind.key_field, "")),
+                                     row["action"], safe_cell(" ".join(row["messages"]))])
             yield flush()
 
 

@@ -11,7 +11,7 @@ from services.users.tasks import QUEUE
 from shared.celery_app import celery_init_app
 from shared.config import Settings
 from shared.db import migration_readiness
-from shared.http import MAX_JSON_BODY, add_service_endpoints, register_error_handlers
+from shared.http import MAX_JSON_BODY, add_service_endpoints, register_error_handlers, register_security_headers
 
 
 def create_app(settings: Settings | None = None, service: UsersService | None = None) -> Flask:
@@ -21,6 +21,7 @@ def create_app(settings: Settings | None = None, service: UsersService | None = 
     app.extensions["users"] = service or build_service(settings)
     app.extensions["settings"] = settings
     register_error_handlers(app)
+    register_security_headers(app)
     app.register_blueprint(api)
     if settings.redis_url:
         celery_init_app(app, QUEUE, settings.redis_url)

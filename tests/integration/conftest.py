@@ -1,6 +1,10 @@
 import pytest
 import redis
 
+from services.enrollments import app as enrollments_app
+from services.enrollments import bootstrap as enrollments_bootstrap
+from services.importer import app as importer_app
+from services.importer import bootstrap as importer_bootstrap
 from services.users import handlers
 from services.users.app import create_app
 from services.users.bootstrap import build_service, migrate
@@ -10,6 +14,7 @@ from shared.rights import RIGHTS
 from tests.services import fresh_postgres_database
 
 ADMIN_PASSWORD = "admin-password-1"
+SERVICES_SECRET = "in-process-services-secret-0123456789"
 MANAGER = Actor("admin", frozenset(RIGHTS))  # the first application manager, acting in handler tests
 
 
@@ -70,3 +75,39 @@ def token_for(client, code, password):
 @pytest.fixture
 def admin(client):
     return {"Authorization": f"Bearer {token_for(client, 'admin', ADMIN_PASSWORD)}"}
+
+
+class RecordingSender:
+    """The importer's task sender, keeping what it would send: no importer worker runs here."""
+
+    def __init__(self):
+        self.sent = []
+
+    def send(self, task, queue, args):
+        self.sent.append((task, queue, args))
+
+
+@pytest.fixture(scope="module")
+def service_apps(tmp_path_factory, redis_url):
+    """The three services' Flask apps in one process, on SQLite files and a flushed Redis, sharing one
+    secret, with the application manager `admin` created (password ADMIN_PASSWORD)."""
+    settings = Settings.from_env({
+        "PORTAL_DATA_DIR": str(tmp_path_factory.mktemp("portal")),
+        "REDIS_URL": redis_url,
+        "PORTAL_SECRET_KEY": SERVICES_SECRET,
+    })
+    with redis.Redis.from_url(redis_url) as client:
+        client.flushdb()
+    migrate(settings)
+    importer_bootstrap.migrate(settings)
+    enrollments_bootstrap.migrate(settings)
+    users = build_service(settings)
+    handlers.ensure_application_manager(users.unit_of_work(), settings.admin_code, ADMIN_PASSWORD)
+    apps = {
+        "users": create_app(settings, users),
+        "importer": importer_app.create_app(settings, importer_bootstrap.build_service(settings, RecordingSender())),
+        "enrollments": enrollments_app.create_app(settings),
+    }
+    yield apps
+    for name, app in apps.items():
+        app.extensions[name].engine.dispose()

@@ -7,6 +7,7 @@ here, so every test also shows that the service catches up with the stream befor
 import csv
 import io
 import re
+from urllib.parse import quote
 
 import pytest
 import redis
@@ -371,6 +372,33 @@ def test_placements_as_csv_are_semicolon_separated_with_the_somtoday_header(api,
     assert lines[0] == "leerlingnummer;afdeling;stamklas;leerpad;elementcode"
     assert lines[1:] == ["100001;h1;h1a;onderbouw;E1", "100004;v4;;vwo-nt;E4NT"]
     assert list(csv.reader(io.StringIO(text), delimiter=";"))[2] == ["100004", "v4", "", "vwo-nt", "E4NT"]
+
+
+def test_placements_csv_cells_a_spreadsheet_could_run_as_formulas_are_prefixed_and_the_filename_is_safe(
+        api, admin, events):
+    project = '2026";filename=evil.exe'  # a code may hold any character but white space
+    response = api.post("/api/v1/schedule-projects", headers=admin,
+                        json={"code": project, "name": "Formules", "school_year": "2026-2027"})
+    assert response.status_code == 201, response.json
+    base = f"/api/v1/schedule-projects/{quote(project, safe='')}"
+    for department, year in (("h1", 1), ("-v4", 4)):
+        assert api.post(f"{base}/departments", headers=admin,
+                        json={"code": department, "name": department, "year_of_education": year}).status_code == 201
+    add_path(api, admin, "onderbouw", [1], element_code="E1")
+    add_path(api, admin, "+bovenbouw", [4], element_code="@E4")
+    for student, department, main_group in (("100001", "h1", '=HYPERLINK("http://x")'),
+                                            ("@100002", "-v4", "+cmd|' /C calc'!A0")):
+        publish_student(events, student)
+        response = api.post(f"{base}/enrollments", headers=admin,
+                            json={"student": student, "department": department, "main_group": main_group})
+        assert response.status_code == 201, response.json
+    response = api.get(f"{base}/placements?format=csv", headers=admin)
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="plaatsingen-2026__filename_evil.exe.csv"'
+    assert list(csv.reader(io.StringIO(response.data.decode("utf-8")), delimiter=";"))[1:] == [
+        ["100001", "h1", "'=HYPERLINK(\"http://x\")", "onderbouw", "E1"],
+        ["'@100002", "'-v4", "'+cmd|' /C calc'!A0", "'+bovenbouw", "'@E4"],
+    ]
 
 
 def test_placements_of_an_unknown_project_are_404(api, admin):

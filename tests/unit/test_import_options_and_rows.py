@@ -1,8 +1,8 @@
-"""Import options (multipart values), the OWASP cell guard, and what one users row does."""
+"""Import options (multipart values) and what one users row does."""
 
 import pytest
 
-from services.importer.domain import ImportSettings, apply_options, parse_flag, parse_mapping, safe_cell
+from services.importer.domain import ImportSettings, apply_options, parse_flag, parse_mapping
 from services.importer.kinds import USERS
 from services.users.domain import User
 from services.users.rows import RowContext, decide_row
@@ -116,18 +116,6 @@ def test_the_three_modes_are_accepted(mode):
     settings = ImportSettings()
     apply_options(settings, USERS, {"mode": mode})
     assert settings.mode == mode
-
-
-# --- the error report's cells ---------------------------------------------------------------------
-
-@pytest.mark.parametrize("cell", ["=SUM(A1:A9)", "+31612345678", "-1", "@cmd", "\tx", "\rx"])
-def test_a_cell_a_spreadsheet_could_read_as_a_formula_is_prefixed(cell):
-    assert safe_cell(cell) == "'" + cell
-
-
-@pytest.mark.parametrize("cell", ["Zoë", "", "100234", "a=b", "van 't Hof"])
-def test_an_ordinary_cell_is_left_alone(cell):
-    assert safe_cell(cell) == cell
 
 
 # --- decide_row ---------------------------------------------------------------------------------
