@@ -7,6 +7,7 @@ import os
 import sys
 
 from shared.config import Settings
+from shared.private_files import keep_new_files_private
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,6 +106,7 @@ def _run(_args) -> int:
 def _migrate(_args) -> int:
     from portal.embedded import migrate_all
 
+    keep_new_files_private()  # SQLite files, when the databases are the embedded defaults
     migrate_all(Settings.from_env())
     print("Databases migrated.")
     return 0
@@ -114,6 +116,7 @@ def _create_admin(args) -> int:
     from services.users import handlers
     from services.users.bootstrap import build_service, migrate
 
+    keep_new_files_private()  # SQLite files, when the databases are the embedded defaults
     settings = Settings.from_env()
     code = args.code or settings.admin_code
     migrate(settings)

