@@ -59,3 +59,10 @@ def read_or_create_secret(path: Path, generate: Callable[[], str]) -> str:
         handle.write(secret)
     return secret
 
+
+def write_private_file(path: Path, text: str) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # open() keeps the mode of a file that exists already (an older version wrote it 0644).
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)

@@ -4,7 +4,7 @@ import os
 import stat
 
 from shared.config import Settings
-from shared.private_files import make_tree_private, read_or_create_secret
+from shared.private_files import make_tree_private, read_or_create_secret, write_private_file
 
 
 def mode(path):
@@ -48,6 +48,14 @@ def test_a_generated_secret_is_written_for_the_owner_only_and_read_back_unchange
     again = read_or_create_secret(path, lambda: "generated-twice")
     assert first == again == "generated-once"
     assert mode(path) == 0o600
+
+
+def test_writing_a_private_file_over_a_world_readable_one_makes_it_private(tmp_path):
+    path = tmp_path / "run.json"
+    path.write_text("{}")
+    path.chmod(0o644)
+    write_private_file(path, '{"redis_url": "redis://:secret@127.0.0.1:6379/0"}')
+    assert mode(path) == 0o600 and "secret" in path.read_text()
 
 
 def test_the_settings_create_a_missing_data_dir_private_with_a_private_secret_key(tmp_path):
