@@ -5,10 +5,13 @@ import os
 import re
 import signal
 import socket
+import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+import pytest
 import redis
 
 from portal.client import PortalClient
@@ -33,6 +36,33 @@ def start_portal(tmp_path, port, log):
 def admin_password(log) -> str:
     """The first application manager's password, which `portal run` prints once."""
     return re.search(r"application manager 'admin' with password (\S+)", log.read_text()).group(1)
+
+
+@dataclass
+class RunningPortal:
+    base: str
+    port: int
+    data_dir: Path
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def admin_password(self) -> str:
+        return admin_password(self.log)
+
+
+@pytest.fixture(scope="module")
+def running_portal(tmp_path_factory):
+    """One `portal run` on a fresh data dir, for the tests that need not stop it."""
+    tmp_path = tmp_path_factory.mktemp("portal")
+    port, log = free_port(), tmp_path / "portal.log"
+    process = start_portal(tmp_path, port, log)
+    running = RunningPortal(f"http://127.0.0.1:{port}", port, tmp_path / "var", process, log)
+    try:
+        wait_healthy(running.base, process=process, log=log)
+        yield running
+    finally:
+        stop(process, signal.SIGINT)
 
 
 def test_portal_run_serves_the_contract_and_keeps_its_data_over_a_restart(tmp_path):
@@ -76,18 +106,11 @@ def test_portal_run_serves_the_contract_and_keeps_its_data_over_a_restart(tmp_pa
         stop(restarted, signal.SIGINT)
 
 
-def test_a_crashed_child_is_restarted_by_portal_run(tmp_path):
-    port, log = free_port(), tmp_path / "portal.log"
-    base = f"http://127.0.0.1:{port}"
-    portal = start_portal(tmp_path, port, log)
-    try:
-        wait_healthy(base, process=portal, log=log)
-        gateway_pid = _listening_pid(port)
-        os.kill(gateway_pid, signal.SIGKILL)
-        wait_until(lambda: _listening_pid(port) not in (None, gateway_pid), 30, "a new gateway")
-        wait_healthy(base, process=portal, log=log)
-    finally:
-        stop(portal, signal.SIGINT)
+def test_a_crashed_child_is_restarted_by_portal_run(running_portal):
+    gateway_pid = _listening_pid(running_portal.port)
+    os.kill(gateway_pid, signal.SIGKILL)
+    wait_until(lambda: _listening_pid(running_portal.port) not in (None, gateway_pid), 30, "a new gateway")
+    wait_healthy(running_portal.base, process=running_portal.process, log=running_portal.log)
 
 
 def _listening_pid(port):
@@ -97,22 +120,14 @@ def _listening_pid(port):
     return None
 
 
-def test_portal_run_imports_an_export_on_its_embedded_defaults(tmp_path):
-    port, log = free_port(), tmp_path / "portal.log"
-    base = f"http://127.0.0.1:{port}"
-    portal = start_portal(tmp_path, port, log)
-    try:
-        wait_healthy(base, process=portal, log=log)
-        password = admin_password(log)
-        client = PortalClient(base)
-        client.login("admin", password)
-        status, job = client.upload("/api/v1/imports", {"kind": "users", "as_student": True, "start": True},
-                                    "leerlingen.csv", export_bytes(5000))
-        assert status == 202
-        done = wait_until(lambda: (job_now := client.call("GET", f"/api/v1/imports/{job['id']}"))["status"]
-                          in ("completed", "failed") and job_now, 120, "the import to finish")
-        assert done["status"] == "completed" and done["counts"]["create"] == 5000
-        students = client.call("GET", "/api/v1/users?type=student&limit=1000")
-        assert len(students["items"]) == 1000 and students["next_cursor"]
-    finally:
-        stop(portal, signal.SIGINT)
+def test_portal_run_imports_an_export_on_its_embedded_defaults(running_portal):
+    client = PortalClient(running_portal.base)
+    client.login("admin", running_portal.admin_password)
+    status, job = client.upload("/api/v1/imports", {"kind": "users", "as_student": True, "start": True},
+                                "leerlingen.csv", export_bytes(5000))
+    assert status == 202
+    done = wait_until(lambda: (job_now := client.call("GET", f"/api/v1/imports/{job['id']}"))["status"]
+                      in ("completed", "failed") and job_now, 120, "the import to finish")
+    assert done["status"] == "completed" and done["counts"]["create"] == 5000
+    students = client.call("GET", "/api/v1/users?type=student&limit=1000")
+    assert len(students["items"]) == 1000 and students["next_cursor"]
