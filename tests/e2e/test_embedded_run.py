@@ -5,10 +5,12 @@ import os
 import re
 import signal
 import socket
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psutil
 import pytest
@@ -18,7 +20,7 @@ from portal.client import PortalClient
 from portal.embedded import free_port
 from shared.config import EVENT_STREAM
 from tests.dutch_files import export_bytes
-from tests.processes import http, start, stop, wait_healthy, wait_until
+from tests.processes import console_script, http, start, stop, wait_healthy, wait_until
 
 
 def port_open(port):
@@ -131,3 +133,42 @@ def test_portal_run_imports_an_export_on_its_embedded_defaults(running_portal):
     assert done["status"] == "completed" and done["counts"]["create"] == 5000
     students = client.call("GET", "/api/v1/users?type=student&limit=1000")
     assert len(students["items"]) == 1000 and students["next_cursor"]
+
+
+def test_the_data_dir_is_private_to_the_account_that_runs_the_portal(running_portal):
+    client = PortalClient(running_portal.base)
+    client.login("admin", running_portal.admin_password)
+    # A write to every service's database, so that SQLite's -wal and -shm files exist as well.
+    client.call("POST", "/api/v1/users", {"code": "700600", "is_student": True})
+    client.call("POST", "/api/v1/schedule-projects", {"code": "2026-2027", "name": "havo/vwo",
+                                                   "school_year": "2026-2027"})
+    client.upload("/api/v1/imports", {"kind": "users"}, "leerlingen.csv", export_bytes(3))
+    data_dir = running_portal.data_dir
+    assert {"users.sqlite3-wal", "importer.sqlite3-wal", "enrollments.sqlite3-wal", "run.json",
+            "secret_key", "redis_password", "redis"} <= {path.name for path in data_dir.iterdir()}
+
+    too_open = {str(path.relative_to(data_dir)): oct(permissions(path)) for path in data_dir.rglob("*")
+                if permissions(path) != (0o700 if path.is_dir() else 0o600)}
+    assert permissions(data_dir) == 0o700 and not too_open
+
+
+def test_the_embedded_redis_wants_the_password_kept_in_the_data_dir_and_no_command_line_shows_it(running_portal):
+    data_dir = running_portal.data_dir
+    password = (data_dir / "redis_password").read_text()
+    redis_port = urlsplit(json.loads((data_dir / "run.json").read_text())["redis_url"]).port
+
+    with pytest.raises(redis.AuthenticationError):
+        redis.Redis(port=redis_port).ping()
+    assert redis.Redis(port=redis_port, password=password).ping()
+    redis_cli = subprocess.run(console_script("portal", "redis-cli", "PING"), capture_output=True, text=True,
+                               env={**os.environ, "PORTAL_DATA_DIR": str(data_dir), "REDIS_URL": ""}, timeout=30)
+    assert redis_cli.stdout.strip() == "PONG", redis_cli.stderr
+    command_lines = [" ".join(child.cmdline())
+                     for child in psutil.Process(running_portal.process.pid).children(recursive=True)]
+    assert any("redis-server" in line for line in command_lines)
+    assert not [line for line in command_lines if password in line]
+    assert password not in running_portal.log.read_text()
+
+
+def permissions(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)
