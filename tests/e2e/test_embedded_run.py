@@ -5,17 +5,22 @@ import os
 import re
 import signal
 import socket
+import stat
+import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psutil
+import pytest
 import redis
 
 from portal.client import PortalClient
 from portal.embedded import free_port
 from shared.config import EVENT_STREAM
 from tests.dutch_files import export_bytes
-from tests.processes import http, start, stop, wait_healthy, wait_until
+from tests.processes import console_script, http, start, stop, wait_healthy, wait_until
 
 
 def port_open(port):
@@ -33,6 +38,33 @@ def start_portal(tmp_path, port, log):
 def admin_password(log) -> str:
     """The first application manager's password, which `portal run` prints once."""
     return re.search(r"application manager 'admin' with password (\S+)", log.read_text()).group(1)
+
+
+@dataclass
+class RunningPortal:
+    base: str
+    port: int
+    data_dir: Path
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def admin_password(self) -> str:
+        return admin_password(self.log)
+
+
+@pytest.fixture(scope="module")
+def running_portal(tmp_path_factory):
+    """One `portal run` on a fresh data dir, for the tests that need not stop it."""
+    tmp_path = tmp_path_factory.mktemp("portal")
+    port, log = free_port(), tmp_path / "portal.log"
+    process = start_portal(tmp_path, port, log)
+    running = RunningPortal(f"http://127.0.0.1:{port}", port, tmp_path / "var", process, log)
+    try:
+        wait_healthy(running.base, process=process, log=log)
+        yield running
+    finally:
+        stop(process, signal.SIGINT)
 
 
 def test_portal_run_serves_the_contract_and_keeps_its_data_over_a_restart(tmp_path):
@@ -76,18 +108,11 @@ def test_portal_run_serves_the_contract_and_keeps_its_data_over_a_restart(tmp_pa
         stop(restarted, signal.SIGINT)
 
 
-def test_a_crashed_child_is_restarted_by_portal_run(tmp_path):
-    port, log = free_port(), tmp_path / "portal.log"
-    base = f"http://127.0.0.1:{port}"
-    portal = start_portal(tmp_path, port, log)
-    try:
-        wait_healthy(base, process=portal, log=log)
-        gateway_pid = _listening_pid(port)
-        os.kill(gateway_pid, signal.SIGKILL)
-        wait_until(lambda: _listening_pid(port) not in (None, gateway_pid), 30, "a new gateway")
-        wait_healthy(base, process=portal, log=log)
-    finally:
-        stop(portal, signal.SIGINT)
+def test_a_crashed_child_is_restarted_by_portal_run(running_portal):
+    gateway_pid = _listening_pid(running_portal.port)
+    os.kill(gateway_pid, signal.SIGKILL)
+    wait_until(lambda: _listening_pid(running_portal.port) not in (None, gateway_pid), 30, "a new gateway")
+    wait_healthy(running_portal.base, process=running_portal.process, log=running_portal.log)
 
 
 def _listening_pid(port):
@@ -97,22 +122,53 @@ def _listening_pid(port):
     return None
 
 
-def test_portal_run_imports_an_export_on_its_embedded_defaults(tmp_path):
-    port, log = free_port(), tmp_path / "portal.log"
-    base = f"http://127.0.0.1:{port}"
-    portal = start_portal(tmp_path, port, log)
-    try:
-        wait_healthy(base, process=portal, log=log)
-        password = admin_password(log)
-        client = PortalClient(base)
-        client.login("admin", password)
-        status, job = client.upload("/api/v1/imports", {"kind": "users", "as_student": True, "start": True},
-                                    "leerlingen.csv", export_bytes(5000))
-        assert status == 202
-        done = wait_until(lambda: (job_now := client.call("GET", f"/api/v1/imports/{job['id']}"))["status"]
-                          in ("completed", "failed") and job_now, 120, "the import to finish")
-        assert done["status"] == "completed" and done["counts"]["create"] == 5000
-        students = client.call("GET", "/api/v1/users?type=student&limit=1000")
-        assert len(students["items"]) == 1000 and students["next_cursor"]
-    finally:
-        stop(portal, signal.SIGINT)
+def test_portal_run_imports_an_export_on_its_embedded_defaults(running_portal):
+    client = PortalClient(running_portal.base)
+    client.login("admin", running_portal.admin_password)
+    status, job = client.upload("/api/v1/imports", {"kind": "users", "as_student": True, "start": True},
+                                "leerlingen.csv", export_bytes(5000))
+    assert status == 202
+    done = wait_until(lambda: (job_now := client.call("GET", f"/api/v1/imports/{job['id']}"))["status"]
+                      in ("completed", "failed") and job_now, 120, "the import to finish")
+    assert done["status"] == "completed" and done["counts"]["create"] == 5000
+    students = client.call("GET", "/api/v1/users?type=student&limit=1000")
+    assert len(students["items"]) == 1000 and students["next_cursor"]
+
+
+def test_the_data_dir_is_private_to_the_account_that_runs_the_portal(running_portal):
+    client = PortalClient(running_portal.base)
+    client.login("admin", running_portal.admin_password)
+    # A write to every service's database, so that SQLite's -wal and -shm files exist as well.
+    client.call("POST", "/api/v1/users", {"code": "700600", "is_student": True})
+    client.call("POST", "/api/v1/schedule-projects", {"code": "2026-2027", "name": "havo/vwo",
+                                                   "school_year": "2026-2027"})
+    client.upload("/api/v1/imports", {"kind": "users"}, "leerlingen.csv", export_bytes(3))
+    data_dir = running_portal.data_dir
+    assert {"users.sqlite3-wal", "importer.sqlite3-wal", "enrollments.sqlite3-wal", "run.json",
+            "secret_key", "redis_password", "redis"} <= {path.name for path in data_dir.iterdir()}
+
+    too_open = {str(path.relative_to(data_dir)): oct(permissions(path)) for path in data_dir.rglob("*")
+                if permissions(path) != (0o700 if path.is_dir() else 0o600)}
+    assert permissions(data_dir) == 0o700 and not too_open
+
+
+def test_the_embedded_redis_wants_the_password_kept_in_the_data_dir_and_no_command_line_shows_it(running_portal):
+    data_dir = running_portal.data_dir
+    password = (data_dir / "redis_password").read_text()
+    redis_port = urlsplit(json.loads((data_dir / "run.json").read_text())["redis_url"]).port
+
+    with pytest.raises(redis.AuthenticationError):
+        redis.Redis(port=redis_port).ping()
+    assert redis.Redis(port=redis_port, password=password).ping()
+    redis_cli = subprocess.run(console_script("portal", "redis-cli", "PING"), capture_output=True, text=True,
+                               env={**os.environ, "PORTAL_DATA_DIR": str(data_dir), "REDIS_URL": ""}, timeout=30)
+    assert redis_cli.stdout.strip() == "PONG", redis_cli.stderr
+    command_lines = [" ".join(child.cmdline())
+                     for child in psutil.Process(running_portal.process.pid).children(recursive=True)]
+    assert any("redis-server" in line for line in command_lines)
+    assert not [line for line in command_lines if password in line]
+    assert password not in running_portal.log.read_text()
+
+
+def permissions(path: Path) -> int:
+    return stat.S_IMODE(path.lstat().st_mode)

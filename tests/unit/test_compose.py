@@ -38,6 +38,7 @@ MIGRATE_SERVICE = "migrate"
 APPLICATION_SERVICES = {MIGRATE_SERVICE, "users-api", "users-worker", "users-relay",
                         "importer-api", "importer-worker", "importer-beat",
                         "enrollments-api", "enrollments-worker", "enrollments-consumer", "gateway"}
+REQUIRED_REDIS_PASSWORD = "${REDIS_PASSWORD:?set REDIS_PASSWORD}"
 # Policies under which Docker starts a long-running process again after it exits or crashes.
 RESTARTING_POLICIES = {"always", "unless-stopped", "on-failure"}
 
@@ -117,6 +118,21 @@ def listening_port(service: dict) -> int | None:
         if option_values(line, "-m") == ["portal.gateway"] and environment(service).get("PORTAL_PORT"):
             return int(environment(service)["PORTAL_PORT"])
     return None
+
+
+def filled_in(value: str) -> str:
+    """value with each ${X:?...} / ${X:-...} replaced by a plain word, as compose fills them in
+    (a `?` left in would end a URL's host part)."""
+    return re.sub(r"\$\{[^}]*\}", "variable", value)
+
+
+def strings(node) -> list[str]:
+    """Every string in the parsed file, anchors expanded where they are used."""
+    if isinstance(node, dict):
+        return [text for value in node.values() for text in strings(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in strings(value)]
+    return [node] if isinstance(node, str) else []
 
 
 def depends_on(service: dict) -> dict[str, str]:
@@ -214,9 +230,9 @@ def test_every_application_container_gets_every_setting_the_contract_names(servi
         assert not missing, f"{name} lacks {missing}"
         env = environment(service)
         assert env["PORTAL_SECRET_KEY"].startswith("${PORTAL_SECRET_KEY:?"), "the secret key must be required"
-        assert urlsplit(env["REDIS_URL"]).hostname in services, f"{name}: REDIS_URL is no compose service"
+        assert urlsplit(filled_in(env["REDIS_URL"])).hostname in services, f"{name}: REDIS_URL is no compose service"
         for setting in ("USERS_DATABASE_URL", "ENROLLMENTS_DATABASE_URL", "IMPORTER_DATABASE_URL"):
-            url = urlsplit(re.sub(r"\$\{[^}]*\}", "variable", env[setting]))  # as compose fills ${X:?...}
+            url = urlsplit(filled_in(env[setting]))
             assert url.scheme.startswith("postgresql"), f"{name}: {setting} is not a PostgreSQL URL"
             assert url.hostname == "postgres", f"{name}: {setting} does not point at the postgres service"
 
@@ -255,6 +271,38 @@ def test_redis_appends_to_its_log_and_postgres_and_redis_keep_data_on_volumes(co
         mounts = dict(str(volume).split(":")[:2][::-1] for volume in services[name].get("volumes", []))
         assert data_dir in mounts, f"{name} keeps {data_dir} on no volume"
         assert mounts[data_dir] in declared, f"{name}: volume {mounts[data_dir]} is not declared"
+
+
+def test_redis_requires_a_password_from_a_required_variable_and_its_healthcheck_gives_it(services):
+    redis = services["redis"]
+    passwords = [value for line in command_lines(redis) for value in option_values(line, "--requirepass")]
+    assert passwords == [REQUIRED_REDIS_PASSWORD], f"redis-server --requirepass {passwords}"
+    assert environment(redis).get("REDISCLI_AUTH") == REQUIRED_REDIS_PASSWORD, "the healthcheck's redis-cli has no password"
+    test = redis["healthcheck"]["test"]
+    probe = " ".join(test) if isinstance(test, list) else test
+    # redis-cli exits 0 on NOAUTH too: a healthcheck that does not look for PONG passes unauthenticated.
+    assert "redis-cli" in probe and "PONG" in probe, f"the healthcheck does not check the answer: {probe}"
+    assert " -a " not in probe and "REDIS_PASSWORD" not in probe, "the password is on the healthcheck's command line"
+
+
+def test_every_redis_url_in_the_file_carries_the_required_password(compose, services):
+    urls = [text for text in strings(compose) if text.startswith("redis://")]
+    assert len(urls) >= len(application_services(services)) + 1  # every application container and Flower
+    for url in urls:
+        assert url.startswith(f"redis://:{REQUIRED_REDIS_PASSWORD}@"), f"{url} has no password"
+        assert urlsplit(filled_in(url)).hostname == "redis", f"{url} is not the redis service"
+
+
+def test_flower_asks_for_a_login_from_required_variables_and_watches_the_portals_broker(services):
+    [flower] = [service for service in services.values() if "flower" in words(service)]
+    env = environment(flower)
+    assert re.fullmatch(r"\$\{FLOWER_USER:-\w+\}:\$\{FLOWER_PASSWORD:\?[^}]+\}", env.get("FLOWER_BASIC_AUTH", "")), (
+        f"Flower's login must come from FLOWER_USER and a required FLOWER_PASSWORD: {env.get('FLOWER_BASIC_AUTH')}"
+    )
+    assert env.get("CELERY_BROKER_URL") == environment(services["users-worker"])["REDIS_URL"]
+    assert not [word for word in words(flower) if "auth" in word or "redis://" in word], (
+        "a password on Flower's command line is readable by every account on the Docker host"
+    )
 
 
 def test_depends_on_names_only_existing_services_with_known_conditions(services):
