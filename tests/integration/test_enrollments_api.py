@@ -12,11 +12,14 @@ from urllib.parse import quote
 import pytest
 import redis
 
+from services.enrollments import handlers
 from services.enrollments.app import create_app
 from services.enrollments.bootstrap import build_service, migrate
 from shared.auth import issue_token
 from shared.config import EVENT_STREAM, Settings
 from shared.events.envelope import STUDENT_CREATED, STUDENT_UPDATED, Envelope
+from shared.messages import Chunk, RowIn
+from shared.policy import Actor
 from shared.rights import RIGHTS
 from tests.services import fresh_postgres_database
 
@@ -467,3 +470,24 @@ def test_the_openapi_document_lists_every_enrollments_path_of_the_contract(api):
     for path, methods in CONTRACT_PATHS.items():
         assert _template(path) in documented, path
         assert methods <= documented[_template(path)], path
+
+
+# imported rows act for a person
+
+def import_chunk(actor, dry_run):
+    return Chunk("job-1", 0, 0, dry_run, {"mode": "import", "as_student": False, "schedule_project": PROJECT},
+                 [RowIn(2, {"student": "500001", "department": "h1"})], actor=actor.to_dict())
+
+
+def test_imported_enrollments_beyond_the_actors_rights_are_errors_in_preview_and_outcome(api, project, events):
+    publish_student(events, "500001")
+    uow = api.application.extensions["enrollments"].unit_of_work
+    importer_only = Actor("imp.jansen", frozenset({"imports:write", "users:write"}))
+    for dry_run in (True, False):
+        [row] = handlers.apply_enrollment_rows(uow(), import_chunk(importer_only, dry_run)).rows
+        assert (row.action, row.reason, row.params) == ("error", "insufficient_rights", {"missing": ["enrollments:write"]})
+    assert handlers.list_enrollments(uow(), PROJECT) == []
+    enroller = Actor("roostermaker", frozenset({"imports:write", "enrollments:write"}))
+    [row] = handlers.apply_enrollment_rows(uow(), import_chunk(enroller, dry_run=False)).rows
+    assert (row.action, row.applied) == ("create", True)
+    assert [enrollment["student"] for enrollment in handlers.list_enrollments(uow(), PROJECT)] == ["500001"]

@@ -6,6 +6,7 @@ from services.users import handlers
 from services.users.bootstrap import build_service, migrate
 from shared.config import EVENT_STREAM
 from shared.messages import Chunk, RowIn
+from shared.sealing import Sealer
 from tests.integration.conftest import MANAGER, with_manager
 
 
@@ -72,3 +73,26 @@ def test_an_employee_gaining_the_student_type_by_import_gets_leerling_and_a_crea
     assert user["school_functions"] == ["leerling"] and user["is_employee"] and user["is_student"]
     [event] = [json.loads(fields[b"event"]) for _, fields in redis_client.xrange(EVENT_STREAM)]
     assert event["type"] == "student.created" and event["data"]["code"] == "30"
+
+
+def test_a_sealed_password_is_opened_only_by_the_users_service_and_a_foreign_key_makes_the_row_an_error(
+        settings, redis_client):
+    migrate(settings)
+    service = with_manager(build_service(settings, redis_client))
+    sealed = Sealer(settings.secret_key).seal_text("leerling-wachtwoord")
+    foreign = Sealer("another-secret-key-0123456789abcdef").seal_text("leerling-wachtwoord")
+    result = handlers.apply_user_rows(service.unit_of_work(), chunk([
+        (2, {"code": "40", "password": sealed}), (3, {"code": "41", "password": foreign})]))
+    assert actions(result) == ["create", "error"]
+    assert "PORTAL_SECRET_KEY" in result.rows[1].messages[0]
+    assert handlers.authenticate(service.unit_of_work(), "40", "leerling-wachtwoord") == []
+
+
+def test_a_chunk_without_an_actor_changes_nobody(settings, redis_client):
+    migrate(settings)
+    service = with_manager(build_service(settings, redis_client))
+    anonymous = chunk(rows("50"))
+    anonymous.actor = None
+    [row] = handlers.apply_user_rows(service.unit_of_work(), anonymous).rows
+    assert (row.action, row.reason, row.params) == ("error", "insufficient_rights", {"missing": ["users:write"]})
+    assert handlers.list_users(service.unit_of_work(), user_type="student") == []

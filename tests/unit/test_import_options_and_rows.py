@@ -275,3 +275,22 @@ def test_an_error_row_becomes_a_row_result_that_is_never_applied():
     assert (out.line, out.action, out.applied) == (2, "error", False)
     created = decide_row(row(code="100234"), None, context("import", False)).to_row_out(applied=True)
     assert (created.action, created.applied) == ("create", True)
+
+
+def test_a_row_changing_a_manager_beyond_the_importers_rights_is_an_error_with_the_missing_rights():
+    manager = existing_user(code="admin", school_functions={"applicatiebeheerder"})
+    importer = Actor("imp", frozenset({"users:write", "imports:write"}))
+    decision = decide_row(row(code="admin", password="overgenomen-1"), manager, context("update", False, importer))
+    assert (decision.action, decision.reason) == ("error", "insufficient_rights")
+    assert decision.params["missing"] == sorted(set(RIGHTS) - {"users:write", "imports:write"})
+    names_only = decide_row(row(code="admin", first_name="Ada"), manager, context("update", False, importer))
+    assert names_only.action == "update"
+
+
+def test_rows_cannot_take_away_the_last_active_application_manager():
+    first = existing_user(code="admin", school_functions={"applicatiebeheerder"})
+    second = existing_user(code="beheer2", school_functions={"applicatiebeheerder"})
+    shared_context = RowContext("update", False, FUNCTION_RIGHTS, MANAGER, active_managers={"admin", "beheer2"})
+    assert decide_row(row(code="admin", login_method="none"), first, shared_context).action == "update"
+    last = decide_row(row(line=3, code="beheer2", login_method="none"), second, shared_context)
+    assert (last.action, last.reason) == ("error", "last_application_manager")
