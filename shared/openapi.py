@@ -82,6 +82,8 @@ def _operation(rule, facts: dict[str, Any], schemas: dict[str, Any]) -> dict[str
         operation["parameters"] = parameters
     if not facts["public"]:
         operation["security"] = [{"bearer": []}]
+        facts = {**facts, "responses": {401: "missing_token, invalid_token, token_expired",
+                                        403: "insufficient_rights", **facts["responses"]}}
     if facts["request"]:
         operation["requestBody"] = {
             "required": True,

@@ -10,6 +10,7 @@ from services.enrollments.repository import utcnow
 from services.enrollments.representation import enrollment_representation, project_representation
 from services.enrollments.rows import EXISTING, decide_enrollment_row, refused_row
 from shared import policy
+from shared.codes import has_control_character
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.messages import Chunk, ChunkResult, RowOut
 from shared.policy import Actor
@@ -94,7 +95,7 @@ def delete_enrollment(uow, project: str, enrollment_id: int) -> None:
 def create_learning_path(uow, body: dict[str, Any]) -> dict[str, Any]:
     path = LearningPath(
         code=domain.check_code(body.get("code"), "code"), name=_text(body.get("name"), "name"),
-        element_code=domain.check_code(body.get("element_code"), "element_code"),
+        element_code=domain.check_element_code(body.get("element_code"), "element_code"),
         lwoo_element_code=_optional_text(body.get("lwoo_element_code"), "lwoo_element_code"),
         years_of_education=tuple(_list_of(body.get("years_of_education"), int, "years_of_education", required=True)),
         educations=tuple(_list_of(body.get("educations", []), str, "educations")),
@@ -205,6 +206,8 @@ def _project(uow, code: str):
 def _text(value: Any, field_name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("invalid_type", f"{field_name} must be a non-empty text.", field=field_name)
+    if has_control_character(value):
+        raise InvalidInput("invalid_text", f"{field_name} may not contain control characters.", field=field_name)
     return value.strip()
 
 
@@ -216,7 +219,7 @@ def _optional_text(value: Any, field_name: str) -> str | None:
 
 def _list_of(value: Any, kind: type, field_name: str, required: bool = False) -> list:
     if not isinstance(value, list) or not all(isinstance(item, kind) and not isinstance(item, bool) for item in value) \
-            or (required and not value):
+            or (required and not value) or (kind is str and any(has_control_character(item) for item in value)):
         raise InvalidInput("invalid_type", f"{field_name} must be a {'non-empty ' if required else ''}list of "
                            f"{'whole numbers' if kind is int else 'texts'}.", field=field_name)
     return value

@@ -342,12 +342,17 @@ def _finish(uow, job: JobRow, expected: tuple[str, ...], status: str, **values) 
 
 
 def _discard_unstarted(uow, timing: Timing) -> None:
-    """An upload nobody starts is not kept: after the retention time it goes, with its file."""
-    with uow:
-        cutoff = utcnow() - timedelta(hours=timing.retention_hours)
-        for job_id in uow.imports.unstarted_jobs_created_before(cutoff):
-            uow.imports.delete_job(job_id)
-        uow.commit()
+    """An upload nobody starts is not kept: after the retention time it goes, with its file.
+    Looks first without writing (on SQLite a write transaction every sweep would hold up imports)."""
+    cutoff = utcnow() - timedelta(hours=timing.retention_hours)
+    with uow.reading():
+        expired = uow.imports.unstarted_jobs_created_before(cutoff)
+    for job_id in expired:
+        with uow:
+            job = uow.imports.get_job(job_id, for_update=True)
+            if job is not None and job.status in (ANALYZING, READY) and job.started_at is None:
+                uow.imports.delete_job(job_id)
+            uow.commit()
 
 
 def _seal_secrets(rows: list[RowIn], secret_fields: tuple[str, ...], sealer) -> None:

@@ -26,6 +26,7 @@ SCHEMAS = {
             "counts": _COUNTS,
             "error": {"type": ["object", "null"], "properties": {"code": {"type": "string"},
                                                                  "message": {"type": "string"}}},
+            "created_by": {"type": "string"}, "started_by": {"type": ["string", "null"]},
             "created_at": {"type": "string"}, "started_at": {"type": ["string", "null"]},
             "finished_at": {"type": ["string", "null"]},
         },
@@ -40,6 +41,7 @@ SCHEMAS = {
     "ImportRowList": {"type": "object", "properties": {
         "items": {"type": "array", "items": {"type": "object", "properties": {
             "line": {"type": "integer"}, "action": {"type": "string"}, "values": {"type": "object"},
-            "messages": {"type": "array", "items": {"type": "string"}}, "applied": {"type": "boolean"}}}},
+            "messages": {"type": "array", "items": {"type": "string"}}, "applied": {"type": "boolean"},
+            "reason": {"type": ["string", "null"]}, "params": {"type": "object"}}}},
         "next_cursor": {"type": ["string", "null"]}}},
 }

@@ -379,7 +379,10 @@ def test_placements_as_csv_are_semicolon_separated_with_the_somtoday_header(api,
 
 def test_placements_csv_cells_a_spreadsheet_could_run_as_formulas_are_prefixed_and_the_filename_is_safe(
         api, admin, events):
-    project = '2026";filename=evil.exe'  # a code may hold any character but white space
+    refused = api.post("/api/v1/schedule-projects", headers=admin,
+                       json={"code": '2026";filename=evil.exe', "name": "Formules", "school_year": "2026-2027"})
+    assert refused.status_code == 422 and error_code(refused) == "invalid_code"
+    project = "@2026-formules"  # '@' is a code character, not a filename character
     response = api.post("/api/v1/schedule-projects", headers=admin,
                         json={"code": project, "name": "Formules", "school_year": "2026-2027"})
     assert response.status_code == 201, response.json
@@ -388,7 +391,7 @@ def test_placements_csv_cells_a_spreadsheet_could_run_as_formulas_are_prefixed_a
         assert api.post(f"{base}/departments", headers=admin,
                         json={"code": department, "name": department, "year_of_education": year}).status_code == 201
     add_path(api, admin, "onderbouw", [1], element_code="E1")
-    add_path(api, admin, "+bovenbouw", [4], element_code="@E4")
+    add_path(api, admin, "-bovenbouw", [4], element_code="@E4")
     for student, department, main_group in (("100001", "h1", '=HYPERLINK("http://x")'),
                                             ("@100002", "-v4", "+cmd|' /C calc'!A0")):
         publish_student(events, student)
@@ -397,10 +400,10 @@ def test_placements_csv_cells_a_spreadsheet_could_run_as_formulas_are_prefixed_a
         assert response.status_code == 201, response.json
     response = api.get(f"{base}/placements?format=csv", headers=admin)
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == 'attachment; filename="plaatsingen-2026__filename_evil.exe.csv"'
+    assert response.headers["Content-Disposition"] == 'attachment; filename="plaatsingen-_2026-formules.csv"'
     assert list(csv.reader(io.StringIO(response.data.decode("utf-8")), delimiter=";"))[1:] == [
         ["100001", "h1", "'=HYPERLINK(\"http://x\")", "onderbouw", "E1"],
-        ["'@100002", "'-v4", "'+cmd|' /C calc'!A0", "'+bovenbouw", "'@E4"],
+        ["'@100002", "'-v4", "'+cmd|' /C calc'!A0", "'-bovenbouw", "'@E4"],
     ]
 
 
@@ -491,3 +494,14 @@ def test_imported_enrollments_beyond_the_actors_rights_are_errors_in_preview_and
     [row] = handlers.apply_enrollment_rows(uow(), import_chunk(enroller, dry_run=False)).rows
     assert (row.action, row.applied) == ("create", True)
     assert [enrollment["student"] for enrollment in handlers.list_enrollments(uow(), PROJECT)] == ["500001"]
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"code": "p\x00", "name": "P", "school_year": "2026-2027"}, "code"),
+    ({"code": "p/1", "name": "P", "school_year": "2026-2027"}, "code"),
+    ({"code": "p1", "name": "Havo\x00", "school_year": "2026-2027"}, "name"),
+    ({"code": "p1", "name": "Havo", "school_year": "2026\n2027"}, "school_year"),
+])
+def test_codes_outside_the_rule_and_control_characters_are_422_on_every_database(api, admin, body, field):
+    response = api.post("/api/v1/schedule-projects", headers=admin, json=body)
+    assert response.status_code == 422 and response.json["error"]["details"]["field"] == field
