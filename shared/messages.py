@@ -38,7 +38,7 @@ class RowOut:
     messages: list[str] = field(default_factory=list)
     applied: bool = False
     reason: str | None = None  # a stable code for why, e.g. insufficient_rights
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] | None = None  # what the reason is about, e.g. {"missing": [...]}
 
 
 @dataclass

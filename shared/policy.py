@@ -26,6 +26,8 @@ ACTIVE_LOGIN_METHODS = ("password", "sso")
 # What a user's own rights protect: who may change these may take the account over or lock it out.
 GUARDED_FIELDS = ("school_functions", "is_student", "is_employee", "is_family_member", "login_method", "archived")
 # The rights an import of each kind needs, besides `imports:write` for the upload itself.
+_NO_FUNCTIONS: frozenset[str] = frozenset()
+_NOTHING: frozenset[str] = frozenset()
 IMPORT_RIGHTS = {"users": ("imports:write", "users:write"), "enrollments": ("imports:write", "enrollments:write")}
 
 
@@ -75,12 +77,16 @@ def rights_of(functions: Iterable[str], function_rights: Mapping[str, Iterable[s
 def missing_for_user_change(actor: Actor, before: Account | None, after: Account, password_changed: bool,
                             function_rights: Mapping[str, Iterable[str]]) -> frozenset[str]:
     """The rights `actor` lacks to turn `before` (None: a new user) into `after`; empty when allowed."""
-    needed = {"users:write"}
-    old_functions = before.school_functions if before is not None else frozenset()
-    needed |= rights_of(old_functions ^ after.school_functions, function_rights)
+    # Decided for every imported row, twice (preview and apply): kept to a few set operations.
+    held = actor.rights
+    missing = set() if "users:write" in held else {"users:write"}
+    old_functions = before.school_functions if before is not None else _NO_FUNCTIONS
+    for function in old_functions ^ after.school_functions:
+        if rights := function_rights.get(function):
+            missing |= frozenset(rights) - held
     if before is not None and before.code != actor.code and (password_changed or _guarded_change(before, after)):
-        needed |= rights_of(before.school_functions, function_rights)
-    return frozenset(needed - actor.rights)
+        missing |= rights_of(before.school_functions, function_rights) - held
+    return frozenset(missing) if missing else _NOTHING
 
 
 def missing_for_function_change(actor: Actor, old_rights: Iterable[str], new_rights: Iterable[str]) -> frozenset[str]:

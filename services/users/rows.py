@@ -39,11 +39,11 @@ class RowDecision:
     after: User | None = None
     password: str | None = None
     reason: str | None = None
-    params: dict = field(default_factory=dict)
+    params: dict | None = None
 
     def to_row_out(self, applied: bool) -> RowOut:
         return RowOut(self.line, self.action, list(self.messages), applied and self.action in ("create", "update"),
-                      self.reason, dict(self.params))
+                      self.reason, self.params)
 
 
 def cell_values(row: RowIn) -> dict[str, str]:
