@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.importer.domain import ANALYZING, QUEUED, READY
+from services.importer.domain import ANALYZING, QUEUED, READY, kind_named
 from services.importer.orm import JobRow
 from shared.events.envelope import utc_timestamp
 
@@ -17,6 +17,8 @@ def job_representation(job: JobRow, planned: dict[str, int], done: dict[str, int
         "status": job.status,
         "filename": job.filename,
         "settings": job.settings,
+        # What a column can be labelled with (besides "ignore"): frontends read it here, not from a copy.
+        "fields": list(kind_named(job.kind).fields),
         "columns": job.columns,
         "sample_rows": job.sample_rows or [],
         "total_rows": job.total_rows,

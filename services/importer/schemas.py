@@ -26,6 +26,7 @@ SCHEMAS = {
             "counts": _COUNTS,
             "error": {"type": ["object", "null"], "properties": {"code": {"type": "string"},
                                                                  "message": {"type": "string"}}},
+            "fields": {"type": "array", "items": {"type": "string"}},
             "created_by": {"type": "string"}, "started_by": {"type": ["string", "null"]},
             "created_at": {"type": "string"}, "started_at": {"type": ["string", "null"]},
             "finished_at": {"type": ["string", "null"]},
