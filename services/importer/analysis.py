@@ -33,14 +33,14 @@ class FileLayout:
     chunk_count: int = 0
 
 
-class KeyRegistry(Protocol):
+class SeenKeys(Protocol):
     def earlier_lines(self, first_lines: dict[str, int]) -> dict[str, int]:
         """Remember these keys with the line of their first use; answer, for the keys that an
         earlier call named already, the line of that earlier use."""
 
 
-class InMemoryKeys:
-    """Every key in a dict: memory grows with the file (the importer keeps keys in its database)."""
+class SeenKeysInMemory:
+    """Every key in a dict: memory grows with the file (workers use seen_keys.SeenKeysFile)."""
 
     def __init__(self):
         self.lines: dict[str, int] = {}
@@ -52,7 +52,7 @@ class InMemoryKeys:
 
 
 def analyze(blocks: BlockSource, settings: ImportSettings, kind: ImportKind,
-            store_chunk: Callable[[int, list[RowIn]], None], keys: KeyRegistry | None = None) -> FileLayout:
+            store_chunk: Callable[[int, list[RowIn]], None], keys: SeenKeys | None = None) -> FileLayout:
     """Read the whole file, calling `store_chunk(chunk_no, rows)` per chunk; FileProblem if unusable.
     `keys` remembers the rows' keys to find one used on an earlier line."""
     encoding = settings.encoding or detect_encoding(blocks)
@@ -76,7 +76,7 @@ def analyze(blocks: BlockSource, settings: ImportSettings, kind: ImportKind,
     sample_rows = [record.fields[: len(columns)] for record in head[:SAMPLE_ROWS]]
     _mask_secrets(columns, sample_rows, kind)
     layout = FileLayout(encoding, delimiter, columns, sample_rows)
-    for chunk_no, rows in enumerate(_chunks(_chain(head, records), columns, kind, keys or InMemoryKeys())):
+    for chunk_no, rows in enumerate(_chunks(_chain(head, records), columns, kind, keys or SeenKeysInMemory())):
         store_chunk(chunk_no, rows)
         layout.total_rows += len(rows)
         layout.chunk_count += 1
@@ -84,7 +84,7 @@ def analyze(blocks: BlockSource, settings: ImportSettings, kind: ImportKind,
 
 
 def _chunks(records: Iterator[Record], columns: list[Column], kind: ImportKind,
-            keys: KeyRegistry) -> Iterator[list[RowIn]]:
+            keys: SeenKeys) -> Iterator[list[RowIn]]:
     mapped = [(column.index, column.field) for column in columns if column.field != IGNORE]
     width = len(columns)
     chunk: list[RowIn] = []
@@ -104,7 +104,7 @@ def _chunks(records: Iterator[Record], columns: list[Column], kind: ImportKind,
         yield chunk
 
 
-def _mark_repeated_keys(chunk: list[RowIn], key_field: str, keys: KeyRegistry) -> None:
+def _mark_repeated_keys(chunk: list[RowIn], key_field: str, keys: SeenKeys) -> None:
     """A key used on an earlier line (in this chunk or before) makes the later rows errors."""
     first_in_chunk: dict[str, int] = {}
     for row in chunk:

@@ -1,20 +1,61 @@
-"""Import jobs as plain Python: options, statuses, the column mapping."""
+"""Import jobs as plain Python: a job's life (statuses, phases, each step), its options and the
+column mapping. Nothing here reads a file, a database or a queue: the handlers do that and ask the
+job what follows.
+
+A job's life: uploaded (analyzing) → its file read into chunks → each chunk previewed by the service
+that owns the data → ready → started (queued → running) → each chunk applied → completed; or failed
+(the file is unusable) or cancelled. Two phases send chunks: the preview and the apply.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import uuid
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timezone
+from enum import StrEnum
 from typing import Any, Mapping
 
 from services.importer.kinds import IGNORE, KINDS, ImportKind
+from shared import policy
 from shared.csvfile import FileProblem, normalize_delimiter, normalize_encoding
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.policy import Actor
 
 MODES = ("import", "update", "synchronize")
-ANALYZING, READY, QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED = (
-    "analyzing", "ready", "queued", "running", "completed", "failed", "cancelled")
-ACTIVE = (ANALYZING, READY, QUEUED, RUNNING)
 OPTION_NAMES = ("delimiter", "encoding", "has_header", "mapping", "mode", "as_student", "schedule_project", "start")
+
+
+class Status(StrEnum):
+    ANALYZING = "analyzing"
+    READY = "ready"
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Phase(StrEnum):
+    """The two rounds in which chunks are sent: decided without writing (the preview), then applied."""
+
+    PREVIEW = "preview"
+    APPLY = "apply"
+
+
+# Which status may follow which; every change of status goes through Job._become.
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.ANALYZING: frozenset({Status.ANALYZING, Status.READY, Status.QUEUED, Status.FAILED, Status.CANCELLED}),
+    Status.READY: frozenset({Status.ANALYZING, Status.QUEUED, Status.CANCELLED}),
+    Status.QUEUED: frozenset({Status.RUNNING, Status.FAILED, Status.CANCELLED}),
+    Status.RUNNING: frozenset({Status.COMPLETED, Status.FAILED, Status.CANCELLED}),
+    Status.COMPLETED: frozenset(),
+    Status.FAILED: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+UNFINISHED = frozenset(status for status, following in TRANSITIONS.items() if following)
+# What the sweep moves on by itself; a ready job waits for a person to start it.
+IN_MOTION = frozenset({Status.ANALYZING, Status.QUEUED, Status.RUNNING})
 
 
 @dataclass
@@ -37,6 +78,162 @@ class Column:
     header: str
     field: str
     samples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Job:
+    id: str
+    kind: ImportKind
+    status: Status
+    filename: str
+    settings: ImportSettings
+    created_by: Actor
+    created_at: datetime
+    generation: int = 0  # a change of settings starts a new one; answers for an older one are dropped
+    start_when_ready: bool = False
+    columns: list[dict] = field(default_factory=list)
+    sample_rows: list[list[str]] | None = None
+    total_rows: int | None = None
+    chunk_count: int | None = None  # set once the file has been read into chunks
+    analysis_sent_at: datetime | None = None
+    error: dict[str, str] | None = None
+    started_by: Actor | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    stored_status: Status | None = None  # as read: the repository saves only over this status
+
+    @classmethod
+    def upload(cls, kind: ImportKind, filename: str, options: Mapping[str, Any], actor: Actor, now: datetime) -> "Job":
+        policy.require(policy.missing_for_import(actor, kind.name))
+        settings = ImportSettings()
+        start = apply_options(settings, kind, options)
+        settle_for_kind(settings, kind)
+        return cls(id=str(uuid.uuid4()), kind=kind, status=Status.ANALYZING, filename=filename or "upload.csv",
+                   settings=settings, created_by=actor, created_at=now, start_when_ready=start,
+                   started_by=actor if start else None, analysis_sent_at=now)
+
+    @property
+    def phase(self) -> Phase | None:
+        """The phase whose chunks are out now, if any."""
+        if self.status is Status.ANALYZING and self.chunk_count is not None:
+            return Phase.PREVIEW
+        return Phase.APPLY if self.status is Status.RUNNING else None
+
+    @property
+    def shown_phase(self) -> Phase:
+        """Whose counts and row results the job shows: the preview's until it runs."""
+        return Phase.PREVIEW if self.status in (Status.ANALYZING, Status.READY, Status.QUEUED) else Phase.APPLY
+
+    @property
+    def ends_now(self) -> bool:
+        """Finished by this change (and not before): its file and secrets are to be let go."""
+        return self.status not in UNFINISHED and self.stored_status in UNFINISHED
+
+    @property
+    def keeps_secrets(self) -> bool:
+        return any(name in self.kind.secret_fields for name in (self.settings.mapping or {}).values())
+
+    def change_settings(self, options: Mapping[str, Any], actor: Actor, now: datetime) -> None:
+        """New settings for a ready job: it is analysed again, as a new generation (the preview still
+        decides rows with the uploader's rights)."""
+        policy.require(policy.missing_for_import(actor, self.kind.name))
+        self._require((Status.READY,), "change the settings of")
+        settings = replace(self.settings, mapping=dict(self.settings.mapping or {}) or None)
+        start = apply_options(settings, self.kind, options)
+        settle_for_kind(settings, self.kind)
+        self._become(Status.ANALYZING)
+        self.settings, self.generation, self.start_when_ready = settings, self.generation + 1, start
+        self.columns, self.sample_rows, self.total_rows, self.chunk_count = [], None, None, None
+        self.analysis_sent_at = now
+        if start:
+            self.started_by = actor
+
+    def awaits_analysis(self, generation: int) -> bool:
+        return self.generation == generation and self.status is Status.ANALYZING
+
+    def analysis_overdue(self, now: datetime, timeout_seconds: float) -> bool:
+        return self.chunk_count is None and (now - _aware(self.analysis_sent_at)).total_seconds() > timeout_seconds
+
+    def analysis_resent(self, now: datetime) -> None:
+        self.analysis_sent_at = now
+
+    def analysed(self, encoding: str, delimiter: str, columns: list["Column"], sample_rows: list[list[str]],
+                 total_rows: int, chunk_count: int) -> None:
+        """The file is read into chunks: the preview follows, or with start=true the apply at once."""
+        self.settings.encoding, self.settings.delimiter = encoding, delimiter
+        self.settings.mapping = settings_mapping(columns)
+        self.columns = [asdict(column) for column in columns]
+        self.sample_rows, self.total_rows, self.chunk_count = sample_rows, total_rows, chunk_count
+        if self.start_when_ready:
+            self._become(Status.QUEUED)  # nobody will look at a preview: no dry run
+
+    def fail(self, problem: FileProblem, now: datetime) -> None:
+        self._become(Status.FAILED)
+        self.error, self.finished_at = {"code": problem.code, "message": problem.message}, now
+
+    def start(self, actor: Actor) -> None:
+        """Queue a ready job; its rows are applied with the rights of `actor`, who starts it."""
+        policy.require(policy.missing_for_import(actor, self.kind.name))
+        self._require((Status.READY,), "start")
+        self.started_by = actor
+        self._become(Status.QUEUED)
+
+    def begin_running(self, now: datetime) -> None:
+        self._become(Status.RUNNING)
+        self.started_at = now
+
+    def cancel(self, now: datetime) -> None:
+        """Rows already applied stay applied; chunks already sent are still applied and reported."""
+        self._require(tuple(UNFINISHED), "cancel")
+        self._become(Status.CANCELLED)
+        self.finished_at = now
+
+    def phase_answered(self, now: datetime) -> None:
+        """Every chunk of the phase has answered: after the preview the job is ready, after the
+        apply it is completed."""
+        if self.phase is Phase.PREVIEW:
+            self._become(Status.READY)
+        elif self.phase is Phase.APPLY:
+            self._become(Status.COMPLETED)
+            self.finished_at = now
+
+    def actor_for(self, phase: Phase) -> Actor:
+        """Who the rows are decided for: the uploader in the preview, the starter when applied."""
+        if phase is Phase.PREVIEW:
+            return self.created_by
+        return self.started_by or Actor("", frozenset())
+
+    def chunk_options(self) -> dict[str, Any]:
+        """The settings a chunk carries to the service that decides its rows."""
+        return {name: getattr(self.settings, name) for name in self.kind.forwarded_settings}
+
+    def _require(self, allowed: tuple[Status, ...], doing: str) -> None:
+        if self.status not in allowed:
+            raise Conflict("invalid_state", f"Cannot {doing} a job that is {self.status}.", {"status": self.status})
+
+    def _become(self, status: Status) -> None:
+        if status not in TRANSITIONS[self.status]:
+            raise Conflict("invalid_state", f"A job that is {self.status} cannot become {status}.",
+                           {"status": self.status})
+        self.status = status
+
+
+def settle_for_kind(settings: ImportSettings, kind: ImportKind) -> None:
+    """The settings as this kind takes them: those it does not take held at their only value, those
+    it needs present."""
+    for name, value in kind.fixed_settings.items():
+        setattr(settings, name, value)
+    for name in kind.required_settings:
+        if not getattr(settings, name):
+            raise invalid_option(name, f"An import of {kind.name} needs the {name} option.")
+
+
+def explain_changes_since_preview(plan: list[dict] | None, results: list[dict]) -> None:
+    """A row whose outcome differs from its preview says so."""
+    for planned, done in zip(plan or [], results):
+        if planned["action"] != done["action"]:
+            done["messages"].append(
+                f"Planned as {planned['action']} in the preview; the users changed since, so: {done['action']}.")
 
 
 def kind_named(name: str | None) -> ImportKind:
@@ -142,13 +339,13 @@ def settings_mapping(columns: list[Column]) -> dict[str, str]:
     }
 
 
-def require_status(status: str, allowed: tuple[str, ...], doing: str) -> None:
-    if status not in allowed:
-        raise Conflict("invalid_state", f"Cannot {doing} a job that is {status}.", {"status": status})
-
-
 def job_not_found(job_id: str) -> NotFound:
     return NotFound("import_not_found", f"No import has id {job_id!r}.", {"id": job_id})
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _optional(value: str, normalize, name: str, message: str):

@@ -5,7 +5,8 @@ A new kind is one more entry in KINDS; the pipeline is the same for every kind."
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from shared.messages import APPLY_ENROLLMENT_ROWS, APPLY_USER_ROWS, ENROLLMENTS_QUEUE, USERS_QUEUE
 
@@ -21,6 +22,11 @@ class ImportKind:
     suggestions: dict[str, str]  # normalised header → field
     task: str
     queue: str
+    # Settings each chunk message carries to the service that decides its rows.
+    forwarded_settings: tuple[str, ...] = ()
+    # Settings this kind needs, and settings it does not take (held at their only value).
+    required_settings: tuple[str, ...] = ()
+    fixed_settings: dict[str, Any] = field(default_factory=dict)
     # Fields whose values are secrets: masked in every response, sealed in storage and on the broker.
     secret_fields: tuple[str, ...] = ()
 
@@ -51,6 +57,8 @@ USERS = ImportKind(
     },
     task=APPLY_USER_ROWS,
     queue=USERS_QUEUE,
+    forwarded_settings=("mode", "as_student"),
+    fixed_settings={"schedule_project": None},
     secret_fields=("password",),
 )
 
@@ -70,6 +78,9 @@ ENROLLMENTS = ImportKind(
     },
     task=APPLY_ENROLLMENT_ROWS,
     queue=ENROLLMENTS_QUEUE,
+    forwarded_settings=("schedule_project",),
+    required_settings=("schedule_project",),
+    fixed_settings={"mode": "import", "as_student": False},  # enrollments are only ever added
 )
 
 KINDS = {kind.name: kind for kind in (USERS, ENROLLMENTS)}

@@ -1,4 +1,5 @@
-"""Jobs, file blocks and chunks in SQL. Counts and progress are sums over chunk columns."""
+"""Jobs, their sealed files and their chunks in SQL: maps rows to `Job`s and back. Counts and
+progress are sums over chunk columns, never over every row."""
 
 from __future__ import annotations
 
@@ -8,34 +9,59 @@ from typing import BinaryIO, Iterator
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, defer
 
+from services.importer.domain import ImportSettings, Job, Phase, Status, kind_named
 from services.importer.orm import ChunkRow, FileBlockRow, JobRow
-from shared.messages import ACTIONS
+from services.importer.ports import ChunkOutcomes, ChunkToSend, Totals
+from shared.errors import Conflict
+from shared.messages import ACTIONS, RowIn
+from shared.policy import Actor
 from shared.sealing import MASK, Sealer
 
 BLOCK_BYTES = 1024 * 1024
+# The database's words for the two phases: a chunk's outcome columns and its count columns.
+_OUTCOME = {Phase.PREVIEW: "plan", Phase.APPLY: "result"}
+_COUNTS = {Phase.PREVIEW: "planned", Phase.APPLY: "done"}
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class SqlAlchemyImportRepository:
+class SqlAlchemyJobRepository:
     def __init__(self, session: Session, sealer: Sealer):
         self.session = session
         self.sealer = sealer
 
     # jobs
-    def add_job(self, job: JobRow) -> None:
-        self.session.add(job)
+    def add(self, job: Job) -> None:
+        self.session.add(JobRow(id=job.id, created_at=job.created_at, **_job_values(job)))
         self.session.flush()
+        job.stored_status = job.status
 
-    def get_job(self, job_id: str, for_update: bool = False) -> JobRow | None:
+    def get(self, job_id: str, lock: bool = False) -> Job | None:
         query = select(JobRow).where(JobRow.id == job_id)
-        if for_update:
+        if lock:
             query = query.with_for_update()
-        return self.session.scalars(query).one_or_none()
+        row = self.session.scalars(query).one_or_none()
+        return None if row is None else _to_job(row)
 
-    def list_jobs(self, kind=None, status=None, before=None, limit=100) -> list[JobRow]:
+    def save(self, job: Job) -> None:
+        """Write the job only over the status it was read with: exactly one writer moves a job on."""
+        moved = self.session.execute(update(JobRow).where(JobRow.id == job.id, JobRow.status == job.stored_status)
+                                     .values(**_job_values(job)))
+        if moved.rowcount != 1:
+            raise Conflict("invalid_state", f"Import {job.id} was changed meanwhile; try again.", {"id": job.id})
+        job.stored_status = job.status
+
+    def ids_in(self, statuses: frozenset[Status]) -> list[str]:
+        return list(self.session.scalars(select(JobRow.id).where(JobRow.status.in_([str(s) for s in statuses]))))
+
+    def unstarted_created_before(self, moment: datetime) -> list[str]:
+        return list(self.session.scalars(select(JobRow.id).where(
+            JobRow.status.in_((Status.ANALYZING, Status.READY)), JobRow.started_at.is_(None),
+            JobRow.created_at < moment)))
+
+    def list_jobs(self, kind=None, status=None, before=None, limit=100) -> list[Job]:
         query = select(JobRow).order_by(JobRow.created_at.desc(), JobRow.id.desc()).limit(limit)
         if kind:
             query = query.where(JobRow.kind == kind)
@@ -45,30 +71,25 @@ class SqlAlchemyImportRepository:
             created_at, job_id = before
             created = datetime.fromisoformat(created_at)
             query = query.where((JobRow.created_at < created) | ((JobRow.created_at == created) & (JobRow.id < job_id)))
-        return list(self.session.scalars(query))
+        return [_to_job(row) for row in self.session.scalars(query)]
 
-    def active_jobs(self) -> list[JobRow]:
-        return list(self.session.scalars(select(JobRow).where(JobRow.status.in_(("analyzing", "queued", "running")))))
+    def delete(self, job_id: str) -> None:
+        """A job and everything it holds: its file, its chunks with their rows."""
+        self.delete_file(job_id)
+        self.delete_chunks(job_id)
+        self.session.execute(delete(JobRow).where(JobRow.id == job_id))
 
-    def set_status(self, job_id: str, expected: tuple[str, ...], status: str, **values) -> bool:
-        """Move a job on only if it is still in an expected status (exactly one caller wins)."""
-        moved = self.session.execute(
-            update(JobRow).where(JobRow.id == job_id, JobRow.status.in_(expected)).values(status=status, **values)
-        )
-        return moved.rowcount == 1
-
-    # the uploaded file
-    def store_file(self, job_id: str, stream: BinaryIO, max_bytes: int) -> int:
-        """Copy the upload into sealed blocks; returns its size, or -1 when it exceeds max_bytes."""
+    # the uploaded file, sealed block by block
+    def store_file(self, job_id: str, stream: BinaryIO, max_bytes: int) -> bool:
         size, seq = 0, 0
         while block := stream.read(BLOCK_BYTES):
             size += len(block)
             if size > max_bytes:
-                return -1
+                return False
             sealed = self.sealer.seal(block, _block_context(job_id, seq))
             self.session.execute(insert(FileBlockRow), [{"job_id": job_id, "seq": seq, "data": sealed}])
             seq += 1
-        return size
+        return True
 
     def file_blocks(self, job_id: str) -> Iterator[bytes]:
         sequence = list(self.session.scalars(select(FileBlockRow.seq).where(FileBlockRow.job_id == job_id)
@@ -81,58 +102,22 @@ class SqlAlchemyImportRepository:
     def delete_file(self, job_id: str) -> None:
         self.session.execute(delete(FileBlockRow).where(FileBlockRow.job_id == job_id))
 
-    def has_file(self, job_id: str) -> bool:
-        return self.session.scalar(select(func.count()).select_from(FileBlockRow)
-                                   .where(FileBlockRow.job_id == job_id)) > 0
-
-    def delete_job(self, job_id: str) -> None:
-        """A job and everything it holds: its file, its chunks with their rows."""
-        self.delete_file(job_id)
-        self.delete_chunks(job_id)
-        self.session.execute(delete(JobRow).where(JobRow.id == job_id))
-
-    def unstarted_jobs_created_before(self, moment: datetime) -> list[str]:
-        return list(self.session.scalars(select(JobRow.id).where(
-            JobRow.status.in_(("analyzing", "ready")), JobRow.started_at.is_(None), JobRow.created_at < moment)))
-
     # chunks
-    def add_chunk(self, job_id: str, generation: int, chunk_no: int, rows: list[dict]) -> None:
+    def add_chunk(self, job: Job, chunk_no: int, rows: list[RowIn]) -> None:
         self.session.execute(insert(ChunkRow), [{
-            "job_id": job_id, "generation": generation, "chunk_no": chunk_no, "row_count": len(rows),
-            "rows": rows, "attempts": 0,
-            **{f"{phase}_{action}": 0 for phase in ("planned", "done") for action in ACTIONS},
+            "job_id": job.id, "generation": job.generation, "chunk_no": chunk_no, "row_count": len(rows),
+            "rows": [vars(row) for row in rows], "attempts": 0,
+            **{f"{prefix}_{action}": 0 for prefix in _COUNTS.values() for action in ACTIONS},
         }])
-
-    def forget_values(self, job: JobRow, fields: tuple[str, ...]) -> None:
-        """Replace these fields' values by a mask in every stored row of the job: a finished job
-        keeps no secrets, not even sealed ones."""
-        numbers = list(self.session.scalars(select(ChunkRow.chunk_no).where(
-            ChunkRow.job_id == job.id, ChunkRow.generation == job.generation)))
-        for chunk_no in numbers:
-            chunk = self.get_chunk(job.id, job.generation, chunk_no, for_update=True)
-            chunk.rows = [{**row, "values": {name: MASK if name in fields and value else value
-                                             for name, value in row["values"].items()}} for row in chunk.rows]
-        self.session.flush()
 
     def delete_chunks(self, job_id: str) -> None:
         self.session.execute(delete(ChunkRow).where(ChunkRow.job_id == job_id))
 
-    def get_chunk(self, job_id: str, generation: int, chunk_no: int, for_update: bool = False,
-                  with_rows: bool = True) -> ChunkRow | None:
-        query = select(ChunkRow).where(ChunkRow.job_id == job_id, ChunkRow.generation == generation,
-                                       ChunkRow.chunk_no == chunk_no)
-        if not with_rows:
-            query = query.options(defer(ChunkRow.rows))  # recording an answer needs no row values
-        if for_update:
-            query = query.with_for_update()
-        return self.session.scalars(query).one_or_none()
-
-    def chunks_to_send(self, job: JobRow, phase: str, window: int, timeout_seconds: float) -> list[ChunkRow]:
-        """Chunks of this phase without an answer that were never sent or whose answer is overdue,
-        as many as fit in the window of chunks in flight."""
-        outcome = ChunkRow.plan if phase == "plan" else ChunkRow.result
+    def take_chunks_to_send(self, job: Job, phase: Phase, window: int, timeout_seconds: float,
+                            now: datetime) -> list[ChunkToSend]:
+        outcome = getattr(ChunkRow, _OUTCOME[phase])
         mine = (ChunkRow.job_id == job.id, ChunkRow.generation == job.generation, outcome.is_(None))
-        overdue = utcnow() - timedelta(seconds=timeout_seconds)
+        overdue = now - timedelta(seconds=timeout_seconds)
         in_flight = self.session.scalar(
             select(func.count()).select_from(ChunkRow).where(*mine, ChunkRow.sent_at > overdue))
         room = window - in_flight
@@ -143,37 +128,97 @@ class SqlAlchemyImportRepository:
                  .order_by(ChunkRow.chunk_no).limit(room))
         if self.session.bind.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        return list(self.session.scalars(query))
+        chunks = list(self.session.scalars(query))
+        for chunk in chunks:
+            chunk.sent_at, chunk.attempts = now, chunk.attempts + 1
+        self.session.flush()
+        return [ChunkToSend(chunk.chunk_no, [RowIn(**row) for row in chunk.rows]) for chunk in chunks]
 
-    def forget_sending(self, job: JobRow) -> None:
+    def forget_sending(self, job: Job) -> None:
         """A new phase starts: no chunk of it has been sent yet."""
         self.session.execute(update(ChunkRow).where(ChunkRow.job_id == job.id, ChunkRow.generation == job.generation)
                              .values(sent_at=None))
 
-    def unanswered_chunks(self, job: JobRow, phase: str) -> int:
-        outcome = ChunkRow.plan if phase == "plan" else ChunkRow.result
+    def unanswered_chunks(self, job: Job, phase: Phase) -> int:
+        outcome = getattr(ChunkRow, _OUTCOME[phase])
         return self.session.scalar(select(func.count()).select_from(ChunkRow).where(
             ChunkRow.job_id == job.id, ChunkRow.generation == job.generation, outcome.is_(None)))
 
-    def totals(self, job: JobRow) -> tuple[dict[str, int], dict[str, int], int]:
-        """(planned counts, done counts, rows with a result) over the job's current chunks."""
-        columns = [func.coalesce(func.sum(getattr(ChunkRow, f"{phase}_{action}")), 0)
-                   for phase in ("planned", "done") for action in ACTIONS]
+    def outcomes(self, job: Job, chunk_no: int, lock: bool = False) -> ChunkOutcomes | None:
+        chunk = self._chunk(job, chunk_no, lock, with_rows=False)  # recording an answer needs no row values
+        return None if chunk is None else ChunkOutcomes(chunk_no, [], chunk.plan, chunk.result)
+
+    def store_outcome(self, job: Job, chunk_no: int, phase: Phase, rows: list[dict]) -> None:
+        counts = dict.fromkeys(ACTIONS, 0)
+        for row in rows:
+            counts[row["action"]] += 1
+        prefix = _COUNTS[phase]
+        self.session.execute(update(ChunkRow).where(
+            ChunkRow.job_id == job.id, ChunkRow.generation == job.generation, ChunkRow.chunk_no == chunk_no,
+        ).values({_OUTCOME[phase]: rows, **{f"{prefix}_{action}": count for action, count in counts.items()}}))
+
+    def chunks_in_order(self, job: Job, from_chunk: int, action: str | None, phase: Phase) -> Iterator[ChunkOutcomes]:
+        query = select(ChunkRow.chunk_no).where(ChunkRow.job_id == job.id, ChunkRow.generation == job.generation,
+                                                ChunkRow.chunk_no >= from_chunk).order_by(ChunkRow.chunk_no)
+        if action is not None:
+            query = query.where(getattr(ChunkRow, f"{_COUNTS[phase]}_{action}") > 0)
+        for chunk_no in list(self.session.scalars(query)):
+            chunk = self._chunk(job, chunk_no)
+            yield ChunkOutcomes(chunk_no, chunk.rows, chunk.plan, chunk.result)
+
+    def totals(self, job: Job) -> Totals:
+        columns = [func.coalesce(func.sum(getattr(ChunkRow, f"{prefix}_{action}")), 0)
+                   for prefix in _COUNTS.values() for action in ACTIONS]
         processed = func.coalesce(func.sum(ChunkRow.row_count).filter(ChunkRow.result.is_not(None)), 0)
         sums = self.session.execute(select(*columns, processed).where(
             ChunkRow.job_id == job.id, ChunkRow.generation == job.generation)).one()
-        planned = dict(zip(ACTIONS, map(int, sums[:5])))
-        done = dict(zip(ACTIONS, map(int, sums[5:10])))
-        return planned, done, int(sums[10])
+        return Totals(planned=dict(zip(ACTIONS, map(int, sums[:5]))), done=dict(zip(ACTIONS, map(int, sums[5:10]))),
+                      processed=int(sums[10]))
 
-    def chunks_in_order(self, job: JobRow, from_chunk: int, action: str | None, phase: str) -> Iterator[ChunkRow]:
+    def forget_values(self, job: Job, fields: tuple[str, ...]) -> None:
+        """Replace these fields' values by a mask in every stored row of the job: a finished job
+        keeps no secrets, not even sealed ones."""
+        numbers = list(self.session.scalars(select(ChunkRow.chunk_no).where(
+            ChunkRow.job_id == job.id, ChunkRow.generation == job.generation)))
+        for chunk_no in numbers:
+            chunk = self._chunk(job, chunk_no, lock=True)
+            chunk.rows = [{**row, "values": {name: MASK if name in fields and value else value
+                                             for name, value in row["values"].items()}} for row in chunk.rows]
+        self.session.flush()
+
+    def _chunk(self, job: Job, chunk_no: int, lock: bool = False, with_rows: bool = True) -> ChunkRow | None:
         query = select(ChunkRow).where(ChunkRow.job_id == job.id, ChunkRow.generation == job.generation,
-                                       ChunkRow.chunk_no >= from_chunk).order_by(ChunkRow.chunk_no)
-        if action is not None:
-            prefix = "planned" if phase == "plan" else "done"
-            query = query.where(getattr(ChunkRow, f"{prefix}_{action}") > 0)
-        for chunk_no in list(self.session.scalars(query.with_only_columns(ChunkRow.chunk_no))):
-            yield self.get_chunk(job.id, job.generation, chunk_no)
+                                       ChunkRow.chunk_no == chunk_no)
+        if not with_rows:
+            query = query.options(defer(ChunkRow.rows))
+        if lock:
+            query = query.with_for_update()
+        return self.session.scalars(query).one_or_none()
+
+
+def _job_values(job: Job) -> dict:
+    """The job's columns, but its id and creation time (which never change)."""
+    return {
+        "kind": job.kind.name, "status": str(job.status), "filename": job.filename, "settings": job.settings.to_dict(),
+        "columns": job.columns, "sample_rows": job.sample_rows, "generation": job.generation,
+        "total_rows": job.total_rows, "chunk_count": job.chunk_count, "start_when_ready": job.start_when_ready,
+        "analysis_sent_at": job.analysis_sent_at, "error": job.error,
+        "created_by": job.created_by.code, "created_by_rights": sorted(job.created_by.rights),
+        "started_by": job.started_by.code if job.started_by else None,
+        "started_by_rights": sorted(job.started_by.rights) if job.started_by else None,
+        "started_at": job.started_at, "finished_at": job.finished_at,
+    }
+
+
+def _to_job(row: JobRow) -> Job:
+    status = Status(row.status)
+    started_by = Actor(row.started_by, frozenset(row.started_by_rights or ())) if row.started_by else None
+    return Job(id=row.id, kind=kind_named(row.kind), status=status, filename=row.filename,
+               settings=ImportSettings(**row.settings), created_by=Actor(row.created_by, frozenset(row.created_by_rights or ())),
+               created_at=row.created_at, generation=row.generation, start_when_ready=row.start_when_ready,
+               columns=row.columns or [], sample_rows=row.sample_rows, total_rows=row.total_rows,
+               chunk_count=row.chunk_count, analysis_sent_at=row.analysis_sent_at, error=row.error,
+               started_by=started_by, started_at=row.started_at, finished_at=row.finished_at, stored_status=status)
 
 
 def _block_context(job_id: str, seq: int) -> bytes:

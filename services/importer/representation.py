@@ -4,30 +4,51 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.importer.domain import ANALYZING, QUEUED, READY, kind_named
-from services.importer.orm import JobRow
+from services.importer.domain import Job, Phase
+from services.importer.ports import ChunkOutcomes, Totals
 from shared.events.envelope import utc_timestamp
+from shared.sealing import MASK
 
 
-def job_representation(job: JobRow, planned: dict[str, int], done: dict[str, int], processed: int) -> dict[str, Any]:
-    previewing = job.status in (ANALYZING, READY, QUEUED)
+def job_representation(job: Job, totals: Totals) -> dict[str, Any]:
+    previewing = job.shown_phase is Phase.PREVIEW
     return {
         "id": job.id,
-        "kind": job.kind,
-        "status": job.status,
+        "kind": job.kind.name,
+        "status": str(job.status),
         "filename": job.filename,
-        "settings": job.settings,
+        "settings": job.settings.to_dict(),
         # What a column can be labelled with (besides "ignore"): frontends read it here, not from a copy.
-        "fields": list(kind_named(job.kind).fields),
+        "fields": list(job.kind.fields),
         "columns": job.columns,
         "sample_rows": job.sample_rows or [],
         "total_rows": job.total_rows,
-        "progress": {"processed": 0 if previewing else processed, "total": job.total_rows},
-        "counts": planned if previewing else done,
+        "progress": {"processed": 0 if previewing else totals.processed, "total": job.total_rows},
+        "counts": totals.planned if previewing else totals.done,
         "error": job.error,
-        "created_by": job.created_by,
-        "started_by": job.started_by,
+        "created_by": job.created_by.code,
+        "started_by": job.started_by.code if job.started_by else None,
         "created_at": utc_timestamp(job.created_at),
         "started_at": utc_timestamp(job.started_at) if job.started_at else None,
         "finished_at": utc_timestamp(job.finished_at) if job.finished_at else None,
     }
+
+
+def row_results(chunk: ChunkOutcomes, phase: Phase, secret_fields: tuple[str, ...]) -> list[dict | None]:
+    """Each stored row with its outcome in the phase (None where it has none yet); secrets masked."""
+    outcomes = chunk.preview if phase is Phase.PREVIEW else chunk.applied
+    results: list[dict | None] = []
+    for index, row in enumerate(chunk.rows):
+        outcome = outcomes[index] if outcomes else None
+        if outcome is None:
+            results.append(None)
+            continue
+        results.append({"line": row["line"], "action": outcome["action"],
+                        "values": _masked(row["values"], secret_fields),
+                        "messages": outcome["messages"], "applied": outcome["applied"],
+                        "reason": outcome.get("reason"), "params": outcome.get("params") or {}})
+    return results
+
+
+def _masked(values: dict[str, str], secret_fields: tuple[str, ...]) -> dict[str, str]:
+    return {name: MASK if name in secret_fields and value else value for name, value in values.items()}

@@ -7,23 +7,28 @@ answer is overdue and sends them again.
 
 from __future__ import annotations
 
-from services.importer.repository import SqlAlchemyImportRepository
+from services.importer.ports import Sender
+from services.importer.repository import SqlAlchemyJobRepository
+from services.importer.seen_keys import SeenKeysFile
 from shared.sealing import Sealer
 from shared.uow import UnitOfWork
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory, sender, sealer: Sealer):
+    def __init__(self, session_factory, sender: Sender, sealer: Sealer):
         super().__init__(session_factory)
         self.sender = sender
         self.sealer = sealer
 
     def start(self, session) -> None:
-        self.imports = SqlAlchemyImportRepository(session, self.sealer)
+        self.jobs = SqlAlchemyJobRepository(session, self.sealer)
         self.outgoing: list[tuple[str, str, list]] = []
 
     def send_after_commit(self, task: str, queue: str, *args) -> None:
         self.outgoing.append((task, queue, list(args)))
+
+    def seen_keys(self) -> SeenKeysFile:
+        return SeenKeysFile()
 
     def after_commit(self) -> None:
         outgoing, self.outgoing = self.outgoing, []

@@ -50,7 +50,7 @@ def test_the_stored_file_is_sealed_and_reads_back_whole(importer):
     stored = stored_bytes(importer, job_id)
     assert stored and b"geheim-wachtwoord-1" not in stored and b"Leerlingnummer" not in stored
     with importer.unit_of_work() as uow:
-        assert b"".join(uow.imports.file_blocks(job_id)) == EXPORT
+        assert b"".join(uow.jobs.file_blocks(job_id)) == EXPORT
 
 
 def test_a_job_never_started_is_discarded_with_its_file_after_the_retention_time(importer):

@@ -1,4 +1,4 @@
-"""Where the analysis remembers the keys (codes) of a file, to find one used on an earlier line.
+"""The keys (codes) an analysis has seen so far, to find one used on an earlier line of the file.
 
 In a throwaway SQLite file on the worker's local disk, for the length of one analysis: lookups
 stay fast and the worker's memory stays flat, however many rows the file has.
@@ -14,7 +14,7 @@ import tempfile
 BATCH = 5000  # under SQLite's limit on parameters per statement
 
 
-class ScratchKeys:
+class SeenKeysFile:
     def __init__(self):
         self._directory = tempfile.TemporaryDirectory(prefix="portal-import-keys-")
         self._db = sqlite3.connect(os.path.join(self._directory.name, "keys.sqlite3"), isolation_level=None)
@@ -24,7 +24,7 @@ class ScratchKeys:
         self._db.execute("BEGIN")
 
     def earlier_lines(self, first_lines: dict[str, int]) -> dict[str, int]:
-        """See analysis.KeyRegistry."""
+        """See analysis.SeenKeys."""
         # Insert all; a key stored before keeps its line, so a stored line other than this one is
         # the earlier use (lines only grow, so no key can meet its own line twice).
         self._db.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?)", first_lines.items())
@@ -40,7 +40,7 @@ class ScratchKeys:
         self._db.close()
         self._directory.cleanup()
 
-    def __enter__(self) -> "ScratchKeys":
+    def __enter__(self) -> "SeenKeysFile":
         return self
 
     def __exit__(self, *exc_info) -> None:
