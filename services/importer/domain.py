@@ -9,6 +9,7 @@ that owns the data → ready → started (queued → running) → each chunk app
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from dataclasses import asdict, dataclass, field, replace
@@ -77,7 +78,7 @@ class Column:
     index: int
     header: str
     field: str
-    samples: list[str] = field(default_factory=list)
+    samples: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -152,7 +153,8 @@ class Job:
         return self.generation == generation and self.status is Status.ANALYZING
 
     def analysis_overdue(self, now: datetime, timeout_seconds: float) -> bool:
-        return self.chunk_count is None and (now - _aware(self.analysis_sent_at)).total_seconds() > timeout_seconds
+        sent_at = _aware(self.analysis_sent_at or self.created_at)
+        return self.chunk_count is None and (now - sent_at).total_seconds() > timeout_seconds
 
     def analysis_resent(self, now: datetime) -> None:
         self.analysis_sent_at = now

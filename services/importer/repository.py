@@ -49,7 +49,7 @@ class SqlAlchemyJobRepository:
         """Write the job only over the status it was read with: exactly one writer moves a job on."""
         moved = self.session.execute(update(JobRow).where(JobRow.id == job.id, JobRow.status == job.stored_status)
                                      .values(**_job_values(job)))
-        if moved.rowcount != 1:
+        if moved.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
             raise Conflict("invalid_state", f"Import {job.id} was changed meanwhile; try again.", {"id": job.id})
         job.stored_status = job.status
 
@@ -95,8 +95,8 @@ class SqlAlchemyJobRepository:
         sequence = list(self.session.scalars(select(FileBlockRow.seq).where(FileBlockRow.job_id == job_id)
                                              .order_by(FileBlockRow.seq)))
         for seq in sequence:
-            sealed = self.session.scalar(select(FileBlockRow.data).where(FileBlockRow.job_id == job_id,
-                                                                        FileBlockRow.seq == seq))
+            sealed = self.session.scalars(select(FileBlockRow.data).where(FileBlockRow.job_id == job_id,
+                                                                         FileBlockRow.seq == seq)).one()
             yield self.sealer.open(sealed, _block_context(job_id, seq))
 
     def delete_file(self, job_id: str) -> None:
@@ -118,15 +118,14 @@ class SqlAlchemyJobRepository:
         outcome = getattr(ChunkRow, _OUTCOME[phase])
         mine = (ChunkRow.job_id == job.id, ChunkRow.generation == job.generation, outcome.is_(None))
         overdue = now - timedelta(seconds=timeout_seconds)
-        in_flight = self.session.scalar(
-            select(func.count()).select_from(ChunkRow).where(*mine, ChunkRow.sent_at > overdue))
+        in_flight = self._count(select(func.count()).select_from(ChunkRow).where(*mine, ChunkRow.sent_at > overdue))
         room = window - in_flight
         if room <= 0:
             return []
         query = (select(ChunkRow).where(*mine, (ChunkRow.sent_at.is_(None)) | (ChunkRow.sent_at <= overdue))
                  .options(defer(ChunkRow.plan), defer(ChunkRow.result))
                  .order_by(ChunkRow.chunk_no).limit(room))
-        if self.session.bind.dialect.name == "postgresql":
+        if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         chunks = list(self.session.scalars(query))
         for chunk in chunks:
@@ -141,7 +140,7 @@ class SqlAlchemyJobRepository:
 
     def unanswered_chunks(self, job: Job, phase: Phase) -> int:
         outcome = getattr(ChunkRow, _OUTCOME[phase])
-        return self.session.scalar(select(func.count()).select_from(ChunkRow).where(
+        return self._count(select(func.count()).select_from(ChunkRow).where(
             ChunkRow.job_id == job.id, ChunkRow.generation == job.generation, outcome.is_(None)))
 
     def outcomes(self, job: Job, chunk_no: int, lock: bool = False) -> ChunkOutcomes | None:
@@ -163,7 +162,7 @@ class SqlAlchemyJobRepository:
         if action is not None:
             query = query.where(getattr(ChunkRow, f"{_COUNTS[phase]}_{action}") > 0)
         for chunk_no in list(self.session.scalars(query)):
-            chunk = self._chunk(job, chunk_no)
+            chunk = self._existing_chunk(job, chunk_no)
             yield ChunkOutcomes(chunk_no, chunk.rows, chunk.plan, chunk.result)
 
     def totals(self, job: Job) -> Totals:
@@ -181,10 +180,19 @@ class SqlAlchemyJobRepository:
         numbers = list(self.session.scalars(select(ChunkRow.chunk_no).where(
             ChunkRow.job_id == job.id, ChunkRow.generation == job.generation)))
         for chunk_no in numbers:
-            chunk = self._chunk(job, chunk_no, lock=True)
+            chunk = self._existing_chunk(job, chunk_no, lock=True)
             chunk.rows = [{**row, "values": {name: MASK if name in fields and value else value
                                              for name, value in row["values"].items()}} for row in chunk.rows]
         self.session.flush()
+
+    def _count(self, query) -> int:
+        return int(self.session.scalar(query) or 0)
+
+    def _existing_chunk(self, job: Job, chunk_no: int, lock: bool = False) -> ChunkRow:
+        chunk = self._chunk(job, chunk_no, lock)
+        if chunk is None:
+            raise LookupError(f"chunk {chunk_no} of job {job.id} is gone")
+        return chunk
 
     def _chunk(self, job: Job, chunk_no: int, lock: bool = False, with_rows: bool = True) -> ChunkRow | None:
         query = select(ChunkRow).where(ChunkRow.job_id == job.id, ChunkRow.generation == job.generation,
