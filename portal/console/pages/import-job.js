@@ -8,10 +8,6 @@ import { errorText } from "../errors.js";
 import { has, t } from "../i18n.js";
 import { ACTIONS, actionLabel, modeOptions } from "../import-vocabulary.js";
 
-const FIELDS = {
-  users: ["code", "first_name", "prefix", "last_name", "email", "password", "login_method"],
-  enrollments: ["student", "department", "prognosis", "profile", "education", "main_group"],
-};
 const POLL_MS = 500;
 const BUSY = ["analyzing", "queued", "running"];
 
@@ -80,7 +76,8 @@ function settingsSection(job) {
   } else {
     controls.append(el("p", {}, `${t("schedule_project")}: ${settings.schedule_project}`));
   }
-  const choices = [...FIELDS[job.kind], "ignore"].map((name) => [name, t(name)]);
+  // The service names the fields of this kind of import; "ignore" leaves a column out.
+  const choices = [...job.fields, "ignore"].map((name) => [name, t(name)]);
   const labels = job.columns.map((column) => select(choices, column.field, {
     id: `column-${column.index}`, "aria-label": `${t("column_labels")}: ${column.header || column.index + 1}`,
     onchange: () => patch({ mapping: Object.fromEntries(labels.map((choice, index) => [String(index), choice.value])) }),
