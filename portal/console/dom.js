@@ -1,5 +1,5 @@
 // Building the page: every element the console shows is made with el(), so attributes and event
-// handlers are set one way (never HTML strings).
+// handlers are set one way (never inline styles or HTML strings, which the strict CSP would refuse).
 
 export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);

@@ -1,5 +1,6 @@
 """The admin console in a real headless Chromium against `portal run`: what an administrator does.
-Screenshots of every step land in test-artifacts/console/ (ignored by git)."""
+Screenshots of every step land in test-artifacts/console/ (ignored by git).
+No step may break the console's Content-Security-Policy."""
 
 import shutil
 import signal
@@ -57,11 +58,14 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
-    errors = []
+    errors, refusals = [], []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Chromium tells the page's console of everything the Content-Security-Policy refused (an inline style).
+    page.on("console", lambda message: refusals.append(message.text) if "Content Security Policy" in message.text else None)
     yield page
     context.close()
     assert errors == [], errors
+    assert refusals == [], refusals
 
 
 def shot(page, name):

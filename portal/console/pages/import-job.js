@@ -94,7 +94,7 @@ function settingsSection(job) {
     start.disabled = false;
     tell(problem, errorText(data));
   } }, t("start"));
-  return el("section", {}, el("h2", {}, t("column_labels")), controls, el("div", { style: "overflow-x:auto" }, samples),
+  return el("section", {}, el("h2", {}, t("column_labels")), controls, el("div", { class: "scrolls-sideways" }, samples),
     el("p", {}, start, problem));
 }
 
@@ -112,19 +112,17 @@ function progressSection(job) {
     if (!ok) return tell(problem, errorText(data));
     renderJob(job.id);
   } }, t("cancel"));
-  const section = el("section", {}, el("h2", {}, t("progress")),
-    el("div", { class: "bar", role: "progressbar", id: "progress-bar", "aria-valuemin": 0, "aria-valuemax": job.total_rows },
-      el("div", {})), el("p", { id: "progress-text" }), cancel, problem);
-  setTimeout(() => showProgress(job));
-  return section;
+  const { processed, total } = job.progress;
+  return el("section", {}, el("h2", { id: "progress-heading" }, t("progress")),
+    el("progress", { id: "progress-bar", "aria-labelledby": "progress-heading", max: total, value: processed }),
+    el("p", { id: "progress-text" }, `${processed} / ${total}`), cancel, problem);
 }
 
 function showProgress(job) {
   const bar = document.getElementById("progress-bar");
   if (!bar) return;  // still analysing: nothing moves until the status changes
   const { processed, total } = job.progress;
-  bar.setAttribute("aria-valuenow", processed);
-  bar.firstElementChild.style.width = `${total ? (100 * processed) / total : 0}%`;
+  Object.assign(bar, { max: total, value: processed });
   document.getElementById("progress-text").textContent = `${processed} / ${total}`;
   for (const action of ACTIONS) document.querySelector(`.count-${action}`).textContent = job.counts[action];
 }
