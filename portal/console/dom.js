@@ -24,6 +24,12 @@ export function select(options, value, attributes = {}) {
     el("option", { value: optionValue, selected: optionValue === value }, text)));
 }
 
+// Every table is shown through this: one wider than a phone's screen then scrolls sideways by itself,
+// not the whole page.
+export function scrollable(table) {
+  return el("div", { class: "scrolls-sideways" }, table);
+}
+
 export function columnHeads(texts) {
   return el("thead", {}, el("tr", {}, texts.map((text) => el("th", { scope: "col" }, text))));
 }

@@ -1,5 +1,5 @@
 """The admin console in a real headless Chromium against `portal run`: what an administrator does.
-Screenshots of every step land in test-artifacts/console/ (ignored by git).
+Screenshots of every step land in test-artifacts/console/ (ignored by git), a few also at a phone's width.
 No step may break the console's Content-Security-Policy."""
 
 import shutil
@@ -17,6 +17,7 @@ from tests.processes import stop, wait_healthy
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
+DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 EXPORT = ("Leerlingnummer;Roepnaam;Tussenvoegsel;Achternaam;E-mailadres;Afdeling\r\n"
           "410001;Zoë;;Bakker;zoe@leerling.example.nl;h1\r\n"
           "410002;Daniël;;Vermeulen;geen-adres;h4\r\n"
@@ -56,7 +57,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
     page = context.new_page()
     errors, refusals = [], []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -70,6 +71,14 @@ def page(browser):
 
 def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def phone_shot(page, name):
+    page.set_viewport_size(PHONE)
+    shot(page, name)
+    # Only a wide table scrolls sideways on a phone, never the whole page.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.set_viewport_size(DESKTOP)
 
 
 def log_in(page, base, code, password):
@@ -113,6 +122,7 @@ def test_the_users_page_filters_adds_and_refuses_a_non_numeric_student_code_inli
     page.get_by_role("button", name="Zoeken", exact=True).click()
     expect(page.locator("#users-table tbody tr")).to_have_count(1)
     shot(page, "02-users")
+    phone_shot(page, "02-users-phone")
 
 
 def test_an_administrator_imports_an_export_relabels_a_column_starts_and_downloads_the_errors(portal, page):
@@ -134,6 +144,7 @@ def test_an_administrator_imports_an_export_relabels_a_column_starts_and_downloa
     expect(page.locator(".count-error")).to_have_text("4")
     expect(page.locator('#rows-table tr[data-action="error"]')).to_have_count(4)
     shot(page, "04-preview")
+    phone_shot(page, "04-preview-phone")
 
     page.select_option("#column-4", "ignore")  # E-mailadres: the bad addresses no longer count
     expect(page.locator(".count-create")).to_have_text("3", timeout=30000)

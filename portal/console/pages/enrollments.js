@@ -1,7 +1,7 @@
 // Afdelingsdeelnames: per schedule project the enrollments (filtered by department), adding one by
 // hand, deleting one, and the placements: the Somtoday CSV and the students without a learning path.
 import { api } from "../api.js";
-import { columnHeads, el, field, select, showPage, tell } from "../dom.js";
+import { columnHeads, el, field, scrollable, select, showPage, tell } from "../dom.js";
 import { downloadButton } from "../downloads.js";
 import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
@@ -43,13 +43,13 @@ async function enrollmentsTable(project) {
   if (enrollmentView.department) query.set("department", enrollmentView.department);
   const { ok, data } = await api("GET", projectPath(project, `/enrollments?${query}`));
   if (!ok) return el("p", { class: "notice" }, errorText(data));
-  return el("table", { id: "enrollments-table" },
+  return scrollable(el("table", { id: "enrollments-table" },
     columnHeads([t("student"), t("department"), t("prognosis"), t("profile"), t("education"), t("main_group"),
       t("learning_path"), ""]),
     el("tbody", {}, data.items.map((item) => el("tr", {},
       el("td", {}, item.student), el("td", {}, item.department), el("td", {}, item.prognosis ?? ""),
       el("td", {}, item.profile ?? ""), el("td", {}, item.education ?? ""), el("td", {}, item.main_group ?? ""),
-      el("td", {}, item.learning_path ?? ""), el("td", {}, deleteButton(project, item))))));
+      el("td", {}, item.learning_path ?? ""), el("td", {}, deleteButton(project, item)))))));
 }
 
 function deleteButton(project, item) {
@@ -83,9 +83,9 @@ async function placementsSection(project) {
   const { ok, data } = await api("GET", projectPath(project, "/placements"));
   const withoutLearningPath = ok ? [
     el("h2", {}, `${t("without_learning_path")} (${data.without_learning_path.length})`),
-    el("table", {}, columnHeads([t("student"), t("department"), t("reason")]),
+    scrollable(el("table", {}, columnHeads([t("student"), t("department"), t("reason")]),
       el("tbody", {}, data.without_learning_path.map((item) => el("tr", {},
-        el("td", {}, item.student), el("td", {}, item.department), el("td", {}, t(item.reason))))))]
+        el("td", {}, item.student), el("td", {}, item.department), el("td", {}, t(item.reason)))))))]
     : el("p", { class: "notice" }, errorText(data));
   return el("section", { id: "placements" }, el("h2", {}, t("placements")),
     downloadButton(t("download_placements"), projectPath(project, "/placements?format=csv"), `plaatsingen-${project}.csv`),

@@ -2,7 +2,7 @@
 // each change re-analysed by the service (PATCH); after Start its progress; at the end the summary and
 // the errors.csv download. A file that cannot be imported is explained instead.
 import { api } from "../api.js";
-import { columnHeads, el, select, showPage, tell } from "../dom.js";
+import { columnHeads, el, scrollable, select, showPage, tell } from "../dom.js";
 import { downloadButton } from "../downloads.js";
 import { errorText } from "../errors.js";
 import { has, t } from "../i18n.js";
@@ -94,7 +94,7 @@ function settingsSection(job) {
     start.disabled = false;
     tell(problem, errorText(data));
   } }, t("start"));
-  return el("section", {}, el("h2", {}, t("column_labels")), controls, el("div", { class: "scrolls-sideways" }, samples),
+  return el("section", {}, el("h2", {}, t("column_labels")), controls, scrollable(samples),
     el("p", {}, start, problem));
 }
 
@@ -140,11 +140,11 @@ async function rowsSection(job, onlyErrors = false) {
   if (onlyErrors) query.set("action", "error");
   const { ok, data } = await api("GET", `/imports/${job.id}/rows?${query}`);
   const keyField = job.kind === "users" ? "code" : "student";
-  const rows = ok ? el("table", { id: "rows-table" },
+  const rows = ok ? scrollable(el("table", { id: "rows-table" },
     columnHeads([t("line"), t("action"), t(keyField), t("message")]),
     el("tbody", {}, data.items.map((row) => el("tr", { "data-action": row.action },
       el("td", {}, row.line), el("td", {}, actionLabel(row.action)), el("td", {}, row.values[keyField] ?? ""),
-      el("td", {}, row.messages.join(" ")))))) : el("p", { class: "notice" }, errorText(data));
+      el("td", {}, row.messages.join(" "))))))) : el("p", { class: "notice" }, errorText(data));
   const section = el("section", { id: "rows" }, el("h2", {}, t("preview")),
     el("label", { class: "inline", for: "only-errors" }, el("input", { type: "checkbox", id: "only-errors", checked: onlyErrors,
       onchange: async (event) => section.replaceWith(await rowsSection(job, event.target.checked)) }), t("only_errors")),

@@ -1,7 +1,7 @@
 // Importeren: the form that uploads a file (the service analyses it, then pages/import-job.js shows
 // the job) and the history of past imports.
 import { api } from "../api.js";
-import { columnHeads, el, field, select, showPage, tell } from "../dom.js";
+import { columnHeads, el, field, scrollable, select, showPage, tell } from "../dom.js";
 import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
 import { ACTIONS, modeOptions } from "../import-vocabulary.js";
@@ -51,11 +51,11 @@ function newImportForm(projects) {
 async function historyTable() {
   const { ok, data } = await api("GET", "/imports?limit=20");
   if (!ok) return el("p", { class: "notice" }, errorText(data));
-  return el("table", { id: "import-history" },
+  return scrollable(el("table", { id: "import-history" },
     columnHeads([t("created"), t("file"), t("kind"), t("status"), t("rows"), ...ACTIONS.map(t)]),
     el("tbody", {}, data.items.map((job) => el("tr", {},
       el("td", {}, new Date(job.created_at).toLocaleString()),
       el("td", {}, el("a", { href: `#/imports/${job.id}` }, job.filename)),
       el("td", {}, t(`kind_${job.kind}`)), el("td", {}, t(`status_${job.status}`)), el("td", {}, job.total_rows ?? ""),
-      ACTIONS.map((action) => el("td", {}, job.counts[action]))))));
+      ACTIONS.map((action) => el("td", {}, job.counts[action])))))));
 }

@@ -1,6 +1,6 @@
 // Gebruikers: the user list with its filter, search and paging, and the add-user form.
 import { api } from "../api.js";
-import { columnHeads, el, field, select, showPage, tell } from "../dom.js";
+import { columnHeads, el, field, scrollable, select, showPage, tell } from "../dom.js";
 import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
 
@@ -20,7 +20,7 @@ export async function renderUsers() {
   } }, el("label", { for: "user-type" }, t("users"), typeSelect), el("label", { for: "user-search" }, t("search"), search),
   el("div", { class: "button-cell" }, el("button", { type: "submit" }, t("search"))));
   typeSelect.addEventListener("change", () => filters.requestSubmit());
-  showPage(el("h1", {}, t("users")), el("section", {}, filters, table, pager), addUserSection(() => loadUsers(table, pager)));
+  showPage(el("h1", {}, t("users")), el("section", {}, filters, scrollable(table), pager), addUserSection(() => loadUsers(table, pager)));
   await loadUsers(table, pager);
 }
 
