@@ -119,7 +119,7 @@ class Gateway:
 def _console_file(name: str):
     response = send_from_directory(CONSOLE, name, max_age=0)
     response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' blob: data:; "
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
     return response
 

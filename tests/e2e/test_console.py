@@ -1,5 +1,6 @@
 """The admin console in a real headless Chromium against `portal run`: what an administrator does.
-Screenshots of every step land in test-artifacts/console/ (ignored by git)."""
+Screenshots of every step land in test-artifacts/console/ (ignored by git), a few also at a phone's width.
+No step may break the console's Content-Security-Policy."""
 
 import shutil
 import signal
@@ -16,6 +17,7 @@ from tests.processes import stop, wait_healthy
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
+DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 EXPORT = ("Leerlingnummer;Roepnaam;Tussenvoegsel;Achternaam;E-mailadres;Afdeling\r\n"
           "410001;Zoë;;Bakker;zoe@leerling.example.nl;h1\r\n"
           "410002;Daniël;;Vermeulen;geen-adres;h4\r\n"
@@ -55,17 +57,28 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
     page = context.new_page()
-    errors = []
+    errors, refusals = [], []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Chromium tells the page's console of everything the Content-Security-Policy refused (an inline style).
+    page.on("console", lambda message: refusals.append(message.text) if "Content Security Policy" in message.text else None)
     yield page
     context.close()
     assert errors == [], errors
+    assert refusals == [], refusals
 
 
 def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def phone_shot(page, name):
+    page.set_viewport_size(PHONE)
+    shot(page, name)
+    # Only a wide table scrolls sideways on a phone, never the whole page.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.set_viewport_size(DESKTOP)
 
 
 def log_in(page, base, code, password):
@@ -109,6 +122,7 @@ def test_the_users_page_filters_adds_and_refuses_a_non_numeric_student_code_inli
     page.get_by_role("button", name="Zoeken", exact=True).click()
     expect(page.locator("#users-table tbody tr")).to_have_count(1)
     shot(page, "02-users")
+    phone_shot(page, "02-users-phone")
 
 
 def test_an_administrator_imports_an_export_relabels_a_column_starts_and_downloads_the_errors(portal, page):
@@ -130,6 +144,7 @@ def test_an_administrator_imports_an_export_relabels_a_column_starts_and_downloa
     expect(page.locator(".count-error")).to_have_text("4")
     expect(page.locator('#rows-table tr[data-action="error"]')).to_have_count(4)
     shot(page, "04-preview")
+    phone_shot(page, "04-preview-phone")
 
     page.select_option("#column-4", "ignore")  # E-mailadres: the bad addresses no longer count
     expect(page.locator(".count-create")).to_have_text("3", timeout=30000)
@@ -200,6 +215,19 @@ def test_the_enrollments_page_lists_adds_filters_deletes_and_shows_placements(po
     expect(page.locator("#enrollments-table tbody tr")).to_have_count(1)
     page.get_by_role("button", name="Verwijderen").click()
     expect(page.locator("#enrollments-table tbody tr")).to_have_count(0)
+
+    # Deleted behind the console's back: deleting it again is refused, and the console says so.
+    page.select_option("#enrollment-department", "h1")
+    expect(page.locator("#enrollments-table tbody tr")).to_have_count(1)
+    enrollments = client.call("GET", "/api/v1/schedule-projects/2026-2027/enrollments")["items"]
+    client.call("DELETE", f"/api/v1/schedule-projects/2026-2027/enrollments/{enrollments[0]['id']}")
+    page.get_by_role("button", name="Verwijderen").click()
+    expect(page.locator("#enrollments-table .notice")).to_be_visible()
+    # A download the gateway cannot answer (a proxy's error page, no JSON) is explained too.
+    page.route("**/placements?format=csv", lambda route: route.fulfill(status=502, body="<h1>Bad Gateway</h1>"))
+    page.get_by_role("button", name="Plaatsingen downloaden (CSV)").click()
+    expect(page.locator("#placements .notice")).to_contain_text("502")
+    shot(page, "11-refused-delete-and-download")
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("link", name="Enrollments")).to_be_visible()
     shot(page, "09-english")

@@ -38,5 +38,7 @@ def test_health_says_why_it_is_not_ready_without_a_broker():
 def test_the_console_is_served_with_a_strict_content_security_policy():
     response = gateway().get("/")
     assert response.status_code == 200 and b'src="/console/app.js"' in response.data
-    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self';" in policy and "'unsafe-inline'" not in policy
     assert gateway().get("/console/app.js").status_code == 200
+    assert gateway().get("/console/pages/users.js").status_code == 200
