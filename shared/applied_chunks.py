@@ -7,10 +7,9 @@ delivery). Each service maps its own `applied_chunks` table: key, results (JSON 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from sqlalchemy.orm import Session
 
+from shared.clock import utcnow
 from shared.jsontext import from_json, to_json
 
 
@@ -24,5 +23,5 @@ class AppliedChunks:
         return None if stored is None else from_json(stored.results)
 
     def record(self, key: str, results: list[dict]) -> None:
-        self.session.add(self.row_class(key=key, results=to_json(results), created_at=datetime.now(timezone.utc)))
+        self.session.add(self.row_class(key=key, results=to_json(results), created_at=utcnow()))
         self.session.flush()

@@ -6,10 +6,10 @@ from typing import Any
 
 from services.enrollments import domain
 from services.enrollments.domain import Department, Enrollment, LearningPath
-from services.enrollments.repository import utcnow
 from services.enrollments.representation import enrollment_representation, project_representation
 from services.enrollments.rows import EXISTING, decide_enrollment_row, refused_row
 from shared import policy
+from shared.clock import utcnow
 from shared.codes import has_control_character
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.messages import Chunk, ChunkResult, RowOut

@@ -9,10 +9,10 @@ from services.users import domain
 from services.users.commands import CreateUser, PutSchoolFunction, UpdateUser
 from services.users.domain import MANAGER_FUNCTION, SchoolFunction, User
 from services.users.passwords import hash_password, verify_password
-from services.users.repository import utcnow
 from services.users.representation import user_representation
 from services.users.rows import RowContext, RowDecision, decide_row
 from shared import policy
+from shared.clock import utcnow
 from shared.errors import Conflict, NotFound, Unauthorized
 from shared.events.envelope import Envelope
 from shared.policy import Actor

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import operator
 
 from sqlalchemy import Text, bindparam, cast, or_, select, update
@@ -27,10 +25,6 @@ _TYPE_COLUMNS = {
     "employee": UserRow.is_employee,
     "family_member": UserRow.is_family_member,
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class SqlAlchemyUserRepository:
