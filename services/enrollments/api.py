@@ -18,8 +18,12 @@ api = Blueprint("enrollments", __name__, url_prefix="/api/v1")
 PLACEMENT_COLUMNS = ("leerlingnummer", "afdeling", "stamklas", "leerpad", "elementcode")
 
 
+def _service():
+    return current_app.extensions["enrollments"]
+
+
 def _uow():
-    return current_app.extensions["enrollments"].unit_of_work()
+    return _service().unit_of_work()
 
 
 @api.post("/schedule-projects")
@@ -64,7 +68,7 @@ def list_departments(project: str):
             409: "enrollment_exists", 422: "unknown_student, not_a_student, unknown_department, invalid_prognosis"},
             request="EnrollmentCreate")
 def create_enrollment(project: str):
-    return jsonify(handlers.enroll(_uow(), project, json_body(request))), 201
+    return jsonify(handlers.enroll(_uow(), _service().directory, project, json_body(request))), 201
 
 
 @api.get("/schedule-projects/<project>/enrollments")

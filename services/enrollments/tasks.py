@@ -10,4 +10,5 @@ from shared.messages import APPLY_ENROLLMENT_ROWS, Chunk, ChunkResult
 @chunk_task(APPLY_ENROLLMENT_ROWS)
 def apply_rows(chunk: Chunk) -> ChunkResult:
     """Plan or apply one chunk of an enrollment import."""
-    return handlers.apply_enrollment_rows(current_app.extensions["enrollments"].unit_of_work(), chunk)
+    service = current_app.extensions["enrollments"]
+    return handlers.apply_enrollment_rows(service.unit_of_work(), service.directory, chunk)
