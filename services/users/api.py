@@ -9,14 +9,13 @@ from flask import Blueprint, current_app, jsonify, request
 
 from services.users import handlers
 from services.users.commands import CreateUser, PutSchoolFunction, UpdateUser
+from services.users.domain import USER_TYPES
 from shared.auth import TOKEN_LIFETIME_SECONDS, current_actor, issue_token, require_right
 from shared.errors import InvalidInput
 from shared.http import decode_cursor, json_body, page_limit, page_of, parse_bool
 from shared.openapi import documented
 
 api = Blueprint("users", __name__, url_prefix="/api/v1")
-
-USER_TYPES = ("student", "employee", "family_member")
 
 
 def _uow():

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import AbstractSet
 
 from shared.codes import RULE, has_control_character, is_code
+from shared.events.envelope import STUDENT_CREATED, STUDENT_UPDATED
 from shared.policy import MANAGER_FUNCTION
 from shared.rights import RIGHTS
 from shared.errors import Conflict, InvalidInput, NotFound
@@ -22,7 +23,10 @@ MAX_NAME_LENGTH = 200
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 NAME_FIELDS = ("first_name", "prefix", "last_name")
-TYPE_FIELDS = ("is_student", "is_employee", "is_family_member")
+# A user's types (the `type` filter of the users list), each a flag on the user.
+TYPE_FLAGS = {"student": "is_student", "employee": "is_employee", "family_member": "is_family_member"}
+USER_TYPES = tuple(TYPE_FLAGS)
+TYPE_FIELDS = tuple(TYPE_FLAGS.values())
 MAX_EMAIL_LENGTH = 254
 # The WHATWG HTML definition of a valid e-mail address: what <input type="email"> accepts in every
 # browser, so a frontend and this service agree on what is valid.
@@ -170,9 +174,9 @@ def student_event_type(before: User | None, after: User) -> str | None:
     a student (before or after) changed; none for users who are not and were not students."""
     was_student = before is not None and before.is_student
     if after.is_student and not was_student:
-        return "student.created"
+        return STUDENT_CREATED
     if was_student and before.public_fields() != after.public_fields():
-        return "student.updated"
+        return STUDENT_UPDATED
     return None
 
 
