@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import AbstractSet
+from typing import AbstractSet, Any, Mapping
 
 from shared.codes import RULE, has_control_character, is_code
 from shared.events.envelope import STUDENT_CREATED, STUDENT_UPDATED
@@ -148,6 +148,29 @@ def check_function_code(code: object) -> str:
     if not is_code(code):
         raise InvalidInput("invalid_code", f"A school function code has {RULE}.", field="code")
     return code
+
+
+def apply_values(user: User, values: Mapping[str, Any], known_functions: AbstractSet[str]) -> str | None:
+    """Set on `user` what `values` holds, each value checked: names, e-mail, types, login method and
+    school functions (the student type always carries `leerling`); a field not in `values` stays as
+    it is, a null login method too. The one rule of the API and the import alike.
+
+    Returns the new password, checked but not yet hashed, or None when `values` sets none."""
+    for name in NAME_FIELDS:
+        if name in values:
+            setattr(user, name, check_name(name, values[name]))
+    if "email" in values:
+        user.email = check_email(values["email"])
+    for name in TYPE_FIELDS:
+        if name in values:
+            setattr(user, name, values[name])
+    if values.get("login_method") is not None:
+        user.login_method = check_login_method(values["login_method"])
+    password = values.get("password")
+    if password is not None:
+        check_password(password)
+    apply_types_and_functions(user, values.get("school_functions"), known_functions)
+    return password
 
 
 def apply_types_and_functions(user: User, functions: set[str] | None, known: AbstractSet[str]) -> None:
