@@ -155,14 +155,14 @@ def apply_enrollment_rows(uow, directory: StudentDirectory | None, chunk: Chunk)
     _catch_up(directory)
     with uow:
         if not chunk.dry_run and (stored := uow.applied_chunks.results(chunk.key)) is not None:
-            return _result(chunk, [RowOut(**row) for row in stored])
+            return _chunk_result(chunk, [RowOut(**row) for row in stored])
         if uow.enrollments.project(project) is None:
-            return _result(chunk, [], problem={"code": "unknown_schedule_project",
-                                               "message": f"No schedule project has code {project!r}."})
+            return _chunk_result(chunk, [], problem={"code": "unknown_schedule_project",
+                                                     "message": f"No schedule project has code {project!r}."})
         actor = Actor.from_dict(chunk.actor)
         if missing := policy.missing_for_enrollment_change(actor):
             # The same policy as by hand: rows beyond the actor's rights are errors, in the preview too.
-            return _result(chunk, [refused_row(row.line, actor, missing) for row in chunk.rows])
+            return _chunk_result(chunk, [refused_row(row.line, actor, missing) for row in chunk.rows])
         codes = sorted({code.strip() for row in chunk.rows if (code := row.values.get("student", "")).strip()})
         students = uow.enrollments.students(codes)
         departments = uow.enrollments.departments(project)
@@ -171,7 +171,7 @@ def apply_enrollment_rows(uow, directory: StudentDirectory | None, chunk: Chunk)
                                            departments, row.values.get("student", "").strip() in enrolled)
                      for row in chunk.rows]
         if chunk.dry_run:
-            return _result(chunk, [decision.to_row_out(applied=False) for decision in decisions])
+            return _chunk_result(chunk, [decision.to_row_out(applied=False) for decision in decisions])
         now = utcnow()
         creates = [decision for decision in decisions if decision.action == "create"]
         for decision in creates:
@@ -183,7 +183,7 @@ def apply_enrollment_rows(uow, directory: StudentDirectory | None, chunk: Chunk)
         results = [decision.to_row_out(applied=True) for decision in decisions]
         uow.applied_chunks.record(chunk.key, [vars(row) for row in results])
         uow.commit()
-    return _result(chunk, results)
+    return _chunk_result(chunk, results)
 
 
 def learning_path_representation(path: LearningPath) -> dict[str, Any]:
@@ -192,7 +192,7 @@ def learning_path_representation(path: LearningPath) -> dict[str, Any]:
             "educations": list(path.educations), "profiles": list(path.profiles)}
 
 
-def _result(chunk: Chunk, rows: list[RowOut], problem=None) -> ChunkResult:
+def _chunk_result(chunk: Chunk, rows: list[RowOut], problem=None) -> ChunkResult:
     return ChunkResult(chunk.job_id, chunk.generation, chunk.chunk_no, chunk.dry_run, rows, problem=problem)
 
 

@@ -62,7 +62,7 @@ def get_user(uow, code: str) -> dict[str, Any]:
 
 def list_users(uow, user_type=None, archived=None, text=None, after_code=None, limit=100) -> list[dict]:
     with uow.reading():
-        users = uow.users.list(user_type, archived, text, after_code, limit)
+        users = uow.users.list_users(user_type, archived, text, after_code, limit)
     return [user_representation(user) for user in users]
 
 

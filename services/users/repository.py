@@ -51,7 +51,7 @@ class SqlAlchemyUserRepository:
             setattr(row, name, value)
         self.session.flush()
 
-    def list(
+    def list_users(
         self,
         user_type: str | None = None,
         archived: bool | None = None,

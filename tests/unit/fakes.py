@@ -32,7 +32,7 @@ class FakeUserRepository:
     def save(self, user):
         self.users[user.code] = copy_user(user)
 
-    def list(self, user_type=None, archived=None, text=None, after_code=None, limit=100):
+    def list_users(self, user_type=None, archived=None, text=None, after_code=None, limit=100):
         users = sorted(self.users.values(), key=lambda user: user.code)
         if user_type:
             users = [user for user in users if getattr(user, TYPE_FLAGS[user_type])]
