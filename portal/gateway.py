@@ -24,6 +24,7 @@ from shared.celery_app import workers_answering
 from shared.config import Settings
 from shared.errors import NotFound
 from shared.http import register_error_handlers, register_security_headers
+from shared.messages import ENROLLMENTS_QUEUE, IMPORTER_QUEUE, USERS_QUEUE
 from shared.openapi import merge_documents
 
 ROUTES = (
@@ -34,7 +35,7 @@ ROUTES = (
     ("/api/v1/schedule-projects", "enrollments"),
     ("/api/v1/learning-paths", "enrollments"),
 )
-QUEUES = ("users", "importer", "enrollments")
+QUEUES = (USERS_QUEUE, IMPORTER_QUEUE, ENROLLMENTS_QUEUE)
 HEALTH_CACHE_SECONDS = 2.0
 CONSOLE = Path(__file__).parent / "console"
 

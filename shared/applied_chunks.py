@@ -2,20 +2,33 @@
 
 Recorded in the transaction that applies the rows, so a redelivered chunk finds its key and answers
 the stored results instead of applying the rows again (exactly-once effects over at-least-once
-delivery). Each service maps its own `applied_chunks` table: key, results (JSON text), created_at.
+delivery). Each service declares the `applied_chunks` table on its own `Base` with
+`class AppliedChunkRow(AppliedChunkTable, Base)`, so every service's table has the same shape.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import DateTime, String, Text
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from shared.clock import utcnow
 from shared.jsontext import from_json, to_json
 
 
+class AppliedChunkTable:
+    """The columns of `applied_chunks`: the chunk's key, its row results (JSON text), when it was applied."""
+
+    __tablename__ = "applied_chunks"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    results: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AppliedChunks:
-    def __init__(self, session: Session, row_class):
+    def __init__(self, session: Session, row_class: type[AppliedChunkTable]):
         self.session = session
         self.row_class = row_class
 
@@ -24,5 +37,5 @@ class AppliedChunks:
         return None if stored is None else from_json(stored.results)
 
     def record(self, key: str, results: list[dict]) -> None:
-        self.session.add(self.row_class(key=key, results=to_json(results), created_at=datetime.now(timezone.utc)))
+        self.session.add(self.row_class(key=key, results=to_json(results), created_at=utcnow()))
         self.session.flush()

@@ -101,6 +101,21 @@ def page_limit(args) -> int:
     return limit
 
 
+def page_of(items: list, limit: int | None = None, cursor_of: Callable[[Any], Any] | None = None,
+            next_position: Any = None) -> Response:
+    """Every list's answer, `{"items", "next_cursor"}`.
+
+    A paged list reads `limit + 1` items: when the extra one came, the page is the first `limit` and
+    `next_cursor` says where the next page starts, after `cursor_of(last item of the page)`. A list
+    whose reader works out that position itself (an import's rows skip whole chunks) passes it as
+    `next_position`. Otherwise the list is whole and `next_cursor` is null."""
+    if next_position is not None:
+        return jsonify(items=items, next_cursor=encode_cursor(next_position))
+    if limit is None or len(items) <= limit:
+        return jsonify(items=items, next_cursor=None)
+    return jsonify(items=items[:limit], next_cursor=encode_cursor(cursor_of(items[limit - 1])))
+
+
 def encode_cursor(value: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
 

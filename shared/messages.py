@@ -19,6 +19,7 @@ ACTIONS = ("create", "update", "unchanged", "skip", "error")
 APPLY_USER_ROWS = "users.apply_rows"
 APPLY_ENROLLMENT_ROWS = "enrollments.apply_rows"
 RECORD_CHUNK_RESULT = "importer.record_chunk_result"
+PUBLISH_USER_EVENTS = "users.publish_events"  # flushes the users outbox; the relay does this too
 USERS_QUEUE = "users"
 ENROLLMENTS_QUEUE = "enrollments"
 IMPORTER_QUEUE = "importer"

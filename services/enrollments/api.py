@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from operator import itemgetter
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from services.enrollments import handlers
 from shared.auth import require_right
-from shared.http import decode_cursor, encode_cursor, json_body, page_limit
+from shared.http import decode_cursor, json_body, page_limit, page_of
 from shared.openapi import documented
 from shared.spreadsheet import safe_cell, safe_filename
 
@@ -17,13 +18,12 @@ api = Blueprint("enrollments", __name__, url_prefix="/api/v1")
 PLACEMENT_COLUMNS = ("leerlingnummer", "afdeling", "stamklas", "leerpad", "elementcode")
 
 
+def _service():
+    return current_app.extensions["enrollments"]
+
+
 def _uow():
-    return current_app.extensions["enrollments"].unit_of_work()
-
-
-def _page(items: list[dict], limit: int, key: str):
-    next_cursor = encode_cursor(items[limit - 1][key]) if len(items) > limit else None
-    return jsonify(items=items[:limit], next_cursor=next_cursor)
+    return _service().unit_of_work()
 
 
 @api.post("/schedule-projects")
@@ -40,7 +40,8 @@ def create_project():
 @documented("List schedule projects", {200: "ScheduleProjectList"}, query=("limit", "cursor"))
 def list_projects():
     limit = page_limit(request.args)
-    return _page(handlers.list_projects(_uow(), decode_cursor(request.args.get("cursor")), limit + 1), limit, "code")
+    projects = handlers.list_projects(_uow(), decode_cursor(request.args.get("cursor")), limit + 1)
+    return page_of(projects, limit, cursor_of=itemgetter("code"))
 
 
 @api.post("/schedule-projects/<project>/departments")
@@ -58,7 +59,7 @@ def create_department(project: str):
 @require_right("enrollments:read")
 @documented("List a schedule project's departments", {200: "DepartmentList", 404: "schedule_project_not_found"})
 def list_departments(project: str):
-    return jsonify(items=handlers.list_departments(_uow(), project), next_cursor=None)
+    return page_of(handlers.list_departments(_uow(), project))
 
 
 @api.post("/schedule-projects/<project>/enrollments")
@@ -67,7 +68,7 @@ def list_departments(project: str):
             409: "enrollment_exists", 422: "unknown_student, not_a_student, unknown_department, invalid_prognosis"},
             request="EnrollmentCreate")
 def create_enrollment(project: str):
-    return jsonify(handlers.enroll(_uow(), project, json_body(request))), 201
+    return jsonify(handlers.enroll(_uow(), _service().directory, project, json_body(request))), 201
 
 
 @api.get("/schedule-projects/<project>/enrollments")
@@ -79,7 +80,7 @@ def list_enrollments(project: str):
     items = handlers.list_enrollments(_uow(), project, request.args.get("department") or None,
                                       request.args.get("student") or None,
                                       decode_cursor(request.args.get("cursor")), limit + 1)
-    return _page(items, limit, "student")
+    return page_of(items, limit, cursor_of=itemgetter("student"))
 
 
 @api.delete("/schedule-projects/<project>/enrollments/<int:enrollment_id>")
@@ -101,7 +102,7 @@ def create_learning_path():
 @require_right("enrollments:read")
 @documented("List learning paths", {200: "LearningPathList"})
 def list_learning_paths():
-    return jsonify(items=handlers.list_learning_paths(_uow()), next_cursor=None)
+    return page_of(handlers.list_learning_paths(_uow()))
 
 
 @api.get("/schedule-projects/<project>/placements")

@@ -26,10 +26,6 @@ class EnrollmentsService:
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def unit_of_work(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.session_factory, self.directory)
-
-    def plain_unit_of_work(self) -> SqlAlchemyUnitOfWork:
-        """Without catching up: for applying the events themselves."""
         return SqlAlchemyUnitOfWork(self.session_factory)
 
 
@@ -38,7 +34,7 @@ def build_service(settings: Settings, redis_client: redis.Redis | None = None) -
     if redis_client is None and settings.redis_url:
         redis_client = redis.Redis.from_url(settings.redis_url)
     if redis_client is not None:
-        service.directory = StudentDirectory(redis_client, service.plain_unit_of_work)
+        service.directory = StudentDirectory(redis_client, service.unit_of_work)
     return service
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from services.enrollments import domain
 from services.enrollments.domain import Department, Enrollment, LearningPath
-from services.enrollments.repository import utcnow
 from services.enrollments.representation import enrollment_representation, project_representation
 from services.enrollments.rows import EXISTING, decide_enrollment_row, refused_row
 from shared import policy
+from shared.clock import utcnow
 from shared.codes import has_control_character
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.messages import Chunk, ChunkResult, RowOut
 from shared.policy import Actor
+
+if TYPE_CHECKING:
+    from services.enrollments.directory import StudentDirectory
 
 
 def create_project(uow, code: Any, name: Any, school_year: Any) -> dict[str, Any]:
@@ -53,13 +56,14 @@ def list_departments(uow, project: str) -> list[dict[str, Any]]:
         return [vars(department) for department in uow.enrollments.departments(project).values()]
 
 
-def enroll(uow, project: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Enroll one student by hand; the student directory is caught up first."""
+def enroll(uow, directory: StudentDirectory | None, project: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Enroll one student by hand; the student directory (None without an event stream) catches up
+    with the student events first."""
     student = domain.check_code(body.get("student"), "student")
     department = domain.check_code(body.get("department"), "department")
     prognosis = domain.parse_prognosis(body.get("prognosis"))
     optional = {name: _optional_text(body.get(name), name) for name in ("profile", "education", "main_group")}
-    _catch_up(uow)
+    _catch_up(directory)
     with uow:
         _project(uow, project)
         domain.check_student_known(student, uow.enrollments.students([student]).get(student))
@@ -143,21 +147,22 @@ def apply_student_events(uow, users: list[dict[str, Any]]) -> None:
         uow.commit()
 
 
-def apply_enrollment_rows(uow, chunk: Chunk) -> ChunkResult:
-    """Plan (dry run) or apply one chunk of imported enrollment rows in one transaction; a chunk
-    applied before answers its stored results (exactly-once over redelivery)."""
+def apply_enrollment_rows(uow, directory: StudentDirectory | None, chunk: Chunk) -> ChunkResult:
+    """Plan (dry run) or apply one chunk of imported enrollment rows in one transaction, after the
+    student directory caught up with the student events; a chunk applied before answers its stored
+    results (exactly-once over redelivery)."""
     project = chunk.options.get("schedule_project") or ""
-    _catch_up(uow)
+    _catch_up(directory)
     with uow:
         if not chunk.dry_run and (stored := uow.applied_chunks.results(chunk.key)) is not None:
-            return _result(chunk, [RowOut(**row) for row in stored])
+            return _chunk_result(chunk, [RowOut(**row) for row in stored])
         if uow.enrollments.project(project) is None:
-            return _result(chunk, [], problem={"code": "unknown_schedule_project",
-                                               "message": f"No schedule project has code {project!r}."})
+            return _chunk_result(chunk, [], problem={"code": "unknown_schedule_project",
+                                                     "message": f"No schedule project has code {project!r}."})
         actor = Actor.from_dict(chunk.actor)
         if missing := policy.missing_for_enrollment_change(actor):
             # The same policy as by hand: rows beyond the actor's rights are errors, in the preview too.
-            return _result(chunk, [refused_row(row.line, actor, missing) for row in chunk.rows])
+            return _chunk_result(chunk, [refused_row(row.line, actor, missing) for row in chunk.rows])
         codes = sorted({code.strip() for row in chunk.rows if (code := row.values.get("student", "")).strip()})
         students = uow.enrollments.students(codes)
         departments = uow.enrollments.departments(project)
@@ -166,7 +171,7 @@ def apply_enrollment_rows(uow, chunk: Chunk) -> ChunkResult:
                                            departments, row.values.get("student", "").strip() in enrolled)
                      for row in chunk.rows]
         if chunk.dry_run:
-            return _result(chunk, [decision.to_row_out(applied=False) for decision in decisions])
+            return _chunk_result(chunk, [decision.to_row_out(applied=False) for decision in decisions])
         now = utcnow()
         creates = [decision for decision in decisions if decision.action == "create"]
         for decision in creates:
@@ -178,7 +183,7 @@ def apply_enrollment_rows(uow, chunk: Chunk) -> ChunkResult:
         results = [decision.to_row_out(applied=True) for decision in decisions]
         uow.applied_chunks.record(chunk.key, [vars(row) for row in results])
         uow.commit()
-    return _result(chunk, results)
+    return _chunk_result(chunk, results)
 
 
 def learning_path_representation(path: LearningPath) -> dict[str, Any]:
@@ -187,13 +192,13 @@ def learning_path_representation(path: LearningPath) -> dict[str, Any]:
             "educations": list(path.educations), "profiles": list(path.profiles)}
 
 
-def _result(chunk: Chunk, rows: list[RowOut], problem=None) -> ChunkResult:
+def _chunk_result(chunk: Chunk, rows: list[RowOut], problem=None) -> ChunkResult:
     return ChunkResult(chunk.job_id, chunk.generation, chunk.chunk_no, chunk.dry_run, rows, problem=problem)
 
 
-def _catch_up(uow) -> None:
-    if uow.directory is not None:
-        uow.directory.catch_up()
+def _catch_up(directory: StudentDirectory | None) -> None:
+    if directory is not None:
+        directory.catch_up()
 
 
 def _project(uow, code: str):

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKeyConstraint, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.applied_chunks import AppliedChunkTable
+
 
 class Base(DeclarativeBase):
     pass
@@ -78,9 +80,5 @@ class LearningPathRow(Base):
     profiles: Mapped[list] = mapped_column(JSON)
 
 
-class AppliedChunkRow(Base):
-    __tablename__ = "applied_chunks"
-
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    results: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+class AppliedChunkRow(AppliedChunkTable, Base):
+    """An import chunk applied in the same transaction as its enrollments (see shared/applied_chunks.py)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -14,15 +12,12 @@ from services.enrollments.domain import Department, Enrollment, LearningPath, St
 from services.enrollments.orm import (
     DepartmentRow, EnrollmentRow, LearningPathRow, ScheduleProjectRow, StudentRow,
 )
+from shared.clock import utcnow
 from shared.db import copy_insert, is_postgresql, one_of
 
 _STUDENT_FIELDS = ("code", "is_student", "archived", "first_name", "prefix", "last_name", "changed_at")
 _ENROLLMENT_FIELDS = ("schedule_project", "student", "department", "prognosis", "profile", "education",
                       "main_group", "created_at")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class SqlAlchemyEnrollmentRepository:

@@ -9,10 +9,6 @@ from shared.uow import UnitOfWork
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory, directory=None):
-        super().__init__(session_factory)
-        self.directory = directory  # catches up with the student events before validating
-
     def start(self, session) -> None:
         self.enrollments = SqlAlchemyEnrollmentRepository(session)
         self.applied_chunks = AppliedChunks(session, AppliedChunkRow)

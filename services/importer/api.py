@@ -8,7 +8,7 @@ from services.importer import handlers
 from services.importer.domain import invalid_option
 from shared.auth import current_actor, require_right
 from shared.errors import UnsupportedMediaType
-from shared.http import decode_cursor, encode_cursor, json_body, page_limit
+from shared.http import decode_cursor, json_body, page_limit, page_of
 from shared.openapi import documented
 from shared.spreadsheet import safe_filename
 
@@ -50,9 +50,12 @@ def list_imports():
     before = decode_cursor(request.args.get("cursor"))
     jobs = handlers.list_jobs(_uow(), request.args.get("kind") or None, request.args.get("status") or None,
                               before, limit + 1)
-    next_cursor = encode_cursor([jobs[limit - 1]["created_at"].replace("Z", "+00:00"), jobs[limit - 1]["id"]]) \
-        if len(jobs) > limit else None
-    return jsonify(items=jobs[:limit], next_cursor=next_cursor)
+    return page_of(jobs, limit, cursor_of=_job_position)
+
+
+def _job_position(job: dict) -> list:
+    """Where a list of jobs, newest first, continues after `job`: its creation time and id."""
+    return [job["created_at"].replace("Z", "+00:00"), job["id"]]
 
 
 @api.get("/imports/<job_id>")
@@ -103,7 +106,7 @@ def list_import_rows(job_id: str):
         raise invalid_option("cursor", "The cursor is not one this list gave.")
     rows, next_position = handlers.list_rows(_uow(), job_id, request.args.get("action") or None,
                                              tuple(after) if after else None, limit)
-    return jsonify(items=rows, next_cursor=encode_cursor(list(next_position)) if next_position else None)
+    return page_of(rows, next_position=list(next_position) if next_position else None)
 
 
 @api.get("/imports/<job_id>/errors.csv")

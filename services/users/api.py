@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from operator import itemgetter
 
 from flask import Blueprint, current_app, jsonify, request
 
 from services.users import handlers
 from services.users.commands import CreateUser, PutSchoolFunction, UpdateUser
+from services.users.domain import USER_TYPES
 from shared.auth import TOKEN_LIFETIME_SECONDS, current_actor, issue_token, require_right
 from shared.errors import InvalidInput
-from shared.http import decode_cursor, encode_cursor, json_body, page_limit, parse_bool
+from shared.http import decode_cursor, json_body, page_limit, page_of, parse_bool
 from shared.openapi import documented
 
 api = Blueprint("users", __name__, url_prefix="/api/v1")
-
-USER_TYPES = ("student", "employee", "family_member")
 
 
 def _uow():
@@ -61,8 +61,7 @@ def list_users():
         after_code=decode_cursor(request.args.get("cursor")),
         limit=limit + 1,
     )
-    next_cursor = encode_cursor(users[limit - 1]["code"]) if len(users) > limit else None
-    return jsonify(items=users[:limit], next_cursor=next_cursor)
+    return page_of(users, limit, cursor_of=itemgetter("code"))
 
 
 @api.get("/users/<code>")
@@ -94,7 +93,7 @@ def user_rights(code: str):
 @documented("List school functions", {200: "SchoolFunctionList"})
 def list_school_functions():
     functions = handlers.list_school_functions(_uow())
-    return jsonify(items=[_function_json(function) for function in functions], next_cursor=None)
+    return page_of([_function_json(function) for function in functions])
 
 
 @api.post("/school-functions")

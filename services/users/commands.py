@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.users.domain import TYPE_FIELDS
 from shared.errors import InvalidInput
 
 TEXT_FIELDS = ("first_name", "prefix", "last_name", "email", "password", "login_method")
-BOOL_FIELDS = ("is_student", "is_employee", "is_family_member")
-USER_FIELDS = ("code", *TEXT_FIELDS, *BOOL_FIELDS, "school_functions")
+USER_FIELDS = ("code", *TEXT_FIELDS, *TYPE_FIELDS, "school_functions")
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def _typed_values(body: dict[str, Any]) -> dict[str, Any]:
             if value is not None and not isinstance(value, str):
                 raise InvalidInput("invalid_type", f"{name} must be a text or null.", field=name)
             values[name] = value
-    for name in BOOL_FIELDS:
+    for name in TYPE_FIELDS:
         if name in body:
             values[name] = _boolean(body, name)
     if "school_functions" in body:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import AbstractSet
+from typing import AbstractSet, Any, Mapping
 
 from shared.codes import RULE, has_control_character, is_code
+from shared.events.envelope import STUDENT_CREATED, STUDENT_UPDATED
 from shared.policy import MANAGER_FUNCTION
 from shared.rights import RIGHTS
 from shared.errors import Conflict, InvalidInput, NotFound
@@ -22,7 +23,10 @@ MAX_NAME_LENGTH = 200
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 NAME_FIELDS = ("first_name", "prefix", "last_name")
-TYPE_FIELDS = ("is_student", "is_employee", "is_family_member")
+# A user's types (the `type` filter of the users list), each a flag on the user.
+TYPE_FLAGS = {"student": "is_student", "employee": "is_employee", "family_member": "is_family_member"}
+USER_TYPES = tuple(TYPE_FLAGS)
+TYPE_FIELDS = tuple(TYPE_FLAGS.values())
 MAX_EMAIL_LENGTH = 254
 # The WHATWG HTML definition of a valid e-mail address: what <input type="email"> accepts in every
 # browser, so a frontend and this service agree on what is valid.
@@ -146,6 +150,29 @@ def check_function_code(code: object) -> str:
     return code
 
 
+def apply_values(user: User, values: Mapping[str, Any], known_functions: AbstractSet[str]) -> str | None:
+    """Set on `user` what `values` holds, each value checked: names, e-mail, types, login method and
+    school functions (the student type always carries `leerling`); a field not in `values` stays as
+    it is, a null login method too. The one rule of the API and the import alike.
+
+    Returns the new password, checked but not yet hashed, or None when `values` sets none."""
+    for name in NAME_FIELDS:
+        if name in values:
+            setattr(user, name, check_name(name, values[name]))
+    if "email" in values:
+        user.email = check_email(values["email"])
+    for name in TYPE_FIELDS:
+        if name in values:
+            setattr(user, name, values[name])
+    if values.get("login_method") is not None:
+        user.login_method = check_login_method(values["login_method"])
+    password = values.get("password")
+    if password is not None:
+        check_password(password)
+    apply_types_and_functions(user, values.get("school_functions"), known_functions)
+    return password
+
+
 def apply_types_and_functions(user: User, functions: set[str] | None, known: AbstractSet[str]) -> None:
     """Set the user's functions; the student type always carries the function `leerling`."""
     if functions is not None:
@@ -170,9 +197,9 @@ def student_event_type(before: User | None, after: User) -> str | None:
     a student (before or after) changed; none for users who are not and were not students."""
     was_student = before is not None and before.is_student
     if after.is_student and not was_student:
-        return "student.created"
+        return STUDENT_CREATED
     if was_student and before.public_fields() != after.public_fields():
-        return "student.updated"
+        return STUDENT_UPDATED
     return None
 
 

@@ -9,10 +9,10 @@ from services.users import domain
 from services.users.commands import CreateUser, PutSchoolFunction, UpdateUser
 from services.users.domain import MANAGER_FUNCTION, SchoolFunction, User
 from services.users.passwords import hash_password, verify_password
-from services.users.repository import utcnow
 from services.users.representation import user_representation
 from services.users.rows import RowContext, RowDecision, decide_row
 from shared import policy
+from shared.clock import utcnow
 from shared.errors import Conflict, NotFound, Unauthorized
 from shared.events.envelope import Envelope
 from shared.policy import Actor
@@ -62,7 +62,7 @@ def get_user(uow, code: str) -> dict[str, Any]:
 
 def list_users(uow, user_type=None, archived=None, text=None, after_code=None, limit=100) -> list[dict]:
     with uow.reading():
-        users = uow.users.list(user_type, archived, text, after_code, limit)
+        users = uow.users.list_users(user_type, archived, text, after_code, limit)
     return [user_representation(user) for user in users]
 
 
@@ -240,21 +240,10 @@ def _chunk_result(chunk: Chunk, rows: list[RowOut]) -> ChunkResult:
 
 
 def _apply_values(uow, user: User, values: dict[str, Any]) -> None:
-    for name in domain.NAME_FIELDS:
-        if name in values:
-            setattr(user, name, domain.check_name(name, values[name]))
-    if "email" in values:
-        user.email = domain.check_email(values["email"])
-    for name in domain.TYPE_FIELDS:
-        if name in values:
-            setattr(user, name, values[name])
-    if values.get("login_method") is not None:
-        user.login_method = domain.check_login_method(values["login_method"])
+    """The request's values on the user; a password of null takes the user's password away."""
+    password = domain.apply_values(user, values, {function.code for function in uow.users.functions()})
     if "password" in values:
-        password = values["password"]
-        user.password_hash = None if password is None else hash_password(domain.check_password(password))
-    known = {function.code for function in uow.users.functions()}
-    domain.apply_types_and_functions(user, values.get("school_functions"), known)
+        user.password_hash = None if password is None else hash_password(password)
 
 
 def _rights_of(uow, user: User) -> list[str]:

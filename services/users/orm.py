@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.applied_chunks import AppliedChunkTable
+
 
 class Base(DeclarativeBase):
     pass
@@ -51,12 +53,6 @@ class OutboxRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class AppliedChunkRow(Base):
+class AppliedChunkRow(AppliedChunkTable, Base):
     """An import chunk applied in the same transaction as its rows: a redelivered chunk finds it
     here and answers the stored results instead of applying the rows again."""
-
-    __tablename__ = "applied_chunks"
-
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    results: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

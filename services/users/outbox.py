@@ -19,7 +19,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from services.users.orm import OutboxRow
-from services.users.repository import utcnow
+from shared.clock import utcnow
 from shared.config import EVENT_STREAM
 from shared.db import copy_rows, is_postgresql, one_of
 from shared.events.envelope import EVENT_FIELD, Envelope

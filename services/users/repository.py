@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import operator
 
 from sqlalchemy import Text, bindparam, cast, or_, select, update
@@ -11,7 +9,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.users.domain import SchoolFunction, User, user_exists
+from services.users.domain import TYPE_FLAGS, SchoolFunction, User, user_exists
 from services.users.orm import SchoolFunctionRow, UserRow
 from shared.db import copy_insert, is_postgresql, one_of
 from shared.jsontext import to_json
@@ -22,15 +20,7 @@ _USER_COLUMNS = (
     "is_family_member", "login_method", "password_hash", "archived", "created_at", "updated_at",
 )
 _user_values = operator.attrgetter(*_USER_COLUMNS)
-_TYPE_COLUMNS = {
-    "student": UserRow.is_student,
-    "employee": UserRow.is_employee,
-    "family_member": UserRow.is_family_member,
-}
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+_TYPE_COLUMNS = {user_type: getattr(UserRow, flag) for user_type, flag in TYPE_FLAGS.items()}
 
 
 class SqlAlchemyUserRepository:
@@ -61,7 +51,7 @@ class SqlAlchemyUserRepository:
             setattr(row, name, value)
         self.session.flush()
 
-    def list(
+    def list_users(
         self,
         user_type: str | None = None,
         archived: bool | None = None,

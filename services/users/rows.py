@@ -16,6 +16,9 @@ from shared.errors import InvalidInput
 from shared.messages import RowIn, RowOut
 from shared.policy import Actor
 
+# What a users file can set (types come from the import's options, school functions never from a file).
+FILE_FIELDS = (*domain.NAME_FIELDS, "email", "login_method", "password")
+
 
 @dataclass
 class RowContext:
@@ -73,8 +76,7 @@ def _decide_new(line, code, values, context: RowContext) -> RowDecision:
     if context.mode == "update":
         return RowDecision(line, "skip", [f"No user has code {code}; mode update only changes existing users."])
     user = User(code=code, is_student=context.as_student)
-    password = _apply_cells(user, values)
-    domain.apply_types_and_functions(user, None, context.function_rights.keys())
+    password = domain.apply_values(user, _file_values(values), context.function_rights.keys())
     return RowDecision(line, "create", after=user, password=password)
 
 
@@ -82,10 +84,9 @@ def _decide_existing(line, existing, values, context: RowContext) -> RowDecision
     if context.mode == "import":
         return RowDecision(line, "skip", [f"A user with code {existing.code} exists; mode import only adds new users."])
     user = domain.copy_user(existing)
-    password = _apply_cells(user, values)
     if context.as_student:
         user.is_student = True
-    domain.apply_types_and_functions(user, None, context.function_rights.keys())
+    password = domain.apply_values(user, _file_values(values), context.function_rights.keys())
     if password is not None or user.public_fields() != existing.public_fields():
         return RowDecision(line, "update", before=existing, after=user, password=password)
     return RowDecision(line, "unchanged", before=existing, after=user)
@@ -111,14 +112,9 @@ def _authorized(decision: RowDecision, context: RowContext) -> RowDecision:
     return decision
 
 
-def _apply_cells(user: User, values: dict[str, str]) -> str | None:
-    for name in domain.NAME_FIELDS:
-        if name in values:
-            setattr(user, name, domain.check_name(name, values[name]))
-    if "email" in values:
-        user.email = domain.check_email(values["email"])
+def _file_values(cells: dict[str, str]) -> dict[str, str]:
+    """The user fields a file's cells fill; a file may write the login method in any case ("SSO")."""
+    values = {name: cells[name] for name in FILE_FIELDS if name in cells}
     if "login_method" in values:
-        user.login_method = domain.check_login_method(values["login_method"].lower())
-    if "password" in values:
-        return domain.check_password(values["password"])
-    return None
+        values["login_method"] = values["login_method"].lower()
+    return values

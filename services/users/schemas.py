@@ -1,9 +1,10 @@
 """JSON schemas of the users service's bodies, for its OpenAPI document."""
 
+from services.users.domain import LOGIN_METHODS, TYPE_FIELDS
+
 _TEXT = {"type": ["string", "null"]}
-_TYPES = {"is_student": {"type": "boolean"}, "is_employee": {"type": "boolean"},
-          "is_family_member": {"type": "boolean"}}
-_LOGIN = {"type": "string", "enum": ["password", "sso", "none"]}
+_TYPES = {name: {"type": "boolean"} for name in TYPE_FIELDS}
+_LOGIN = {"type": "string", "enum": list(LOGIN_METHODS)}
 
 SCHEMAS = {
     "TokenRequest": {

@@ -1,23 +1,20 @@
 """Celery tasks of the users queue: deserialize, call the service, nothing else."""
 
-from celery import current_app as current_celery
 from celery import shared_task
 from flask import current_app
 
 from services.users import handlers
-from shared.messages import APPLY_USER_ROWS, IMPORTER_QUEUE, RECORD_CHUNK_RESULT, USERS_QUEUE, Chunk
-
-QUEUE = USERS_QUEUE
-
-
-@shared_task(name=APPLY_USER_ROWS)
-def apply_rows(chunk: str) -> None:
-    """Plan or apply one chunk of an import, then report the rows' results to the importer."""
-    result = handlers.apply_user_rows(current_app.extensions["users"].unit_of_work(), Chunk.from_message(chunk))
-    current_celery.send_task(RECORD_CHUNK_RESULT, args=[result.to_message()], queue=IMPORTER_QUEUE)
+from shared.chunk_task import chunk_task
+from shared.messages import APPLY_USER_ROWS, PUBLISH_USER_EVENTS, Chunk, ChunkResult
 
 
-@shared_task(name="users.publish_events")
+@chunk_task(APPLY_USER_ROWS)
+def apply_rows(chunk: Chunk) -> ChunkResult:
+    """Plan or apply one chunk of a users import."""
+    return handlers.apply_user_rows(current_app.extensions["users"].unit_of_work(), chunk)
+
+
+@shared_task(name=PUBLISH_USER_EVENTS)
 def publish_events() -> int:
     """Publish whatever the outbox holds now (the relay does this too, on its own schedule)."""
     publisher = current_app.extensions["users"].publisher

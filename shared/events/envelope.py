@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from shared.clock import utcnow
 from shared.jsontext import from_json, to_json
 
 ENVELOPE_VERSION = 1
@@ -52,7 +53,7 @@ class Envelope:
 
 
 def utc_timestamp(moment: datetime | None = None) -> str:
-    return _format_utc(moment or datetime.now(timezone.utc))
+    return _format_utc(moment or utcnow())
 
 
 @functools.lru_cache(maxsize=4096)

@@ -484,14 +484,15 @@ def import_chunk(actor, dry_run):
 
 def test_imported_enrollments_beyond_the_actors_rights_are_errors_in_preview_and_outcome(api, project, events):
     publish_student(events, "500001")
-    uow = api.application.extensions["enrollments"].unit_of_work
+    service = api.application.extensions["enrollments"]
+    uow = service.unit_of_work
     importer_only = Actor("imp.jansen", frozenset({"imports:write", "users:write"}))
     for dry_run in (True, False):
-        [row] = handlers.apply_enrollment_rows(uow(), import_chunk(importer_only, dry_run)).rows
+        [row] = handlers.apply_enrollment_rows(uow(), service.directory, import_chunk(importer_only, dry_run)).rows
         assert (row.action, row.reason, row.params) == ("error", "insufficient_rights", {"missing": ["enrollments:write"]})
     assert handlers.list_enrollments(uow(), PROJECT) == []
     enroller = Actor("roostermaker", frozenset({"imports:write", "enrollments:write"}))
-    [row] = handlers.apply_enrollment_rows(uow(), import_chunk(enroller, dry_run=False)).rows
+    [row] = handlers.apply_enrollment_rows(uow(), service.directory, import_chunk(enroller, dry_run=False)).rows
     assert (row.action, row.applied) == ("create", True)
     assert [enrollment["student"] for enrollment in handlers.list_enrollments(uow(), PROJECT)] == ["500001"]
 

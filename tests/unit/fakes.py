@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from services.users.domain import BUILTIN_FUNCTIONS, MANAGER_FUNCTION, SchoolFunction, User, copy_user, user_exists
+from services.users.domain import (
+    BUILTIN_FUNCTIONS, MANAGER_FUNCTION, TYPE_FLAGS, SchoolFunction, User, copy_user, user_exists,
+)
 from shared.policy import Actor, is_active_manager
 from shared.rights import RIGHTS
 
@@ -30,10 +32,10 @@ class FakeUserRepository:
     def save(self, user):
         self.users[user.code] = copy_user(user)
 
-    def list(self, user_type=None, archived=None, text=None, after_code=None, limit=100):
+    def list_users(self, user_type=None, archived=None, text=None, after_code=None, limit=100):
         users = sorted(self.users.values(), key=lambda user: user.code)
         if user_type:
-            users = [user for user in users if getattr(user, f"is_{user_type}")]
+            users = [user for user in users if getattr(user, TYPE_FLAGS[user_type])]
         if archived is not None:
             users = [user for user in users if user.archived == archived]
         if after_code is not None:

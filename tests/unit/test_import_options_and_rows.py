@@ -294,3 +294,8 @@ def test_rows_cannot_take_away_the_last_active_application_manager():
     assert decide_row(row(code="admin", login_method="none"), first, shared_context).action == "update"
     last = decide_row(row(line=3, code="beheer2", login_method="none"), second, shared_context)
     assert (last.action, last.reason) == ("error", "last_application_manager")
+
+
+def test_a_files_login_method_may_be_written_in_any_case():
+    decision = decide_row(RowIn(2, {"code": "123456", "login_method": " SSO "}), None, context("import", True))
+    assert (decision.action, decision.after.login_method) == ("create", "sso")

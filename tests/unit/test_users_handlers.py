@@ -104,3 +104,10 @@ def test_the_first_application_manager_is_created_once_with_a_generated_password
     assert password and len(password) >= 16
     assert "users:write" in handlers.authenticate(uow, "beheer", password)
     assert handlers.ensure_application_manager(uow, "beheer", None) is None
+
+
+def test_the_api_takes_the_login_method_only_as_written_in_the_contract(uow):
+    with pytest.raises(InvalidInput) as refused:
+        create(uow, code="t.sso", login_method="SSO")
+    assert (refused.value.code, refused.value.details["field"]) == ("invalid_login_method", "login_method")
+    assert create(uow, code="t.sso", login_method="sso")["login_method"] == "sso"

@@ -1,0 +1,9 @@
+"""The one clock: every timestamp the services store or send is an aware UTC datetime."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
