@@ -9,6 +9,7 @@ delivery). Each service declares the `applied_chunks` table on its own `Base` wi
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -28,7 +29,7 @@ class AppliedChunkTable:
 
 
 class AppliedChunks:
-    def __init__(self, session: Session, row_class: type[AppliedChunkTable]):
+    def __init__(self, session: Session, row_class: type[Any]):  # a service's AppliedChunkRow
         self.session = session
         self.row_class = row_class
 

@@ -8,13 +8,14 @@ alone is refused: clients resolve `/users/..` to another address before it is se
 from __future__ import annotations
 
 import re
+from typing import TypeGuard
 
 CODE = re.compile(r"[A-Za-z0-9._@-]{1,32}")
 RULE = "1 to 32 ASCII letters, digits, '.', '-', '_' or '@'"
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def is_code(value: object) -> bool:
+def is_code(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and CODE.fullmatch(value) is not None and value.strip(".") != ""
 
 

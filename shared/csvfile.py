@@ -119,7 +119,7 @@ def detect_delimiter(blocks: BlockSource, encoding: str) -> str:
     sample = _decode_sample(blocks, encoding)
     best, best_score = DELIMITERS[0], None
     for delimiter in DELIMITERS:
-        counts = Counter()
+        counts: Counter[int] = Counter()
         try:
             reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
             for index, fields in enumerate(reader):
@@ -190,7 +190,7 @@ def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
 class _BlockStream(io.RawIOBase):
     def __init__(self, blocks: Iterator[bytes], refuse_nul: bool = False):
         self._blocks = blocks
-        self._pending = b""
+        self._pending: bytes | None = b""
         self._refuse_nul = refuse_nul
 
     def readable(self) -> bool:

@@ -69,7 +69,7 @@ def run_alembic_env(target_metadata) -> None:
     """The body of every service's migrations/env.py: migrate online with our engine settings."""
     from alembic import context
 
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
+    engine = make_engine(context.config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():
@@ -91,7 +91,7 @@ def is_at_head(engine: Engine, migrations_dir: Path) -> bool:
 def copy_rows(connection: Connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Bulk-load rows into a PostgreSQL table with COPY, inside the connection's transaction: an order
     of magnitude cheaper than a multi-row INSERT, whose thousands of parameters must all be parsed."""
-    cursor = connection.connection.driver_connection.cursor()
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]  # psycopg's, on PostgreSQL
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
@@ -136,6 +136,6 @@ def copy_insert(connection: Connection, table: str, columns: tuple[str, ...], ro
     result = connection.exec_driver_sql(
         f"INSERT INTO {table} ({names}) SELECT {names} FROM {scratch} "
         f"ON CONFLICT ({', '.join(conflict)}) {on_conflict}{returned}")
-    written = result.all() if returning else []
+    written = [tuple(row) for row in result.all()] if returning else []
     connection.exec_driver_sql(f"DELETE FROM {scratch}")
     return written

@@ -111,7 +111,7 @@ def page_of(items: list, limit: int | None = None, cursor_of: Callable[[Any], An
     `next_position`. Otherwise the list is whole and `next_cursor` is null."""
     if next_position is not None:
         return jsonify(items=items, next_cursor=encode_cursor(next_position))
-    if limit is None or len(items) <= limit:
+    if limit is None or cursor_of is None or len(items) <= limit:
         return jsonify(items=items, next_cursor=None)
     return jsonify(items=items[:limit], next_cursor=encode_cursor(cursor_of(items[limit - 1])))
 

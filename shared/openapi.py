@@ -47,7 +47,7 @@ def build_document(app: Flask, title: str, schemas: dict[str, Any]) -> dict[str,
         if facts is None:
             continue
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method.lower()] = _operation(rule, facts, schemas)
     return {
         "openapi": "3.1.0",
@@ -61,7 +61,7 @@ def build_document(app: Flask, title: str, schemas: dict[str, Any]) -> dict[str,
 
 
 def merge_documents(title: str, documents: list[dict[str, Any]]) -> dict[str, Any]:
-    merged = {"openapi": "3.1.0", "info": {"title": title, "version": "1"}, "paths": {},
+    merged: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": title, "version": "1"}, "paths": {},
               "components": {"schemas": {}, "securitySchemes": {}}}
     for document in documents:
         merged["paths"].update(document.get("paths", {}))

@@ -52,13 +52,20 @@ class Actor:
 class Account(Protocol):
     """What the policy reads of a user, before or after a change (the users service's `User` is one)."""
 
-    code: str
-    school_functions: AbstractSet[str]
-    login_method: str
-    archived: bool
-    is_student: bool
-    is_employee: bool
-    is_family_member: bool
+    @property
+    def code(self) -> str: ...
+    @property
+    def school_functions(self) -> AbstractSet[str]: ...
+    @property
+    def login_method(self) -> str: ...
+    @property
+    def archived(self) -> bool: ...
+    @property
+    def is_student(self) -> bool: ...
+    @property
+    def is_employee(self) -> bool: ...
+    @property
+    def is_family_member(self) -> bool: ...
 
 
 def is_active_manager(account: Account) -> bool:

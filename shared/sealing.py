@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+from typing import TypeGuard
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -55,5 +56,5 @@ class Sealer:
         return self.open(raw).decode()
 
 
-def is_sealed_text(value: object) -> bool:
+def is_sealed_text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.startswith(TEXT_PREFIX)

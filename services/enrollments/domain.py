@@ -21,6 +21,14 @@ class Student:
 
 
 @dataclass(frozen=True)
+class ScheduleProject:
+    code: str
+    name: str
+    school_year: str
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Department:
     schedule_project: str
     code: str

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from services.enrollments import domain
-from services.enrollments.domain import Department, Enrollment, LearningPath
+from services.enrollments.domain import Department, Enrollment, LearningPath, ScheduleProject
+from services.enrollments.ports import StudentDirectory, UnitOfWork
 from services.enrollments.representation import enrollment_representation, project_representation
 from services.enrollments.rows import EXISTING, decide_enrollment_row, refused_row
 from shared import policy
@@ -15,26 +16,24 @@ from shared.errors import Conflict, InvalidInput, NotFound
 from shared.messages import Chunk, ChunkResult, RowOut
 from shared.policy import Actor
 
-if TYPE_CHECKING:
-    from services.enrollments.directory import StudentDirectory
 
-
-def create_project(uow, code: Any, name: Any, school_year: Any) -> dict[str, Any]:
+def create_project(uow: UnitOfWork, code: Any, name: Any, school_year: Any) -> dict[str, Any]:
     code = domain.check_code(code, "code")
     name, school_year = _text(name, "name"), _text(school_year, "school_year")
     with uow:
         if not uow.enrollments.add_project(code, name, school_year):
             raise Conflict("schedule_project_exists", f"Schedule project {code!r} exists already.", {"code": code})
+        created = _project(uow, code)
         uow.commit()
-        return project_representation(uow.enrollments.project(code))
+    return project_representation(created)
 
 
-def list_projects(uow, after: str | None, limit: int) -> list[dict[str, Any]]:
+def list_projects(uow: UnitOfWork, after: str | None, limit: int) -> list[dict[str, Any]]:
     with uow.reading():
         return [project_representation(row) for row in uow.enrollments.projects(after, limit)]
 
 
-def create_department(uow, project: str, code: Any, name: Any, year: Any) -> dict[str, Any]:
+def create_department(uow: UnitOfWork, project: str, code: Any, name: Any, year: Any) -> dict[str, Any]:
     code = domain.check_code(code, "code")
     name = _text(name, "name")
     if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 12:
@@ -50,13 +49,13 @@ def create_department(uow, project: str, code: Any, name: Any, year: Any) -> dic
     return vars(department)
 
 
-def list_departments(uow, project: str) -> list[dict[str, Any]]:
+def list_departments(uow: UnitOfWork, project: str) -> list[dict[str, Any]]:
     with uow.reading():
         _project(uow, project)
         return [vars(department) for department in uow.enrollments.departments(project).values()]
 
 
-def enroll(uow, directory: StudentDirectory | None, project: str, body: dict[str, Any]) -> dict[str, Any]:
+def enroll(uow: UnitOfWork, directory: StudentDirectory | None, project: str, body: dict[str, Any]) -> dict[str, Any]:
     """Enroll one student by hand; the student directory (None without an event stream) catches up
     with the student events first."""
     student = domain.check_code(body.get("student"), "student")
@@ -70,7 +69,8 @@ def enroll(uow, directory: StudentDirectory | None, project: str, body: dict[str
         departments = uow.enrollments.departments(project)
         if department not in departments:
             raise domain.unknown_department(project, department)
-        enrollment = Enrollment(project, student, department, prognosis, **optional, created_at=utcnow())
+        enrollment = Enrollment(project, student, department, prognosis, optional["profile"], optional["education"],
+                                optional["main_group"], created_at=utcnow())
         if not uow.enrollments.add_enrollment(enrollment):
             raise domain.enrollment_exists(student, project)
         paths = uow.enrollments.learning_paths()
@@ -78,7 +78,7 @@ def enroll(uow, directory: StudentDirectory | None, project: str, body: dict[str
     return enrollment_representation(enrollment, departments[department], paths)
 
 
-def list_enrollments(uow, project: str, department=None, student=None, after=None, limit=100) -> list[dict]:
+def list_enrollments(uow: UnitOfWork, project: str, department=None, student=None, after=None, limit=100) -> list[dict]:
     with uow.reading():
         _project(uow, project)
         departments = uow.enrollments.departments(project)
@@ -87,7 +87,7 @@ def list_enrollments(uow, project: str, department=None, student=None, after=Non
                 for enrollment in uow.enrollments.enrollments(project, department, student, after, limit)]
 
 
-def delete_enrollment(uow, project: str, enrollment_id: int) -> None:
+def delete_enrollment(uow: UnitOfWork, project: str, enrollment_id: int) -> None:
     with uow:
         _project(uow, project)
         if not uow.enrollments.delete_enrollment(project, enrollment_id):
@@ -96,7 +96,7 @@ def delete_enrollment(uow, project: str, enrollment_id: int) -> None:
         uow.commit()
 
 
-def create_learning_path(uow, body: dict[str, Any]) -> dict[str, Any]:
+def create_learning_path(uow: UnitOfWork, body: dict[str, Any]) -> dict[str, Any]:
     path = LearningPath(
         code=domain.check_code(body.get("code"), "code"), name=_text(body.get("name"), "name"),
         element_code=domain.check_element_code(body.get("element_code"), "element_code"),
@@ -117,7 +117,7 @@ def list_learning_paths(uow) -> list[dict[str, Any]]:
         return [learning_path_representation(path) for path in uow.enrollments.learning_paths()]
 
 
-def placements(uow, project: str) -> dict[str, list[dict[str, Any]]]:
+def placements(uow: UnitOfWork, project: str) -> dict[str, list[dict[str, Any]]]:
     """Each enrollment's learning path and element code for Somtoday, and the ones without, with why."""
     with uow.reading():
         _project(uow, project)
@@ -135,7 +135,7 @@ def placements(uow, project: str) -> dict[str, list[dict[str, Any]]]:
         return {"placements": placed, "without_learning_path": unplaced}
 
 
-def apply_student_events(uow, users: list[dict[str, Any]]) -> None:
+def apply_student_events(uow: UnitOfWork, users: list[dict[str, Any]]) -> None:
     """Keep the directory's students as the events describe them (user representations, in order)."""
     with uow:
         uow.enrollments.put_students([
@@ -147,7 +147,7 @@ def apply_student_events(uow, users: list[dict[str, Any]]) -> None:
         uow.commit()
 
 
-def apply_enrollment_rows(uow, directory: StudentDirectory | None, chunk: Chunk) -> ChunkResult:
+def apply_enrollment_rows(uow: UnitOfWork, directory: StudentDirectory | None, chunk: Chunk) -> ChunkResult:
     """Plan (dry run) or apply one chunk of imported enrollment rows in one transaction, after the
     student directory caught up with the student events; a chunk applied before answers its stored
     results (exactly-once over redelivery)."""
@@ -175,10 +175,10 @@ def apply_enrollment_rows(uow, directory: StudentDirectory | None, chunk: Chunk)
         now = utcnow()
         creates = [decision for decision in decisions if decision.action == "create"]
         for decision in creates:
-            decision.enrollment.created_at = now
-        inserted = uow.enrollments.insert_enrollments([decision.enrollment for decision in creates])
+            decision.new_enrollment.created_at = now
+        inserted = uow.enrollments.insert_enrollments([decision.new_enrollment for decision in creates])
         for decision in creates:
-            if decision.enrollment.student not in inserted:  # another import enrolled the student meanwhile
+            if decision.new_enrollment.student not in inserted:  # another import enrolled the student meanwhile
                 decision.action, decision.messages = "skip", [EXISTING]
         results = [decision.to_row_out(applied=True) for decision in decisions]
         uow.applied_chunks.record(chunk.key, [vars(row) for row in results])
@@ -201,7 +201,7 @@ def _catch_up(directory: StudentDirectory | None) -> None:
         directory.catch_up()
 
 
-def _project(uow, code: str):
+def _project(uow: UnitOfWork, code: str) -> ScheduleProject:
     project = uow.enrollments.project(code)
     if project is None:
         raise domain.project_not_found(code)

@@ -8,7 +8,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.enrollments.domain import Department, Enrollment, LearningPath, Student
+from services.enrollments.domain import Department, Enrollment, LearningPath, ScheduleProject, Student
 from services.enrollments.orm import (
     DepartmentRow, EnrollmentRow, LearningPathRow, ScheduleProjectRow, StudentRow,
 )
@@ -61,17 +61,18 @@ class SqlAlchemyEnrollmentRepository:
         return {code: Student(code, is_student, archived) for code, is_student, archived in rows}
 
     # schedule projects and departments
-    def project(self, code: str) -> ScheduleProjectRow | None:
-        return self.session.get(ScheduleProjectRow, code)
+    def project(self, code: str) -> ScheduleProject | None:
+        row = self.session.get(ScheduleProjectRow, code)
+        return None if row is None else _to_project(row)
 
     def add_project(self, code: str, name: str, school_year: str) -> bool:
         return self._add(ScheduleProjectRow(code=code, name=name, school_year=school_year, created_at=utcnow()))
 
-    def projects(self, after: str | None, limit: int) -> list[ScheduleProjectRow]:
+    def projects(self, after: str | None, limit: int) -> list[ScheduleProject]:
         query = select(ScheduleProjectRow).order_by(ScheduleProjectRow.code).limit(limit)
         if after is not None:
             query = query.where(ScheduleProjectRow.code > after)
-        return list(self.session.scalars(query))
+        return [_to_project(row) for row in self.session.scalars(query)]
 
     def add_department(self, department: Department) -> bool:
         return self._add(DepartmentRow(schedule_project=department.schedule_project, code=department.code,
@@ -155,3 +156,7 @@ class SqlAlchemyEnrollmentRepository:
         except IntegrityError:
             return False
         return True
+
+
+def _to_project(row: ScheduleProjectRow) -> ScheduleProject:
+    return ScheduleProject(row.code, row.name, row.school_year, row.created_at)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.enrollments import domain
-from services.enrollments.domain import Department, Enrollment, LearningPath
+from services.enrollments.domain import Department, Enrollment, LearningPath, ScheduleProject
 from shared.events.envelope import utc_timestamp
 
 
@@ -25,6 +25,6 @@ def enrollment_representation(enrollment: Enrollment, department: Department, pa
     }
 
 
-def project_representation(row) -> dict[str, Any]:
-    return {"code": row.code, "name": row.name, "school_year": row.school_year,
-            "created_at": utc_timestamp(row.created_at)}
+def project_representation(project: ScheduleProject) -> dict[str, Any]:
+    return {"code": project.code, "name": project.name, "school_year": project.school_year,
+            "created_at": utc_timestamp(project.created_at)}

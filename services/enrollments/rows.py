@@ -20,6 +20,12 @@ class EnrollmentDecision:
     messages: list[str] = field(default_factory=list)
     enrollment: Enrollment | None = None
 
+    @property
+    def new_enrollment(self) -> Enrollment:
+        """The enrollment a create row makes."""
+        assert self.enrollment is not None, f"a {self.action} row makes no enrollment"
+        return self.enrollment
+
     def to_row_out(self, applied: bool) -> RowOut:
         return RowOut(self.line, self.action, list(self.messages), applied and self.action == "create")
 

@@ -17,16 +17,15 @@ from typing import Any, BinaryIO, Iterator
 from services.importer import analysis, domain
 from services.importer.domain import IN_MOTION, Job, Phase, Status
 from services.importer.ports import UnitOfWork
-from services.importer.repository import utcnow
 from services.importer.representation import job_representation, row_results
 from shared.csvfile import FileProblem
 from shared.errors import PayloadTooLarge
-from shared.messages import ACTIONS, IMPORTER_QUEUE, Chunk, ChunkResult, RowIn
+from shared.clock import utcnow
+from shared.messages import ACTIONS, ANALYZE_IMPORT, IMPORTER_QUEUE, Chunk, ChunkResult, RowIn
 from shared.policy import Actor
 from shared.sealing import Sealer
 from shared.spreadsheet import safe_cell
 
-ANALYZE_TASK = "importer.analyze"
 WINDOW = 8  # chunks in flight per job: enough to keep every worker busy, bounded for cancel
 
 
@@ -47,7 +46,7 @@ def create_job(uow: UnitOfWork, kind_name: str | None, filename: str, stream: Bi
         uow.jobs.add(job)
         if not uow.jobs.store_file(job.id, stream, max_bytes):
             raise PayloadTooLarge("payload_too_large", f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
-        uow.send_after_commit(ANALYZE_TASK, IMPORTER_QUEUE, job.id, job.generation)
+        uow.send_after_commit(ANALYZE_IMPORT, IMPORTER_QUEUE, job.id, job.generation)
         return _commit_and_show(uow, job)
 
 
@@ -58,7 +57,7 @@ def change_settings(uow: UnitOfWork, job_id: str, options: dict[str, Any], actor
         job.change_settings(options, actor, utcnow())
         uow.jobs.delete_chunks(job.id)
         uow.jobs.save(job)
-        uow.send_after_commit(ANALYZE_TASK, IMPORTER_QUEUE, job.id, job.generation)
+        uow.send_after_commit(ANALYZE_IMPORT, IMPORTER_QUEUE, job.id, job.generation)
         return _commit_and_show(uow, job)
 
 
@@ -139,7 +138,7 @@ def sweep(uow: UnitOfWork, timing: Timing) -> int:
                 continue
             if job.analysis_overdue(utcnow(), timing.analysis_timeout_seconds):
                 job.analysis_resent(utcnow())
-                uow.send_after_commit(ANALYZE_TASK, IMPORTER_QUEUE, job.id, job.generation)
+                uow.send_after_commit(ANALYZE_IMPORT, IMPORTER_QUEUE, job.id, job.generation)
             elif job.chunk_count is not None:
                 _move_on(uow, job, timing)
             _save(uow, job)

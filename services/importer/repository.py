@@ -3,7 +3,7 @@ progress are sums over chunk columns, never over every row."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import BinaryIO, Iterator
 
 from sqlalchemy import delete, func, insert, select, update
@@ -21,10 +21,6 @@ BLOCK_BYTES = 1024 * 1024
 # The database's words for the two phases: a chunk's outcome columns and its count columns.
 _OUTCOME = {Phase.PREVIEW: "plan", Phase.APPLY: "result"}
 _COUNTS = {Phase.PREVIEW: "planned", Phase.APPLY: "done"}
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class SqlAlchemyJobRepository:

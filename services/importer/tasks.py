@@ -4,17 +4,16 @@ from celery import shared_task
 from flask import current_app
 
 from services.importer import handlers
-from shared.messages import IMPORTER_QUEUE, RECORD_CHUNK_RESULT, ChunkResult
+from shared.messages import ANALYZE_IMPORT, IMPORTER_QUEUE, RECORD_CHUNK_RESULT, SWEEP_IMPORTS, ChunkResult
 
 QUEUE = IMPORTER_QUEUE
-SWEEP_TASK = "importer.sweep"
 
 
 def _service():
     return current_app.extensions["importer"]
 
 
-@shared_task(name=handlers.ANALYZE_TASK)
+@shared_task(name=ANALYZE_IMPORT)
 def analyze(job_id: str, generation: int) -> None:
     handlers.analyze_job(_service().unit_of_work(), job_id, generation, _service().timing)
 
@@ -24,7 +23,7 @@ def record_chunk_result(result: str) -> None:
     handlers.record_chunk_result(_service().unit_of_work(), ChunkResult.from_message(result), _service().timing)
 
 
-@shared_task(name=SWEEP_TASK)
+@shared_task(name=SWEEP_IMPORTS)
 def sweep() -> int:
     """Runs every few seconds (beat): resends what went unanswered, finishes what is done."""
     return handlers.sweep(_service().unit_of_work(), _service().timing)

@@ -195,12 +195,9 @@ def apply_types_and_functions(user: User, functions: set[str] | None, known: Abs
 def student_event_type(before: User | None, after: User) -> str | None:
     """Which student event a change causes: created when a user becomes a student, updated when
     a student (before or after) changed; none for users who are not and were not students."""
-    was_student = before is not None and before.is_student
-    if after.is_student and not was_student:
-        return STUDENT_CREATED
-    if was_student and before.public_fields() != after.public_fields():
-        return STUDENT_UPDATED
-    return None
+    if before is None or not before.is_student:
+        return STUDENT_CREATED if after.is_student else None
+    return STUDENT_UPDATED if before.public_fields() != after.public_fields() else None
 
 
 def copy_user(user: User) -> User:

@@ -8,6 +8,7 @@ from typing import Any
 from services.users import domain
 from services.users.commands import CreateUser, PutSchoolFunction, UpdateUser
 from services.users.domain import MANAGER_FUNCTION, SchoolFunction, User
+from services.users.ports import UnitOfWork
 from services.users.passwords import hash_password, verify_password
 from services.users.representation import user_representation
 from services.users.rows import RowContext, RowDecision, decide_row
@@ -20,7 +21,7 @@ from shared.sealing import CannotOpen, Sealer, is_sealed_text
 from shared.messages import Chunk, ChunkResult, RowOut
 
 
-def create_user(uow, command: CreateUser, actor: Actor) -> dict[str, Any]:
+def create_user(uow: UnitOfWork, command: CreateUser, actor: Actor) -> dict[str, Any]:
     with uow:
         user = User(code=domain.check_code(command.code))
         _apply_values(uow, user, command.values)
@@ -34,7 +35,7 @@ def create_user(uow, command: CreateUser, actor: Actor) -> dict[str, Any]:
     return user_representation(user)
 
 
-def update_user(uow, command: UpdateUser, actor: Actor) -> dict[str, Any]:
+def update_user(uow: UnitOfWork, command: UpdateUser, actor: Actor) -> dict[str, Any]:
     with uow:
         before = uow.users.get(command.code, for_update=True)
         if before is None:
@@ -52,7 +53,7 @@ def update_user(uow, command: UpdateUser, actor: Actor) -> dict[str, Any]:
     return user_representation(user)
 
 
-def get_user(uow, code: str) -> dict[str, Any]:
+def get_user(uow: UnitOfWork, code: str) -> dict[str, Any]:
     with uow.reading():
         user = uow.users.get(code)
     if user is None:
@@ -60,13 +61,13 @@ def get_user(uow, code: str) -> dict[str, Any]:
     return user_representation(user)
 
 
-def list_users(uow, user_type=None, archived=None, text=None, after_code=None, limit=100) -> list[dict]:
+def list_users(uow: UnitOfWork, user_type=None, archived=None, text=None, after_code=None, limit=100) -> list[dict]:
     with uow.reading():
         users = uow.users.list_users(user_type, archived, text, after_code, limit)
     return [user_representation(user) for user in users]
 
 
-def effective_rights(uow, code: str) -> list[str]:
+def effective_rights(uow: UnitOfWork, code: str) -> list[str]:
     with uow.reading():
         user = uow.users.get(code)
         if user is None:
@@ -74,7 +75,7 @@ def effective_rights(uow, code: str) -> list[str]:
         return _rights_of(uow, user)
 
 
-def authenticate(uow, code: str, password: str) -> list[str]:
+def authenticate(uow: UnitOfWork, code: str, password: str) -> list[str]:
     """The rights of the user with this code and password; one answer for every failure."""
     with uow.reading():
         user = uow.users.get(code) if isinstance(code, str) else None
@@ -84,12 +85,12 @@ def authenticate(uow, code: str, password: str) -> list[str]:
         return _rights_of(uow, user)
 
 
-def list_school_functions(uow) -> list[SchoolFunction]:
+def list_school_functions(uow: UnitOfWork) -> list[SchoolFunction]:
     with uow.reading():
         return uow.users.functions()
 
 
-def create_school_function(uow, command: PutSchoolFunction, actor: Actor) -> SchoolFunction:
+def create_school_function(uow: UnitOfWork, command: PutSchoolFunction, actor: Actor) -> SchoolFunction:
     function = SchoolFunction(
         domain.check_function_code(command.code), command.name, domain.check_rights(command.rights)
     )
@@ -105,7 +106,7 @@ def create_school_function(uow, command: PutSchoolFunction, actor: Actor) -> Sch
     return function
 
 
-def replace_school_function(uow, command: PutSchoolFunction, actor: Actor) -> SchoolFunction:
+def replace_school_function(uow: UnitOfWork, command: PutSchoolFunction, actor: Actor) -> SchoolFunction:
     function = SchoolFunction(command.code, command.name, domain.check_rights(command.rights))
     with uow:
         old = uow.users.get_function(function.code)
@@ -125,7 +126,7 @@ def replace_school_function(uow, command: PutSchoolFunction, actor: Actor) -> Sc
     return function
 
 
-def ensure_application_manager(uow, code: str, password: str | None) -> str | None:
+def ensure_application_manager(uow: UnitOfWork, code: str, password: str | None) -> str | None:
     """Create the first application manager unless a user with `code` exists.
 
     Returns the password when one was generated (to be shown once), else None.
@@ -135,14 +136,14 @@ def ensure_application_manager(uow, code: str, password: str | None) -> str | No
         if uow.users.get(code) is not None:
             return None
         user = User(code=domain.check_code(code), is_employee=True, school_functions={MANAGER_FUNCTION})
-        user.password_hash = hash_password(domain.check_password(password or generated))
+        user.password_hash = hash_password(domain.check_password(password or generated or ""))
         user.created_at = user.updated_at = utcnow()
         uow.users.add(user)
         uow.commit()
     return generated
 
 
-def apply_user_rows(uow, chunk: Chunk) -> ChunkResult:
+def apply_user_rows(uow: UnitOfWork, chunk: Chunk) -> ChunkResult:
     """Plan (dry run) or apply one chunk of imported rows in one transaction, with bulk statements.
 
     Applying records the chunk's key and results in the same transaction, so a redelivered chunk
@@ -154,7 +155,7 @@ def apply_user_rows(uow, chunk: Chunk) -> ChunkResult:
         _open_passwords(chunk, uow.sealer)
         existing = uow.users.get_many(_codes_of(chunk), for_update=not chunk.dry_run)
         context = _row_context(uow, chunk, existing)
-        decisions = [decide_row(row, existing.get(_code_of(row)), context) for row in chunk.rows]
+        decisions = [decide_row(row, existing.get(_code_of(row) or ""), context) for row in chunk.rows]
         if chunk.dry_run:
             return _chunk_result(chunk, [decision.to_row_out(applied=False) for decision in decisions])
         decisions = _write_decisions(uow, chunk, decisions, context)
@@ -176,7 +177,7 @@ def _open_passwords(chunk: Chunk, sealer: Sealer) -> None:
                 row.errors.append("The password cannot be read: it was sealed with another PORTAL_SECRET_KEY.")
 
 
-def _row_context(uow, chunk: Chunk, existing: dict[str, User]) -> RowContext:
+def _row_context(uow: UnitOfWork, chunk: Chunk, existing: dict[str, User]) -> RowContext:
     """What every row of the chunk is decided with: the options, the school functions' rights, the
     acting user's rights as they are now, and (only when a row touches one) the active managers."""
     function_rights = _function_rights(uow)
@@ -188,42 +189,46 @@ def _row_context(uow, chunk: Chunk, existing: dict[str, User]) -> RowContext:
                       if touches_manager else set())
 
 
-def _write_decisions(uow, chunk, decisions, context: RowContext) -> list[RowDecision]:
+def _write_decisions(uow: UnitOfWork, chunk, decisions, context: RowContext) -> list[RowDecision]:
     now = utcnow()
     for decision in decisions:
         if decision.action in ("create", "update"):
-            if decision.password is not None:
-                decision.after.password_hash = hash_password(decision.password)
-            decision.after.updated_at = now
-            if decision.action == "create":
-                decision.after.created_at = now
+            _stamp(decision, now)
     creates = [decision for decision in decisions if decision.action == "create"]
-    inserted = uow.users.insert_many([decision.after for decision in creates])
-    lost_races = [decision for decision in creates if decision.after.code not in inserted]
+    inserted = uow.users.insert_many([decision.user for decision in creates])
+    lost_races = [decision for decision in creates if decision.user.code not in inserted]
     if lost_races:
         # Another import created these codes after we looked: decide again against what it made.
         rows = {row.line: row for row in chunk.rows}
-        existing = uow.users.get_many([decision.after.code for decision in lost_races], for_update=True)
+        existing = uow.users.get_many([decision.user.code for decision in lost_races], for_update=True)
         redecided = {}
         for decision in lost_races:
-            again = decide_row(rows[decision.line], existing.get(decision.after.code), context)
+            again = decide_row(rows[decision.line], existing.get(decision.user.code), context)
             if again.action == "update":
-                again.after.updated_at = now
-                if again.password is not None:
-                    again.after.password_hash = hash_password(again.password)
+                _stamp(again, now)
             again.messages.append("The user was created by another import after the preview.")
             redecided[decision.line] = again
         decisions = [redecided.get(decision.line, decision) for decision in decisions]
     updates = [decision for decision in decisions if decision.action == "update"]
-    uow.users.update_many([(decision.before, decision.after) for decision in updates])
+    uow.users.update_many([(decision.before, decision.user) for decision in updates])
     events = []
     for decision in decisions:
         if decision.action in ("create", "update"):
-            event_type = domain.student_event_type(decision.before, decision.after)
+            event_type = domain.student_event_type(decision.before, decision.user)
             if event_type is not None:
-                events.append(Envelope.new(event_type, user_representation(decision.after), now))
+                events.append(Envelope.new(event_type, user_representation(decision.user), now))
     uow.outbox.add_many(events)
     return decisions
+
+
+def _stamp(decision: RowDecision, now) -> None:
+    """A row about to be written: its password hashed, its times set."""
+    user = decision.user
+    if decision.password is not None:
+        user.password_hash = hash_password(decision.password)
+    user.updated_at = now
+    if decision.action == "create":
+        user.created_at = now
 
 
 def _code_of(row) -> str | None:
@@ -239,22 +244,22 @@ def _chunk_result(chunk: Chunk, rows: list[RowOut]) -> ChunkResult:
     return ChunkResult(chunk.job_id, chunk.generation, chunk.chunk_no, chunk.dry_run, rows)
 
 
-def _apply_values(uow, user: User, values: dict[str, Any]) -> None:
+def _apply_values(uow: UnitOfWork, user: User, values: dict[str, Any]) -> None:
     """The request's values on the user; a password of null takes the user's password away."""
     password = domain.apply_values(user, values, {function.code for function in uow.users.functions()})
     if "password" in values:
         user.password_hash = None if password is None else hash_password(password)
 
 
-def _rights_of(uow, user: User) -> list[str]:
+def _rights_of(uow: UnitOfWork, user: User) -> list[str]:
     return sorted(policy.rights_of(user.school_functions, _function_rights(uow)))
 
 
-def _function_rights(uow) -> dict[str, tuple[str, ...]]:
+def _function_rights(uow: UnitOfWork) -> dict[str, tuple[str, ...]]:
     return {function.code: function.rights for function in uow.users.functions()}
 
 
-def _acting(uow, actor: Actor, function_rights: dict[str, tuple[str, ...]] | None = None) -> Actor:
+def _acting(uow: UnitOfWork, actor: Actor, function_rights: dict[str, tuple[str, ...]] | None = None) -> Actor:
     """The actor with the rights they hold now: a token's rights, but none that the user has lost
     since it was issued (archived, or a school function taken away)."""
     user = uow.users.get(actor.code) if actor.code else None
@@ -264,17 +269,17 @@ def _acting(uow, actor: Actor, function_rights: dict[str, tuple[str, ...]] | Non
     return Actor(actor.code, actor.rights & held)
 
 
-def _authorize_user_change(uow, actor: Actor, before: User | None, after: User, password_changed: bool) -> None:
+def _authorize_user_change(uow: UnitOfWork, actor: Actor, before: User | None, after: User, password_changed: bool) -> None:
     """Nobody grants what they do not hold; the last active application manager stays one."""
     function_rights = _function_rights(uow)
     acting = _acting(uow, actor, function_rights)
     policy.require(policy.missing_for_user_change(acting, before, after, password_changed, function_rights))
-    if policy.deactivates_manager(before, after) and \
+    if before is not None and policy.deactivates_manager(before, after) and \
             policy.is_last_manager(before.code, uow.users.active_manager_codes(for_update=True)):
         raise policy.last_application_manager(before.code)
 
 
-def _record_student_event(uow, before: User | None, after: User) -> None:
+def _record_student_event(uow: UnitOfWork, before: User | None, after: User) -> None:
     event_type = domain.student_event_type(before, after)
     if event_type is not None:
         uow.outbox.add(Envelope.new(event_type, user_representation(after)))

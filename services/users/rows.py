@@ -44,6 +44,12 @@ class RowDecision:
     reason: str | None = None
     params: dict | None = None
 
+    @property
+    def user(self) -> User:
+        """The user as a create or an update makes it."""
+        assert self.after is not None, f"a {self.action} row changes no user"
+        return self.after
+
     def to_row_out(self, applied: bool) -> RowOut:
         return RowOut(self.line, self.action, list(self.messages), applied and self.action in ("create", "update"),
                       self.reason, self.params)
@@ -96,6 +102,7 @@ def _authorized(decision: RowDecision, context: RowContext) -> RowDecision:
     """The decision, or an error when the import's actor may not make this change (the same policy
     as the API), or when it would take away the last active application manager."""
     before, after = decision.before, decision.after
+    assert after is not None  # a create or an update always carries the user as it would be
     missing = policy.missing_for_user_change(context.actor, before, after, decision.password is not None,
                                              context.function_rights)
     if missing:
@@ -103,7 +110,7 @@ def _authorized(decision: RowDecision, context: RowContext) -> RowDecision:
             f"Changing {after.code} this way needs the right(s) {', '.join(sorted(missing))}, which "
             f"{context.actor.code or 'the import'} does not hold."],
             reason="insufficient_rights", params={"missing": sorted(missing)})
-    if policy.deactivates_manager(before, after):
+    if before is not None and policy.deactivates_manager(before, after):
         if policy.is_last_manager(before.code, context.active_managers):
             refusal = policy.last_application_manager(before.code)
             return RowDecision(decision.line, "error", [refusal.message], reason=refusal.code,

@@ -12,7 +12,7 @@ from shared.uow import UnitOfWork
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory, publisher: OutboxPublisher | None = None, sealer: Sealer | None = None):
+    def __init__(self, session_factory, publisher: OutboxPublisher | None, sealer: Sealer):
         super().__init__(session_factory)
         self.publisher = publisher
         self.sealer = sealer  # opens the sealed password cells of imported rows

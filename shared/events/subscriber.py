@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable, Protocol
+from typing import Callable, Protocol, cast
 
 import redis
 
@@ -144,7 +144,7 @@ class Subscriber:
         reply = self.client.xreadgroup(
             self.group, self.consumer, {self.stream: start}, count=self.batch_size, block=block_ms
         )
-        entries = reply[0][1] if reply else []
+        entries = cast(list, reply)[0][1] if reply else []  # [[stream, [(id, fields), ...]]]
         self._handle_entries(entries)
         return len(entries)
 
@@ -163,7 +163,7 @@ class Subscriber:
             if fresh:
                 self.batch_handler(fresh)
             self.processed.add([envelope.id for envelope in fresh])
-        else:
+        elif self.handler is not None:
             for envelope in fresh:
                 self.handler(envelope)
                 self.processed.add([envelope.id])

@@ -7,6 +7,7 @@ from services.users.domain import (
 )
 from shared.policy import Actor, is_active_manager
 from shared.rights import RIGHTS
+from shared.sealing import Sealer
 
 # The application manager every fake starts with, and who acts in handler tests.
 MANAGER = Actor("admin", frozenset(RIGHTS))
@@ -69,6 +70,7 @@ class FakeUnitOfWork:
     def __init__(self):
         self.users = FakeUserRepository()
         self.outbox = FakeOutbox()
+        self.sealer = Sealer("users-unit-test-secret-0123456789")
         self.published = []
         self.commits = 0
 

@@ -6,9 +6,9 @@ import pytest
 
 from services.importer import analysis, handlers
 from services.importer.domain import Status
-from services.importer.handlers import ANALYZE_TASK, WINDOW, Timing
+from services.importer.handlers import WINDOW, Timing
 from shared.errors import Conflict
-from shared.messages import Chunk, ChunkResult, RowOut
+from shared.messages import ANALYZE_IMPORT, Chunk, ChunkResult, RowOut
 from shared.policy import Actor
 from shared.rights import RIGHTS
 from tests.unit.importer_fakes import FakeUnitOfWork
@@ -43,7 +43,7 @@ def analyse(uow, job_id, generation=0):
 
 def sent_chunks(uow) -> list[Chunk]:
     """The chunk messages sent so far, taken off the fake broker."""
-    chunks = [Chunk.from_message(args[0]) for task, _, args in uow.sent if task != ANALYZE_TASK]
+    chunks = [Chunk.from_message(args[0]) for task, _, args in uow.sent if task != ANALYZE_IMPORT]
     uow.sent.clear()
     return chunks
 
@@ -61,7 +61,7 @@ def status(uow, job_id) -> str:
 
 def test_an_upload_is_analysed_into_chunks_each_previewed_then_ready_with_the_planned_counts(uow):
     job_id = upload(uow, rows=5)
-    assert [task for task, _, _ in uow.sent] == [ANALYZE_TASK]
+    assert [task for task, _, _ in uow.sent] == [ANALYZE_IMPORT]
     analyse(uow, job_id)
     previews = sent_chunks(uow)
     assert [(chunk.chunk_no, chunk.dry_run, len(chunk.rows)) for chunk in previews] == \
