@@ -1,5 +1,6 @@
 """End-to-end user imports as students (upload with start=true → completed, with every user
-committed and every event on the stream) and the time to a ready preview (a separate upload), against PostgreSQL and Redis with the real gateway,
+committed and every event on the stream) and the time to a ready preview (a separate upload), against PostgreSQL
+and Redis with the real gateway,
 a users worker with two processes, the importer worker (+ beat) and the relay.
 
 Prints rows/s, the time of a plain bulk INSERT of the same rows into the same PostgreSQL (measured
@@ -115,7 +116,8 @@ def plain_bulk_insert_seconds(database_url: str, path: Path, columns=(0, 1, 2, 3
 def run(sizes=(10_000, 100_000, 1_000_000)) -> list[dict]:
     results = []
     with fresh_postgres_database() as users_url, fresh_postgres_database() as importer_url, \
-            fresh_postgres_database() as enrollments_url, private_redis() as redis_url, tempfile.TemporaryDirectory(prefix="portal-bench-") as scratch:
+            fresh_postgres_database() as enrollments_url, private_redis() as redis_url, \
+            tempfile.TemporaryDirectory(prefix="portal-bench-") as scratch:
         scratch = Path(scratch)
         port = free_port()
         env = {**os.environ, "USERS_DATABASE_URL": users_url, "IMPORTER_DATABASE_URL": importer_url,
@@ -134,7 +136,8 @@ def run(sizes=(10_000, 100_000, 1_000_000)) -> list[dict]:
             "relay": python_module("services.users.relay"),
             "enrollments consumer": python_module("services.enrollments.consumer"),
         }
-        processes = {name: subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=open(scratch / f"{name}.log", "w"))
+        processes = {name: subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
+                                            stderr=open(scratch / f"{name}.log", "w"))
                      for name, argv in programs.items()}
         base = f"http://127.0.0.1:{port}"
         try:

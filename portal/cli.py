@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Mapping
+from collections.abc import Mapping
 from urllib.parse import unquote, urlsplit
 
 from shared.config import Settings
@@ -128,7 +128,8 @@ def _create_admin(args) -> int:
     if exists:
         print(f"A user with code {code!r} exists already; nothing changed.")
         return 0
-    generated = handlers.ensure_application_manager(service.unit_of_work(), code, args.password or settings.admin_password)
+    password = args.password or settings.admin_password
+    generated = handlers.ensure_application_manager(service.unit_of_work(), code, password)
     print(f"Created application manager {code!r}.")
     if generated:
         print(f"Password (shown once): {generated}")

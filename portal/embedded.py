@@ -95,7 +95,7 @@ def start_embedded_redis(data_dir: Path, port: int, password: str) -> subprocess
             return process
         except redis.ConnectionError:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"embedded Redis did not start; see {redis_dir / 'redis.log'}")
+                raise RuntimeError(f"embedded Redis did not start; see {redis_dir / 'redis.log'}") from None
             time.sleep(0.05)
 
 

@@ -34,7 +34,8 @@ def run_import(args, base_url: str) -> int:
         return 1
     _show_preview(job)
     if not args.yes and not _confirm("Start the import?"):
-        print(f"Not started. The job {job['id']} stays ready; start it later with POST /api/v1/imports/{job['id']}/start.")
+        print(f"Not started. The job {job['id']} stays ready; start it later with "
+              f"POST /api/v1/imports/{job['id']}/start.")
         return 0
     client.call("POST", f"/api/v1/imports/{job['id']}/start")
     job = _wait_while(client, client.call("GET", f"/api/v1/imports/{job['id']}"), ("queued", "running"), "Importing")

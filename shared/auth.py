@@ -22,7 +22,8 @@ TOKEN_LIFETIME_SECONDS = 3600
 
 
 
-def issue_token(secret: str, code: str, rights: list[str] | frozenset[str], lifetime: int = TOKEN_LIFETIME_SECONDS) -> str:
+def issue_token(secret: str, code: str, rights: list[str] | frozenset[str],
+                lifetime: int = TOKEN_LIFETIME_SECONDS) -> str:
     now = int(time.time())
     claims = {
         "iss": ISSUER,
@@ -44,9 +45,9 @@ def verify_token(secret: str, token: str) -> Actor:
             options={"require": ["exp", "iat", "sub", "iss"]},
         )
     except jwt.ExpiredSignatureError:
-        raise Unauthorized("token_expired", "The access token has expired; ask for a new one.")
+        raise Unauthorized("token_expired", "The access token has expired; ask for a new one.") from None
     except jwt.InvalidTokenError:
-        raise Unauthorized("invalid_token", "The access token is not valid.")
+        raise Unauthorized("invalid_token", "The access token is not valid.") from None
     rights = claims.get("rights")
     if not isinstance(rights, list) or not isinstance(claims["sub"], str):
         raise Unauthorized("invalid_token", "The access token is not valid.")

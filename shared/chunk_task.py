@@ -8,7 +8,7 @@ service's task is its handler call under `@chunk_task(NAME)`.
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from collections.abc import Callable
 
 from celery import current_app as current_celery
 from celery import shared_task

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from shared.private_files import make_private_dir, read_or_create_secret
 
@@ -33,7 +33,7 @@ class Settings:
     import_retention_hours: float = 24.0
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         data_dir = Path(env.get("PORTAL_DATA_DIR") or "./var").resolve()
         return cls(

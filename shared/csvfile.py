@@ -11,8 +11,8 @@ import codecs
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 DELIMITERS = ("\t", ";", ",")
 DELIMITER_WORDS = {"tab": "\t", "semicolon": ";", "comma": ",", "\\t": "\t"}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, Request, Response, jsonify
 from werkzeug.exceptions import HTTPException
@@ -127,7 +128,7 @@ def decode_cursor(cursor: str | None) -> Any:
         padded = cursor + "=" * (-len(cursor) % 4)
         return json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("invalid_cursor", "The cursor is not one this list gave.", field="cursor")
+        raise InvalidInput("invalid_cursor", "The cursor is not one this list gave.", field="cursor") from None
 
 
 def parse_bool(value: str | None, field: str) -> bool | None:

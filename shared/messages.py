@@ -66,7 +66,7 @@ class Chunk:
         return to_json(self)
 
     @classmethod
-    def from_message(cls, message: str | dict[str, Any]) -> "Chunk":
+    def from_message(cls, message: str | dict[str, Any]) -> Chunk:
         body = _body(message)
         rows = [RowIn(**row) for row in body["rows"]]
         return cls(**{**body, "rows": rows})
@@ -87,7 +87,7 @@ class ChunkResult:
         return to_json(self)
 
     @classmethod
-    def from_message(cls, message: str | dict[str, Any]) -> "ChunkResult":
+    def from_message(cls, message: str | dict[str, Any]) -> ChunkResult:
         body = _body(message)
         rows = [RowOut(**row) for row in body["rows"]]
         return cls(**{**body, "rows": rows})

@@ -16,8 +16,10 @@ Pure functions over plain data, so every service and the tests apply exactly the
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import AbstractSet, Iterable, Mapping, Protocol
+from typing import Protocol
 
 from shared.errors import Conflict, Forbidden
 
@@ -42,7 +44,7 @@ class Actor:
         return {"code": self.code, "rights": sorted(self.rights)}
 
     @classmethod
-    def from_dict(cls, body: Mapping | None) -> "Actor":
+    def from_dict(cls, body: Mapping | None) -> Actor:
         """An actor from a message; a message without one acts for nobody, with no rights."""
         if not body:
             return cls("", frozenset())

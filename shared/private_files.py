@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 # Masks every group and other permission bit: new files become 0600, new directories 0700.
 PRIVATE_UMASK = 0o077

@@ -7,8 +7,9 @@ Celery on its own queue when there is a broker, and `/health` and `/api/v1/opena
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from flask import Blueprint, Flask
 

@@ -3,7 +3,7 @@ of whatever a block did not commit, and read-only blocks that never wait for a w
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ class UnitOfWork:
         self.session_factory = session_factory
         self._read_only = False
 
-    def reading(self) -> "UnitOfWork":
+    def reading(self) -> UnitOfWork:
         """Use as `with uow.reading():` for a block that only reads."""
         self._read_only = True
         return self

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from typing import Iterator
+from collections.abc import Iterator
 
 FIRST_NAMES = ["Noor", "Bram", "Zoë", "Ilias", "Fleur", "Daniël", "Léa", "Sem", "Emma", "Mohammed", "Saar",
                "Lucas", "Yara", "Finn", "Anouk", "Çelik", "Jesse", "Lotte", "Daan", "Mila"]

@@ -8,6 +8,7 @@ with a message that says so rather than skip.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 import time
@@ -15,7 +16,6 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-import os
 import psycopg
 import redis
 
@@ -40,7 +40,7 @@ def private_redis():
                 break
             except redis.ConnectionError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the test Redis server did not start")
+                    raise RuntimeError("the test Redis server did not start") from None
                 time.sleep(0.05)
         try:
             yield f"redis://127.0.0.1:{port}/0"

@@ -6,7 +6,7 @@ from flask import Flask
 
 from services.enrollments.api import api
 from services.enrollments.bootstrap import MIGRATIONS, EnrollmentsService, build_service
-from services.enrollments.schemas import SCHEMAS
+from services.enrollments.openapi_schemas import SCHEMAS
 from shared.config import Settings
 from shared.messages import ENROLLMENTS_QUEUE
 from shared.service_app import create_service_app

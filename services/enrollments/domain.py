@@ -67,7 +67,8 @@ class LearningPath:
                 and (not self.profiles or _folded(enrollment.profile) in map(_folded, self.profiles)))
 
 
-def learning_path_for(enrollment: Enrollment, department: Department, paths: list[LearningPath]) -> tuple[LearningPath | None, str | None]:
+def learning_path_for(enrollment: Enrollment, department: Department,
+                      paths: list[LearningPath]) -> tuple[LearningPath | None, str | None]:
     """The one path that fits, or None with the reason (no path fits, or several do)."""
     fitting = [path for path in paths if path.fits(enrollment, department)]
     if len(fitting) == 1:

@@ -10,7 +10,11 @@ from sqlalchemy.orm import Session
 
 from services.enrollments.domain import Department, Enrollment, LearningPath, ScheduleProject, Student
 from services.enrollments.orm import (
-    DepartmentRow, EnrollmentRow, LearningPathRow, ScheduleProjectRow, StudentRow,
+    DepartmentRow,
+    EnrollmentRow,
+    LearningPathRow,
+    ScheduleProjectRow,
+    StudentRow,
 )
 from shared.clock import utcnow
 from shared.db import copy_insert, is_postgresql, one_of

@@ -9,7 +9,8 @@ from services.enrollments.domain import Department, Enrollment, LearningPath, Sc
 from shared.events.envelope import utc_timestamp
 
 
-def enrollment_representation(enrollment: Enrollment, department: Department, paths: list[LearningPath]) -> dict[str, Any]:
+def enrollment_representation(enrollment: Enrollment, department: Department,
+                              paths: list[LearningPath]) -> dict[str, Any]:
     path, _ = domain.learning_path_for(enrollment, department, paths)
     return {
         "id": enrollment.id,

@@ -8,8 +8,9 @@ line); everything else is decided by the service that owns the data, in its dry 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator, Protocol
+from typing import Protocol
 
 from services.importer.domain import Column, ImportSettings, resolve_columns
 from services.importer.kinds import IGNORE, ImportKind

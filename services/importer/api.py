@@ -102,7 +102,8 @@ def cancel_import(job_id: str):
 def list_import_rows(job_id: str):
     limit = page_limit(request.args)
     after = decode_cursor(request.args.get("cursor"))
-    if after is not None and not (isinstance(after, list) and len(after) == 2 and all(isinstance(n, int) for n in after)):
+    if after is not None and not (isinstance(after, list) and len(after) == 2
+                                  and all(isinstance(n, int) for n in after)):
         raise invalid_option("cursor", "The cursor is not one this list gave.")
     rows, next_position = handlers.list_rows(_uow(), job_id, request.args.get("action") or None,
                                              tuple(after) if after else None, limit)

@@ -6,7 +6,7 @@ from flask import Flask
 
 from services.importer.api import api
 from services.importer.bootstrap import MIGRATIONS, CelerySender, ImporterService, build_service
-from services.importer.schemas import SCHEMAS
+from services.importer.openapi_schemas import SCHEMAS
 from shared.config import Settings
 from shared.messages import IMPORTER_QUEUE
 from shared.service_app import create_service_app

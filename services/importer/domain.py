@@ -12,10 +12,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import Any
 
 from services.importer.kinds import IGNORE, KINDS, ImportKind
 from shared import policy
@@ -104,7 +105,7 @@ class Job:
     stored_status: Status | None = None  # as read: the repository saves only over this status
 
     @classmethod
-    def upload(cls, kind: ImportKind, filename: str, options: Mapping[str, Any], actor: Actor, now: datetime) -> "Job":
+    def upload(cls, kind: ImportKind, filename: str, options: Mapping[str, Any], actor: Actor, now: datetime) -> Job:
         policy.require(policy.missing_for_import(actor, kind.name))
         settings = ImportSettings()
         start = apply_options(settings, kind, options)
@@ -159,7 +160,7 @@ class Job:
     def analysis_resent(self, now: datetime) -> None:
         self.analysis_sent_at = now
 
-    def analysed(self, encoding: str, delimiter: str, columns: list["Column"], sample_rows: list[list[str]],
+    def analysed(self, encoding: str, delimiter: str, columns: list[Column], sample_rows: list[list[str]],
                  total_rows: int, chunk_count: int) -> None:
         """The file is read into chunks: the preview follows, or with start=true the apply at once."""
         self.settings.encoding, self.settings.delimiter = encoding, delimiter
@@ -232,7 +233,7 @@ def settle_for_kind(settings: ImportSettings, kind: ImportKind) -> None:
 
 def explain_changes_since_preview(plan: list[dict] | None, results: list[dict]) -> None:
     """A row whose outcome differs from its preview says so."""
-    for planned, done in zip(plan or [], results):
+    for planned, done in zip(plan or [], results, strict=False):  # no preview with start=true
         if planned["action"] != done["action"]:
             done["messages"].append(
                 f"Planned as {planned['action']} in the preview; the users changed since, so: {done['action']}.")
@@ -291,7 +292,7 @@ def parse_mapping(raw: Any, kind: ImportKind) -> dict[str, str]:
     try:
         mapping = json.loads(raw) if isinstance(raw, str) else raw
     except ValueError:
-        raise invalid_option("mapping", "mapping must be a JSON object: column header or index → field.")
+        raise invalid_option("mapping", "mapping must be a JSON object: column header or index → field.") from None
     if not isinstance(mapping, dict) or not all(isinstance(value, str) for value in mapping.values()):
         raise invalid_option("mapping", "mapping must be a JSON object: column header or index → field.")
     allowed = (*kind.fields, IGNORE)
@@ -347,7 +348,7 @@ def job_not_found(job_id: str) -> NotFound:
 
 def _aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _optional(value: str, normalize, name: str, message: str):

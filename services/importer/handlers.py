@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO
 
 from services.importer import analysis, domain
 from services.importer.domain import IN_MOTION, Job, Phase, Status
 from services.importer.ports import UnitOfWork
 from services.importer.representation import job_representation, row_results
+from shared.clock import utcnow
 from shared.csvfile import FileProblem
 from shared.errors import PayloadTooLarge
-from shared.clock import utcnow
 from shared.messages import ACTIONS, ANALYZE_IMPORT, IMPORTER_QUEUE, Chunk, ChunkResult, RowIn
 from shared.policy import Actor
 from shared.sealing import Sealer
@@ -154,7 +155,8 @@ def get_job(uow: UnitOfWork, job_id: str) -> dict[str, Any]:
 
 def list_jobs(uow: UnitOfWork, kind=None, status=None, before=None, limit=100) -> list[dict[str, Any]]:
     with uow.reading():
-        return [job_representation(job, uow.jobs.totals(job)) for job in uow.jobs.list_jobs(kind, status, before, limit)]
+        jobs = uow.jobs.list_jobs(kind, status, before, limit)
+        return [job_representation(job, uow.jobs.totals(job)) for job in jobs]
 
 
 def list_rows(uow: UnitOfWork, job_id: str, action: str | None, after: tuple[int, int] | None, limit: int):

@@ -3,9 +3,11 @@ job repository. SQLAlchemy implements them in uow.py and repository.py; the unit
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO, ContextManager, Iterator, Protocol
+from typing import BinaryIO, Protocol
 
 from services.importer.analysis import SeenKeys
 from services.importer.domain import Job, Phase, Status
@@ -78,10 +80,10 @@ class UnitOfWork(Protocol):
     jobs: JobRepository
     sealer: Sealer
 
-    def __enter__(self) -> "UnitOfWork": ...
+    def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc_info) -> None: ...
-    def reading(self) -> "UnitOfWork": ...
+    def reading(self) -> UnitOfWork: ...
     def commit(self) -> None: ...
     def send_after_commit(self, task: str, queue: str, *args) -> None: ...
-    def seen_keys(self) -> ContextManager[SeenKeys]:
+    def seen_keys(self) -> AbstractContextManager[SeenKeys]:
         """Where an analysis remembers the keys it has seen (a throwaway file, or memory in tests)."""

@@ -3,8 +3,9 @@ progress are sums over chunk columns, never over every row."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, defer
@@ -167,7 +168,8 @@ class SqlAlchemyJobRepository:
         processed = func.coalesce(func.sum(ChunkRow.row_count).filter(ChunkRow.result.is_not(None)), 0)
         sums = self.session.execute(select(*columns, processed).where(
             ChunkRow.job_id == job.id, ChunkRow.generation == job.generation)).one()
-        return Totals(planned=dict(zip(ACTIONS, map(int, sums[:5]))), done=dict(zip(ACTIONS, map(int, sums[5:10]))),
+        return Totals(planned=dict(zip(ACTIONS, map(int, sums[:5]), strict=True)),
+                      done=dict(zip(ACTIONS, map(int, sums[5:10]), strict=True)),
                       processed=int(sums[10]))
 
     def forget_values(self, job: Job, fields: tuple[str, ...]) -> None:
@@ -218,7 +220,8 @@ def _to_job(row: JobRow) -> Job:
     status = Status(row.status)
     started_by = Actor(row.started_by, frozenset(row.started_by_rights or ())) if row.started_by else None
     return Job(id=row.id, kind=kind_named(row.kind), status=status, filename=row.filename,
-               settings=ImportSettings(**row.settings), created_by=Actor(row.created_by, frozenset(row.created_by_rights or ())),
+               settings=ImportSettings(**row.settings),
+               created_by=Actor(row.created_by, frozenset(row.created_by_rights or ())),
                created_at=row.created_at, generation=row.generation, start_when_ready=row.start_when_ready,
                columns=row.columns or [], sample_rows=row.sample_rows, total_rows=row.total_rows,
                chunk_count=row.chunk_count, analysis_sent_at=row.analysis_sent_at, error=row.error,

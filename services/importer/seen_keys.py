@@ -10,7 +10,6 @@ import os
 import sqlite3
 import tempfile
 
-
 BATCH = 5000  # under SQLite's limit on parameters per statement
 
 
@@ -40,7 +39,7 @@ class SeenKeysFile:
         self._db.close()
         self._directory.cleanup()
 
-    def __enter__(self) -> "SeenKeysFile":
+    def __enter__(self) -> SeenKeysFile:
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -29,7 +29,8 @@ def create_token():
     body = json_body(request)
     code, password = body.get("code"), body.get("password")
     if not isinstance(code, str) or not isinstance(password, str):
-        raise InvalidInput("invalid_type", "code and password must be texts.", field="code" if not isinstance(code, str) else "password")
+        field = "code" if not isinstance(code, str) else "password"
+        raise InvalidInput("invalid_type", "code and password must be texts.", field=field)
     rights = handlers.authenticate(_uow(), code, password)
     token = issue_token(current_app.config["SECRET_KEY"], code, rights)
     return jsonify(access_token=token, token_type="Bearer", expires_in=TOKEN_LIFETIME_SECONDS)

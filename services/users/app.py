@@ -6,7 +6,7 @@ from flask import Flask
 
 from services.users.api import api
 from services.users.bootstrap import MIGRATIONS, UsersService, build_service
-from services.users.schemas import SCHEMAS
+from services.users.openapi_schemas import SCHEMAS
 from shared.config import Settings
 from shared.messages import USERS_QUEUE
 from shared.service_app import create_service_app

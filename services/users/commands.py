@@ -18,7 +18,7 @@ class CreateUser:
     values: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, body: dict[str, Any]) -> "CreateUser":
+    def from_json(cls, body: dict[str, Any]) -> CreateUser:
         _refuse_unknown_fields(body, USER_FIELDS)
         if "code" not in body:
             raise InvalidInput("invalid_code", "code is required.", field="code")
@@ -32,7 +32,7 @@ class UpdateUser:
     changes: dict[str, Any]
 
     @classmethod
-    def from_json(cls, code: str, body: dict[str, Any]) -> "UpdateUser":
+    def from_json(cls, code: str, body: dict[str, Any]) -> UpdateUser:
         if "code" in body:
             raise InvalidInput("code_not_changeable", "A user's code cannot be changed.", field="code")
         _refuse_unknown_fields(body, (*USER_FIELDS, "archived"))
@@ -49,7 +49,7 @@ class PutSchoolFunction:
     rights: list[str]
 
     @classmethod
-    def from_json(cls, body: dict[str, Any], code: str | None = None) -> "PutSchoolFunction":
+    def from_json(cls, body: dict[str, Any], code: str | None = None) -> PutSchoolFunction:
         _refuse_unknown_fields(body, ("code", "name", "rights"))
         code = body.get("code", code) if code is None else code
         name = body.get("name")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import AbstractSet, Any, Mapping
+from typing import Any
 
 from shared.codes import RULE, has_control_character, is_code
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events.envelope import STUDENT_CREATED, STUDENT_UPDATED
 from shared.policy import MANAGER_FUNCTION
 from shared.rights import RIGHTS
-from shared.errors import Conflict, InvalidInput, NotFound
 
 STUDENT_FUNCTION = "leerling"
 BUILTIN_FUNCTIONS = {

@@ -8,17 +8,17 @@ from typing import Any
 from services.users import domain
 from services.users.commands import CreateUser, PutSchoolFunction, UpdateUser
 from services.users.domain import MANAGER_FUNCTION, SchoolFunction, User
-from services.users.ports import UnitOfWork
 from services.users.passwords import hash_password, verify_password
+from services.users.ports import UnitOfWork
 from services.users.representation import user_representation
 from services.users.rows import RowContext, RowDecision, decide_row
 from shared import policy
 from shared.clock import utcnow
 from shared.errors import Conflict, NotFound, Unauthorized
 from shared.events.envelope import Envelope
+from shared.messages import Chunk, ChunkResult, RowOut
 from shared.policy import Actor
 from shared.sealing import CannotOpen, Sealer, is_sealed_text
-from shared.messages import Chunk, ChunkResult, RowOut
 
 
 def create_user(uow: UnitOfWork, command: CreateUser, actor: Actor) -> dict[str, Any]:
@@ -269,7 +269,8 @@ def _acting(uow: UnitOfWork, actor: Actor, function_rights: dict[str, tuple[str,
     return Actor(actor.code, actor.rights & held)
 
 
-def _authorize_user_change(uow: UnitOfWork, actor: Actor, before: User | None, after: User, password_changed: bool) -> None:
+def _authorize_user_change(uow: UnitOfWork, actor: Actor, before: User | None, after: User,
+                           password_changed: bool) -> None:
     """Nobody grants what they do not hold; the last active application manager stays one."""
     function_rights = _function_rights(uow)
     acting = _acting(uow, actor, function_rights)

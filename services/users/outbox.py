@@ -11,8 +11,8 @@ envelope's id, so at-least-once is enough.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 
 import redis
 from sqlalchemy import delete, insert, select

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from shared.clock import utcnow
@@ -26,7 +26,7 @@ class Envelope:
     data: dict[str, Any]
 
     @classmethod
-    def new(cls, event_type: str, data: dict[str, Any], occurred_at: datetime | None = None) -> "Envelope":
+    def new(cls, event_type: str, data: dict[str, Any], occurred_at: datetime | None = None) -> Envelope:
         return cls(
             id=str(uuid.uuid4()),
             type=event_type,
@@ -41,7 +41,7 @@ class Envelope:
         return to_json(body)
 
     @classmethod
-    def from_json(cls, raw: str | bytes) -> "Envelope":
+    def from_json(cls, raw: str | bytes) -> Envelope:
         body = from_json(raw)
         return cls(
             id=body["id"],
@@ -60,5 +60,5 @@ def utc_timestamp(moment: datetime | None = None) -> str:
 def _format_utc(moment: datetime) -> str:
     """Cached: a chunk of thousands of rows shares one commit time."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")

@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable, Protocol, cast
+from collections.abc import Callable
+from typing import Protocol, cast
 
 import redis
 
@@ -155,7 +156,7 @@ class Subscriber:
         envelopes = [Envelope.from_json(fields.get(EVENT_FIELD) or fields.get(EVENT_FIELD.encode()))
                      for _, fields in entries if fields]  # a trimmed entry has no fields
         fresh, ids = [], set()
-        for envelope, seen in zip(envelopes, self.processed.seen([envelope.id for envelope in envelopes])):
+        for envelope, seen in zip(envelopes, self.processed.seen([envelope.id for envelope in envelopes]), strict=True):
             if not seen and envelope.id not in ids:
                 fresh.append(envelope)
                 ids.add(envelope.id)

@@ -36,13 +36,14 @@ class System:
             "gateway": python_module("portal.gateway"),
             # Two processes, so that chunks of concurrent imports really run at the same time.
             "users-worker": worker("users", "--pool", "prefork", "--concurrency", "2"),
-            "importer-worker": worker("importer", "--pool", "solo", "--beat", "--schedule", str(self.tmp_path / "beat-schedule")),
+            "importer-worker": worker("importer", "--pool", "solo", "--beat",
+                                      "--schedule", str(self.tmp_path / "beat-schedule")),
             "enrollments-worker": worker("enrollments", "--pool", "solo"),
             "relay": python_module("services.users.relay"),
             "enrollments-consumer": python_module("services.enrollments.consumer"),
         }
 
-    def setup(self) -> "System":
+    def setup(self) -> System:
         for command in (("migrate",), ("create-admin",)):
             done = subprocess.run(console_script("portal", *command), env={**os.environ, **self.env},
                                   capture_output=True, text=True, timeout=120)

@@ -15,7 +15,8 @@ from tests.e2e.test_embedded_run import admin_password, start_portal
 from tests.processes import stop, wait_healthy
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
 DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 EXPORT = ("Leerlingnummer;Roepnaam;Tussenvoegsel;Achternaam;E-mailadres;Afdeling\r\n"
@@ -62,7 +63,8 @@ def page(browser):
     errors, refusals = [], []
     page.on("pageerror", lambda error: errors.append(str(error)))
     # Chromium tells the page's console of everything the Content-Security-Policy refused (an inline style).
-    page.on("console", lambda message: refusals.append(message.text) if "Content Security Policy" in message.text else None)
+    page.on("console", lambda message: refusals.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
     assert errors == [], errors
@@ -191,7 +193,8 @@ def test_the_enrollments_page_lists_adds_filters_deletes_and_shows_placements(po
     base, password, _ = portal
     client = PortalClient(base)
     client.login("admin", password)
-    client.call("POST", "/api/v1/schedule-projects", {"code": "2026-2027", "name": "havo/vwo", "school_year": "2026-2027"})
+    client.call("POST", "/api/v1/schedule-projects",
+                {"code": "2026-2027", "name": "havo/vwo", "school_year": "2026-2027"})
     for code, year in (("h1", 1), ("v4", 4)):
         client.call("POST", "/api/v1/schedule-projects/2026-2027/departments",
                     {"code": code, "name": code, "year_of_education": year})

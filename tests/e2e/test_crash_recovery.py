@@ -1,9 +1,9 @@
 """Processes killed at the worst moment, against real PostgreSQL, real Redis and real workers."""
 
-from http.client import RemoteDisconnected
 import os
 import subprocess
 import urllib.error
+from http.client import RemoteDisconnected
 
 import pytest
 import redis

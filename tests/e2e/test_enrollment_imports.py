@@ -8,7 +8,8 @@ PROJECT = "2026-2027"
 
 
 def setup_project(system, code=PROJECT):
-    assert system.post("/api/v1/schedule-projects", {"code": code, "name": "havo/vwo", "school_year": "2026-2027"})[0] == 201
+    project = {"code": code, "name": "havo/vwo", "school_year": "2026-2027"}
+    assert system.post("/api/v1/schedule-projects", project)[0] == 201
     for department in DEPARTMENTS:
         body = {"code": department, "name": department, "year_of_education": int(department[1:])}
         assert system.post(f"/api/v1/schedule-projects/{code}/departments", body)[0] == 201

@@ -37,7 +37,8 @@ def upload(client: PortalClient, content: bytes, **options):
 
 
 def can_log_in(system, code, password) -> bool:
-    return PortalClient(system.base).request("POST", "/api/v1/auth/token", {"code": code, "password": password})[0] == 200
+    credentials = {"code": code, "password": password}
+    return PortalClient(system.base).request("POST", "/api/v1/auth/token", credentials)[0] == 200
 
 
 def test_an_import_needs_the_write_right_of_its_kind(system, people):
@@ -60,7 +61,8 @@ def test_an_importer_cannot_take_over_an_application_manager_and_never_sees_a_pa
     assert [row[1] for row in ready["sample_rows"]] == [MASK, MASK]
     preview = system.all_rows(job["id"])
     assert [(row["action"], row["reason"]) for row in preview] == [("error", "insufficient_rights"), ("create", None)]
-    assert "users:write" not in preview[0]["params"]["missing"] and "school_functions:write" in preview[0]["params"]["missing"]
+    missing = preview[0]["params"]["missing"]
+    assert "users:write" not in missing and "school_functions:write" in missing
     assert [row["values"]["password"] for row in preview] == [MASK, MASK]
     stored = system.scalar("IMPORTER", "SELECT string_agg(encode(data, 'escape'), '') FROM import_file_blocks "
                                        "WHERE job_id = :id", id=job["id"])
@@ -123,4 +125,5 @@ def test_the_file_is_deleted_when_a_job_fails_or_is_cancelled(system, people):
     assert system.scalar("IMPORTER", "SELECT count(*) FROM import_file_blocks WHERE job_id = :id", id=ready["id"]) == 1
     assert system.post(f"/api/v1/imports/{ready['id']}/cancel")[0] == 202
     for job in (failed, ready):
-        assert system.scalar("IMPORTER", "SELECT count(*) FROM import_file_blocks WHERE job_id = :id", id=job["id"]) == 0
+        assert system.scalar("IMPORTER", "SELECT count(*) FROM import_file_blocks WHERE job_id = :id",
+                             id=job["id"]) == 0

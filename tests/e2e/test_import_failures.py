@@ -88,7 +88,8 @@ def test_a_cancelled_import_stops_sending_chunks_and_keeps_what_was_applied(syst
     previous = []
 
     def settled():
-        now = (system.get(f"/api/v1/imports/{job['id']}")[1]["progress"]["processed"], students_with_prefix(system, "9"))
+        processed = system.get(f"/api/v1/imports/{job['id']}")[1]["progress"]["processed"]
+        now = (processed, students_with_prefix(system, "9"))
         previous.append(now)
         return len(previous) > 10 and now[0] == now[1] and len(set(previous[-10:])) == 1
 

@@ -132,7 +132,8 @@ def test_bad_options_are_422_and_wrong_media_type_415(system):
                           ({"kind": "users", "mapping": '{"A": "shoe_size"}'}, "mapping"),
                           ({"kind": "users", "delimiter": "|"}, "delimiter")]:
         status, body = client.upload("/api/v1/imports", fields, "a.csv", b"Leerlingnummer\r\n1\r\n")
-        assert status == 422 and body["error"]["code"] == "invalid_option" and body["error"]["details"]["field"] == field
+        assert status == 422 and body["error"]["code"] == "invalid_option"
+        assert body["error"]["details"]["field"] == field
     status, body = client.request("POST", "/api/v1/imports", {"kind": "users"})
     assert status == 415
     assert system.get("/api/v1/imports/nope")[0] == 404
@@ -144,7 +145,8 @@ def run_cli(system, tmp_path, content: bytes, *arguments, answer: str | None = N
     path = tmp_path / "leerlingen.csv"
     path.write_bytes(content)
     return subprocess.run(
-        console_script("portal", "import", "users", str(path), "--url", system.base, "--token", system.token, *arguments),
+        console_script("portal", "import", "users", str(path), "--url", system.base, "--token", system.token,
+                       *arguments),
         input=answer, capture_output=True, text=True, timeout=120, env={**os.environ, "PORTAL_DATA_DIR": str(tmp_path)},
     )
 

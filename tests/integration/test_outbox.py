@@ -11,8 +11,8 @@ from services.users.commands import CreateUser, UpdateUser
 from services.users.orm import OutboxRow
 from services.users.outbox import OutboxPublisher
 from shared.config import EVENT_STREAM
-from tests.services import free_port
 from tests.integration.conftest import MANAGER, with_manager
+from tests.services import free_port
 
 
 def stream_types_and_codes(client):
@@ -58,7 +58,8 @@ def test_a_redis_outage_keeps_the_request_working_and_the_event_in_the_outbox(se
     migrate(settings)
     unreachable = redis.Redis(port=free_port(), socket_connect_timeout=0.2)
     service = with_manager(build_service(settings, unreachable))
-    user = handlers.create_user(service.unit_of_work(), CreateUser.from_json({"code": "31", "is_student": True}), MANAGER)
+    command = CreateUser.from_json({"code": "31", "is_student": True})
+    user = handlers.create_user(service.unit_of_work(), command, MANAGER)
     assert user["code"] == "31" and pending_count(service) == 1
     OutboxPublisher(service.session_factory, redis_client).publish_pending()
     assert stream_types_and_codes(redis_client) == [("student.created", "31")]

@@ -16,7 +16,8 @@ def chunk(rows, dry_run=False, mode="import", as_student=True, chunk_no=0, job_i
 
 
 def rows(*codes, first_name="Noor"):
-    return [(index + 2, {"code": code, "first_name": first_name, "last_name": "Bakker"}) for index, code in enumerate(codes)]
+    return [(index + 2, {"code": code, "first_name": first_name, "last_name": "Bakker"})
+            for index, code in enumerate(codes)]
 
 
 def actions(result):

@@ -61,7 +61,8 @@ def test_invalid_users_are_refused_with_the_field_named(client, admin, body, sta
 def test_malformed_json_is_400_and_another_media_type_415(client, admin):
     response = client.post("/api/v1/users", headers=admin, data="{not json", content_type="application/json")
     assert response.status_code == 400 and response.json["error"]["code"] == "malformed_json"
-    response = client.post("/api/v1/users", headers=admin, data="code=1", content_type="application/x-www-form-urlencoded")
+    response = client.post("/api/v1/users", headers=admin, data="code=1",
+                           content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415 and response.json["error"]["code"] == "unsupported_media_type"
 
 
@@ -83,10 +84,11 @@ def test_two_requests_racing_for_one_code_create_one_user(users_app, admin, redi
         barrier = threading.Barrier(2)
         statuses = []
 
-        def create():
+        def create(barrier=barrier, statuses=statuses, code=code):
             client = users_app.test_client()
             barrier.wait()
-            statuses.append(client.post("/api/v1/users", headers=admin, json={"code": code, "is_student": True}).status_code)
+            response = client.post("/api/v1/users", headers=admin, json={"code": code, "is_student": True})
+            statuses.append(response.status_code)
 
         threads = [threading.Thread(target=create) for _ in range(2)]
         for thread in threads:
@@ -101,7 +103,8 @@ def test_two_requests_racing_for_one_code_create_one_user(users_app, admin, redi
 @pytest.mark.parametrize("headers, code", [
     ({}, "missing_token"),
     ({"Authorization": "Bearer not-a-token"}, "invalid_token"),
-    ({"Authorization": "Bearer " + issue_token("some other secret, forged, long enough!!", "admin", ["users:read"])}, "invalid_token"),
+    ({"Authorization": "Bearer " + issue_token("some other secret, forged, long enough!!", "admin", ["users:read"])},
+     "invalid_token"),
     ({"Authorization": "Basic YWRtaW46YWRtaW4="}, "missing_token"),
 ])
 def test_missing_forged_or_foreign_tokens_are_401(client, headers, code):

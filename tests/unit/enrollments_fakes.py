@@ -20,7 +20,8 @@ class FakeEnrollmentRepository:
 
     def put_students(self, students):
         for student in students:
-            self.students_by_code[student["code"]] = Student(student["code"], student["is_student"], student["archived"])
+            code = student["code"]
+            self.students_by_code[code] = Student(code, student["is_student"], student["archived"])
 
     def students(self, codes):
         return {code: self.students_by_code[code] for code in codes if code in self.students_by_code}
@@ -35,7 +36,8 @@ class FakeEnrollmentRepository:
         return True
 
     def projects(self, after, limit):
-        return [project for code, project in sorted(self.projects_by_code.items()) if after is None or code > after][:limit]
+        listed = [project for code, project in sorted(self.projects_by_code.items()) if after is None or code > after]
+        return listed[:limit]
 
     def add_department(self, department):
         key = (department.schedule_project, department.code)
@@ -49,7 +51,8 @@ class FakeEnrollmentRepository:
                 if owner == project}
 
     def enrolled_students(self, project, codes):
-        return {e.student for e in self.enrollments_by_id.values() if e.schedule_project == project and e.student in codes}
+        return {enrollment.student for enrollment in self.enrollments_by_id.values()
+                if enrollment.schedule_project == project and enrollment.student in codes}
 
     def add_enrollment(self, enrollment):
         return bool(self.insert_enrollments([enrollment]))

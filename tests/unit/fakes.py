@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from services.users.domain import (
-    BUILTIN_FUNCTIONS, MANAGER_FUNCTION, TYPE_FLAGS, SchoolFunction, User, copy_user, user_exists,
+    BUILTIN_FUNCTIONS,
+    MANAGER_FUNCTION,
+    TYPE_FLAGS,
+    SchoolFunction,
+    User,
+    copy_user,
+    user_exists,
 )
 from shared.policy import Actor, is_active_manager
 from shared.rights import RIGHTS

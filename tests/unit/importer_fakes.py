@@ -56,7 +56,8 @@ class FakeJobRepository:
 
     def unstarted_created_before(self, moment):
         return [job.id for job in self.jobs.values()
-                if job.status in (Status.ANALYZING, Status.READY) and job.started_at is None and job.created_at < moment]
+                if job.status in (Status.ANALYZING, Status.READY) and job.started_at is None
+                and job.created_at < moment]
 
     def list_jobs(self, kind=None, status=None, before=None, limit=100):
         return sorted(self.jobs.values(), key=lambda job: job.created_at, reverse=True)[:limit]

@@ -31,7 +31,8 @@ def test_an_expired_token_is_refused():
 @pytest.mark.parametrize("token", [
     issue_token("another secret of sufficient length!!", "admin", ["users:write"]),
     "not.a.token",
-    jwt.encode({"iss": "portal", "sub": "a", "rights": ["users:write"], "iat": 0, "exp": 2**40}, "x" * 40, algorithm="HS256"),
+    jwt.encode({"iss": "portal", "sub": "a", "rights": ["users:write"], "iat": 0, "exp": 2**40}, "x" * 40,
+               algorithm="HS256"),
 ])
 def test_a_forged_or_malformed_token_is_refused(token):
     with pytest.raises(Unauthorized) as refused:

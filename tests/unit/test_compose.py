@@ -277,7 +277,8 @@ def test_redis_requires_a_password_from_a_required_variable_and_its_healthcheck_
     redis = services["redis"]
     passwords = [value for line in command_lines(redis) for value in option_values(line, "--requirepass")]
     assert passwords == [REQUIRED_REDIS_PASSWORD], f"redis-server --requirepass {passwords}"
-    assert environment(redis).get("REDISCLI_AUTH") == REQUIRED_REDIS_PASSWORD, "the healthcheck's redis-cli has no password"
+    assert environment(redis).get("REDISCLI_AUTH") == REQUIRED_REDIS_PASSWORD, \
+        "the healthcheck's redis-cli has no password"
     test = redis["healthcheck"]["test"]
     probe = " ".join(test) if isinstance(test, list) else test
     # redis-cli exits 0 on NOAUTH too: a healthcheck that does not look for PONG passes unauthenticated.

@@ -218,7 +218,7 @@ def test_an_empty_or_whitespace_only_file_is_an_empty_file(data):
 
 
 def test_a_header_without_data_rows_is_no_data_rows():
-    data = "Leerlingnummer;Roepnaam;Achternaam\r\n\r\n\r\n".encode()
+    data = b"Leerlingnummer;Roepnaam;Achternaam\r\n\r\n\r\n"
     assert problem_of(run_analyze, data).code == "no_data_rows"
 
 

@@ -3,7 +3,14 @@
 import pytest
 
 from services.enrollments.domain import (
-    AMBIGUOUS, NO_MATCH, Department, Enrollment, LearningPath, Student, check_student_known, learning_path_for,
+    AMBIGUOUS,
+    NO_MATCH,
+    Department,
+    Enrollment,
+    LearningPath,
+    Student,
+    check_student_known,
+    learning_path_for,
     parse_prognosis,
 )
 from services.enrollments.rows import decide_enrollment_row

@@ -21,7 +21,8 @@ def test_each_api_prefix_goes_to_its_service():
     client = gateway()
     for path, name in [("/api/v1/auth/token", "users"), ("/api/v1/users", "users"), ("/api/v1/users/1/rights", "users"),
                        ("/api/v1/school-functions", "users"), ("/api/v1/imports/x/rows", "importer"),
-                       ("/api/v1/schedule-projects/p/enrollments", "enrollments"), ("/api/v1/learning-paths", "enrollments")]:
+                       ("/api/v1/schedule-projects/p/enrollments", "enrollments"),
+                       ("/api/v1/learning-paths", "enrollments")]:
         assert client.get(path).json == {"backend": name, "path": path}
 
 

@@ -1,7 +1,12 @@
 import pytest
 
 from services.users.domain import (
-    User, apply_types_and_functions, check_code, check_email, check_student_code, student_event_type,
+    User,
+    apply_types_and_functions,
+    check_code,
+    check_email,
+    check_student_code,
+    student_event_type,
 )
 from shared.errors import InvalidInput
 

@@ -4,7 +4,8 @@ _TEXT = {"type": ["string", "null"]}
 
 
 def _list_of(name):
-    return {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}},
+    items = {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}}
+    return {"type": "object", "properties": {"items": items,
                                              "next_cursor": {"type": ["string", "null"]}}}
 
 
@@ -17,7 +18,8 @@ SCHEMAS = {
     "DepartmentList": _list_of("Department"),
     "EnrollmentCreate": {"type": "object", "required": ["student", "department"], "properties": {
         "student": {"type": "string"}, "department": {"type": "string"},
-        "prognosis": {"type": ["number", "string", "null"]}, "profile": _TEXT, "education": _TEXT, "main_group": _TEXT}},
+        "prognosis": {"type": ["number", "string", "null"]}, "profile": _TEXT, "education": _TEXT,
+        "main_group": _TEXT}},
     "Enrollment": {"type": "object", "properties": {
         "id": {"type": "integer"}, "schedule_project": {"type": "string"}, "student": {"type": "string"},
         "department": {"type": "string"}, "prognosis": {"type": ["number", "null"]}, "profile": _TEXT,
