@@ -17,7 +17,7 @@ from shared.messages import RowIn, RowOut
 from shared.policy import Actor
 
 # What a users file can set (types come from the import's options, school functions never from a file).
-FILE_FIELDS = (*domain.NAME_FIELDS, "email", "login_method", "password")
+FILE_FIELDS = frozenset({"code", *domain.NAME_FIELDS, "email", "login_method", "password"})
 
 
 @dataclass
@@ -120,8 +120,9 @@ def _authorized(decision: RowDecision, context: RowContext) -> RowDecision:
 
 
 def _file_values(cells: dict[str, str]) -> dict[str, str]:
-    """The user fields a file's cells fill; a file may write the login method in any case ("SSO")."""
-    values = {name: cells[name] for name in FILE_FIELDS if name in cells}
+    """The user values a file's cells give (only those a file can fill); a file may write the login
+    method in any case ("SSO")."""
+    values = cells if cells.keys() <= FILE_FIELDS else {name: cells[name] for name in cells if name in FILE_FIELDS}
     if "login_method" in values:
-        values["login_method"] = values["login_method"].lower()
+        values = {**values, "login_method": values["login_method"].lower()}
     return values
