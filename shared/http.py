@@ -5,18 +5,21 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Request, Response, jsonify
+from flask import request as current_request
 from werkzeug.exceptions import HTTPException
 
-from shared.errors import BadRequest, InvalidInput, PortalError, UnsupportedMediaType
+from shared.codes import CONTROL_CHARACTER
+from shared.errors import BadRequest, InvalidInput, NotFound, PayloadTooLarge, PortalError, UnsupportedMediaType
 from shared.openapi import build_document
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 MAX_JSON_BODY = 1024 * 1024
+MAX_JSON_DEPTH = 32
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +46,9 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         code = _HTTP_CODES.get(status, "http_error")
         body = PortalError(code, error.description or error.name).to_dict()
-        return jsonify(body), status
+        # A 405 says which methods the resource takes (RFC 9110); werkzeug knows them.
+        allowed = {name: value for name, value in error.get_headers() if name.lower() == "allow"}
+        return jsonify(body), status, allowed
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
@@ -71,35 +76,76 @@ def register_security_headers(app: Flask) -> None:
         return response
 
 
-def json_body(request: Request) -> dict[str, Any]:
-    """The request's JSON object, or a 415/400 that says what is wrong with it."""
+def refuse_control_characters(app: Flask) -> None:
+    """No path or query value of this API holds a control character (NUL, a line break, ...): such a
+    request is refused before any view sees it (PostgreSQL cannot even compare a text with NUL)."""
+
+    @app.before_request
+    def refuse():
+        if CONTROL_CHARACTER.search(current_request.path):
+            raise NotFound("not_found", "No resource has that address.")
+        for name, value in current_request.args.items(multi=True):
+            if CONTROL_CHARACTER.search(name) or CONTROL_CHARACTER.search(value):
+                raise invalid_parameter(name, f"{name} may not contain control characters.")
+
+
+def json_body(request: Request, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The request's JSON object, or a 415/413/400/422 that says what is wrong with it: not JSON,
+    over 1 MB (whatever the service's upload limit), nested deeper than 32 levels, or a field other
+    than `fields` when they are given. (Each field's own check refuses control characters.)"""
     if not request.is_json:
         raise UnsupportedMediaType(
             "unsupported_media_type", "Send the body as application/json."
         )
+    if (request.content_length or 0) > MAX_JSON_BODY:
+        raise PayloadTooLarge("payload_too_large", f"A JSON body may be at most {MAX_JSON_BODY // 1024} KB.")
     raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+    if len(raw) > MAX_JSON_BODY:
+        raise PayloadTooLarge("payload_too_large", f"A JSON body may be at most {MAX_JSON_BODY // 1024} KB.")
     try:
         body = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise BadRequest("malformed_json", f"The body is not valid JSON: {error}.") from None
     if not isinstance(body, dict):
         raise BadRequest("malformed_json", "The body must be a JSON object.")
+    _check_depth(body)
+    if fields is not None:
+        only_fields(body, fields)
     return body
+
+
+def only_fields(body: dict[str, Any], allowed: Iterable[str]) -> None:
+    """A body may hold only these fields: anything else is a mistake worth saying (422 unknown_field)."""
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise InvalidInput("unknown_field", f"Unknown field: {unknown[0]}.", field=unknown[0])
+
+
+def _check_depth(body: dict[str, Any]) -> None:
+    pending: list[tuple[Any, int]] = [(value, 1) for value in body.values()]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise BadRequest("malformed_json", f"The body nests deeper than {MAX_JSON_DEPTH} levels.")
+        if isinstance(value, dict):
+            pending.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+
+
+def invalid_parameter(field: str, message: str) -> BadRequest:
+    """A query value that is malformed or out of range (400, as the contract says)."""
+    return BadRequest("invalid_parameter", message, {"field": field})
 
 
 def page_limit(args) -> int:
     raw = args.get("limit")
     if raw is None:
         return DEFAULT_LIMIT
-    try:
-        limit = int(raw)
-    except ValueError:
-        limit = 0
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(
-            "invalid_limit", f"limit must be a whole number from 1 to {MAX_LIMIT}.", field="limit"
-        )
-    return limit
+    # ASCII digits only: int() would also read "٥" or " 5_0 ".
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT):
+        raise invalid_parameter("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+    return int(raw)
 
 
 def page_of(items: list, limit: int | None = None, cursor_of: Callable[[Any], Any] | None = None,
@@ -121,14 +167,24 @@ def encode_cursor(value: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> Any:
+def decode_cursor(cursor: str | None, fits: Callable[[Any], bool]) -> Any:
+    """The position a cursor this list gave stands for; `fits` says whether a decoded value has the
+    list's shape, so a cursor made by hand (or for another list) is a 400, never a failing query."""
     if not cursor:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("invalid_cursor", "The cursor is not one this list gave.", field="cursor") from None
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        value = None
+    if value is None or not fits(value):
+        raise BadRequest("invalid_cursor", "The cursor is not one this list gave.", {"field": "cursor"})
+    return value
+
+
+def is_code_cursor(value: Any) -> bool:
+    """The cursor of a list ordered by code: the last code of the page before."""
+    return isinstance(value, str) and 0 < len(value) <= 64 and "\x00" not in value
 
 
 def parse_bool(value: str | None, field: str) -> bool | None:
@@ -139,7 +195,7 @@ def parse_bool(value: str | None, field: str) -> bool | None:
         return True
     if lowered in ("false", "0"):
         return False
-    raise InvalidInput("invalid_boolean", f"{field} must be true or false.", field=field)
+    raise invalid_parameter(field, f"{field} must be true or false.")
 
 
 def add_service_endpoints(app: Flask, title: str, schemas: dict[str, Any], readiness: Callable[[], list[str]]) -> None:

@@ -16,7 +16,13 @@ from flask import Blueprint, Flask
 from shared.celery_app import celery_init_app
 from shared.config import Settings
 from shared.db import migration_readiness
-from shared.http import MAX_JSON_BODY, add_service_endpoints, register_error_handlers, register_security_headers
+from shared.http import (
+    MAX_JSON_BODY,
+    add_service_endpoints,
+    refuse_control_characters,
+    register_error_handlers,
+    register_security_headers,
+)
 
 
 def create_service_app(name: str, title: str, settings: Settings, service: Any, *, blueprint: Blueprint,
@@ -35,6 +41,7 @@ def create_service_app(name: str, title: str, settings: Settings, service: Any, 
     app.extensions["settings"] = settings
     register_error_handlers(app)
     register_security_headers(app)
+    refuse_control_characters(app)
     app.register_blueprint(blueprint)
     if settings.redis_url:
         celery_init_app(app, queue, settings.redis_url)

@@ -10,11 +10,14 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from services.enrollments import handlers
 from shared.auth import require_right
-from shared.http import decode_cursor, json_body, page_limit, page_of
+from shared.http import decode_cursor, is_code_cursor, json_body, page_limit, page_of
 from shared.openapi import documented
 from shared.spreadsheet import safe_cell, safe_filename
 
 api = Blueprint("enrollments", __name__, url_prefix="/api/v1")
+ENROLLMENT_FIELDS = ("student", "department", "prognosis", "profile", "education", "main_group")
+LEARNING_PATH_FIELDS = ("code", "name", "element_code", "lwoo_element_code", "years_of_education", "educations",
+                        "profiles")
 PLACEMENT_COLUMNS = ("leerlingnummer", "afdeling", "stamklas", "leerpad", "elementcode")
 
 
@@ -31,7 +34,7 @@ def _uow():
 @documented("Create a schedule project", {201: "ScheduleProject", 409: "schedule_project_exists", 422: "invalid"},
             request="ScheduleProject")
 def create_project():
-    body = json_body(request)
+    body = json_body(request, ("code", "name", "school_year"))
     return jsonify(handlers.create_project(_uow(), body.get("code"), body.get("name"), body.get("school_year"))), 201
 
 
@@ -40,7 +43,7 @@ def create_project():
 @documented("List schedule projects", {200: "ScheduleProjectList"}, query=("limit", "cursor"))
 def list_projects():
     limit = page_limit(request.args)
-    projects = handlers.list_projects(_uow(), decode_cursor(request.args.get("cursor")), limit + 1)
+    projects = handlers.list_projects(_uow(), decode_cursor(request.args.get("cursor"), is_code_cursor), limit + 1)
     return page_of(projects, limit, cursor_of=itemgetter("code"))
 
 
@@ -49,7 +52,7 @@ def list_projects():
 @documented("Create a department with its year of education",
             {201: "Department", 404: "schedule_project_not_found", 409: "department_exists"}, request="Department")
 def create_department(project: str):
-    body = json_body(request)
+    body = json_body(request, ("code", "name", "year_of_education"))
     department = handlers.create_department(_uow(), project, body.get("code"), body.get("name"),
                                             body.get("year_of_education"))
     return jsonify(department), 201
@@ -68,7 +71,7 @@ def list_departments(project: str):
             409: "enrollment_exists", 422: "unknown_student, not_a_student, unknown_department, invalid_prognosis"},
             request="EnrollmentCreate")
 def create_enrollment(project: str):
-    return jsonify(handlers.enroll(_uow(), _service().directory, project, json_body(request))), 201
+    return jsonify(handlers.enroll(_uow(), _service().directory, project, json_body(request, ENROLLMENT_FIELDS))), 201
 
 
 @api.get("/schedule-projects/<project>/enrollments")
@@ -79,7 +82,7 @@ def list_enrollments(project: str):
     limit = page_limit(request.args)
     items = handlers.list_enrollments(_uow(), project, request.args.get("department") or None,
                                       request.args.get("student") or None,
-                                      decode_cursor(request.args.get("cursor")), limit + 1)
+                                      decode_cursor(request.args.get("cursor"), is_code_cursor), limit + 1)
     return page_of(items, limit, cursor_of=itemgetter("student"))
 
 
@@ -95,7 +98,7 @@ def delete_enrollment(project: str, enrollment_id: int):
 @require_right("enrollments:write")
 @documented("Create a learning path", {201: "LearningPath", 409: "learning_path_exists"}, request="LearningPath")
 def create_learning_path():
-    return jsonify(handlers.create_learning_path(_uow(), json_body(request))), 201
+    return jsonify(handlers.create_learning_path(_uow(), json_body(request, LEARNING_PATH_FIELDS))), 201
 
 
 @api.get("/learning-paths")

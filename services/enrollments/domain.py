@@ -83,7 +83,10 @@ def parse_prognosis(value: object, field_name: str = "prognosis") -> float | Non
     if isinstance(value, bool):
         raise invalid_prognosis(value, field_name)
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float is beyond 100 too
+            raise invalid_prognosis(value, field_name) from None
     elif isinstance(value, str):
         text = value.strip().removesuffix("%").strip().replace(",", ".")
         try:

@@ -16,10 +16,16 @@ from shared.errors import Conflict, InvalidInput, NotFound
 from shared.messages import Chunk, ChunkResult, RowOut
 from shared.policy import Actor
 
+MAX_TEXT_LENGTH = 200  # names, profiles, educations, main groups
+MAX_SCHOOL_YEAR_LENGTH = 20  # "2026-2027"
+MAX_CODE_TEXT_LENGTH = 64  # element codes Somtoday gives
+MAX_LIST_LENGTH = 100
+MAX_ROW_ID = 2**31 - 1
+
 
 def create_project(uow: UnitOfWork, code: Any, name: Any, school_year: Any) -> dict[str, Any]:
     code = domain.check_code(code, "code")
-    name, school_year = _text(name, "name"), _text(school_year, "school_year")
+    name, school_year = _text(name, "name"), _text(school_year, "school_year", MAX_SCHOOL_YEAR_LENGTH)
     with uow:
         if not uow.enrollments.add_project(code, name, school_year):
             raise Conflict("schedule_project_exists", f"Schedule project {code!r} exists already.", {"code": code})
@@ -90,7 +96,8 @@ def list_enrollments(uow: UnitOfWork, project: str, department=None, student=Non
 def delete_enrollment(uow: UnitOfWork, project: str, enrollment_id: int) -> None:
     with uow:
         _project(uow, project)
-        if not uow.enrollments.delete_enrollment(project, enrollment_id):
+        # An id no row can have (the column holds 32 bits) is not found, rather than a failing query.
+        if not 1 <= enrollment_id <= MAX_ROW_ID or not uow.enrollments.delete_enrollment(project, enrollment_id):
             raise NotFound("enrollment_not_found", f"Schedule project {project} has no enrollment {enrollment_id}.",
                            {"id": enrollment_id})
         uow.commit()
@@ -100,8 +107,8 @@ def create_learning_path(uow: UnitOfWork, body: dict[str, Any]) -> dict[str, Any
     path = LearningPath(
         code=domain.check_code(body.get("code"), "code"), name=_text(body.get("name"), "name"),
         element_code=domain.check_element_code(body.get("element_code"), "element_code"),
-        lwoo_element_code=_optional_text(body.get("lwoo_element_code"), "lwoo_element_code"),
-        years_of_education=tuple(_list_of(body.get("years_of_education"), int, "years_of_education", required=True)),
+        lwoo_element_code=_optional_text(body.get("lwoo_element_code"), "lwoo_element_code", MAX_CODE_TEXT_LENGTH),
+        years_of_education=tuple(_years(body.get("years_of_education"))),
         educations=tuple(_list_of(body.get("educations", []), str, "educations")),
         profiles=tuple(_list_of(body.get("profiles", []), str, "profiles")),
     )
@@ -208,23 +215,34 @@ def _project(uow: UnitOfWork, code: str) -> ScheduleProject:
     return project
 
 
-def _text(value: Any, field_name: str) -> str:
+def _text(value: Any, field_name: str, max_length: int = MAX_TEXT_LENGTH) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("invalid_type", f"{field_name} must be a non-empty text.", field=field_name)
     if has_control_character(value):
         raise InvalidInput("invalid_text", f"{field_name} may not contain control characters.", field=field_name)
+    if len(value.strip()) > max_length:
+        raise InvalidInput("value_too_long", f"{field_name} may be at most {max_length} characters.", field=field_name)
     return value.strip()
 
 
-def _optional_text(value: Any, field_name: str) -> str | None:
+def _optional_text(value: Any, field_name: str, max_length: int = MAX_TEXT_LENGTH) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return _text(value, field_name)
+    return _text(value, field_name, max_length)
+
+
+def _years(value: Any) -> list[int]:
+    years = _list_of(value, int, "years_of_education", required=True)
+    if not all(1 <= year <= 12 for year in years):
+        raise InvalidInput("invalid_year_of_education", "Every year of education is a whole number from 1 to 12.",
+                           field="years_of_education")
+    return years
 
 
 def _list_of(value: Any, kind: type, field_name: str, required: bool = False) -> list:
     if not isinstance(value, list) or not all(isinstance(item, kind) and not isinstance(item, bool) for item in value) \
-            or (required and not value) or (kind is str and any(has_control_character(item) for item in value)):
+            or (required and not value) or len(value) > MAX_LIST_LENGTH \
+            or (kind is str and any(has_control_character(item) or len(item) > MAX_TEXT_LENGTH for item in value)):
         raise InvalidInput("invalid_type", f"{field_name} must be a {'non-empty ' if required else ''}list of "
                            f"{'whole numbers' if kind is int else 'texts'}.", field=field_name)
     return value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
 from services.importer import handlers
@@ -47,7 +49,7 @@ def create_import():
 @documented("List import jobs, newest first", {200: "ImportJobList"}, query=("kind", "status", "limit", "cursor"))
 def list_imports():
     limit = page_limit(request.args)
-    before = decode_cursor(request.args.get("cursor"))
+    before = decode_cursor(request.args.get("cursor"), _is_job_position)
     jobs = handlers.list_jobs(_uow(), request.args.get("kind") or None, request.args.get("status") or None,
                               before, limit + 1)
     return page_of(jobs, limit, cursor_of=_job_position)
@@ -56,6 +58,21 @@ def list_imports():
 def _job_position(job: dict) -> list:
     """Where a list of jobs, newest first, continues after `job`: its creation time and id."""
     return [job["created_at"].replace("Z", "+00:00"), job["id"]]
+
+
+def _is_job_position(value) -> bool:
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(part, str) for part in value)):
+        return False
+    try:
+        return datetime.fromisoformat(value[0]).tzinfo is not None and len(value[1]) <= 36
+    except ValueError:
+        return False
+
+
+def _is_row_position(value) -> bool:
+    """A chunk number and a row index within it."""
+    return isinstance(value, list) and len(value) == 2 and \
+        all(isinstance(number, int) and not isinstance(number, bool) and 0 <= number < 2**31 for number in value)
 
 
 @api.get("/imports/<job_id>")
@@ -101,10 +118,7 @@ def cancel_import(job_id: str):
             query=("action", "limit", "cursor"))
 def list_import_rows(job_id: str):
     limit = page_limit(request.args)
-    after = decode_cursor(request.args.get("cursor"))
-    if after is not None and not (isinstance(after, list) and len(after) == 2
-                                  and all(isinstance(n, int) for n in after)):
-        raise invalid_option("cursor", "The cursor is not one this list gave.")
+    after = decode_cursor(request.args.get("cursor"), _is_row_position)
     rows, next_position = handlers.list_rows(_uow(), job_id, request.args.get("action") or None,
                                              tuple(after) if after else None, limit)
     return page_of(rows, next_position=list(next_position) if next_position else None)

@@ -20,6 +20,7 @@ from typing import Any
 
 from services.importer.kinds import IGNORE, KINDS, ImportKind
 from shared import policy
+from shared.codes import is_code
 from shared.csvfile import FileProblem, normalize_delimiter, normalize_encoding
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.policy import Actor
@@ -271,9 +272,10 @@ def apply_options(settings: ImportSettings, kind: ImportKind, options: Mapping[s
     if "as_student" in options:
         settings.as_student = parse_flag(options["as_student"], "as_student")
     if "schedule_project" in options:
-        if not isinstance(options["schedule_project"], str):
-            raise invalid_option("schedule_project", "schedule_project must be a code.")
-        settings.schedule_project = options["schedule_project"].strip() or None
+        project = options["schedule_project"].strip() if isinstance(options["schedule_project"], str) else None
+        if project is None or (project and not is_code(project)):
+            raise invalid_option("schedule_project", "schedule_project must be a schedule project's code.")
+        settings.schedule_project = project or None
     return parse_flag(options.get("start", "false"), "start")
 
 

@@ -12,7 +12,7 @@ from services.users.commands import CreateUser, PutSchoolFunction, UpdateUser
 from services.users.domain import USER_TYPES
 from shared.auth import TOKEN_LIFETIME_SECONDS, current_actor, issue_token, require_right
 from shared.errors import InvalidInput
-from shared.http import decode_cursor, json_body, page_limit, page_of, parse_bool
+from shared.http import decode_cursor, invalid_parameter, is_code_cursor, json_body, page_limit, page_of, parse_bool
 from shared.openapi import documented
 
 api = Blueprint("users", __name__, url_prefix="/api/v1")
@@ -26,7 +26,7 @@ def _uow():
 @documented("Exchange a code and password for an access token (1 hour)",
             {200: "Token", 401: "invalid_credentials", 422: "invalid_type"}, request="TokenRequest", public=True)
 def create_token():
-    body = json_body(request)
+    body = json_body(request, ("code", "password"))
     code, password = body.get("code"), body.get("password")
     if not isinstance(code, str) or not isinstance(password, str):
         field = "code" if not isinstance(code, str) else "password"
@@ -47,19 +47,19 @@ def create_user():
 
 @api.get("/users")
 @require_right("users:read")
-@documented("List users ordered by code", {200: "UserList", 422: "invalid filter"},
+@documented("List users ordered by code", {200: "UserList", 400: "invalid_parameter, invalid_cursor"},
             query=("type", "archived", "q", "limit", "cursor"))
 def list_users():
     user_type = request.args.get("type") or None
     if user_type is not None and user_type not in USER_TYPES:
-        raise InvalidInput("invalid_type_filter", f"type must be one of {', '.join(USER_TYPES)}.", field="type")
+        raise invalid_parameter("type", f"type must be one of {', '.join(USER_TYPES)}.")
     limit = page_limit(request.args)
     users = handlers.list_users(
         _uow(),
         user_type=user_type,
         archived=parse_bool(request.args.get("archived"), "archived"),
         text=request.args.get("q") or None,
-        after_code=decode_cursor(request.args.get("cursor")),
+        after_code=decode_cursor(request.args.get("cursor"), is_code_cursor),
         limit=limit + 1,
     )
     return page_of(users, limit, cursor_of=itemgetter("code"))

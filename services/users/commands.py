@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.users.domain import TYPE_FIELDS
+from services.users.domain import TYPE_FIELDS, check_name
 from shared.errors import InvalidInput
+from shared.http import only_fields
 
 TEXT_FIELDS = ("first_name", "prefix", "last_name", "email", "password", "login_method")
 USER_FIELDS = ("code", *TEXT_FIELDS, *TYPE_FIELDS, "school_functions")
@@ -19,7 +20,7 @@ class CreateUser:
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> CreateUser:
-        _refuse_unknown_fields(body, USER_FIELDS)
+        only_fields(body, USER_FIELDS)
         if "code" not in body:
             raise InvalidInput("invalid_code", "code is required.", field="code")
         values = _typed_values(body)
@@ -35,7 +36,7 @@ class UpdateUser:
     def from_json(cls, code: str, body: dict[str, Any]) -> UpdateUser:
         if "code" in body:
             raise InvalidInput("code_not_changeable", "A user's code cannot be changed.", field="code")
-        _refuse_unknown_fields(body, (*USER_FIELDS, "archived"))
+        only_fields(body, (*USER_FIELDS, "archived"))
         changes = _typed_values(body)
         if "archived" in body:
             changes["archived"] = _boolean(body, "archived")
@@ -50,21 +51,16 @@ class PutSchoolFunction:
 
     @classmethod
     def from_json(cls, body: dict[str, Any], code: str | None = None) -> PutSchoolFunction:
-        _refuse_unknown_fields(body, ("code", "name", "rights"))
+        only_fields(body, ("code", "name", "rights"))
         code = body.get("code", code) if code is None else code
         name = body.get("name")
         if not isinstance(name, str) or not name.strip():
             raise InvalidInput("invalid_name", "name must be a non-empty text.", field="name")
+        check_name("name", name)  # a name's length and characters, as for a user's names
         rights = body.get("rights", [])
         if not isinstance(rights, list) or not all(isinstance(right, str) for right in rights):
             raise InvalidInput("invalid_type", "rights must be a list of texts.", field="rights")
         return cls(code=code, name=name, rights=rights)
-
-
-def _refuse_unknown_fields(body: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = sorted(set(body) - set(allowed))
-    if unknown:
-        raise InvalidInput("unknown_field", f"Unknown field: {unknown[0]}.", field=unknown[0])
 
 
 def _typed_values(body: dict[str, Any]) -> dict[str, Any]:
@@ -74,6 +70,8 @@ def _typed_values(body: dict[str, Any]) -> dict[str, Any]:
             value = body[name]
             if value is not None and not isinstance(value, str):
                 raise InvalidInput("invalid_type", f"{name} must be a text or null.", field=name)
+            if value is None and name == "login_method":
+                raise InvalidInput("invalid_login_method", "login_method cannot be null.", field=name)
             values[name] = value
     for name in TYPE_FIELDS:
         if name in body:

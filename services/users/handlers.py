@@ -14,6 +14,7 @@ from services.users.representation import user_representation
 from services.users.rows import RowContext, RowDecision, decide_row
 from shared import policy
 from shared.clock import utcnow
+from shared.codes import is_code
 from shared.errors import Conflict, NotFound, Unauthorized
 from shared.events.envelope import Envelope
 from shared.messages import Chunk, ChunkResult, RowOut
@@ -78,7 +79,7 @@ def effective_rights(uow: UnitOfWork, code: str) -> list[str]:
 def authenticate(uow: UnitOfWork, code: str, password: str) -> list[str]:
     """The rights of the user with this code and password; one answer for every failure."""
     with uow.reading():
-        user = uow.users.get(code) if isinstance(code, str) else None
+        user = uow.users.get(code) if is_code(code) else None
         password_ok = verify_password(user.password_hash if user else None, password)
         if user is None or not password_ok or user.archived or user.login_method != "password":
             raise Unauthorized("invalid_credentials", "The code or the password is wrong.")

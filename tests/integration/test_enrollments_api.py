@@ -509,3 +509,37 @@ def test_imported_enrollments_beyond_the_actors_rights_are_errors_in_preview_and
 def test_codes_outside_the_rule_and_control_characters_are_422_on_every_database(api, admin, body, field):
     response = api.post("/api/v1/schedule-projects", headers=admin, json=body)
     assert response.status_code == 422 and response.json["error"]["details"]["field"] == field
+
+
+@pytest.mark.parametrize("path, body, field, code", [
+    ("/api/v1/schedule-projects", {"code": "p2", "name": "P", "school_year": "2026-2027", "colour": "x"},
+     "colour", "unknown_field"),
+    ("/api/v1/schedule-projects", {"code": "p2", "name": "P", "school_year": "2026-2027-2028-2029-2030"},
+     "school_year", "value_too_long"),
+    ("/api/v1/learning-paths", {"code": "lp", "name": "L", "element_code": "E", "years_of_education": [2**70]},
+     "years_of_education", "invalid_year_of_education"),
+    ("/api/v1/learning-paths", {"code": "lp", "name": "L", "element_code": "E", "years_of_education": [0]},
+     "years_of_education", "invalid_year_of_education"),
+    ("/api/v1/learning-paths", {"code": "lp", "name": "L", "element_code": "E", "years_of_education": [1],
+                                "lwoo_element_code": "x" * 65}, "lwoo_element_code", "value_too_long"),
+    (f"/api/v1/schedule-projects/{PROJECT}/enrollments", {"student": "100001", "department": "h1",
+                                                          "prognosis": 10**400}, "prognosis", "invalid_prognosis"),
+    (f"/api/v1/schedule-projects/{PROJECT}/enrollments", {"student": "100001", "department": "h1", "klas": "1a"},
+     "klas", "unknown_field"),
+])
+def test_bad_bodies_are_422_naming_the_field_on_every_database(api, admin, project, events, path, body, field, code):
+    publish_student(events, "100001")
+    response = api.post(path, headers=admin, json=body)
+    assert response.status_code == 422, response.json
+    assert (response.json["error"]["code"], response.json["error"]["details"]["field"]) == (code, field)
+
+
+def test_an_enrollment_id_no_row_can_have_is_not_found(api, admin, project):
+    response = api.delete(f"/api/v1/schedule-projects/{PROJECT}/enrollments/99999999999999999999", headers=admin)
+    assert response.status_code == 404 and error_code(response) == "enrollment_not_found"
+
+
+def test_a_cursor_not_made_by_the_list_is_400(api, admin, project):
+    for path in ("/api/v1/schedule-projects", f"/api/v1/schedule-projects/{PROJECT}/enrollments"):
+        response = api.get(f"{path}?cursor=e30", headers=admin)
+        assert response.status_code == 400 and error_code(response) == "invalid_cursor"
