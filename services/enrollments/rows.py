@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from services.enrollments import domain
 from services.enrollments.domain import Department, Enrollment, Student
+from shared.codes import has_control_character
 from shared.errors import InvalidInput
 from shared.messages import RowIn, RowOut
 from shared.policy import Actor
@@ -41,6 +42,10 @@ def decide_enrollment_row(row: RowIn, project: str, student: Student | None, dep
     if row.errors:
         return EnrollmentDecision(row.line, "error", list(row.errors))
     values = {name: value.strip() for name, value in row.values.items() if value and value.strip()}
+    if unreadable := sorted(name for name, value in values.items() if has_control_character(value)):
+        # A NUL or a line break in a cell is a damaged row, not a value to store (and PostgreSQL
+        # refuses a NUL in a text, so keeping it would fail the whole chunk again and again).
+        return EnrollmentDecision(row.line, "error", [f"{', '.join(unreadable)} holds a control character."])
     code = values.get("student")
     if code is None:
         return EnrollmentDecision(row.line, "error", ["The student code is empty."])

@@ -229,7 +229,15 @@ def _read_file(uow: UnitOfWork, job: Job) -> None:
         uow.jobs.add_chunk(job, chunk_no, rows)
 
     with uow.seen_keys() as keys:
-        layout = analysis.analyze(lambda: uow.jobs.file_blocks(job.id), job.settings, job.kind, store_chunk, keys)
+        try:
+            layout = analysis.analyze(lambda: uow.jobs.file_blocks(job.id), job.settings, job.kind, store_chunk, keys)
+        except (UnicodeError, LookupError) as error:
+            # The file (or the encoding the settings force on it) cannot be decoded: trying again reads
+            # the same bytes, so the job fails and says why instead of being analysed for ever.
+            raise FileProblem("undecodable_file", f"The file cannot be read as {job.settings.encoding or 'text'}: "
+                                                  f"{error}. Choose another encoding.") from None
+        except csv.Error as error:
+            raise FileProblem("malformed_csv", f"The file is not valid CSV: {error}.") from None
     job.analysed(layout.encoding, layout.delimiter, layout.columns, layout.sample_rows, layout.total_rows,
                  layout.chunk_count)
 

@@ -113,3 +113,13 @@ def test_placements_give_each_enrollment_its_learning_path_or_the_reason_it_has_
     assert [(p["student"], p["learning_path"]) for p in placed["placements"]] == [("100001", "h1-nt")]
     assert placed["without_learning_path"] == [{"student": "100002", "department": "h1",
                                                 "reason": "no_matching_learning_path"}]
+
+
+def test_a_cell_with_a_control_character_makes_its_row_an_error_and_the_rest_of_the_chunk_applies(uow, directory):
+    directory.publish("100001")
+    directory.publish("100002")
+    result = handlers.apply_enrollment_rows(uow, directory, chunk(
+        (2, {"student": "100001", "department": "h1", "main_group": "1a\x00"}),
+        (3, {"student": "100002", "department": "h1", "main_group": "1b"})))
+    assert actions(result) == [("error", False), ("create", True)]
+    assert "main_group" in result.rows[0].messages[0]

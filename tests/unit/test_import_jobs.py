@@ -173,3 +173,12 @@ def test_a_ready_job_cannot_be_started_twice_nor_a_running_one_changed(uow):
     with pytest.raises(Conflict):
         handlers.change_settings(uow, job_id, {"mode": "update"}, MANAGER)
     assert uow.jobs.jobs[job_id].status is Status.RUNNING
+
+
+def test_a_file_the_forced_encoding_cannot_decode_fails_the_job_instead_of_hanging(uow):
+    job = handlers.create_job(uow, "users", "leerlingen.csv", io.BytesIO(export(2)), {"encoding": "utf-16"},
+                              MANAGER, 10**6)
+    analyse(uow, job["id"])
+    failed = handlers.get_job(uow, job["id"])
+    assert failed["status"] == "failed" and failed["error"]["code"] == "undecodable_file"
+    assert "utf-16" in failed["error"]["message"] and sent_chunks(uow) == []
