@@ -25,14 +25,31 @@ ERROR_SCHEMA = {
 }
 
 
+# Query parameters mean the same wherever they appear; a view may still give its own schema.
+QUERY_SCHEMAS: dict[str, dict[str, Any]] = {
+    "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+    "cursor": {"type": "string", "description": "next_cursor of the page before"},
+    "archived": {"type": "boolean"},
+}
+JSON = "application/json"
+CSV = "text/csv"
+MULTIPART = "multipart/form-data"
+
+
 def documented(summary: str, responses: dict[int, str], request: str | None = None, public: bool = False,
-               query: tuple[str, ...] = ()):
-    """Attach the OpenAPI facts of a view: status code → schema name (or description)."""
+               query: tuple[str, ...] | dict[str, dict[str, Any]] = (), request_type: str = JSON,
+               answers: tuple[str, ...] = (JSON,)):
+    """Attach the OpenAPI facts of a view: status code → schema name (or description), the request
+    body's schema and media type, the query parameters (names, or names with their schemas) and the
+    media type of its successful answer. The refusals every view of its kind can give (401/403 for a
+    token, 400/413/415/422 for a body, 400 for a list's paging, 404 for a path) are added by
+    `build_document`."""
 
     def decorator(view):
         view.openapi = {
             "summary": summary, "responses": responses, "request": request, "public": public,
-            "query": query,
+            "query": query if isinstance(query, dict) else {name: {} for name in query},
+            "request_type": request_type, "answers": answers,
         }
         return view
 
@@ -75,27 +92,53 @@ def _operation(rule, facts: dict[str, Any], schemas: dict[str, Any]) -> dict[str
     operation: dict[str, Any] = {"summary": facts["summary"], "responses": {}}
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in rule.arguments
+        for name in sorted(rule.arguments)
     ]
-    parameters += [{"name": name, "in": "query", "schema": {"type": "string"}} for name in facts["query"]]
+    parameters += [{"name": name, "in": "query", "schema": schema or QUERY_SCHEMAS.get(name, {"type": "string"})}
+                   for name, schema in facts["query"].items()]
     if parameters:
         operation["parameters"] = parameters
     if not facts["public"]:
         operation["security"] = [{"bearer": []}]
-        facts = {**facts, "responses": {401: "missing_token, invalid_token, token_expired",
-                                        403: "insufficient_rights", **facts["responses"]}}
     if facts["request"]:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{facts['request']}"}}},
+            "content": {facts["request_type"]: {"schema": {"$ref": f"#/components/schemas/{facts['request']}"}}},
         }
-    for status, what in facts["responses"].items():
-        if status == 204:
-            operation["responses"]["204"] = {"description": "No content"}
-            continue
-        schema_name = what if what in schemas else ("Error" if status >= 400 else None)
-        response: dict[str, Any] = {"description": what}
-        if schema_name:
-            response["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}
-        operation["responses"][str(status)] = response
+    for status, what in {**_refusals(rule, facts), **facts["responses"]}.items():
+        operation["responses"][str(status)] = _response(status, what, facts["answers"], schemas)
+    operation["responses"] = dict(sorted(operation["responses"].items()))
     return operation
+
+
+def _refusals(rule, facts: dict[str, Any]) -> dict[int, str]:
+    """What any view like this one can answer besides its own outcomes."""
+    refusals: dict[int, str] = {}
+    if not facts["public"]:
+        refusals |= {401: "missing_token, invalid_token, token_expired", 403: "insufficient_rights"}
+    if rule.arguments:
+        refusals[404] = "not_found (no such resource)"
+    if facts["request"]:
+        refusals |= {400: "malformed_json", 413: "payload_too_large", 415: "unsupported_media_type",
+                     422: "validation failed (details.field names the field)"}
+    if facts["query"]:
+        refusals[400] = "invalid_parameter, invalid_cursor" + (", malformed_json" if facts["request"] else "")
+    return refusals
+
+
+def _response(status: int, what: str, answers: tuple[str, ...], schemas: dict[str, Any]) -> dict[str, Any]:
+    if status == 204:
+        return {"description": "No content"}
+    response: dict[str, Any] = {"description": what}
+    if status >= 400:
+        response["content"] = {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}
+        return response
+    content = {}
+    for media_type in answers:
+        if media_type != JSON:
+            content[media_type] = {"schema": {"type": "string"}}
+        elif what in schemas:
+            content[JSON] = {"schema": {"$ref": f"#/components/schemas/{what}"}}
+    if content:
+        response["content"] = content
+    return response

@@ -10,8 +10,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from services.enrollments import handlers
 from shared.auth import require_right
-from shared.http import decode_cursor, is_code_cursor, json_body, page_limit, page_of
-from shared.openapi import documented
+from shared.http import decode_cursor, invalid_parameter, is_code_cursor, json_body, page_limit, page_of
+from shared.openapi import CSV, JSON, documented
 from shared.spreadsheet import safe_cell, safe_filename
 
 api = Blueprint("enrollments", __name__, url_prefix="/api/v1")
@@ -110,10 +110,14 @@ def list_learning_paths():
 
 @api.get("/schedule-projects/<project>/placements")
 @require_right("enrollments:read")
-@documented("Placements for Somtoday; ?format=csv for a semicolon CSV", {200: "Placements"}, query=("format",))
+@documented("Placements for Somtoday; ?format=csv for a semicolon CSV", {200: "Placements"},
+            query={"format": {"type": "string", "enum": ["json", "csv"]}}, answers=(JSON, CSV))
 def placements(project: str):
     result = handlers.placements(_uow(), project)
-    if request.args.get("format") != "csv":
+    answer_format = request.args.get("format") or "json"
+    if answer_format not in ("json", "csv"):
+        raise invalid_parameter("format", "format must be json or csv.")
+    if answer_format == "json":
         return jsonify(result)
     return Response(_placements_csv(result["placements"]), mimetype="text/csv", headers={
         "Content-Type": "text/csv; charset=utf-8",

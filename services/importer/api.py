@@ -7,11 +7,13 @@ from datetime import datetime
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
 from services.importer import handlers
-from services.importer.domain import invalid_option
+from services.importer.domain import Status, invalid_option
+from services.importer.kinds import KINDS
 from shared.auth import current_actor, require_right
 from shared.errors import UnsupportedMediaType
 from shared.http import decode_cursor, json_body, page_limit, page_of
-from shared.openapi import documented
+from shared.messages import ACTIONS
+from shared.openapi import CSV, MULTIPART, documented
 from shared.spreadsheet import safe_filename
 
 api = Blueprint("importer", __name__, url_prefix="/api/v1")
@@ -28,7 +30,8 @@ def _uow():
 @api.post("/imports")
 @require_right("imports:write")
 @documented("Upload a file to import (multipart/form-data); analysis starts at once",
-            {202: "ImportJob", 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_option"})
+            {202: "ImportJob", 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_option"},
+            request="ImportUpload", request_type=MULTIPART)
 def create_import():
     if not request.mimetype == "multipart/form-data":
         raise UnsupportedMediaType("unsupported_media_type", "Upload the file as multipart/form-data.")
@@ -46,7 +49,9 @@ def create_import():
 
 @api.get("/imports")
 @require_right("imports:read")
-@documented("List import jobs, newest first", {200: "ImportJobList"}, query=("kind", "status", "limit", "cursor"))
+@documented("List import jobs, newest first", {200: "ImportJobList"},
+            query={"kind": {"type": "string", "enum": list(KINDS)}, "status": {"type": "string", "enum": list(Status)},
+                   "limit": {}, "cursor": {}})
 def list_imports():
     limit = page_limit(request.args)
     before = decode_cursor(request.args.get("cursor"), _is_job_position)
@@ -115,7 +120,7 @@ def cancel_import(job_id: str):
 @api.get("/imports/<job_id>/rows")
 @require_right("imports:read")
 @documented("Row results in file order", {200: "ImportRowList", 404: "import_not_found"},
-            query=("action", "limit", "cursor"))
+            query={"action": {"type": "string", "enum": list(ACTIONS)}, "limit": {}, "cursor": {}})
 def list_import_rows(job_id: str):
     limit = page_limit(request.args)
     after = decode_cursor(request.args.get("cursor"), _is_row_position)
@@ -126,7 +131,8 @@ def list_import_rows(job_id: str):
 
 @api.get("/imports/<job_id>/errors.csv")
 @require_right("imports:read")
-@documented("Rows with action error or skip as a semicolon CSV (UTF-8 with BOM)", {200: "text/csv"})
+@documented("Rows with action error or skip as a semicolon CSV (UTF-8 with BOM)",
+            {200: "line;code;action;message", 404: "import_not_found"}, answers=(CSV,))
 def import_errors(job_id: str):
     handlers.get_job(_uow(), job_id)  # 404 before the stream starts
     lines = handlers.errors_csv(_uow(), job_id)

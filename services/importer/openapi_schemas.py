@@ -45,4 +45,21 @@ SCHEMAS = {
             "messages": {"type": "array", "items": {"type": "string"}}, "applied": {"type": "boolean"},
             "reason": {"type": ["string", "null"]}, "params": {"type": "object"}}}},
         "next_cursor": {"type": ["string", "null"]}}},
+    "ImportUpload": {
+        "type": "object", "required": ["file", "kind"],
+        "properties": {
+            "file": {"type": "string", "contentMediaType": "application/octet-stream",
+                     "description": "the export: CSV or tab-separated text, UTF-8, Windows-1252 or UTF-16 with a BOM"},
+            "kind": {"type": "string", "enum": ["users", "enrollments"]},
+            "delimiter": {"type": "string", "description": "the character itself, or tab / semicolon / comma; "
+                                                           "detected when left out"},
+            "encoding": {"type": "string", "description": "utf-8, utf-8-sig, cp1252 or utf-16; detected when left out"},
+            "has_header": {"type": "string", "enum": ["true", "false", "1", "0"]},
+            "mapping": {"type": "string", "description": "a JSON object: header text or 0-based column index → field"},
+            "mode": {"type": "string", "enum": ["import", "update", "synchronize"]},
+            "as_student": {"type": "string", "enum": ["true", "false", "1", "0"]},
+            "schedule_project": {"type": "string", "description": "enrollments: the schedule project's code"},
+            "start": {"type": "string", "enum": ["true", "false", "1", "0"]},
+        },
+    },
 }

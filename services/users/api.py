@@ -48,7 +48,8 @@ def create_user():
 @api.get("/users")
 @require_right("users:read")
 @documented("List users ordered by code", {200: "UserList", 400: "invalid_parameter, invalid_cursor"},
-            query=("type", "archived", "q", "limit", "cursor"))
+            query={"type": {"type": "string", "enum": list(USER_TYPES)}, "archived": {}, "q": {}, "limit": {},
+                   "cursor": {}})
 def list_users():
     user_type = request.args.get("type") or None
     if user_type is not None and user_type not in USER_TYPES:

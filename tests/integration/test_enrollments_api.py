@@ -543,3 +543,8 @@ def test_a_cursor_not_made_by_the_list_is_400(api, admin, project):
     for path in ("/api/v1/schedule-projects", f"/api/v1/schedule-projects/{PROJECT}/enrollments"):
         response = api.get(f"{path}?cursor=e30", headers=admin)
         assert response.status_code == 400 and error_code(response) == "invalid_cursor"
+
+
+def test_placements_in_a_format_there_is_none_of_is_400(api, admin, project):
+    response = api.get(f"/api/v1/schedule-projects/{PROJECT}/placements?format=xml", headers=admin)
+    assert response.status_code == 400 and error_code(response) == "invalid_parameter"
