@@ -60,9 +60,12 @@ def create_department(project: str):
 
 @api.get("/schedule-projects/<project>/departments")
 @require_right("enrollments:read")
-@documented("List a schedule project's departments", {200: "DepartmentList", 404: "schedule_project_not_found"})
+@documented("List a schedule project's departments", {200: "DepartmentList", 404: "schedule_project_not_found"},
+            query=("limit", "cursor"))
 def list_departments(project: str):
-    return page_of(handlers.list_departments(_uow(), project))
+    limit = page_limit(request.args)
+    after = decode_cursor(request.args.get("cursor"), is_code_cursor)
+    return page_of(handlers.list_departments(_uow(), project, after, limit + 1), limit, cursor_of=itemgetter("code"))
 
 
 @api.post("/schedule-projects/<project>/enrollments")
@@ -103,9 +106,11 @@ def create_learning_path():
 
 @api.get("/learning-paths")
 @require_right("enrollments:read")
-@documented("List learning paths", {200: "LearningPathList"})
+@documented("List learning paths", {200: "LearningPathList"}, query=("limit", "cursor"))
 def list_learning_paths():
-    return page_of(handlers.list_learning_paths(_uow()))
+    limit = page_limit(request.args)
+    after = decode_cursor(request.args.get("cursor"), is_code_cursor)
+    return page_of(handlers.list_learning_paths(_uow(), after, limit + 1), limit, cursor_of=itemgetter("code"))
 
 
 @api.get("/schedule-projects/<project>/placements")

@@ -55,10 +55,14 @@ def create_department(uow: UnitOfWork, project: str, code: Any, name: Any, year:
     return vars(department)
 
 
-def list_departments(uow: UnitOfWork, project: str) -> list[dict[str, Any]]:
+def list_departments(uow: UnitOfWork, project: str, after: str | None = None, limit: int | None = None
+                     ) -> list[dict[str, Any]]:
+    """A project's departments in code order, after `after`, at most `limit`."""
     with uow.reading():
         _project(uow, project)
-        return [vars(department) for department in uow.enrollments.departments(project).values()]
+        departments = [vars(department) for code, department in uow.enrollments.departments(project).items()
+                       if after is None or code > after]
+    return departments[:limit]
 
 
 def enroll(uow: UnitOfWork, directory: StudentDirectory | None, project: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -119,9 +123,12 @@ def create_learning_path(uow: UnitOfWork, body: dict[str, Any]) -> dict[str, Any
     return learning_path_representation(path)
 
 
-def list_learning_paths(uow) -> list[dict[str, Any]]:
+def list_learning_paths(uow: UnitOfWork, after: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    """The learning paths in code order, after `after`, at most `limit`."""
     with uow.reading():
-        return [learning_path_representation(path) for path in uow.enrollments.learning_paths()]
+        paths = [learning_path_representation(path) for path in uow.enrollments.learning_paths()
+                 if after is None or path.code > after]
+    return paths[:limit]
 
 
 def placements(uow: UnitOfWork, project: str) -> dict[str, list[dict[str, Any]]]:

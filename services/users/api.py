@@ -92,10 +92,12 @@ def user_rights(code: str):
 
 @api.get("/school-functions")
 @require_right("users:read")
-@documented("List school functions", {200: "SchoolFunctionList"})
+@documented("List school functions", {200: "SchoolFunctionList"}, query=("limit", "cursor"))
 def list_school_functions():
-    functions = handlers.list_school_functions(_uow())
-    return page_of([_function_json(function) for function in functions])
+    limit = page_limit(request.args)
+    functions = handlers.list_school_functions(_uow(), decode_cursor(request.args.get("cursor"), is_code_cursor),
+                                               limit + 1)
+    return page_of([_function_json(function) for function in functions], limit, cursor_of=itemgetter("code"))
 
 
 @api.post("/school-functions")

@@ -86,9 +86,12 @@ def authenticate(uow: UnitOfWork, code: str, password: str) -> list[str]:
         return _rights_of(uow, user)
 
 
-def list_school_functions(uow: UnitOfWork) -> list[SchoolFunction]:
+def list_school_functions(uow: UnitOfWork, after_code: str | None = None, limit: int | None = None
+                          ) -> list[SchoolFunction]:
+    """The school functions in code order, after `after_code`, at most `limit` (a school has tens)."""
     with uow.reading():
-        return uow.users.functions()
+        functions = [function for function in uow.users.functions() if after_code is None or function.code > after_code]
+    return functions[:limit]
 
 
 def create_school_function(uow: UnitOfWork, command: PutSchoolFunction, actor: Actor) -> SchoolFunction:

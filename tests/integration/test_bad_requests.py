@@ -113,3 +113,12 @@ def test_a_schedule_project_option_that_is_no_code_is_refused(importer):
         "kind": "enrollments", "schedule_project": "2026\x002027", "file": (io.BytesIO(b"student;afdeling\n1;h1\n"),
                                                                            "a.csv")})
     assert response.status_code == 422 and response.json["error"]["details"]["field"] == "schedule_project"
+
+
+def test_school_functions_are_paged_like_every_list(client, admin):
+    for code in ("a-functie", "b-functie"):
+        client.post("/api/v1/school-functions", headers=admin, json={"code": code, "name": code, "rights": []})
+    first = client.get("/api/v1/school-functions?limit=2", headers=admin).json
+    rest = client.get(f"/api/v1/school-functions?limit=2&cursor={first['next_cursor']}", headers=admin).json
+    codes = [item["code"] for item in first["items"] + rest["items"]]
+    assert codes == ["a-functie", "applicatiebeheerder", "b-functie", "leerling"] and rest["next_cursor"] is None

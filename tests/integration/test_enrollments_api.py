@@ -548,3 +548,16 @@ def test_a_cursor_not_made_by_the_list_is_400(api, admin, project):
 def test_placements_in_a_format_there_is_none_of_is_400(api, admin, project):
     response = api.get(f"/api/v1/schedule-projects/{PROJECT}/placements?format=xml", headers=admin)
     assert response.status_code == 400 and error_code(response) == "invalid_parameter"
+
+
+def test_departments_and_learning_paths_are_paged_like_every_list(api, admin, project):
+    for code in ("h2", "h3"):
+        api.post(f"/api/v1/schedule-projects/{PROJECT}/departments", headers=admin,
+                 json={"code": code, "name": code, "year_of_education": 2})
+    for code in ("a", "b", "c"):
+        add_path(api, admin, code, [1])
+    for path, expected in ((f"/api/v1/schedule-projects/{PROJECT}/departments", ["h1", "h2", "h3", "v4"]),
+                           ("/api/v1/learning-paths", ["a", "b", "c"])):
+        first = api.get(f"{path}?limit=2", headers=admin).json
+        rest = api.get(f"{path}?limit=2&cursor={first['next_cursor']}", headers=admin).json
+        assert [item["code"] for item in first["items"] + rest["items"]] == expected
