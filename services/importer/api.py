@@ -68,7 +68,8 @@ def get_import(job_id: str):
 @api.patch("/imports/<job_id>")
 @require_right("imports:write")
 @documented("Change the settings of a ready job; it is analysed again",
-            {200: "ImportJob", 409: "invalid_state", 422: "invalid_option"}, request="ImportSettingsPatch")
+            {200: "ImportJob", 404: "import_not_found", 409: "invalid_state", 422: "invalid_option"},
+            request="ImportSettingsPatch")
 def change_import(job_id: str):
     body = json_body(request)
     for name in ("file", "kind"):
@@ -83,21 +84,22 @@ def change_import(job_id: str):
 
 @api.post("/imports/<job_id>/start")
 @require_right("imports:write")
-@documented("Start applying a ready job", {202: "ImportJob", 409: "invalid_state"})
+@documented("Start applying a ready job", {202: "ImportJob", 404: "import_not_found", 409: "invalid_state"})
 def start_import(job_id: str):
     return jsonify(handlers.start_job(_uow(), job_id, _service().timing, current_actor())), 202
 
 
 @api.post("/imports/<job_id>/cancel")
 @require_right("imports:write")
-@documented("Cancel a job; rows already applied stay applied", {202: "ImportJob", 409: "invalid_state"})
+@documented("Cancel a job; rows already applied stay applied",
+            {202: "ImportJob", 404: "import_not_found", 409: "invalid_state"})
 def cancel_import(job_id: str):
     return jsonify(handlers.cancel_job(_uow(), job_id)), 202
 
 
 @api.get("/imports/<job_id>/rows")
 @require_right("imports:read")
-@documented("Row results in file order", {200: "ImportRowList", 404: "import_not_found"},
+@documented("Row results in file order", {200: "ImportRowList", 404: "import_not_found", 422: "invalid_option"},
             query=("action", "limit", "cursor"))
 def list_import_rows(job_id: str):
     limit = page_limit(request.args)
@@ -112,7 +114,8 @@ def list_import_rows(job_id: str):
 
 @api.get("/imports/<job_id>/errors.csv")
 @require_right("imports:read")
-@documented("Rows with action error or skip as a semicolon CSV (UTF-8 with BOM)", {200: "text/csv"})
+@documented("Rows with action error or skip as a semicolon CSV (UTF-8 with BOM)",
+            {200: "text/csv", 404: "import_not_found"})
 def import_errors(job_id: str):
     handlers.get_job(_uow(), job_id)  # 404 before the stream starts
     lines = handlers.errors_csv(_uow(), job_id)
