@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import flask_swagger_ui
 from celery import Celery
 from flask import Flask, jsonify, send_from_directory
 from werkzeug.test import EnvironBuilder, run_wsgi_app
@@ -38,6 +39,11 @@ ROUTES = (
 QUEUES = (USERS_QUEUE, IMPORTER_QUEUE, ENROLLMENTS_QUEUE)
 HEALTH_CACHE_SECONDS = 2.0
 CONSOLE = Path(__file__).parent / "console"
+# The interactive API page: its own files, and Swagger UI's from the flask-swagger-ui wheel (only its
+# dist files; nothing comes from another site at run time).
+API_DOCS = Path(__file__).parent / "api_docs"
+SWAGGER_UI = Path(flask_swagger_ui.__file__).parent / "dist"
+SWAGGER_UI_FILES = frozenset({"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"})
 
 
 class Gateway:
@@ -97,6 +103,21 @@ class Gateway:
         def console_asset(name):
             return _console_file(name)
 
+        @app.get("/api/docs")
+        def api_docs():
+            """The OpenAPI document as an interactive page (Swagger UI)."""
+            return _api_docs_file(API_DOCS, "index.html")
+
+        @app.get("/api/docs/<name>")
+        def api_docs_asset(name):
+            return _api_docs_file(API_DOCS, name)
+
+        @app.get("/api/docs/swagger-ui/<name>")
+        def swagger_ui_asset(name):
+            if name not in SWAGGER_UI_FILES:
+                raise NotFound("not_found", f"Nothing is served at /api/docs/swagger-ui/{name}.")
+            return _api_docs_file(SWAGGER_UI, name)
+
         @app.get("/health")
         def health():
             ready, reasons = self.readiness()
@@ -122,6 +143,17 @@ def _console_file(name: str):
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+    return response
+
+
+def _api_docs_file(directory: Path, name: str):
+    response = send_from_directory(directory, name, max_age=0)
+    # As strict as the console's: Swagger UI sets styles through the DOM (which a policy does not
+    # govern), never as inline markup, so no 'unsafe-inline' is needed; its stylesheet draws icons
+    # from data: URLs; "Try it out" calls this origin only.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
     return response
 
 

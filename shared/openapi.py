@@ -65,7 +65,7 @@ def build_document(app: Flask, title: str, schemas: dict[str, Any]) -> dict[str,
             continue
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            paths.setdefault(path, {})[method.lower()] = _operation(rule, facts, schemas)
+            paths.setdefault(path, {})[method.lower()] = _operation(rule, view, path, facts, schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": "1"},
@@ -88,8 +88,9 @@ def merge_documents(title: str, documents: list[dict[str, Any]]) -> dict[str, An
     return merged
 
 
-def _operation(rule, facts: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
-    operation: dict[str, Any] = {"summary": facts["summary"], "responses": {}}
+def _operation(rule, view, path: str, facts: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": facts["summary"], "tags": [resource_of(path)], "responses": {}}
+    operation.update(_right_of(view))
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in sorted(rule.arguments)
@@ -142,3 +143,23 @@ def _response(status: int, what: str, answers: tuple[str, ...], schemas: dict[st
     if content:
         response["content"] = content
     return response
+
+
+def resource_of(path: str) -> str:
+    """The resource an operation belongs to, its path's first part after /api/v1: the OpenAPI tag that
+    groups operations on an interactive page."""
+    return path.removeprefix("/api/v1/").split("/")[0]
+
+
+def _right_of(view) -> dict[str, Any]:
+    """The right `require_right` put on the view, for readers of the document: `x-required-right`
+    (and `x-own-record-allowed` when callers may also read their own record), said in words too."""
+    right = getattr(view, "required_right", None)
+    if right is None:
+        return {}
+    own_record = getattr(view, "allows_self", None) is not None
+    words = f"Needs the right `{right}`" + (", or the caller's own record" if own_record else "") + "."
+    facts: dict[str, Any] = {"description": words, "x-required-right": right}
+    if own_record:
+        facts["x-own-record-allowed"] = True
+    return facts

@@ -31,7 +31,8 @@ def _uow():
 
 @api.post("/schedule-projects")
 @require_right("enrollments:write")
-@documented("Create a schedule project", {201: "ScheduleProject", 409: "schedule_project_exists", 422: "invalid"},
+@documented("Create a schedule project",
+            {201: "ScheduleProject", 409: "schedule_project_exists", 422: "invalid_code, invalid_type, invalid_text"},
             request="ScheduleProject")
 def create_project():
     body = json_body(request, ("code", "name", "school_year"))
@@ -50,7 +51,8 @@ def list_projects():
 @api.post("/schedule-projects/<project>/departments")
 @require_right("enrollments:write")
 @documented("Create a department with its year of education",
-            {201: "Department", 404: "schedule_project_not_found", 409: "department_exists"}, request="Department")
+            {201: "Department", 404: "schedule_project_not_found", 409: "department_exists",
+             422: "invalid_code, invalid_type, invalid_year_of_education"}, request="Department")
 def create_department(project: str):
     body = json_body(request, ("code", "name", "year_of_education"))
     department = handlers.create_department(_uow(), project, body.get("code"), body.get("name"),
@@ -99,7 +101,9 @@ def delete_enrollment(project: str, enrollment_id: int):
 
 @api.post("/learning-paths")
 @require_right("enrollments:write")
-@documented("Create a learning path", {201: "LearningPath", 409: "learning_path_exists"}, request="LearningPath")
+@documented("Create a learning path",
+            {201: "LearningPath", 409: "learning_path_exists", 422: "invalid_code, invalid_type, invalid_text"},
+            request="LearningPath")
 def create_learning_path():
     return jsonify(handlers.create_learning_path(_uow(), json_body(request, LEARNING_PATH_FIELDS))), 201
 
@@ -115,7 +119,8 @@ def list_learning_paths():
 
 @api.get("/schedule-projects/<project>/placements")
 @require_right("enrollments:read")
-@documented("Placements for Somtoday; ?format=csv for a semicolon CSV", {200: "Placements"},
+@documented("Placements for Somtoday; ?format=csv for a semicolon CSV",
+            {200: "Placements", 404: "schedule_project_not_found"},
             query={"format": {"type": "string", "enum": ["json", "csv"]}}, answers=(JSON, CSV))
 def placements(project: str):
     result = handlers.placements(_uow(), project)

@@ -11,7 +11,7 @@ from services.importer.domain import Status, invalid_option
 from services.importer.kinds import KINDS
 from shared.auth import current_actor, require_right
 from shared.errors import UnsupportedMediaType
-from shared.http import decode_cursor, json_body, page_limit, page_of
+from shared.http import decode_cursor, invalid_parameter, json_body, page_limit, page_of
 from shared.messages import ACTIONS
 from shared.openapi import CSV, MULTIPART, documented
 from shared.spreadsheet import safe_filename
@@ -90,7 +90,8 @@ def get_import(job_id: str):
 @api.patch("/imports/<job_id>")
 @require_right("imports:write")
 @documented("Change the settings of a ready job; it is analysed again",
-            {200: "ImportJob", 409: "invalid_state", 422: "invalid_option"}, request="ImportSettingsPatch")
+            {200: "ImportJob", 404: "import_not_found", 409: "invalid_state", 422: "invalid_option"},
+            request="ImportSettingsPatch")
 def change_import(job_id: str):
     body = json_body(request)
     for name in ("file", "kind"):
@@ -105,14 +106,15 @@ def change_import(job_id: str):
 
 @api.post("/imports/<job_id>/start")
 @require_right("imports:write")
-@documented("Start applying a ready job", {202: "ImportJob", 409: "invalid_state"})
+@documented("Start applying a ready job", {202: "ImportJob", 404: "import_not_found", 409: "invalid_state"})
 def start_import(job_id: str):
     return jsonify(handlers.start_job(_uow(), job_id, _service().timing, current_actor())), 202
 
 
 @api.post("/imports/<job_id>/cancel")
 @require_right("imports:write")
-@documented("Cancel a job; rows already applied stay applied", {202: "ImportJob", 409: "invalid_state"})
+@documented("Cancel a job; rows already applied stay applied",
+            {202: "ImportJob", 404: "import_not_found", 409: "invalid_state"})
 def cancel_import(job_id: str):
     return jsonify(handlers.cancel_job(_uow(), job_id)), 202
 
@@ -124,8 +126,10 @@ def cancel_import(job_id: str):
 def list_import_rows(job_id: str):
     limit = page_limit(request.args)
     after = decode_cursor(request.args.get("cursor"), _is_row_position)
-    rows, next_position = handlers.list_rows(_uow(), job_id, request.args.get("action") or None,
-                                             tuple(after) if after else None, limit)
+    action = request.args.get("action") or None
+    if action is not None and action not in ACTIONS:
+        raise invalid_parameter("action", f"action must be one of {', '.join(ACTIONS)}.")
+    rows, next_position = handlers.list_rows(_uow(), job_id, action, tuple(after) if after else None, limit)
     return page_of(rows, next_position=list(next_position) if next_position else None)
 
 

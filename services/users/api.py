@@ -103,7 +103,7 @@ def list_school_functions():
 @api.post("/school-functions")
 @require_right("school_functions:write")
 @documented("Create a school function", {201: "SchoolFunction", 409: "school_function_exists",
-                                         422: "unknown_right"}, request="SchoolFunction")
+                                         422: "unknown_right, invalid_code, invalid_name"}, request="SchoolFunction")
 def create_school_function():
     command = PutSchoolFunction.from_json(json_body(request))
     return jsonify(_function_json(handlers.create_school_function(_uow(), command, current_actor()))), 201
@@ -112,7 +112,8 @@ def create_school_function():
 @api.put("/school-functions/<code>")
 @require_right("school_functions:write")
 @documented("Replace a school function's name and rights", {200: "SchoolFunction",
-            404: "school_function_not_found", 422: "unknown_right"}, request="SchoolFunction")
+            404: "school_function_not_found", 409: "builtin_function_rights_fixed",
+            422: "unknown_right, invalid_name"}, request="SchoolFunction")
 def replace_school_function(code: str):
     command = PutSchoolFunction.from_json(json_body(request), code=code)
     return jsonify(_function_json(handlers.replace_school_function(_uow(), command, current_actor())))

@@ -1,4 +1,5 @@
 import json
+import re
 
 from werkzeug.test import Client
 
@@ -43,3 +44,28 @@ def test_the_console_is_served_with_a_strict_content_security_policy():
     assert "script-src 'self'" in policy and "style-src 'self';" in policy and "'unsafe-inline'" not in policy
     assert gateway().get("/console/app.js").status_code == 200
     assert gateway().get("/console/pages/users.js").status_code == 200
+
+
+def test_the_api_page_loads_swagger_ui_from_the_gateway_and_the_merged_document():
+    response = gateway().get("/api/docs")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert 'src="/api/docs/swagger-ui/swagger-ui-bundle.js"' in page and 'src="/api/docs/api-docs.js"' in page
+    assert "<script>" not in page and " style=" not in page
+    assert re.findall(r"https?://", page) == []
+    script = gateway().get("/api/docs/api-docs.js").get_data(as_text=True)
+    assert 'url: "/api/v1/openapi.json"' in script and re.findall(r"https?://", script) == []
+
+
+def test_the_api_page_has_a_policy_that_allows_scripts_and_styles_from_the_gateway_only():
+    policy = gateway().get("/api/docs").headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "style-src 'self';" in policy and "connect-src 'self';" in policy
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+
+
+def test_swagger_ui_is_served_from_the_installed_package_and_nothing_else_of_it():
+    bundle = gateway().get("/api/docs/swagger-ui/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and b"SwaggerUIBundle" in bundle.data
+    assert gateway().get("/api/docs/swagger-ui/swagger-ui.css").status_code == 200
+    assert gateway().get("/api/docs/swagger-ui/oauth2-redirect.html").status_code == 404
+    assert gateway().get("/api/docs/swagger-ui/..%2f..%2f__init__.py").status_code == 404
