@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import flask_swagger_ui
 from celery import Celery
@@ -180,7 +180,7 @@ class UpstreamProxy:
 
     def __call__(self, environ, start_response):
         connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-        path = environ.get("PATH_INFO", "") + ("?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else "")
+        path = request_target(environ)
         headers = {
             key[5:].replace("_", "-").title(): value
             for key, value in environ.items() if key.startswith("HTTP_")
@@ -207,6 +207,23 @@ class UpstreamProxy:
             [(key, value) for key, value in response.getheaders() if key.lower() not in self.HOP_BY_HOP],
         )
         return _stream_and_close(response, connection)
+
+
+def request_target(environ) -> str:
+    """The path and query as the client sent them, still percent-encoded. Forwarding the decoded
+    PATH_INFO would turn `/users/x%3Fy` into user `x` with a query; bytes beyond ASCII (which the
+    WSGI server hands over as Latin-1 text) are percent-encoded again rather than refused."""
+    raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+    if raw:
+        parts = urlsplit(raw)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    else:
+        query = environ.get("QUERY_STRING")
+        target = quote(environ.get("PATH_INFO", "").encode("latin-1"), safe="/") + (f"?{query}" if query else "")
+    return quote(target.encode("latin-1", errors="replace"), safe=_URI_CHARACTERS)
+
+
+_URI_CHARACTERS = "/?&=%:@!$'()*+,;~-._"
 
 
 def _stream_and_close(response, connection):

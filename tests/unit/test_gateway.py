@@ -1,9 +1,10 @@
 import json
 import re
 
+import pytest
 from werkzeug.test import Client
 
-from portal.gateway import Gateway
+from portal.gateway import Gateway, request_target
 
 
 def backend(name):
@@ -69,3 +70,13 @@ def test_swagger_ui_is_served_from_the_installed_package_and_nothing_else_of_it(
     assert gateway().get("/api/docs/swagger-ui/swagger-ui.css").status_code == 200
     assert gateway().get("/api/docs/swagger-ui/oauth2-redirect.html").status_code == 404
     assert gateway().get("/api/docs/swagger-ui/..%2f..%2f__init__.py").status_code == 404
+
+
+@pytest.mark.parametrize("environ, target", [
+    ({"REQUEST_URI": "/api/v1/users/x%3Fy", "PATH_INFO": "/api/v1/users/x?y"}, "/api/v1/users/x%3Fy"),
+    ({"REQUEST_URI": "/api/v1/users/zo\xc3\xab?q=a b"}, "/api/v1/users/zo%C3%AB?q=a%20b"),
+    ({"REQUEST_URI": "http://portal.example/api/v1/users?limit=2"}, "/api/v1/users?limit=2"),
+    ({"PATH_INFO": "/api/v1/users/x?y", "QUERY_STRING": "limit=2"}, "/api/v1/users/x%3Fy?limit=2"),
+])
+def test_the_proxy_forwards_the_path_as_the_client_sent_it(environ, target):
+    assert request_target(environ) == target
