@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from portal.client import ApiError, PortalClient
 from portal.discovery import Found
@@ -102,8 +103,15 @@ def _summarise(client: PortalClient, job: dict) -> int:
     for row in problems:
         print(f"  line {row['line']}: {' '.join(row['messages'])}")
     if job["counts"]["error"] + job["counts"]["skip"]:
-        print(f"All errors and skips: {client.base_url.rstrip('/')}/api/v1/imports/{job['id']}/errors.csv")
+        # The signed link opens in a browser without the token, for a few minutes.
+        link = job["errors_csv_url"]
+        print(f"All errors and skips (opens in a browser until {_expiry(link)}): {client.base_url.rstrip('/')}{link}")
     return 0 if job["status"] == "completed" else 1
+
+
+def _expiry(link: str) -> str:
+    expires = parse_qs(urlsplit(link).query).get("expires", ["0"])[0]
+    return time.strftime("%H:%M", time.localtime(int(expires)))
 
 
 def _counts(counts: dict) -> str:

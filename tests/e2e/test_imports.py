@@ -4,9 +4,11 @@ the relay, PostgreSQL and Redis."""
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import time
+import urllib.request
 
 import redis
 
@@ -168,7 +170,12 @@ def test_the_cli_shows_the_preview_asks_and_imports_with_a_summary(system, tmp_p
     done = run_cli(system, tmp_path, content, "--as-student", "--yes", "--map", "Roepnaam=ignore")
     assert done.returncode == 0, done.stderr
     assert "Import completed: create 1  update 0  unchanged 0  skip 0  error 1" in done.stdout
-    assert "line 3:" in done.stdout and "errors.csv" in done.stdout
+    assert "line 3:" in done.stdout
+    # The printed address opens in a browser: no token, the link itself is the proof.
+    link = re.search(r"All errors and skips \(opens in a browser until \d\d:\d\d\): (\S+)", done.stdout).group(1)
+    assert link.startswith(f"{system.base}/api/v1/imports/") and "signature=" in link
+    with urllib.request.urlopen(link, timeout=10) as report:
+        assert report.read().decode("utf-8-sig").splitlines()[1].startswith("3;31x002;error;")
     user = system.get("/api/v1/users/310001")[1]
     assert user["is_student"] and user["first_name"] is None  # Roepnaam was labelled ignore
 
