@@ -29,7 +29,10 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Start the embedded Redis (unless REDIS_URL is set), migrate the "
                               "databases, create the first application manager and run the gateway, "
                               "workers and relay until Ctrl-C. Settings come from the environment "
-                              "(PORTAL_PORT, PORTAL_DATA_DIR, ...).")
+                              "(PORTAL_PORT, PORTAL_DATA_DIR, ...). The processes write to log files in "
+                              "PORTAL_DATA_DIR/logs.")
+    run.add_argument("--verbose", action="store_true",
+                     help="let every process write here instead of to its log file")
     run.set_defaults(action=_run)
 
     admin = commands.add_parser("create-admin", help="create the first application manager",
@@ -106,10 +109,10 @@ def _import(args) -> int:
         return 1
 
 
-def _run(_args) -> int:
+def _run(args) -> int:
     from portal.embedded import run
 
-    return run()
+    return run(verbose=args.verbose)
 
 
 def _migrate(_args) -> int:
