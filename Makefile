@@ -1,40 +1,57 @@
 # Set-up is part of every target: a fresh clone needs nothing but Python 3.11+.
+# `make run` installs only what runs; the test, lint and browser tools come with the targets that use them.
 PYTHON ?= python3
 VENV := .venv
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+INSTALL_LOG := $(VENV)/install.log
 
-.PHONY: run test test-fast bench lint clean chromium
+.PHONY: help run test test-fast lint bench chromium clean
+.DEFAULT_GOAL := help
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+help: ## list the targets (this text)
+	@echo "make TARGET, one of:"
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z-]+:.*## / { printf "  %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-run: $(STAMP)
-	$(VENV)/bin/portal run
+run: $(RUN_STAMP) ## install what runs into .venv, then run the whole system on embedded defaults (Ctrl-C stops it)
+	@$(VENV)/bin/portal run
 
-# The browser tests drive Debian's Chromium (no browser download at install time).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+test: lint chromium ## lint, then every test (needs PostgreSQL on 127.0.0.1:5432; installs Chromium with apt)
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
-# Style (ruff), the architecture's boundaries (import-linter) and types (mypy); `make test` runs it first.
-lint: $(STAMP)
+test-fast: lint ## lint, then the unit and integration tests (no browser, no whole system)
+	$(VENV)/bin/python -m pytest -q tests/unit tests/integration
+
+# Style (ruff), the architecture's boundaries (import-linter) and types (mypy).
+lint: $(TEST_STAMP) ## ruff, import-linter and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
-test: lint chromium
-	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
-
-# The quick loop while working: unit and integration tests, no browser and no whole system.
-test-fast: lint
-	$(VENV)/bin/python -m pytest -q tests/unit tests/integration
-
-bench: $(STAMP)
+bench: $(TEST_STAMP) ## the benchmarks of the Measurements section (PostgreSQL and Redis, like the tests)
 	$(VENV)/bin/python -m benchmarks.run
 
-clean:
+# The browser tests drive Debian's Chromium (no browser download at install time).
+chromium: ## install Debian's chromium with apt when it is missing (for the browser tests)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+clean: ## remove .venv and ./var (the embedded data: users, imports, passwords)
 	rm -rf $(VENV) var
+
+# The installer's output goes to a log (shown when it fails), so that `make run` ends with what
+# `portal run` says.
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/pip install --upgrade pip > $(INSTALL_LOG) 2>&1 || { cat $(INSTALL_LOG); exit 1; }
+
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	@echo "Installing the portal into $(VENV) (log: $(INSTALL_LOG))"
+	@$(VENV)/bin/pip install -e . >> $(INSTALL_LOG) 2>&1 || { tail -40 $(INSTALL_LOG); exit 1; }
+	@touch $@
+
+$(TEST_STAMP): $(RUN_STAMP)
+	@echo "Installing the test tools into $(VENV) (log: $(INSTALL_LOG))"
+	@$(VENV)/bin/pip install -e '.[test]' >> $(INSTALL_LOG) 2>&1 || { tail -40 $(INSTALL_LOG); exit 1; }
+	@touch $@

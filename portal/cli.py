@@ -29,7 +29,10 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Start the embedded Redis (unless REDIS_URL is set), migrate the "
                               "databases, create the first application manager and run the gateway, "
                               "workers and relay until Ctrl-C. Settings come from the environment "
-                              "(PORTAL_PORT, PORTAL_DATA_DIR, ...).")
+                              "(PORTAL_PORT, PORTAL_DATA_DIR, ...). The processes write to log files in "
+                              "PORTAL_DATA_DIR/logs.")
+    run.add_argument("--verbose", action="store_true",
+                     help="let every process write here instead of to its log file")
     run.set_defaults(action=_run)
 
     admin = commands.add_parser("create-admin", help="create the first application manager",
@@ -76,33 +79,40 @@ def _add_import_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--map", action="append", metavar="COLUMN=FIELD",
                         help="label a column (header text or 0-based index) with a field, or 'ignore'; repeatable")
     parser.add_argument("--yes", "-y", action="store_true", help="start without asking")
-    parser.add_argument("--url", help="the portal's base URL (default PORTAL_URL, else the running `portal run`)")
-    parser.add_argument("--token", help="access token (default PORTAL_TOKEN; else asks for code and password)")
+    parser.add_argument("--url", help="the portal's base URL (default PORTAL_URL, else the running `portal run` "
+                        "found through PORTAL_DATA_DIR/run.json, else http://127.0.0.1:PORTAL_PORT)")
+    parser.add_argument("--token", help="access token (default PORTAL_TOKEN; else logs in with a code and password)")
+    parser.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of standard input (no terminal needed)")
+    parser.add_argument("--code", help="the user code to log in with (default PORTAL_ADMIN_CODE or 'admin')")
     parser.set_defaults(action=_import)
 
 
 def _import(args) -> int:
     from portal.client import ApiError
-    from portal.embedded import read_run_file
+    from portal.discovery import portal_url
     from portal.importing import run_import
+    from portal.session import CannotStart, plan_login
 
-    settings = Settings.from_env()
-    url = args.url or os.environ.get("PORTAL_URL") or read_run_file(settings).get("url") \
-        or f"http://127.0.0.1:{settings.port}"
+    found = portal_url(args.url, os.environ)
     try:
-        return run_import(args, url)
+        login = plan_login(args.token, args.code, args.password_stdin, os.environ, sys.stdin)
+        return run_import(args, found, login)
+    except CannotStart as problem:
+        print(problem, file=sys.stderr)
+        return 2
     except ApiError as error:
         print(f"The portal refused: {error}", file=sys.stderr)
         return 1
     except OSError as error:
-        print(f"Cannot reach the portal at {url}: {error}", file=sys.stderr)
+        print(f"Lost the portal at {found.url}: {error}", file=sys.stderr)
         return 1
 
 
-def _run(_args) -> int:
+def _run(args) -> int:
     from portal.embedded import run
 
-    return run()
+    return run(verbose=args.verbose)
 
 
 def _migrate(_args) -> int:
@@ -137,14 +147,16 @@ def _create_admin(args) -> int:
 
 
 def _redis_cli(args) -> int:
-    from portal.embedded import read_run_file
+    from portal.discovery import RUN_FILE, redis_url
+    from shared.config import data_dir_of
 
-    settings = Settings.from_env()
-    url = settings.redis_url or read_run_file(settings).get("redis_url")
-    if not url:
-        print("No Redis known: set REDIS_URL or start `portal run` first.", file=sys.stderr)
+    found = redis_url(os.environ)
+    if found is None:
+        print(f"No Redis known: no running `portal run` recorded in {data_dir_of(os.environ) / RUN_FILE} and "
+              "REDIS_URL is not set. Start `portal run`, or give the PORTAL_DATA_DIR it was started with, "
+              "or set REDIS_URL.", file=sys.stderr)
         return 2
-    argv, env = redis_cli_command(url, os.environ)
+    argv, env = redis_cli_command(found.url, os.environ)
     os.execve(argv[0], argv + args.arguments, env)
 
 

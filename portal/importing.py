@@ -3,13 +3,14 @@ progress, summarise. Talks only to the public API, so it works against any porta
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from portal.client import ApiError, PortalClient
+from portal.discovery import Found
+from portal.session import CannotStart, Login, open_session
 
 DELIMITER_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma"}
 POLL_SECONDS = 0.3
@@ -17,14 +18,11 @@ BAR_WIDTH = 30
 FIRST_ERRORS = 10
 
 
-def run_import(args, base_url: str) -> int:
-    client = PortalClient(base_url, args.token or os.environ.get("PORTAL_TOKEN"))
-    if not client.token:
-        _log_in(client)
+def run_import(args, found: Found, login: Login) -> int:
     path = Path(args.file)
     if not path.is_file():
-        print(f"No such file: {path}", file=sys.stderr)
-        return 2
+        raise CannotStart(f"No such file: {path}")
+    client = open_session(found, login)
     status, job = client.upload("/api/v1/imports", _options(args), path.name, path.read_bytes())
     if status != 202:
         raise ApiError(status, job)
@@ -39,7 +37,7 @@ def run_import(args, base_url: str) -> int:
         return 0
     client.call("POST", f"/api/v1/imports/{job['id']}/start")
     job = _wait_while(client, client.call("GET", f"/api/v1/imports/{job['id']}"), ("queued", "running"), "Importing")
-    return _summarise(client, job, base_url)
+    return _summarise(client, job)
 
 
 def _options(args) -> dict:
@@ -63,17 +61,6 @@ def _options(args) -> dict:
             mapping[column] = field
         options["mapping"] = mapping
     return options
-
-
-def _log_in(client: PortalClient) -> None:
-    code = os.environ.get("PORTAL_ADMIN_CODE") or "admin"
-    password = os.environ.get("PORTAL_ADMIN_PASSWORD")
-    if password is None:
-        if not sys.stdin.isatty():
-            raise SystemExit("Give a token with --token or PORTAL_TOKEN (or PORTAL_ADMIN_PASSWORD).")
-        code = input(f"User code [{code}]: ").strip() or code
-        password = getpass.getpass("Password: ")
-    client.login(code, password)
 
 
 def _wait_while(client: PortalClient, job: dict, statuses: tuple[str, ...], label: str) -> dict:
@@ -110,14 +97,21 @@ def _show_preview(job: dict) -> None:
     print("Planned:    " + _counts(job["counts"]))
 
 
-def _summarise(client: PortalClient, job: dict, base_url: str) -> int:
+def _summarise(client: PortalClient, job: dict) -> int:
     print(f"Import {job['status']}: " + _counts(job["counts"]))
     problems = client.call("GET", f"/api/v1/imports/{job['id']}/rows?action=error&limit={FIRST_ERRORS}")["items"]
     for row in problems:
         print(f"  line {row['line']}: {' '.join(row['messages'])}")
     if job["counts"]["error"] + job["counts"]["skip"]:
-        print(f"All errors and skips: {base_url.rstrip('/')}/api/v1/imports/{job['id']}/errors.csv")
+        # The signed link opens in a browser without the token, for a few minutes.
+        link = job["errors_csv_url"]
+        print(f"All errors and skips (opens in a browser until {_expiry(link)}): {client.base_url.rstrip('/')}{link}")
     return 0 if job["status"] == "completed" else 1
+
+
+def _expiry(link: str) -> str:
+    expires = parse_qs(urlsplit(link).query).get("expires", ["0"])[0]
+    return time.strftime("%H:%M", time.localtime(int(expires)))
 
 
 def _counts(counts: dict) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from shared.private_files import make_private_dir, read_or_create_secret
 
 DEFAULT_PORT = 8000
+DEFAULT_DATA_DIR = "./var"
 DEFAULT_MAX_UPLOAD_MB = 50
 DEFAULT_ADMIN_CODE = "admin"
 EVENT_STREAM = "portal:events"
@@ -35,7 +36,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        data_dir = Path(env.get("PORTAL_DATA_DIR") or "./var").resolve()
+        data_dir = data_dir_of(env)
         return cls(
             data_dir=data_dir,
             redis_url=env.get("REDIS_URL") or None,
@@ -46,7 +47,7 @@ class Settings:
             importer_database_url=_database_url(
                 env, "IMPORTER_DATABASE_URL", data_dir / "importer.sqlite3"
             ),
-            port=int(env.get("PORTAL_PORT") or DEFAULT_PORT),
+            port=port_of(env),
             secret_key=env.get("PORTAL_SECRET_KEY") or _local_secret_key(data_dir),
             max_upload_mb=int(env.get("PORTAL_MAX_UPLOAD_MB") or DEFAULT_MAX_UPLOAD_MB),
             admin_code=env.get("PORTAL_ADMIN_CODE") or DEFAULT_ADMIN_CODE,
@@ -63,6 +64,15 @@ class Settings:
                 "embedded Redis) or point REDIS_URL at a Redis server"
             )
         return self.redis_url
+
+
+def data_dir_of(environ: Mapping[str, str]) -> Path:
+    """PORTAL_DATA_DIR, or `./var` from where the command runs (where `make run` keeps it)."""
+    return Path(environ.get("PORTAL_DATA_DIR") or DEFAULT_DATA_DIR).resolve()
+
+
+def port_of(environ: Mapping[str, str]) -> int:
+    return int(environ.get("PORTAL_PORT") or DEFAULT_PORT)
 
 
 def _database_url(env: Mapping[str, str], name: str, default_file: Path) -> str:

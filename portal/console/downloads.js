@@ -1,5 +1,5 @@
-// A button that downloads a CSV the API makes (errors.csv, the placements), or says next to itself why
-// it could not.
+// Buttons that download a CSV the API makes (errors.csv, the placements), or say next to themselves why
+// they could not.
 import { download } from "./api.js";
 import { el, saveFile, tell } from "./dom.js";
 import { errorText } from "./errors.js";
@@ -11,6 +11,23 @@ export function downloadButton(text, path, filename, attributes = {}) {
     const { ok, data } = await download(path);
     if (!ok) return tell(problem, errorText(data));
     saveFile(data, filename);
+  } }, text);
+  return [button, problem];
+}
+
+// A button that opens a signed download link (the job's errors_csv_url): it needs no token, so the
+// browser saves the file itself as it streams in, whatever its size. The link lives minutes only, so
+// freshLink asks the API for one at the click; it answers like api() with the link in data.
+export function signedDownloadButton(text, freshLink, attributes = {}) {
+  const problem = el("span", { role: "alert" });
+  const button = el("button", { type: "button", ...attributes, onclick: async () => {
+    tell(problem, "", "");
+    const { ok, data } = await freshLink();
+    if (!ok) return tell(problem, errorText(data));
+    const link = el("a", { href: data, download: "" });
+    document.body.append(link);
+    link.click();
+    link.remove();
   } }, text);
   return [button, problem];
 }

@@ -14,6 +14,7 @@ from shared.errors import UnsupportedMediaType
 from shared.http import decode_cursor, invalid_parameter, json_body, page_limit, page_of
 from shared.messages import ACTIONS
 from shared.openapi import CSV, MULTIPART, documented
+from shared.signed_links import link_signer
 from shared.spreadsheet import safe_filename
 
 api = Blueprint("importer", __name__, url_prefix="/api/v1")
@@ -41,7 +42,7 @@ def create_import():
     options = {name: value for name, value in request.form.items() if name != "kind"}
     job = handlers.create_job(_uow(), request.form.get("kind"), upload.filename, upload.stream, options,
                               current_actor(), _service().max_upload_bytes)
-    response = jsonify(job)
+    response = jsonify(_with_links(job))
     response.status_code = 202
     response.headers["Location"] = f"/api/v1/imports/{job['id']}"
     return response
@@ -57,7 +58,16 @@ def list_imports():
     before = decode_cursor(request.args.get("cursor"), _is_job_position)
     jobs = handlers.list_jobs(_uow(), request.args.get("kind") or None, request.args.get("status") or None,
                               before, limit + 1)
-    return page_of(jobs, limit, cursor_of=_job_position)
+    return page_of([_with_links(job) for job in jobs], limit, cursor_of=_job_position)
+
+
+def _with_links(job: dict) -> dict:
+    """The job with its errors.csv as a link a browser opens without the token (short-lived, for this
+    job's file only), given to a caller who may read that file anyway: one holding imports:read."""
+    readable = "imports:read" in current_actor().rights
+    path = f"{api.url_prefix}/imports/{job['id']}/errors.csv"
+    job["errors_csv_url"] = link_signer(current_app.config["SECRET_KEY"]).sign(path) if readable else None
+    return job
 
 
 def _job_position(job: dict) -> list:
@@ -84,7 +94,7 @@ def _is_row_position(value) -> bool:
 @require_right("imports:read")
 @documented("An import job: status, settings, columns, counts, progress", {200: "ImportJob", 404: "import_not_found"})
 def get_import(job_id: str):
-    return jsonify(handlers.get_job(_uow(), job_id))
+    return jsonify(_with_links(handlers.get_job(_uow(), job_id)))
 
 
 @api.patch("/imports/<job_id>")
@@ -101,14 +111,14 @@ def change_import(job_id: str):
         if not isinstance(value, (str, bool, dict)) and not (name == "schedule_project" and value is None):
             raise invalid_option(name, f"{name} has a value of the wrong type.")
     options = {name: "" if value is None else value for name, value in body.items()}
-    return jsonify(handlers.change_settings(_uow(), job_id, options, current_actor()))
+    return jsonify(_with_links(handlers.change_settings(_uow(), job_id, options, current_actor())))
 
 
 @api.post("/imports/<job_id>/start")
 @require_right("imports:write")
 @documented("Start applying a ready job", {202: "ImportJob", 404: "import_not_found", 409: "invalid_state"})
 def start_import(job_id: str):
-    return jsonify(handlers.start_job(_uow(), job_id, _service().timing, current_actor())), 202
+    return jsonify(_with_links(handlers.start_job(_uow(), job_id, _service().timing, current_actor()))), 202
 
 
 @api.post("/imports/<job_id>/cancel")
@@ -116,7 +126,7 @@ def start_import(job_id: str):
 @documented("Cancel a job; rows already applied stay applied",
             {202: "ImportJob", 404: "import_not_found", 409: "invalid_state"})
 def cancel_import(job_id: str):
-    return jsonify(handlers.cancel_job(_uow(), job_id)), 202
+    return jsonify(_with_links(handlers.cancel_job(_uow(), job_id))), 202
 
 
 @api.get("/imports/<job_id>/rows")
@@ -134,9 +144,13 @@ def list_import_rows(job_id: str):
 
 
 @api.get("/imports/<job_id>/errors.csv")
-@require_right("imports:read")
-@documented("Rows with action error or skip as a semicolon CSV (UTF-8 with BOM)",
-            {200: "line;code;action;message", 404: "import_not_found"}, answers=(CSV,))
+@require_right("imports:read", signed_link=True)
+@documented("Rows with action error or skip as a semicolon CSV (UTF-8 with BOM). With the Bearer token, or "
+            "without it as the job's errors_csv_url: expires and signature open exactly this job's file for "
+            "10 minutes",
+            {200: "line;code;action;message", 401: "missing_token, invalid_token, token_expired, link_expired",
+             403: "insufficient_rights, invalid_signature", 404: "import_not_found"},
+            query={"expires": {"type": "integer"}, "signature": {"type": "string"}}, answers=(CSV,))
 def import_errors(job_id: str):
     handlers.get_job(_uow(), job_id)  # 404 before the stream starts
     lines = handlers.errors_csv(_uow(), job_id)

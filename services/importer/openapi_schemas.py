@@ -30,6 +30,10 @@ SCHEMAS = {
             "created_by": {"type": "string"}, "started_by": {"type": ["string", "null"]},
             "created_at": {"type": "string"}, "started_at": {"type": ["string", "null"]},
             "finished_at": {"type": ["string", "null"]},
+            "errors_csv_url": {
+                "type": ["string", "null"],
+                "description": "errors.csv as a path with expires and signature: opens without the token for "
+                               "10 minutes, this job's file only; null for a caller without imports:read"},
         },
     },
     "ImportJobList": {"type": "object", "properties": {

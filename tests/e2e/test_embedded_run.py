@@ -28,16 +28,32 @@ def port_open(port):
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def start_portal(tmp_path, port, log):
+CHILD_LOGS = {"gateway", "users-worker", "importer-worker", "enrollments-worker", "relay", "enrollments-consumer",
+              "redis"}
+
+
+def start_portal(tmp_path, port, log, *options):
     env = {"PORTAL_DATA_DIR": str(tmp_path / "var"), "PORTAL_PORT": str(port)}
     for name in ("REDIS_URL", "USERS_DATABASE_URL", "PORTAL_ADMIN_PASSWORD", "PORTAL_SECRET_KEY", "PORTAL_FAULT"):
         env[name] = ""  # embedded defaults, whatever the calling shell has set
-    return start([str(Path(sys.executable).parent / "portal"), "run"], env, log)
+    return start([str(Path(sys.executable).parent / "portal"), "run", *options], env, log)
+
+
+def welcome_blocks(output: str) -> list[dict[str, str]]:
+    """The framed blocks `portal run` prints, as {label: value}; a value over two lines is joined."""
+    blocks = []
+    for frame in re.findall(r"^\+-+\+\n((?:\|.*\|\n)+)\+-+\+$", output, re.M):
+        block, label = {}, None
+        for line in frame.splitlines():
+            label = line[2:12].strip() or label
+            block[label] = (block.get(label, "") + " " + line[13:-1].strip()).strip()
+        blocks.append(block)
+    return blocks
 
 
 def admin_password(log) -> str:
-    """The first application manager's password, which `portal run` prints once."""
-    return re.search(r"application manager 'admin' with password (\S+)", log.read_text()).group(1)
+    """The first application manager's password, which `portal run` prints once, in its framed block."""
+    return welcome_blocks(log.read_text())[0]["Password"].removesuffix(" shown once: keep it")
 
 
 @dataclass
@@ -95,6 +111,7 @@ def test_portal_run_serves_the_contract_and_keeps_its_data_over_a_restart(tmp_pa
     finally:
         assert stop(portal, signal.SIGINT) == 0
     assert not port_open(port) and not port_open(redis_port), "Ctrl-C left a child running"
+    assert not (tmp_path / "var" / "run.json").exists(), "a stopped portal is still recorded as running"
 
     restarted = start_portal(tmp_path, port, log)
     try:
@@ -103,9 +120,44 @@ def test_portal_run_serves_the_contract_and_keeps_its_data_over_a_restart(tmp_pa
         assert http("GET", f"{base}/api/v1/users/123456", token=admin)[1]["school_functions"] == ["leerling"]
         redis_url = json.loads((tmp_path / "var" / "run.json").read_text())["redis_url"]
         assert redis.Redis.from_url(redis_url).xlen(EVENT_STREAM) == 1
-        assert log.read_text().count("created application manager") == 1
+        assert log.read_text().count(password) == 1
+        assert welcome_blocks(log.read_text())[1]["Password"] == "the one shown when it was created (not shown again)"
     finally:
         stop(restarted, signal.SIGINT)
+
+
+def test_portal_run_ends_its_output_with_the_address_login_logs_and_how_to_stop(running_portal):
+    output = running_portal.log.read_text()
+    [block] = welcome_blocks(output)
+    logs = running_portal.data_dir / "logs"
+    assert block == {"Portal": f"{running_portal.base}  (open it in a browser: the admin console)",
+                     "Log in as": "admin", "Password": f"{running_portal.admin_password} shown once: keep it",
+                     "Logs": f"{logs}/  (one file per process)", "Stop": "Ctrl-C"}
+    before_the_block = output[:output.index("+---")]
+    assert len(before_the_block.splitlines()) <= 3, before_the_block  # no installer, banner or warning
+    assert "celery" not in output.lower() and "concurrency" not in output
+
+
+def test_every_process_of_portal_run_writes_to_its_own_private_log_file(running_portal):
+    logs = running_portal.data_dir / "logs"
+    assert {path.stem for path in logs.glob("*.log")} == CHILD_LOGS
+    assert {permissions(path) for path in logs.iterdir()} == {0o600} and permissions(logs) == 0o700
+    for worker in ("users-worker", "importer-worker", "enrollments-worker"):
+        assert ".> concurrency: 1 (solo)" in (logs / f"{worker}.log").read_text()
+    assert "relay started" in (logs / "relay.log").read_text()
+
+
+def test_portal_run_verbose_lets_the_processes_write_to_its_own_output(tmp_path):
+    port, log = free_port(), tmp_path / "portal.log"
+    portal = start_portal(tmp_path, port, log, "--verbose")
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", process=portal, log=log)
+        wait_until(lambda: "relay started" in log.read_text(), 30, "the relay to say it started")
+        output = log.read_text()
+        assert ".> concurrency: 1 (solo)" in output and welcome_blocks(output)[0]["Logs"] == "here (--verbose)"
+        assert {path.stem for path in (tmp_path / "var" / "logs").glob("*.log")} == {"redis"}
+    finally:
+        stop(portal, signal.SIGINT)
 
 
 def test_a_crashed_child_is_restarted_by_portal_run(running_portal):
@@ -168,6 +220,21 @@ def test_the_embedded_redis_wants_the_password_kept_in_the_data_dir_and_no_comma
     assert any("redis-server" in line for line in command_lines)
     assert not [line for line in command_lines if password in line]
     assert password not in running_portal.log.read_text()
+
+
+def test_the_cli_finds_the_running_portal_through_its_data_dir_and_logs_in_from_standard_input(running_portal,
+                                                                                               tmp_path):
+    export = tmp_path / "leerlingen.csv"
+    export.write_bytes(export_bytes(3, first_code=880000))
+    # Only the data dir `portal run` was given: its port comes from run.json there.
+    env = {**os.environ, "PORTAL_DATA_DIR": str(running_portal.data_dir), "PORTAL_PORT": "", "PORTAL_URL": "",
+           "PORTAL_TOKEN": "", "PORTAL_ADMIN_PASSWORD": ""}
+    done = subprocess.run(console_script("portal", "import", "users", str(export), "--as-student", "--yes",
+                                         "--password-stdin"),
+                          input=running_portal.admin_password + "\n", capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Import completed: create 3" in done.stdout
 
 
 def permissions(path: Path) -> int:

@@ -3,13 +3,20 @@ the relay, PostgreSQL and Redis."""
 
 import json
 import os
+import pty
+import re
+import select
 import subprocess
+import time
+import urllib.request
 
 import redis
 
 from portal.client import PortalClient
+from portal.embedded import free_port
 from shared.config import EVENT_STREAM
 from tests.dutch_files import HEADER, export_text, student_rows
+from tests.e2e.system import ADMIN_PASSWORD
 from tests.processes import console_script
 
 EXPORT_ROWS = [
@@ -163,7 +170,12 @@ def test_the_cli_shows_the_preview_asks_and_imports_with_a_summary(system, tmp_p
     done = run_cli(system, tmp_path, content, "--as-student", "--yes", "--map", "Roepnaam=ignore")
     assert done.returncode == 0, done.stderr
     assert "Import completed: create 1  update 0  unchanged 0  skip 0  error 1" in done.stdout
-    assert "line 3:" in done.stdout and "errors.csv" in done.stdout
+    assert "line 3:" in done.stdout
+    # The printed address opens in a browser: no token, the link itself is the proof.
+    link = re.search(r"All errors and skips \(opens in a browser until \d\d:\d\d\): (\S+)", done.stdout).group(1)
+    assert link.startswith(f"{system.base}/api/v1/imports/") and "signature=" in link
+    with urllib.request.urlopen(link, timeout=10) as report:
+        assert report.read().decode("utf-8-sig").splitlines()[1].startswith("3;31x002;error;")
     user = system.get("/api/v1/users/310001")[1]
     assert user["is_student"] and user["first_name"] is None  # Roepnaam was labelled ignore
 
@@ -173,6 +185,74 @@ def test_the_cli_reports_an_unusable_file_and_a_refused_option(system, tmp_path)
     assert failed.returncode == 1 and "not_text" in failed.stdout
     refused = run_cli(system, tmp_path, b"a\r\n1\r\n", "--yes", "--delimiter", "pipe")
     assert refused.returncode == 1 and "invalid_option" in refused.stderr
+
+
+def cli_without_terminal(tmp_path, *arguments, stdin: str = ""):
+    """`portal import users` as a script runs it: no terminal, nothing inherited to log in with."""
+    path = tmp_path / "leerlingen.csv"
+    path.write_bytes(cp1252_export([["320001", "Zoë", "", "Bakker", "", "h1"]]))
+    env = {**os.environ, "PORTAL_DATA_DIR": str(tmp_path), "PORTAL_TOKEN": "", "PORTAL_ADMIN_PASSWORD": "",
+           "PORTAL_URL": ""}
+    return subprocess.run(console_script("portal", "import", "users", str(path), *arguments), input=stdin,
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_the_cli_logs_in_without_a_terminal_with_the_password_on_standard_input(system, tmp_path):
+    done = cli_without_terminal(tmp_path, "--url", system.base, "--password-stdin", "--code", "admin",
+                                "--as-student", "--yes", stdin=f"{ADMIN_PASSWORD}\n")
+    assert done.returncode == 0, done.stderr
+    assert "Import completed: create 1" in done.stdout
+    assert system.get("/api/v1/users/320001")[1]["is_student"]
+
+    wrong = cli_without_terminal(tmp_path, "--url", system.base, "--password-stdin", "--yes", stdin="wrong\n")
+    assert wrong.returncode == 1 and "invalid_credentials" in wrong.stderr
+
+
+def test_without_a_terminal_or_credentials_the_cli_stops_at_once_naming_the_options(tmp_path):
+    started = time.monotonic()
+    refused = cli_without_terminal(tmp_path, "--url", f"http://127.0.0.1:{free_port()}")
+    assert refused.returncode == 2 and time.monotonic() - started < 20
+    assert "--token" in refused.stderr and "--password-stdin" in refused.stderr and not refused.stdout
+
+
+def test_an_unreachable_portal_is_refused_naming_the_address_before_any_password_is_read(tmp_path):
+    url = f"http://127.0.0.1:{free_port()}"
+    refused = cli_without_terminal(tmp_path, "--url", url, "--password-stdin", stdin="secret\n")
+    assert refused.returncode == 2
+    assert f"Cannot reach the portal at {url} (--url)" in refused.stderr and "PORTAL_URL" in refused.stderr
+
+    # On a terminal, too, nothing is asked of a person before the portal answers.
+    output = on_a_terminal(console_script("portal", "import", "users", str(tmp_path / "leerlingen.csv")),
+                           {**os.environ, "PORTAL_DATA_DIR": str(tmp_path / "nowhere"), "PORTAL_PORT": str(free_port()),
+                            "PORTAL_TOKEN": "", "PORTAL_ADMIN_PASSWORD": "", "PORTAL_URL": ""})
+    assert "Cannot reach the portal at http://127.0.0.1:" in output and "PORTAL_PORT" in output
+    assert "Password" not in output and "User code" not in output
+
+
+def on_a_terminal(argv: list[str], env: dict[str, str], timeout: float = 30) -> str:
+    """What a command writes when its standard streams are a terminal (a pseudo-terminal here); a
+    command still waiting for an answer after `timeout` fails the test."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(argv, stdin=terminal, stdout=terminal, stderr=terminal, env=env)
+    os.close(terminal)
+    output = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([controller], [], [], 0.2)
+        try:
+            chunk = os.read(controller, 4096) if ready else b""
+        except OSError:  # the command exited and closed the terminal
+            break
+        if ready and not chunk:
+            break
+        output += chunk
+    os.close(controller)
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError(f"still waiting after {timeout} s: {output.decode(errors='replace')}") from None
+    return output.decode(errors="replace")
 
 
 def test_a_hundred_thousand_rows_that_all_fail_complete_with_every_row_reported(system):

@@ -3,7 +3,7 @@
 // the errors.csv download. A file that cannot be imported is explained instead.
 import { api } from "../api.js";
 import { columnHeads, el, scrollable, select, showPage, tell } from "../dom.js";
-import { downloadButton } from "../downloads.js";
+import { signedDownloadButton } from "../downloads.js";
 import { errorText } from "../errors.js";
 import { has, t } from "../i18n.js";
 import { ACTIONS, actionLabel, modeOptions } from "../import-vocabulary.js";
@@ -131,8 +131,12 @@ function summarySection(job) {
   const problems = job.counts.error + job.counts.skip;
   return el("section", { id: "summary" }, el("h2", {}, t("summary")),
     el("p", {}, ACTIONS.map((action) => `${t(action)} ${job.counts[action]}`).join(" · ")),
-    problems ? downloadButton(t("download_errors"), `/imports/${job.id}/errors.csv`, `import-${job.id}-errors.csv`,
-      { id: "download-errors" }) : null);
+    problems ? signedDownloadButton(t("download_errors"), () => errorsLink(job), { id: "download-errors" }) : null);
+}
+
+async function errorsLink(job) {
+  const { ok, status, data } = await api("GET", `/imports/${job.id}`);
+  return ok ? { ok, status, data: data.errors_csv_url } : { ok, status, data };
 }
 
 async function rowsSection(job, onlyErrors = false) {

@@ -1,0 +1,108 @@
+"""How the CLI gets to work with a portal: decide how to log in (refusing at once when it cannot),
+check that the portal answers, and only then ask for a password or log in.
+
+Credentials, first that applies: --token / PORTAL_TOKEN; --password-stdin (one line of standard
+input, the code from --code); PORTAL_ADMIN_PASSWORD; a prompt on the terminal. Without a terminal
+and without any of these the command stops with the options to use, instead of waiting on a prompt
+nobody can answer.
+"""
+
+from __future__ import annotations
+
+import getpass
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TextIO
+
+from portal.client import PortalClient
+from portal.discovery import Found, how_to_point_elsewhere
+from shared.config import DEFAULT_ADMIN_CODE
+
+READY_WAIT_SECONDS = 60
+HEALTH_TIMEOUT_SECONDS = 5
+
+NO_TERMINAL = (
+    "No terminal to ask for a password. Log in with one of:\n"
+    "  --token TOKEN (or PORTAL_TOKEN)\n"
+    "  --password-stdin, the password on standard input (with --code CODE; default PORTAL_ADMIN_CODE or admin)\n"
+    "  PORTAL_ADMIN_PASSWORD in the environment"
+)
+
+
+class CannotStart(Exception):
+    """The command cannot begin: the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Login:
+    """A token to use as is, or a way to get a code and password (called after the portal answered)."""
+
+    token: str | None = None
+    credentials: Callable[[], tuple[str, str]] | None = None
+
+
+def plan_login(token: str | None, code: str | None, password_stdin: bool, environ: Mapping[str, str],
+               stdin: TextIO) -> Login:
+    code = code or environ.get("PORTAL_ADMIN_CODE") or DEFAULT_ADMIN_CODE
+    token = token or environ.get("PORTAL_TOKEN")
+    if token:
+        return Login(token=token)
+    if password_stdin:
+        password = _one_line(stdin)
+        return Login(credentials=lambda: (code, password))
+    if environ.get("PORTAL_ADMIN_PASSWORD"):
+        return Login(credentials=lambda: (code, environ["PORTAL_ADMIN_PASSWORD"]))
+    if not stdin.isatty():
+        raise CannotStart(NO_TERMINAL)
+    return Login(credentials=lambda: _ask(code))
+
+
+def open_session(found: Found, login: Login, timeout: float = 60.0) -> PortalClient:
+    wait_until_ready(found)
+    client = PortalClient(found.url, login.token, timeout=timeout)
+    if login.credentials is not None:
+        client.login(*login.credentials())
+    return client
+
+
+def wait_until_ready(found: Found, patience: float = READY_WAIT_SECONDS) -> None:
+    """GET /health: refuse at once when nothing answers or what answers is not a portal; wait a while
+    for a portal that is still starting (its workers not yet up), saying so."""
+    deadline = time.monotonic() + patience
+    told = False
+    while True:
+        status, body = _health(found)
+        if status == 200:
+            return
+        if not (status == 503 and isinstance(body, dict) and body.get("status") == "starting"):
+            raise CannotStart(f"Something answers at {found.url} ({found.source}), but not as the portal "
+                              f"does (GET /health gave {status}).\n{how_to_point_elsewhere()}")
+        if time.monotonic() > deadline:
+            raise CannotStart(f"The portal at {found.url} is still not ready after {patience:.0f} s: "
+                              f"{'; '.join(body.get('reasons') or [])}")
+        if not told:
+            print(f"The portal at {found.url} is starting; waiting for it...", flush=True)
+            told = True
+        time.sleep(1)
+
+
+def _health(found: Found) -> tuple[int, object]:
+    try:
+        return PortalClient(found.url, timeout=HEALTH_TIMEOUT_SECONDS).request("GET", "/health")
+    except OSError as error:
+        reason = getattr(error, "reason", None) or error
+        raise CannotStart(f"Cannot reach the portal at {found.url} ({found.source}): {reason}.\n"
+                          f"{how_to_point_elsewhere()}") from None
+
+
+def _one_line(stdin: TextIO) -> str:
+    password = stdin.readline().rstrip("\r\n")
+    if not password:
+        raise CannotStart("--password-stdin: no password on standard input (one line is read).")
+    return password
+
+
+def _ask(code: str) -> tuple[str, str]:
+    code = input(f"User code [{code}]: ").strip() or code
+    return code, getpass.getpass("Password: ")
