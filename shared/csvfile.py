@@ -146,8 +146,9 @@ class _Utf8Scan:
                 self._pending = data[consumed:]
                 if not self.utf8_line and (non_ascii := _NON_ASCII.search(data, 0, consumed)):
                     self.utf8_line = self._line_at(data, non_ascii.start())
-        if self.bad_line and not self.utf8_line and (match := _UTF8_SEQUENCE.search(data)):
-            self.utf8_line = self._line_at(data, match.start())
+        if self.bad_line and not self.utf8_line and _holds_utf8_sequence(data):
+            match = _UTF8_SEQUENCE.search(data)
+            self.utf8_line = self._line_at(data, match.start() if match else 0)
         self._lines_before += data.count(b"\n")  # a pending sequence holds no line break: counted once
 
     def end(self) -> None:
@@ -156,6 +157,14 @@ class _Utf8Scan:
 
     def _line_at(self, data: bytes, position: int) -> int:
         return self._lines_before + data.count(b"\n", 0, position) + 1
+
+
+def _holds_utf8_sequence(data: bytes) -> bool:
+    """Whether some non-ASCII bytes decode as UTF-8: more non-ASCII characters come out than
+    replacement characters (one per byte that does not decode). Cheaper than the regular expression
+    over a whole Windows-1252 file, which is then only run to find the line."""
+    text = data.decode("utf-8", "replace")
+    return len(text) - len(text.encode("ascii", "ignore")) > text.count("\ufffd")
 
 
 def text_stream(blocks: BlockSource, encoding: str) -> io.TextIOWrapper:
