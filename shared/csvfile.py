@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -36,6 +37,16 @@ _SIGNATURES = {
 }
 # Bytes that Windows-1252 leaves undefined: a file holding them is no text in our encodings.
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+# A well-formed UTF-8 sequence of two to four bytes: Windows-1252 text almost never holds one (it
+# would take an accented capital followed by a symbol), so a file that does was written as UTF-8.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+# Excel's first line naming the delimiter ("sep=;"): not a header, and the delimiter it names wins.
+_SEP_LINE = re.compile(r"sep=(.)")
+# What a cell loses at both ends: every space Python knows (NBSP among them) and the characters that
+# show as nothing (zero-width space and joiners, word joiner, a BOM in the middle of a file).
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_TRIMMED = "".join(char for char in map(chr, range(0x3001)) if char.isspace()) + _INVISIBLE
 
 
 class FileProblem(Exception):
@@ -51,9 +62,20 @@ class FileProblem(Exception):
 class Record:
     line: int
     fields: list[str]
+    last_line: int = 0  # where the record ends: after `line` when a quoted field holds line breaks
+
+    @property
+    def spans_lines(self) -> bool:
+        return self.last_line > self.line
 
 
 BlockSource = Callable[[], Iterable[bytes]]
+
+
+def trim_cell(value: str) -> str:
+    """A cell as it is meant: without spaces or invisible characters at either end (a code copied
+    from a web page or a word processor often carries a zero-width space or an NBSP)."""
+    return value.strip(_TRIMMED)
 
 
 def normalize_delimiter(value: str) -> str | None:
@@ -68,7 +90,9 @@ def normalize_encoding(value: str) -> str | None:
 
 
 def detect_encoding(blocks: BlockSource) -> str:
-    """utf-16 or utf-8-sig by their BOM, else utf-8 when every byte decodes, else cp1252."""
+    """utf-16 or utf-8-sig by their BOM, else utf-8 when every byte decodes, else cp1252. A file
+    that is UTF-8 but for some bytes (a BOM, or UTF-8 letters elsewhere) is refused naming the line:
+    reading it all as Windows-1252 would garble every UTF-8 letter without a word."""
     iterator = iter(blocks())
     first = next(iterator, b"")
     if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -76,47 +100,92 @@ def detect_encoding(blocks: BlockSource) -> str:
     for signature, what in _SIGNATURES.items():
         if first.startswith(signature):
             raise FileProblem("not_text", f"This is {what}, not a CSV text file.")
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    utf8, undefined, has_content = True, False, False
+    scan = _Utf8Scan()
+    undefined, has_content = False, False
     for block in _chain(first, iterator):
         if b"\x00" in block:
             raise FileProblem("not_text", "The file holds NUL bytes: it is a binary file, not CSV text.")
         has_content = has_content or bool(block.strip(b" \t\r\n\xef\xbb\xbf"))
-        if utf8:
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError:
-                utf8 = False
-        if not utf8 and not undefined:
+        scan.feed(block)
+        if scan.bad_line and not undefined:
             undefined = not _CP1252_UNDEFINED.isdisjoint(block)
     if not has_content:
         raise FileProblem("empty_file", "The file is empty.")
-    if utf8:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8 = False
-    if utf8:
-        return "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"
+    scan.end()
+    bom = first.startswith(codecs.BOM_UTF8)
+    if not scan.bad_line:
+        return "utf-8-sig" if bom else "utf-8"
+    if bom or scan.utf8_line:
+        written_as = "starts with a UTF-8 BOM" if bom else f"is UTF-8 (see line {scan.utf8_line})"
+        raise FileProblem("undecodable_file", f"The file {written_as}, but line {scan.bad_line} holds bytes that "
+                          "are not UTF-8: part of it was saved in another encoding. Save it again as CSV UTF-8.")
     if undefined:
         raise FileProblem("undecodable_file",
                           "The file is neither UTF-8 nor Windows-1252 text; save it as CSV UTF-8.")
     return "cp1252"
 
 
+class _Utf8Scan:
+    """Follows the blocks of a file as UTF-8: the line of the first byte that is not, and the line of
+    a well-formed multi-byte sequence (so a file with both can be told from one in another encoding)."""
+
+    def __init__(self):
+        self.bad_line = 0
+        self.utf8_line = 0
+        self._lines_before = 0
+        self._pending = b""  # an incomplete sequence at the end of a block, completed by the next
+
+    def feed(self, block: bytes) -> None:
+        data, self._pending = self._pending + block, b""
+        if not self.bad_line:
+            try:
+                _, consumed = codecs.utf_8_decode(data, "strict", False)
+            except UnicodeDecodeError as error:
+                self.bad_line = self._line_at(data, error.start)
+            else:
+                self._pending = data[consumed:]
+                if not self.utf8_line and (non_ascii := _NON_ASCII.search(data, 0, consumed)):
+                    self.utf8_line = self._line_at(data, non_ascii.start())
+        if self.bad_line and not self.utf8_line and _holds_utf8_sequence(data):
+            match = _UTF8_SEQUENCE.search(data)
+            self.utf8_line = self._line_at(data, match.start() if match else 0)
+        self._lines_before += data.count(b"\n")  # a pending sequence holds no line break: counted once
+
+    def end(self) -> None:
+        if self._pending and not self.bad_line:
+            self.bad_line = self._lines_before + 1  # the file ends inside a sequence
+
+    def _line_at(self, data: bytes, position: int) -> int:
+        return self._lines_before + data.count(b"\n", 0, position) + 1
+
+
+def _holds_utf8_sequence(data: bytes) -> bool:
+    """Whether some non-ASCII bytes decode as UTF-8: more non-ASCII characters come out than
+    replacement characters (one per byte that does not decode). Cheaper than the regular expression
+    over a whole Windows-1252 file, which is then only run to find the line."""
+    text = data.decode("utf-8", "replace")
+    return len(text) - len(text.encode("ascii", "ignore")) > text.count("\ufffd")
+
+
 def text_stream(blocks: BlockSource, encoding: str) -> io.TextIOWrapper:
     # NUL bytes mean a binary file (also when the encoding was given, so detect_encoding did not run).
-    refuse_nul = not encoding.startswith("utf-16")
-    raw = io.BufferedReader(_BlockStream(iter(blocks()), refuse_nul), buffer_size=256 * 1024)
+    # CR CR LF (a CRLF file saved again through a text mode that adds a CR) is one line end, not two.
+    byte_text = not encoding.startswith("utf-16")
+    raw = io.BufferedReader(_BlockStream(iter(blocks()), refuse_nul=byte_text, join_cr_crlf=byte_text),
+                            buffer_size=256 * 1024)
     # utf-8-sig reads BOM-less UTF-8 the same and drops a BOM when utf-8 was chosen for a BOM file.
     encoding = "utf-8-sig" if encoding == "utf-8" else encoding
     return io.TextIOWrapper(raw, encoding=encoding, errors="strict", newline="")
 
 
 def detect_delimiter(blocks: BlockSource, encoding: str) -> str:
-    """The candidate that splits the first records into the same number (> 1) of fields most
-    consistently; tab, then semicolon, then comma on a tie."""
+    """The one a first line `sep=;` names (as Excel writes it), else the candidate that splits the
+    first records into the same number (> 1) of fields most consistently; tab, then semicolon, then
+    comma on a tie."""
     sample = _decode_sample(blocks, encoding)
+    declared = _SEP_LINE.fullmatch(sample.split("\n", 1)[0].strip(" \r"))
+    if declared and normalize_delimiter(declared.group(1)):
+        return declared.group(1)
     best, best_score = DELIMITERS[0], None
     for delimiter in DELIMITERS:
         counts: Counter[int] = Counter()
@@ -139,7 +208,8 @@ def detect_delimiter(blocks: BlockSource, encoding: str) -> str:
 
 
 def read_records(blocks: BlockSource, encoding: str, delimiter: str) -> Iterator[Record]:
-    """Every non-blank record with the 1-based line where it starts; a problem raises FileProblem."""
+    """Every non-blank record with the 1-based line where it starts; a problem raises FileProblem.
+    Excel's `sep=` first line is no record (the lines after it keep their numbers)."""
     stream = text_stream(blocks, encoding)
     reader = csv.reader(stream, delimiter=delimiter, strict=True)
     next_line = 1
@@ -155,11 +225,22 @@ def read_records(blocks: BlockSource, encoding: str, delimiter: str) -> Iterator
                 "undecodable_file", f"The file does not decode as {encoding} (near line {reader.line_num + 1})."
             ) from None
         line, next_line = next_line, reader.line_num + 1
-        if len(fields) > MAX_COLUMNS:
-            raise FileProblem("malformed_csv", f"Line {line} has {len(fields)} fields; at most {MAX_COLUMNS} "
+        if len(fields) > MAX_COLUMNS and (used := used_width(fields)) > MAX_COLUMNS:
+            raise FileProblem("malformed_csv", f"Line {line} has {used} fields; at most {MAX_COLUMNS} "
                               "columns are supported. Is the delimiter right?")
+        if line == 1 and _SEP_LINE.fullmatch(delimiter.join(fields)):
+            continue
         if any(field.strip() for field in fields):
-            yield Record(line, fields)
+            yield Record(line, fields, next_line - 1)
+
+
+def used_width(fields: list[str]) -> int:
+    """The fields up to the last one that holds something: a spreadsheet may write hundreds of
+    empty columns after the used ones."""
+    width = len(fields)
+    while width and not fields[width - 1].strip():
+        width -= 1
+    return width
 
 
 def _csv_error_message(error: csv.Error, start_line: int, line_num: int) -> str:
@@ -188,17 +269,19 @@ def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
 
 
 class _BlockStream(io.RawIOBase):
-    def __init__(self, blocks: Iterator[bytes], refuse_nul: bool = False):
+    def __init__(self, blocks: Iterator[bytes], refuse_nul: bool = False, join_cr_crlf: bool = False):
         self._blocks = blocks
         self._pending: bytes | None = b""
         self._refuse_nul = refuse_nul
+        self._join_cr_crlf = join_cr_crlf
+        self._carried_crs = b""  # carriage returns ending a block: a CR CR LF may go on in the next one
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer) -> int:
         while not self._pending:
-            self._pending = next(self._blocks, None)
+            self._pending = self._next_block()
             if self._pending is None:
                 self._pending = b""
                 return 0
@@ -208,3 +291,15 @@ class _BlockStream(io.RawIOBase):
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]
         return size
+
+    def _next_block(self) -> bytes | None:
+        block = next(self._blocks, None)
+        if not self._join_cr_crlf:
+            return block
+        if block is None:
+            block, self._carried_crs = self._carried_crs or None, b""
+            return block
+        block = self._carried_crs + block
+        kept = len(block.rstrip(b"\r"))
+        block, self._carried_crs = block[:kept], block[kept:]
+        return block.replace(b"\r\r\n", b"\r\n")

@@ -32,6 +32,8 @@ class RowIn:
     line: int
     values: dict[str, str]
     errors: list[str] = field(default_factory=list)  # found by the importer (e.g. a repeated code)
+    # Found by the importer too, but the row is still decided (e.g. fewer fields than the header).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass

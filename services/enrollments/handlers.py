@@ -8,7 +8,7 @@ from services.enrollments import domain
 from services.enrollments.domain import Department, Enrollment, LearningPath, ScheduleProject
 from services.enrollments.ports import StudentDirectory, UnitOfWork
 from services.enrollments.representation import enrollment_representation, project_representation
-from services.enrollments.rows import EXISTING, decide_enrollment_row, refused_row
+from services.enrollments.rows import EXISTING, decide_enrollment_row, refused_row, student_code
 from shared import policy
 from shared.clock import utcnow
 from shared.codes import has_control_character
@@ -177,12 +177,12 @@ def apply_enrollment_rows(uow: UnitOfWork, directory: StudentDirectory | None, c
         if missing := policy.missing_for_enrollment_change(actor):
             # The same policy as by hand: rows beyond the actor's rights are errors, in the preview too.
             return _chunk_result(chunk, [refused_row(row.line, actor, missing) for row in chunk.rows])
-        codes = sorted({code.strip() for row in chunk.rows if (code := row.values.get("student", "")).strip()})
+        codes = sorted({code for row in chunk.rows if (code := student_code(row))})
         students = uow.enrollments.students(codes)
         departments = uow.enrollments.departments(project)
         enrolled = uow.enrollments.enrolled_students(project, codes)
-        decisions = [decide_enrollment_row(row, project, students.get(row.values.get("student", "").strip()),
-                                           departments, row.values.get("student", "").strip() in enrolled)
+        decisions = [decide_enrollment_row(row, project, students.get(student_code(row)), departments,
+                                           student_code(row) in enrolled)
                      for row in chunk.rows]
         if chunk.dry_run:
             return _chunk_result(chunk, [decision.to_row_out(applied=False) for decision in decisions])

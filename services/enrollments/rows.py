@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from services.enrollments import domain
 from services.enrollments.domain import Department, Enrollment, Student
 from shared.codes import has_control_character
+from shared.csvfile import trim_cell
 from shared.errors import InvalidInput
 from shared.messages import RowIn, RowOut
 from shared.policy import Actor
@@ -39,9 +40,23 @@ def refused_row(line: int, actor: Actor, missing: frozenset[str]) -> RowOut:
 
 def decide_enrollment_row(row: RowIn, project: str, student: Student | None, departments: dict[str, Department],
                           enrolled: bool) -> EnrollmentDecision:
+    """The row's action; the importer's warnings on it come first among its messages."""
+    decision = _decide(row, project, student, departments, enrolled)
+    if row.warnings:
+        decision.messages[:0] = row.warnings
+    return decision
+
+
+def student_code(row: RowIn) -> str:
+    """The student cell as the row is decided with it: trimmed of spaces and invisible characters."""
+    return trim_cell(row.values.get("student", ""))
+
+
+def _decide(row: RowIn, project: str, student: Student | None, departments: dict[str, Department],
+            enrolled: bool) -> EnrollmentDecision:
     if row.errors:
         return EnrollmentDecision(row.line, "error", list(row.errors))
-    values = {name: value.strip() for name, value in row.values.items() if value and value.strip()}
+    values = {name: trimmed for name, value in row.values.items() if value and (trimmed := trim_cell(value))}
     if unreadable := sorted(name for name, value in values.items() if has_control_character(value)):
         # A NUL or a line break in a cell is a damaged row, not a value to store (and PostgreSQL
         # refuses a NUL in a text, so keeping it would fail the whole chunk again and again).

@@ -2,8 +2,9 @@
 
 Streams the file (memory stays flat in file size), finds the encoding and delimiter unless given,
 labels the columns, and cuts the records into chunks of CHUNK_ROWS rows. Problems the importer can
-see alone are marked on the row (more fields than the header, a key repeated from an earlier
-line); everything else is decided by the service that owns the data, in its dry run.
+see alone are marked on the row: errors (more fields than the header, a key repeated from an
+earlier line, the header again, a quoted cell that swallowed lines) and warnings (fewer fields than
+the header); everything else is decided by the service that owns the data, in its dry run.
 """
 
 from __future__ import annotations
@@ -14,7 +15,17 @@ from typing import Protocol
 
 from services.importer.domain import Column, ImportSettings, resolve_columns
 from services.importer.kinds import IGNORE, ImportKind
-from shared.csvfile import BlockSource, FileProblem, Record, detect_delimiter, detect_encoding, read_records
+from shared.csvfile import (
+    MAX_COLUMNS,
+    BlockSource,
+    FileProblem,
+    Record,
+    detect_delimiter,
+    detect_encoding,
+    read_records,
+    trim_cell,
+    used_width,
+)
 from shared.messages import RowIn
 from shared.sealing import MASK
 
@@ -62,7 +73,7 @@ def analyze(blocks: BlockSource, settings: ImportSettings, kind: ImportKind,
     first = next(records, None)
     if first is None:
         raise FileProblem("empty_file", "The file holds no records.")
-    headers = [header.strip() for header in first.fields] if settings.has_header else [""] * len(first.fields)
+    headers = _headers(first) if settings.has_header else [""] * len(first.fields)
     head = [] if settings.has_header else [first]
     for record in records:
         head.append(record)
@@ -77,44 +88,92 @@ def analyze(blocks: BlockSource, settings: ImportSettings, kind: ImportKind,
     sample_rows = [record.fields[: len(columns)] for record in head[:SAMPLE_ROWS]]
     _mask_secrets(columns, sample_rows, kind)
     layout = FileLayout(encoding, delimiter, columns, sample_rows)
-    for chunk_no, rows in enumerate(_chunks(_chain(head, records), columns, kind, keys or SeenKeysInMemory())):
+    shape = _Shape(columns, kind, delimiter, settings.has_header)
+    for chunk_no, rows in enumerate(_chunks(_chain(head, records), shape, keys or SeenKeysInMemory())):
         store_chunk(chunk_no, rows)
         layout.total_rows += len(rows)
         layout.chunk_count += 1
     return layout
 
 
-def _chunks(records: Iterator[Record], columns: list[Column], kind: ImportKind,
-            keys: SeenKeys) -> Iterator[list[RowIn]]:
-    mapped = [(column.index, column.field) for column in columns if column.field != IGNORE]
-    width = len(columns)
+def _headers(first: Record) -> list[str]:
+    """The header's texts; empty columns past the limit (a spreadsheet's trailing ones) dropped."""
+    fields = first.fields[: used_width(first.fields)] if len(first.fields) > MAX_COLUMNS else first.fields
+    return [header.strip() for header in fields]
+
+
+class _Shape:
+    """What a record is checked against: the header's width and texts, the mapped columns."""
+
+    def __init__(self, columns: list[Column], kind: ImportKind, delimiter: str, has_header: bool):
+        self.mapped = [(column.index, column.field) for column in columns if column.field != IGNORE]
+        self.width = len(columns)
+        self.delimiter = delimiter
+        self.key_field = kind.key_field
+        named = [column.index + 1 for column in columns if column.header or column.field != IGNORE]
+        self.needed = max(named, default=0)  # a row shorter than this misses a labelled column
+        key_headers = [column.header for column in columns if column.field == kind.key_field]
+        self.key_header = key_headers[0].casefold() if has_header and key_headers and key_headers[0] else None
+        self.headers = [column.header.casefold() for column in columns]
+
+    def errors_and_warnings(self, record: Record, values: dict[str, str]) -> tuple[list[str], list[str]]:
+        fields = record.fields
+        errors: list[str] = []
+        warnings: list[str] = []
+        if len(fields) > self.width and any(value.strip() for value in fields[self.width:]):
+            errors.append(f"The row has {len(fields)} fields; the header has {self.width}.")
+        elif len(fields) < self.needed:
+            warnings.append(f"The row has {len(fields)} fields; the header has {self.needed}: "
+                            "the missing cells are read as empty.")
+        if record.spans_lines and self._swallowed_lines(record):
+            warnings = []  # its field count says nothing more: the lines are what went wrong
+            errors.append(f"Lines {record.line} to {record.last_line} were read as one row: a quoted cell holds line "
+                          f"breaks and the delimiter, as when a stray quote (\") opens a cell. Check the quotes on "
+                          f"line {record.line}; lines {record.line + 1} to {record.last_line} are not imported.")
+        if self.key_header is not None and values.get(self.key_field, "").strip().casefold() == self.key_header \
+                and self._is_header(fields):
+            errors.insert(0, f"Line {record.line} is the header again (files pasted one below the other?); "
+                             "it is not imported.")
+        return errors, warnings
+
+    def _swallowed_lines(self, record: Record) -> bool:
+        """A cell over several lines holding the delimiter reads like whole records swallowed by a stray
+        quote, not like a remark written over two lines."""
+        return any(("\n" in field or "\r" in field) and self.delimiter in field for field in record.fields)
+
+    def _is_header(self, fields: list[str]) -> bool:
+        texts = [field.strip().casefold() for field in fields[: len(self.headers)]]
+        return texts == self.headers[: len(texts)]
+
+
+def _chunks(records: Iterator[Record], shape: _Shape, keys: SeenKeys) -> Iterator[list[RowIn]]:
+    mapped = shape.mapped
     chunk: list[RowIn] = []
     for record in records:
         fields = record.fields
         values = {name: fields[index] if index < len(fields) else "" for index, name in mapped}
-        errors = []
-        if any(value.strip() for value in fields[width:]):
-            errors.append(f"The row has {len(fields)} fields; the header has {width}.")
-        chunk.append(RowIn(record.line, values, errors))
+        errors, warnings = shape.errors_and_warnings(record, values)
+        chunk.append(RowIn(record.line, values, errors, warnings))
         if len(chunk) >= CHUNK_ROWS:
-            _mark_repeated_keys(chunk, kind.key_field, keys)
+            _mark_repeated_keys(chunk, shape.key_field, keys)
             yield chunk
             chunk = []
     if chunk:
-        _mark_repeated_keys(chunk, kind.key_field, keys)
+        _mark_repeated_keys(chunk, shape.key_field, keys)
         yield chunk
 
 
 def _mark_repeated_keys(chunk: list[RowIn], key_field: str, keys: SeenKeys) -> None:
-    """A key used on an earlier line (in this chunk or before) makes the later rows errors."""
+    """A key used on an earlier line (in this chunk or before) makes the later rows errors. Keys are
+    trimmed as the services trim them, so a code with a zero-width space is the same code."""
     first_in_chunk: dict[str, int] = {}
     for row in chunk:
-        key = row.values.get(key_field, "").strip()
+        key = trim_cell(row.values.get(key_field, ""))
         if key:
             first_in_chunk.setdefault(key, row.line)
     first_lines = {**first_in_chunk, **keys.earlier_lines(first_in_chunk)}
     for row in chunk:
-        key = row.values.get(key_field, "").strip()
+        key = trim_cell(row.values.get(key_field, ""))
         if key and first_lines[key] != row.line:
             row.errors.append(f"{key} was used on line {first_lines[key]} already.")
 

@@ -15,6 +15,7 @@ from services.users.rows import RowContext, RowDecision, decide_row
 from shared import policy
 from shared.clock import utcnow
 from shared.codes import is_code
+from shared.csvfile import trim_cell
 from shared.errors import Conflict, NotFound, Unauthorized
 from shared.events.envelope import Envelope
 from shared.messages import Chunk, ChunkResult, RowOut
@@ -237,7 +238,7 @@ def _stamp(decision: RowDecision, now) -> None:
 
 def _code_of(row) -> str | None:
     code = row.values.get("code")
-    return code.strip() if code else None
+    return trim_cell(code) if code else None
 
 
 def _codes_of(chunk: Chunk) -> list[str]:

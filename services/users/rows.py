@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from services.users import domain
 from services.users.domain import User
 from shared import policy
+from shared.csvfile import trim_cell
 from shared.errors import InvalidInput
 from shared.messages import RowIn, RowOut
 from shared.policy import Actor
@@ -56,11 +57,20 @@ class RowDecision:
 
 
 def cell_values(row: RowIn) -> dict[str, str]:
-    """Mapped cells without surrounding spaces; an empty cell says nothing (leaves a field as is)."""
-    return {name: value.strip() for name, value in row.values.items() if value and value.strip()}
+    """Mapped cells without surrounding spaces or invisible characters (a zero-width space would make
+    another code); an empty cell says nothing (leaves a field as is)."""
+    return {name: trimmed for name, value in row.values.items() if value and (trimmed := trim_cell(value))}
 
 
 def decide_row(row: RowIn, existing: User | None, context: RowContext) -> RowDecision:
+    """The row's action; the importer's warnings on it come first among its messages."""
+    decision = _decide(row, existing, context)
+    if row.warnings:
+        decision.messages[:0] = row.warnings
+    return decision
+
+
+def _decide(row: RowIn, existing: User | None, context: RowContext) -> RowDecision:
     if row.errors:
         return RowDecision(row.line, "error", list(row.errors))
     values = cell_values(row)

@@ -3,6 +3,7 @@
 import json
 import threading
 from collections import Counter
+from pathlib import Path
 
 import redis
 
@@ -98,3 +99,17 @@ def test_a_cancelled_import_stops_sending_chunks_and_keeps_what_was_applied(syst
     assert 2000 <= final["counts"]["create"] == students_with_prefix(system, "9") < 40000
     assert cancelled["finished_at"] is not None
     assert system.post(f"/api/v1/imports/{job['id']}/start")[0] == 409
+
+
+CORPUS = Path(__file__).parent.parent / "corpus"
+
+
+def test_a_stray_quote_is_an_error_row_naming_the_swallowed_lines_and_a_half_utf8_file_fails(system):
+    job = system.upload((CORPUS / "stray-quote.csv").read_bytes(), kind="users", as_student=True)
+    ready = system.wait_for_status(job["id"], ("ready",))
+    assert (ready["counts"]["create"], ready["counts"]["error"]) == (1, 1)
+    rows = system.get(f"/api/v1/imports/{job['id']}/rows?action=error")[1]["items"]
+    assert rows[0]["line"] == 2 and "lines 3 to 4 are not imported" in rows[0]["messages"][0]
+    mixed = system.upload((CORPUS / "utf8-with-one-cp1252-byte.csv").read_bytes(), kind="users", as_student=True)
+    failed = system.wait_for_status(mixed["id"], ("failed",))
+    assert failed["error"]["code"] == "undecodable_file" and "line 4" in failed["error"]["message"]

@@ -110,6 +110,27 @@ def test_a_cp1252_byte_after_more_than_a_megabyte_of_ascii_makes_the_file_cp1252
     assert records[-1].fields == ["200001", "Zoë", "Daniël"]
 
 
+def test_a_utf8_file_with_one_windows_1252_byte_is_undecodable_naming_both_lines():
+    data = crlf("Leerlingnummer;Roepnaam", "1;Zoë", "2;Bram").encode() + "3;Daniël\r\n".encode("cp1252")
+    problem = problem_of(run_analyze, data)
+    assert problem.code == "undecodable_file"
+    assert "line 4" in problem.message and "line 2" in problem.message
+
+
+def test_a_windows_1252_byte_before_the_utf8_letters_is_still_undecodable():
+    data = crlf("Leerlingnummer;Roepnaam", "1;Daniël").encode("cp1252") + crlf("2;Zoë").encode()
+    problem = problem_of(detect_encoding, blocks_of(data, size=7))
+    assert problem.code == "undecodable_file"
+    assert "line 2" in problem.message and "line 3" in problem.message
+
+
+def test_a_utf8_bom_file_with_a_windows_1252_byte_is_undecodable_not_read_as_windows_1252():
+    data = codecs.BOM_UTF8 + crlf("Leerlingnummer;Roepnaam", "1;Jan", "2;Piet").encode() + b"3;Zo\xeb\r\n"
+    problem = problem_of(run_analyze, data)
+    assert problem.code == "undecodable_file"
+    assert "BOM" in problem.message and "line 4" in problem.message
+
+
 def test_utf16_le_with_a_bom_tab_separated_excel_unicode_text_is_read():
     text = "Leerlingnummer\tRoepnaam\tAchternaam\r\n202601\tZoë\tHof\r\n202602\tÇelik\tYılmaz\r\n"
     data = codecs.BOM_UTF16_LE + text.encode("utf-16-le")
@@ -185,6 +206,28 @@ def test_records_are_the_same_whatever_the_block_size(size):
     assert records_of(text.encode(), size=size) == expected
     utf16 = codecs.BOM_UTF16_LE + text.encode("utf-16-le")
     assert records_of(utf16, size=max(size, 2)) == expected  # the first block holds the BOM
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, BLOCK])
+def test_cr_cr_lf_line_ends_count_as_one_line_each(size):
+    data = b"Leerlingnummer;Roepnaam\r\r\n1;Zo\r\r\n\r\r\n2;Bram\r\r\n"
+    records = records_of(data, size=size)
+    assert [(record.line, record.fields) for record in records] == [
+        (1, ["Leerlingnummer", "Roepnaam"]), (2, ["1", "Zo"]), (4, ["2", "Bram"])]
+
+
+def test_excels_sep_line_sets_the_delimiter_and_is_no_header_and_line_numbers_stay_right():
+    data = crlf("sep=;", "Leerlingnummer;Roepnaam,Tussenvoegsel", "1;Zoë, van", "2;Bram, de").encode()
+    blocks = blocks_of(data)
+    assert detect_delimiter(blocks, "utf-8") == ";"
+    layout, chunks = run_analyze(data)
+    assert [column.header for column in layout.columns] == ["Leerlingnummer", "Roepnaam,Tussenvoegsel"]
+    assert [(row.line, row.values["code"]) for row in all_rows(chunks)] == [(3, "1"), (4, "2")]
+
+
+def test_a_record_knows_the_line_where_it_ends():
+    data = crlf("a;b", '1;"x', 'y"', "2;z").encode()
+    assert [(record.line, record.last_line) for record in records_of(data)] == [(1, 1), (2, 3), (4, 4)]
 
 
 def test_crlf_line_ends_leave_no_carriage_returns_in_the_fields():
@@ -286,6 +329,14 @@ def test_ten_thousand_columns_are_malformed():
     problem = problem_of(run_analyze, data)
     assert problem.code == "malformed_csv"
     assert problem_of(lambda: list(read_records(blocks_of(data), "utf-8", ";"))).code == "malformed_csv"
+
+
+def test_six_hundred_trailing_empty_columns_are_not_counted_against_the_limit():
+    data = crlf("Leerlingnummer;Roepnaam" + ";" * 600, "1;Zoë" + ";" * 600, "2;Bram" + ";" * 600).encode()
+    layout, chunks = run_analyze(data)
+    assert [column.header for column in layout.columns] == ["Leerlingnummer", "Roepnaam"]
+    assert [(row.values, row.errors) for row in all_rows(chunks)] == [
+        ({"code": "1", "first_name": "Zoë"}, []), ({"code": "2", "first_name": "Bram"}, [])]
 
 
 def test_a_semicolon_file_forced_to_comma_misses_the_required_column():

@@ -151,6 +151,13 @@ def test_a_valid_row_creates_the_enrollment_with_its_values_trimmed():
     assert decision.enrollment == Enrollment(PROJECT, "123456", "v4", 75.0, "NT", "vwo", "v4a")
 
 
+def test_invisible_characters_around_the_student_code_are_trimmed_and_the_importers_warnings_kept():
+    a_row = RowIn(7, {"student": "\u200b123456\u2060", "department": "v4\xa0"}, [], ["The row has 2 fields."])
+    decision = decide(a_row)
+    assert decision.action == "create" and decision.messages == ["The row has 2 fields."]
+    assert (decision.enrollment.student, decision.enrollment.department) == ("123456", "v4")
+
+
 def test_empty_optional_cells_are_none():
     decision = decide(row(prognosis="", profile=" ", education="", main_group=""))
     assert decision.action == "create"

@@ -1,0 +1,116 @@
+"""Files nobody here wrote (spreadsheet exports, hand-edited CSV) through the analysis and the users
+row decisions: each file in tests/corpus has the outcome it must have, never a silently lost or
+garbled row."""
+
+from pathlib import Path
+
+import pytest
+
+from services.importer.analysis import analyze
+from services.importer.domain import ImportSettings
+from services.importer.kinds import USERS
+from services.users.rows import RowContext, decide_row
+from shared.csvfile import FileProblem
+from shared.policy import Actor
+from shared.rights import RIGHTS
+
+CORPUS = Path(__file__).parent.parent / "corpus"
+MANAGER = Actor("admin", frozenset(RIGHTS))
+
+
+def blocks_of(data: bytes):
+    return lambda: iter([data[start:start + 1000] for start in range(0, len(data), 1000)])
+
+
+def imported(name: str):
+    """The file's layout and each row's (line, action, code, messages), as the preview shows them."""
+    chunks = []
+    layout = analyze(blocks_of((CORPUS / name).read_bytes()), ImportSettings(), USERS,
+                     lambda chunk_no, rows: chunks.append(rows))
+    context = RowContext("import", True, {}, MANAGER)
+    decisions = []
+    for rows in chunks:
+        for row in rows:
+            decision = decide_row(row, None, context)
+            code = decision.after.code if decision.after else row.values.get("code")
+            decisions.append((row.line, decision.action, code, decision.messages))
+    return layout, decisions
+
+
+def refusal(name: str) -> FileProblem:
+    with pytest.raises(FileProblem) as raised:
+        imported(name)
+    return raised.value
+
+
+def test_every_corpus_file_has_its_test():
+    tested = {name for name in globals() if name.startswith("test_")}
+    assert len(list(CORPUS.glob("*.csv"))) == len(tested) - 1
+
+
+def test_a_stray_quote_swallowing_two_lines_is_an_error_naming_the_lines_it_swallowed():
+    _, rows = imported("stray-quote.csv")
+    assert [(line, action) for line, action, _, _ in rows] == [(2, "error"), (5, "create")]
+    message = rows[0][3][0]
+    assert "Lines 2 to 4" in message and "lines 3 to 4 are not imported" in message
+
+
+def test_a_remark_over_two_lines_without_a_delimiter_is_kept():
+    _, rows = imported("multiline-remark.csv")
+    assert [(line, action, code) for line, action, code, _ in rows] == [(2, "create", "020001"),
+                                                                        (4, "create", "020002")]
+
+
+def test_a_utf8_bom_file_with_one_windows_1252_byte_is_refused_naming_the_line():
+    problem = refusal("utf8-with-one-cp1252-byte.csv")
+    assert problem.code == "undecodable_file" and "line 4" in problem.message
+
+
+def test_utf8_letters_then_a_windows_1252_byte_without_a_bom_is_refused_naming_both_lines():
+    problem = refusal("utf8-then-cp1252-no-bom.csv")
+    assert problem.code == "undecodable_file" and "line 2" in problem.message and "line 3" in problem.message
+
+
+def test_a_windows_1252_excel_export_keeps_its_diacritics():
+    layout, rows = imported("cp1252-excel.csv")
+    assert layout.encoding == "cp1252"
+    assert [action for _, action, _, _ in rows] == ["create", "create"]
+    assert layout.sample_rows[1][1] == "Daniël"
+
+
+def test_invisible_characters_around_codes_are_trimmed_and_the_repeats_are_found():
+    _, rows = imported("invisible-characters-in-codes.csv")
+    assert [(line, action, code) for line, action, code, _ in rows] == [
+        (2, "create", "020001"), (3, "error", "020001"), (4, "create", "020002"), (5, "create", "020003"),
+        (6, "error", "020002")]
+    assert "line 2" in rows[1][3][0] and "line 4" in rows[4][3][0]
+
+
+def test_excels_sep_line_is_no_header_and_the_lines_keep_their_numbers():
+    layout, rows = imported("excel-sep-line.csv")
+    assert layout.delimiter == ";" and layout.columns[0].header == "Leerlingnummer"
+    assert [(line, action) for line, action, _, _ in rows] == [(3, "create"), (4, "create")]
+
+
+def test_six_hundred_trailing_empty_columns_import():
+    layout, rows = imported("trailing-empty-columns.csv")
+    assert len(layout.columns) == 3
+    assert [(line, action) for line, action, _, _ in rows] == [(2, "create"), (3, "create")]
+
+
+def test_cr_cr_lf_line_ends_keep_the_line_numbers_right():
+    _, rows = imported("cr-cr-lf.csv")
+    assert [(line, action) for line, action, _, _ in rows] == [(2, "create"), (3, "create"), (4, "error")]
+    assert "line 3" in rows[2][3][0]
+
+
+def test_a_short_row_imports_with_a_warning():
+    _, rows = imported("short-row.csv")
+    assert [(line, action) for line, action, _, _ in rows] == [(2, "create"), (3, "create")]
+    assert rows[0][3] == [] and "2 fields; the header has 3" in rows[1][3][0]
+
+
+def test_a_second_header_line_is_the_header_again_not_a_bad_email():
+    _, rows = imported("header-again.csv")
+    assert [(line, action) for line, action, _, _ in rows] == [(2, "create"), (3, "error"), (4, "create")]
+    assert rows[1][3] == ["Line 3 is the header again (files pasted one below the other?); it is not imported."]
