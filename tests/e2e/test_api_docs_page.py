@@ -4,16 +4,16 @@ OpenAPI document without a refusal by the page's Content-Security-Policy and wit
 another site. Screenshots at a desktop's and a phone's width land in test-artifacts/api-docs/."""
 
 import threading
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from portal.api_reference import documentation_gateway, merged_document
-from tests.e2e.test_console import CHROMIUM_FLAGS, DESKTOP, PHONE, chromium_path
+from tests.e2e.browser import ARTIFACTS as ARTIFACTS_ROOT
+from tests.e2e.browser import DESKTOP, PHONE, launched_chromium
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "api-docs"
+ARTIFACTS = ARTIFACTS_ROOT / "api-docs"
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +30,8 @@ def base(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+    with launched_chromium(ARTIFACTS) as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -2,35 +2,26 @@
 Screenshots of every step land in test-artifacts/console/ (ignored by git), a few also at a phone's width.
 No step may break the console's Content-Security-Policy."""
 
-import shutil
 import signal
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from portal.client import PortalClient
 from portal.embedded import free_port
+from tests.e2e.browser import ARTIFACTS as ARTIFACTS_ROOT
+from tests.e2e.browser import DESKTOP, PHONE, launched_chromium
 from tests.e2e.test_embedded_run import admin_password, start_portal
 from tests.processes import stop, wait_healthy
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
-DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+ARTIFACTS = ARTIFACTS_ROOT / "console"
 EXPORT = ("Leerlingnummer;Roepnaam;Tussenvoegsel;Achternaam;E-mailadres;Afdeling\r\n"
           "410001;Zoë;;Bakker;zoe@leerling.example.nl;h1\r\n"
           "410002;Daniël;;Vermeulen;geen-adres;h4\r\n"
           "41x003;Léa;;Dubois;lea@leerling.example.nl;h4\r\n"
           "410004;Sem;van 't;Hof;=HYPERLINK(\"x\");v4\r\n"
           "=1+2;Evil;;Formula;;h1\r\n").encode("cp1252")
-
-
-def chromium_path() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert path, "Chromium is missing: `apt-get install chromium` (.ci/run installs it)"
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +40,8 @@ def portal(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+    with launched_chromium(ARTIFACTS) as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
