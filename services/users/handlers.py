@@ -25,11 +25,13 @@ from shared.sealing import CannotOpen, Sealer, is_sealed_text
 
 def create_user(uow: UnitOfWork, command: CreateUser, actor: Actor) -> dict[str, Any]:
     with uow:
+        function_rights = _function_rights(uow)
         user = User(code=domain.check_code(command.code))
-        _apply_values(uow, user, command.values)
+        password = domain.apply_values(user, command.values, function_rights.keys())
         if uow.users.get(user.code) is not None:
             raise domain.user_exists(user.code)
-        _authorize_user_change(uow, actor, None, user, password_changed="password" in command.values)
+        _authorize_user_change(uow, actor, None, user, "password" in command.values, function_rights)
+        _set_password(user, command.values, password)
         user.created_at = user.updated_at = utcnow()
         uow.users.add(user)
         _record_student_event(uow, None, user)
@@ -42,11 +44,13 @@ def update_user(uow: UnitOfWork, command: UpdateUser, actor: Actor) -> dict[str,
         before = uow.users.get(command.code, for_update=True)
         if before is None:
             raise domain.user_not_found(command.code)
+        function_rights = _function_rights(uow)
         user = domain.copy_user(before)
-        _apply_values(uow, user, command.changes)
+        password = domain.apply_values(user, command.changes, function_rights.keys())
         if "archived" in command.changes:
             user.archived = command.changes["archived"]
-        _authorize_user_change(uow, actor, before, user, password_changed="password" in command.changes)
+        _authorize_user_change(uow, actor, before, user, "password" in command.changes, function_rights)
+        _set_password(user, command.changes, password)
         if user.public_fields() != before.public_fields() or user.password_hash != before.password_hash:
             user.updated_at = utcnow()
             uow.users.save(user)
@@ -105,7 +109,8 @@ def create_school_function(uow: UnitOfWork, command: PutSchoolFunction, actor: A
                 "school_function_exists", f"School function {function.code!r} already exists.",
                 {"code": function.code},
             )
-        policy.require(policy.missing_for_function_change(_acting(uow, actor), (), function.rights))
+        policy.require(policy.missing_for_function_change(_acting(uow, actor, _function_rights(uow)), (),
+                                                          function.rights))
         uow.users.put_function(function)
         uow.commit()
     return function
@@ -120,7 +125,8 @@ def replace_school_function(uow: UnitOfWork, command: PutSchoolFunction, actor: 
                 "school_function_not_found", f"No school function has code {function.code!r}.",
                 {"code": function.code},
             )
-        policy.require(policy.missing_for_function_change(_acting(uow, actor), old.rights, function.rights))
+        policy.require(policy.missing_for_function_change(_acting(uow, actor, _function_rights(uow)), old.rights,
+                                                          function.rights))
         if function.code == MANAGER_FUNCTION and set(function.rights) != set(domain.RIGHTS):
             raise Conflict(
                 "builtin_function_rights_fixed",
@@ -249,9 +255,9 @@ def _chunk_result(chunk: Chunk, rows: list[RowOut]) -> ChunkResult:
     return ChunkResult(chunk.job_id, chunk.generation, chunk.chunk_no, chunk.dry_run, rows)
 
 
-def _apply_values(uow: UnitOfWork, user: User, values: dict[str, Any]) -> None:
-    """The request's values on the user; a password of null takes the user's password away."""
-    password = domain.apply_values(user, values, {function.code for function in uow.users.functions()})
+def _set_password(user: User, values: dict[str, Any], password: str | None) -> None:
+    """Hash a new password (only once the change is allowed: a hash costs tens of milliseconds); a
+    password of null takes the user's password away."""
     if "password" in values:
         user.password_hash = None if password is None else hash_password(password)
 
@@ -264,20 +270,19 @@ def _function_rights(uow: UnitOfWork) -> dict[str, tuple[str, ...]]:
     return {function.code: function.rights for function in uow.users.functions()}
 
 
-def _acting(uow: UnitOfWork, actor: Actor, function_rights: dict[str, tuple[str, ...]] | None = None) -> Actor:
+def _acting(uow: UnitOfWork, actor: Actor, function_rights: dict[str, tuple[str, ...]]) -> Actor:
     """The actor with the rights they hold now: a token's rights, but none that the user has lost
     since it was issued (archived, or a school function taken away)."""
     user = uow.users.get(actor.code) if actor.code else None
     if user is None or user.archived:
         return Actor(actor.code, frozenset())
-    held = policy.rights_of(user.school_functions, function_rights or _function_rights(uow))
+    held = policy.rights_of(user.school_functions, function_rights)
     return Actor(actor.code, actor.rights & held)
 
 
-def _authorize_user_change(uow: UnitOfWork, actor: Actor, before: User | None, after: User,
-                           password_changed: bool) -> None:
+def _authorize_user_change(uow: UnitOfWork, actor: Actor, before: User | None, after: User, password_changed: bool,
+                           function_rights: dict[str, tuple[str, ...]]) -> None:
     """Nobody grants what they do not hold; the last active application manager stays one."""
-    function_rights = _function_rights(uow)
     acting = _acting(uow, actor, function_rights)
     policy.require(policy.missing_for_user_change(acting, before, after, password_changed, function_rights))
     if before is not None and policy.deactivates_manager(before, after) and \
