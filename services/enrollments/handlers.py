@@ -177,13 +177,13 @@ def apply_enrollment_rows(uow: UnitOfWork, directory: StudentDirectory | None, c
         if missing := policy.missing_for_enrollment_change(actor):
             # The same policy as by hand: rows beyond the actor's rights are errors, in the preview too.
             return _chunk_result(chunk, [refused_row(row.line, actor, missing) for row in chunk.rows])
-        codes = sorted({code for row in chunk.rows if (code := student_code(row))})
+        row_codes = [student_code(row) for row in chunk.rows]
+        codes = sorted({code for code in row_codes if code})
         students = uow.enrollments.students(codes)
         departments = uow.enrollments.departments(project)
         enrolled = uow.enrollments.enrolled_students(project, codes)
-        decisions = [decide_enrollment_row(row, project, students.get(student_code(row)), departments,
-                                           student_code(row) in enrolled)
-                     for row in chunk.rows]
+        decisions = [decide_enrollment_row(row, project, students.get(code), departments, code in enrolled)
+                     for row, code in zip(chunk.rows, row_codes, strict=True)]
         if chunk.dry_run:
             return _chunk_result(chunk, [decision.to_row_out(applied=False) for decision in decisions])
         now = utcnow()

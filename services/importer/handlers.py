@@ -87,9 +87,12 @@ def record_chunk_result(uow: UnitOfWork, result: ChunkResult, timing: Timing) ->
     older generation are dropped; answers that come after a cancel are still kept."""
     phase = Phase.PREVIEW if result.dry_run else Phase.APPLY
     with uow:
+        # The job's row lock serializes every writer of its chunks' outcomes too.
         job = uow.jobs.get(result.job_id, lock=True)
-        chunk = uow.jobs.outcomes(job, result.chunk_no, lock=True) if job is not None else None
-        if job is None or chunk is None or job.generation != result.generation:
+        if job is None or job.generation != result.generation:
+            return
+        chunk = uow.jobs.outcomes(job, result.chunk_no)
+        if chunk is None:
             return
         if result.problem is not None:
             if job.status in IN_MOTION:

@@ -3,6 +3,7 @@ progress are sums over chunk columns, never over every row."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import BinaryIO
@@ -28,6 +29,7 @@ class SqlAlchemyJobRepository:
     def __init__(self, session: Session, sealer: Sealer):
         self.session = session
         self.sealer = sealer
+        self._read: dict[str, dict] = {}  # each job's columns as read or last written
 
     # jobs
     def add(self, job: Job) -> None:
@@ -40,15 +42,24 @@ class SqlAlchemyJobRepository:
         if lock:
             query = query.with_for_update()
         row = self.session.scalars(query).one_or_none()
-        return None if row is None else _to_job(row)
+        if row is None:
+            return None
+        job = _to_job(row)
+        self._read[job.id] = copy.deepcopy(_job_values(job))  # a copy: the job's lists may change in place
+        return job
 
     def save(self, job: Job) -> None:
-        """Write the job only over the status it was read with: exactly one writer moves a job on."""
+        """Write the job only over the status it was read with: exactly one writer moves a job on. A job
+        that did not change is not written (the sweep and every chunk's answer save the job they read)."""
+        values = _job_values(job)
+        if values == self._read.get(job.id):
+            return
         moved = self.session.execute(update(JobRow).where(JobRow.id == job.id, JobRow.status == job.stored_status)
-                                     .values(**_job_values(job)))
+                                     .values(**values))
         if moved.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
             raise Conflict("invalid_state", f"Import {job.id} was changed meanwhile; try again.", {"id": job.id})
         job.stored_status = job.status
+        self._read[job.id] = copy.deepcopy(values)
 
     def ids_in(self, statuses: frozenset[Status]) -> list[str]:
         return list(self.session.scalars(select(JobRow.id).where(JobRow.status.in_([str(s) for s in statuses]))))
@@ -140,8 +151,8 @@ class SqlAlchemyJobRepository:
         return self._count(select(func.count()).select_from(ChunkRow).where(
             ChunkRow.job_id == job.id, ChunkRow.generation == job.generation, outcome.is_(None)))
 
-    def outcomes(self, job: Job, chunk_no: int, lock: bool = False) -> ChunkOutcomes | None:
-        chunk = self._chunk(job, chunk_no, lock, with_rows=False)  # recording an answer needs no row values
+    def outcomes(self, job: Job, chunk_no: int) -> ChunkOutcomes | None:
+        chunk = self._chunk(job, chunk_no, with_rows=False)  # recording an answer needs no row values
         return None if chunk is None else ChunkOutcomes(chunk_no, [], chunk.plan, chunk.result)
 
     def store_outcome(self, job: Job, chunk_no: int, phase: Phase, rows: list[dict]) -> None:

@@ -164,9 +164,11 @@ def apply_user_rows(uow: UnitOfWork, chunk: Chunk) -> ChunkResult:
         if not chunk.dry_run and (stored := uow.applied_chunks.results(chunk.key)) is not None:
             return _chunk_result(chunk, [RowOut(**row) for row in stored])
         _open_passwords(chunk, uow.sealer)
-        existing = uow.users.get_many(_codes_of(chunk), for_update=not chunk.dry_run)
+        row_codes = [_code_of(row) for row in chunk.rows]
+        existing = uow.users.get_many(sorted({code for code in row_codes if code}), for_update=not chunk.dry_run)
         context = _row_context(uow, chunk, existing)
-        decisions = [decide_row(row, existing.get(_code_of(row) or ""), context) for row in chunk.rows]
+        decisions = [decide_row(row, existing.get(code or ""), context)
+                     for row, code in zip(chunk.rows, row_codes, strict=True)]
         if chunk.dry_run:
             return _chunk_result(chunk, [decision.to_row_out(applied=False) for decision in decisions])
         decisions = _write_decisions(uow, chunk, decisions, context)
@@ -245,10 +247,6 @@ def _stamp(decision: RowDecision, now) -> None:
 def _code_of(row) -> str | None:
     code = row.values.get("code")
     return trim_cell(code) if code else None
-
-
-def _codes_of(chunk: Chunk) -> list[str]:
-    return sorted({code for row in chunk.rows if (code := _code_of(row))})
 
 
 def _chunk_result(chunk: Chunk, rows: list[RowOut]) -> ChunkResult:

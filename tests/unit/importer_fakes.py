@@ -105,7 +105,7 @@ class FakeJobRepository:
     def unanswered_chunks(self, job, phase):
         return sum(1 for chunk in self._current(job).values() if chunk.outcome(phase) is None)
 
-    def outcomes(self, job, chunk_no, lock=False):
+    def outcomes(self, job, chunk_no):
         chunk = self.chunks.get((job.id, job.generation, chunk_no))
         return None if chunk is None else ChunkOutcomes(chunk_no, [], chunk.preview, chunk.applied)
 
