@@ -11,6 +11,9 @@ import re
 from typing import TypeGuard
 
 CODE = re.compile(r"[A-Za-z0-9._@-]{1,32}")
+# The same rule as a JSON Schema pattern (with maxLength 32): some character that is not a dot.
+CODE_PATTERN = r"^[A-Za-z0-9._@-]*[A-Za-z0-9_@-][A-Za-z0-9._@-]*\Z"
+MAX_CODE_LENGTH = 32
 RULE = "1 to 32 ASCII letters, digits, '.', '-', '_' or '@'"
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 

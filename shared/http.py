@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Request, Response, jsonify
@@ -13,11 +13,9 @@ from flask import request as current_request
 from werkzeug.exceptions import HTTPException
 
 from shared.codes import CONTROL_CHARACTER
-from shared.errors import BadRequest, InvalidInput, NotFound, PayloadTooLarge, PortalError, UnsupportedMediaType
+from shared.errors import BadRequest, NotFound, PayloadTooLarge, PortalError, UnsupportedMediaType
 from shared.openapi import build_document
 
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 1000
 MAX_JSON_BODY = 1024 * 1024
 MAX_JSON_DEPTH = 32
 
@@ -89,10 +87,10 @@ def refuse_control_characters(app: Flask) -> None:
                 raise invalid_parameter(name, f"{name} may not contain control characters.")
 
 
-def json_body(request: Request, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """The request's JSON object, or a 415/413/400/422 that says what is wrong with it: not JSON,
-    over 1 MB (whatever the service's upload limit), nested deeper than 32 levels, or a field other
-    than `fields` when they are given. (Each field's own check refuses control characters.)"""
+def json_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, or a 415/413/400 that says what is wrong with it: not JSON, over
+    1 MB (whatever the service's upload limit) or nested deeper than 32 levels. Its fields are read
+    by the view's typed request definition (`shared/api_types.py`)."""
     if not request.is_json:
         raise UnsupportedMediaType(
             "unsupported_media_type", "Send the body as application/json."
@@ -107,16 +105,7 @@ def json_body(request: Request, fields: Iterable[str] | None = None) -> dict[str
     if not isinstance(body, dict):
         raise BadRequest("malformed_json", "The body must be a JSON object.")
     _check_depth(body)
-    if fields is not None:
-        only_fields(body, fields)
     return body
-
-
-def only_fields(body: dict[str, Any], allowed: Iterable[str]) -> None:
-    """A body may hold only these fields: anything else is a mistake worth saying (422 unknown_field)."""
-    unknown = sorted(set(body) - set(allowed))
-    if unknown:
-        raise InvalidInput("unknown_field", f"Unknown field: {unknown[0]}.", field=unknown[0])
 
 
 def _check_depth(body: dict[str, Any]) -> None:
@@ -134,16 +123,6 @@ def _check_depth(body: dict[str, Any]) -> None:
 def invalid_parameter(field: str, message: str) -> BadRequest:
     """A query value that is malformed or out of range (400, as the contract says)."""
     return BadRequest("invalid_parameter", message, {"field": field})
-
-
-def page_limit(args) -> int:
-    raw = args.get("limit")
-    if raw is None:
-        return DEFAULT_LIMIT
-    # ASCII digits only: int() would also read "٥" or " 5_0 ".
-    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_LIMIT):
-        raise invalid_parameter("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}.")
-    return int(raw)
 
 
 def page_of(items: list, limit: int | None = None, cursor_of: Callable[[Any], Any] | None = None,
@@ -185,18 +164,7 @@ def is_code_cursor(value: Any) -> bool:
     return isinstance(value, str) and 0 < len(value) <= 64 and "\x00" not in value
 
 
-def parse_bool(value: str | None, field: str) -> bool | None:
-    if value is None or value == "":
-        return None
-    lowered = value.lower()
-    if lowered in ("true", "1"):
-        return True
-    if lowered in ("false", "0"):
-        return False
-    raise invalid_parameter(field, f"{field} must be true or false.")
-
-
-def add_service_endpoints(app: Flask, title: str, schemas: dict[str, Any], readiness: Callable[[], list[str]]) -> None:
+def add_service_endpoints(app: Flask, title: str, readiness: Callable[[], list[str]]) -> None:
     """Every service's `/health` (200 once `readiness()` has no reasons left, else 503 with them)
     and its `/api/v1/openapi.json`, generated from its routes."""
 
@@ -207,4 +175,4 @@ def add_service_endpoints(app: Flask, title: str, schemas: dict[str, Any], readi
 
     @app.get("/api/v1/openapi.json")
     def openapi():
-        return jsonify(build_document(app, title, schemas))
+        return jsonify(build_document(app, title))

@@ -4,9 +4,13 @@ next to it with `@documented`, so the document cannot drift from the code."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from flask import Flask
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from shared.api_types import Body, Query
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -25,39 +29,36 @@ ERROR_SCHEMA = {
 }
 
 
-# Query parameters mean the same wherever they appear; a view may still give its own schema.
-QUERY_SCHEMAS: dict[str, dict[str, Any]] = {
-    "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
-    "cursor": {"type": "string", "description": "next_cursor of the page before"},
-    "archived": {"type": "boolean"},
-}
 JSON = "application/json"
 CSV = "text/csv"
 MULTIPART = "multipart/form-data"
+Schema = str | type[BaseModel]
 
 
-def documented(summary: str, responses: dict[int, str], request: str | None = None, public: bool = False,
-               query: tuple[str, ...] | dict[str, dict[str, Any]] = (), request_type: str = JSON,
-               answers: tuple[str, ...] = (JSON,)):
-    """Attach the OpenAPI facts of a view: status code → schema name (or description), the request
-    body's schema and media type, the query parameters (names, or names with their schemas) and the
-    media type of its successful answer. The refusals every view of its kind can give (401/403 for a
-    token, 400/413/415/422 for a body, 400 for a list's paging, 404 for a path) are added by
-    `build_document`."""
+def documented(summary: str, responses: dict[int, Schema], request: type[BaseModel] | None = None,
+               public: bool = False, query: type[Query] | None = None, request_type: str = JSON,
+               answers: tuple[str, ...] = (JSON,), links: dict[str, tuple[str, str, str]] | None = None):
+    """Attach the OpenAPI facts of a view: status code → the answer's model (or a description),
+    the request body's model and media type, the query's model, the media type of its successful
+    answer, and `links`: name → (operation, its path parameter, the answer's field) where a field
+    of the successful answer is a path parameter of another operation (named by its endpoint, such
+    as "users.get_user"), for clients and for stateful testing. The refusals every view of its kind
+    can give (401/403 for a token, 400/413/415/422 for a body, 400 for a query, 404 for a path) are
+    added by `build_document`."""
 
     def decorator(view):
         view.openapi = {
             "summary": summary, "responses": responses, "request": request, "public": public,
-            "query": query if isinstance(query, dict) else {name: {} for name in query},
-            "request_type": request_type, "answers": answers,
+            "query": query, "request_type": request_type, "answers": answers, "links": links or {},
         }
         return view
 
     return decorator
 
 
-def build_document(app: Flask, title: str, schemas: dict[str, Any]) -> dict[str, Any]:
+def build_document(app: Flask, title: str) -> dict[str, Any]:
     paths: dict[str, Any] = {}
+    models: set[type[BaseModel]] = set()
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         facts = getattr(view, "openapi", None)
@@ -65,16 +66,36 @@ def build_document(app: Flask, title: str, schemas: dict[str, Any]) -> dict[str,
             continue
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            paths.setdefault(path, {})[method.lower()] = _operation(rule, view, path, facts, schemas)
+            paths.setdefault(path, {})[method.lower()] = _operation(rule, view, path, facts)
+        models.update(model for model in (facts["request"], *facts["responses"].values()) if _is_model(model))
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": "1"},
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": {"Error": ERROR_SCHEMA, **schemas},
+            "schemas": {"Error": ERROR_SCHEMA, **component_schemas(models)},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }
+
+
+def component_schemas(models) -> dict[str, Any]:
+    """The JSON schemas of `models` and of the models they hold, each under its class name. A body's
+    defaults are left out: for a PATCH, a field left out means "unchanged", not its default."""
+    ordered = sorted(models, key=lambda model: model.__name__)
+    keys: list[tuple[type[BaseModel], Literal["validation", "serialization"]]] = [
+        (model, "validation" if issubclass(model, Body) else "serialization") for model in ordered]
+    top, definitions = models_json_schema(keys, ref_template="#/components/schemas/{model}")
+    schemas = definitions.get("$defs", {})
+    for model in ordered:
+        if issubclass(model, Body):
+            for field in schemas[model.__name__].get("properties", {}).values():
+                field.pop("default", None)
+    return dict(sorted(schemas.items()))
+
+
+def _is_model(value) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
 
 
 def merge_documents(title: str, documents: list[dict[str, Any]]) -> dict[str, Any]:
@@ -88,28 +109,76 @@ def merge_documents(title: str, documents: list[dict[str, Any]]) -> dict[str, An
     return merged
 
 
-def _operation(rule, view, path: str, facts: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
-    operation: dict[str, Any] = {"summary": facts["summary"], "tags": [resource_of(path)], "responses": {}}
+def _operation(rule, view, path: str, facts: dict[str, Any]) -> dict[str, Any]:
+    operation: dict[str, Any] = {"operationId": operation_id(rule.endpoint), "summary": facts["summary"],
+                                 "tags": [resource_of(path)], "responses": {}}
     operation.update(_right_of(view))
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": name, "in": "path", "required": True, "schema": _path_schema(rule, name)}
         for name in sorted(rule.arguments)
     ]
-    parameters += [{"name": name, "in": "query", "schema": schema or QUERY_SCHEMAS.get(name, {"type": "string"})}
-                   for name, schema in facts["query"].items()]
+    if facts["query"] is not None:
+        parameters += query_parameters(facts["query"])
     if parameters:
         operation["parameters"] = parameters
     if not facts["public"]:
         operation["security"] = [{"bearer": []}]
-    if facts["request"]:
+    if facts["request"] is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {facts["request_type"]: {"schema": {"$ref": f"#/components/schemas/{facts['request']}"}}},
+            "content": {facts["request_type"]: {"schema": _ref(facts["request"])}},
         }
     for status, what in {**_refusals(rule, facts), **facts["responses"]}.items():
-        operation["responses"][str(status)] = _response(status, what, facts["answers"], schemas)
+        operation["responses"][str(status)] = _response(status, what, facts["answers"])
+    success = min(operation["responses"])
+    if facts["links"]:
+        operation["responses"][success]["links"] = {
+            name: {"operationId": operation_id(target), "parameters": {parameter: f"$response.body#/{source}"}}
+            for name, (target, parameter, source) in facts["links"].items()
+        }
     operation["responses"] = dict(sorted(operation["responses"].items()))
     return operation
+
+
+def operation_id(endpoint: str) -> str:
+    """An operation's id, unique in the gateway's merged document: its service and view, "users.get_user"."""
+    return endpoint
+
+
+def query_parameters(model: type[Query]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    required = set(schema.get("required", ()))
+    parameters = []
+    for name, field in schema["properties"].items():
+        parameter: dict[str, Any] = {"name": name, "in": "query", "schema": _query_value(field)}
+        if name in required:
+            parameter["required"] = True
+        parameters.append(parameter)
+    return parameters
+
+
+def _query_value(field: dict[str, Any]) -> dict[str, Any]:
+    """A query value's schema: a parameter is left out rather than null, and a title is its name."""
+    field = {key: value for key, value in field.items() if key != "title"}
+    choices = [choice for choice in field.pop("anyOf", ()) if choice != {"type": "null"}]
+    if len(choices) == 1:
+        field.update(choices[0])
+    elif choices:
+        field["anyOf"] = choices
+    if field.get("default", "") is None:
+        del field["default"]
+    return field
+
+
+def _path_schema(rule, name: str) -> dict[str, Any]:
+    converter = rule._converters.get(name)
+    if type(converter).__name__ == "IntegerConverter":
+        return {"type": "integer", "minimum": 0}
+    return {"type": "string"}
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
 def _refusals(rule, facts: dict[str, Any]) -> dict[int, str]:
@@ -122,27 +191,23 @@ def _refusals(rule, facts: dict[str, Any]) -> dict[int, str]:
     if facts["request"]:
         refusals |= {400: "malformed_json", 413: "payload_too_large", 415: "unsupported_media_type",
                      422: "validation failed (details.field names the field)"}
-    if facts["query"]:
+    if facts["query"] is not None:
         refusals[400] = "invalid_parameter, invalid_cursor" + (", malformed_json" if facts["request"] else "")
     return refusals
 
 
-def _response(status: int, what: str, answers: tuple[str, ...], schemas: dict[str, Any]) -> dict[str, Any]:
-    if status == 204:
-        return {"description": "No content"}
-    response: dict[str, Any] = {"description": what}
+def _response(status: int, what: Schema, answers: tuple[str, ...]) -> dict[str, Any]:
+    if status == 204 or not (_is_model(what) or 200 <= status < 300):
+        return {"description": str(what)}
     if status >= 400:
-        response["content"] = {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}
-        return response
-    content = {}
-    for media_type in answers:
-        if media_type != JSON:
-            content[media_type] = {"schema": {"type": "string"}}
-        elif what in schemas:
-            content[JSON] = {"schema": {"$ref": f"#/components/schemas/{what}"}}
-    if content:
-        response["content"] = content
-    return response
+        return {"description": str(what), "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    model = what if isinstance(what, type) else None
+    description = (model.__doc__ or model.__name__).strip().splitlines()[0] if model else str(what)
+    content = {media_type: {"schema": {"type": "string"}} for media_type in answers if media_type != JSON}
+    if model is not None and JSON in answers:
+        content[JSON] = {"schema": _ref(model)}
+    return {"description": description, "content": dict(sorted(content.items()))} if content else \
+        {"description": description}
 
 
 def resource_of(path: str) -> str:

@@ -26,7 +26,7 @@ from shared.http import (
 
 
 def create_service_app(name: str, title: str, settings: Settings, service: Any, *, blueprint: Blueprint,
-                       schemas: dict[str, Any], migrations: Path, queue: str,
+                       migrations: Path, queue: str,
                        max_content_length: int = MAX_JSON_BODY,
                        readiness: Callable[[Flask], list[str]] | None = None) -> Flask:
     """The app of service `name`: `service` (with its `engine`) in `app.extensions[name]`, the
@@ -49,5 +49,5 @@ def create_service_app(name: str, title: str, settings: Settings, service: Any, 
     def reasons_not_ready() -> list[str]:
         return migration_readiness(service.engine, migrations, name) or (readiness(app) if readiness else [])
 
-    add_service_endpoints(app, title, schemas, reasons_not_ready)
+    add_service_endpoints(app, title, reasons_not_ready)
     return app

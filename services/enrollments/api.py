@@ -5,20 +5,43 @@ from __future__ import annotations
 import csv
 import io
 from operator import itemgetter
+from typing import Literal
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from services.enrollments import handlers
+from services.enrollments.commands import DepartmentBody, EnrollmentBody, LearningPathBody, ScheduleProjectBody
+from services.enrollments.openapi_schemas import (
+    Department,
+    DepartmentList,
+    Enrollment,
+    EnrollmentList,
+    LearningPath,
+    LearningPathList,
+    Placements,
+    ScheduleProject,
+    ScheduleProjectList,
+)
+from shared.api_types import Code, Page, Query, read_body, read_query
 from shared.auth import require_right
-from shared.http import decode_cursor, invalid_parameter, is_code_cursor, json_body, page_limit, page_of
+from shared.http import decode_cursor, is_code_cursor, json_body, page_of
 from shared.openapi import CSV, JSON, documented
 from shared.spreadsheet import safe_cell, safe_filename
 
 api = Blueprint("enrollments", __name__, url_prefix="/api/v1")
-ENROLLMENT_FIELDS = ("student", "department", "prognosis", "profile", "education", "main_group")
-LEARNING_PATH_FIELDS = ("code", "name", "element_code", "lwoo_element_code", "years_of_education", "educations",
-                        "profiles")
+PROJECT_LINKS = {name: (f"enrollments.{view}", "project", "code") for name, view in (
+    ("CreateDepartment", "create_department"), ("ListDepartments", "list_departments"),
+    ("CreateEnrollment", "create_enrollment"), ("ListEnrollments", "list_enrollments"), ("Placements", "placements"))}
 PLACEMENT_COLUMNS = ("leerlingnummer", "afdeling", "stamklas", "leerpad", "elementcode")
+
+
+class EnrollmentListQuery(Page):
+    department: Code | None = None
+    student: Code | None = None
+
+
+class PlacementsQuery(Query):
+    format: Literal["json", "csv"] = "json"
 
 
 def _service():
@@ -32,68 +55,68 @@ def _uow():
 @api.post("/schedule-projects")
 @require_right("enrollments:write")
 @documented("Create a schedule project",
-            {201: "ScheduleProject", 409: "schedule_project_exists", 422: "invalid_code, invalid_type, invalid_text"},
-            request="ScheduleProject")
+            {201: ScheduleProject, 409: "schedule_project_exists", 422: "invalid_code, invalid_type, invalid_text"},
+            request=ScheduleProjectBody, links=PROJECT_LINKS)
 def create_project():
-    body = json_body(request, ("code", "name", "school_year"))
-    return jsonify(handlers.create_project(_uow(), body.get("code"), body.get("name"), body.get("school_year"))), 201
+    body = read_body(ScheduleProjectBody, json_body(request))
+    return jsonify(handlers.create_project(_uow(), body.code, body.name, body.school_year)), 201
 
 
 @api.get("/schedule-projects")
 @require_right("enrollments:read")
-@documented("List schedule projects", {200: "ScheduleProjectList"}, query=("limit", "cursor"))
+@documented("List schedule projects", {200: ScheduleProjectList}, query=Page)
 def list_projects():
-    limit = page_limit(request.args)
-    projects = handlers.list_projects(_uow(), decode_cursor(request.args.get("cursor"), is_code_cursor), limit + 1)
-    return page_of(projects, limit, cursor_of=itemgetter("code"))
+    page = read_query(Page, request)
+    projects = handlers.list_projects(_uow(), decode_cursor(page.cursor, is_code_cursor), page.limit + 1)
+    return page_of(projects, page.limit, cursor_of=itemgetter("code"))
 
 
 @api.post("/schedule-projects/<project>/departments")
 @require_right("enrollments:write")
 @documented("Create a department with its year of education",
-            {201: "Department", 404: "schedule_project_not_found", 409: "department_exists",
-             422: "invalid_code, invalid_type, invalid_year_of_education"}, request="Department")
+            {201: Department, 404: "schedule_project_not_found", 409: "department_exists",
+             422: "invalid_code, invalid_type, invalid_year_of_education"}, request=DepartmentBody)
 def create_department(project: str):
-    body = json_body(request, ("code", "name", "year_of_education"))
-    department = handlers.create_department(_uow(), project, body.get("code"), body.get("name"),
-                                            body.get("year_of_education"))
+    body = read_body(DepartmentBody, json_body(request))
+    department = handlers.create_department(_uow(), project, body.code, body.name, body.year_of_education)
     return jsonify(department), 201
 
 
 @api.get("/schedule-projects/<project>/departments")
 @require_right("enrollments:read")
-@documented("List a schedule project's departments", {200: "DepartmentList", 404: "schedule_project_not_found"},
-            query=("limit", "cursor"))
+@documented("List a schedule project's departments", {200: DepartmentList, 404: "schedule_project_not_found"},
+            query=Page)
 def list_departments(project: str):
-    limit = page_limit(request.args)
-    after = decode_cursor(request.args.get("cursor"), is_code_cursor)
-    return page_of(handlers.list_departments(_uow(), project, after, limit + 1), limit, cursor_of=itemgetter("code"))
+    page = read_query(Page, request)
+    after = decode_cursor(page.cursor, is_code_cursor)
+    departments = handlers.list_departments(_uow(), project, after, page.limit + 1)
+    return page_of(departments, page.limit, cursor_of=itemgetter("code"))
 
 
 @api.post("/schedule-projects/<project>/enrollments")
 @require_right("enrollments:write")
-@documented("Enroll a student in a department", {201: "Enrollment", 404: "schedule_project_not_found",
+@documented("Enroll a student in a department", {201: Enrollment, 404: "schedule_project_not_found",
             409: "enrollment_exists", 422: "unknown_student, not_a_student, unknown_department, invalid_prognosis"},
-            request="EnrollmentCreate")
+            request=EnrollmentBody)
 def create_enrollment(project: str):
-    return jsonify(handlers.enroll(_uow(), _service().directory, project, json_body(request, ENROLLMENT_FIELDS))), 201
+    body = read_body(EnrollmentBody, json_body(request))
+    return jsonify(handlers.enroll(_uow(), _service().directory, project, body.model_dump())), 201
 
 
 @api.get("/schedule-projects/<project>/enrollments")
 @require_right("enrollments:read")
-@documented("List enrollments, ordered by student", {200: "EnrollmentList", 404: "schedule_project_not_found"},
-            query=("department", "student", "limit", "cursor"))
+@documented("List enrollments, ordered by student", {200: EnrollmentList, 404: "schedule_project_not_found"},
+            query=EnrollmentListQuery)
 def list_enrollments(project: str):
-    limit = page_limit(request.args)
-    items = handlers.list_enrollments(_uow(), project, request.args.get("department") or None,
-                                      request.args.get("student") or None,
-                                      decode_cursor(request.args.get("cursor"), is_code_cursor), limit + 1)
-    return page_of(items, limit, cursor_of=itemgetter("student"))
+    query = read_query(EnrollmentListQuery, request)
+    items = handlers.list_enrollments(_uow(), project, query.department, query.student,
+                                      decode_cursor(query.cursor, is_code_cursor), query.limit + 1)
+    return page_of(items, query.limit, cursor_of=itemgetter("student"))
 
 
 @api.delete("/schedule-projects/<project>/enrollments/<int:enrollment_id>")
 @require_right("enrollments:write")
-@documented("Delete an enrollment", {204: "deleted", 404: "enrollment_not_found"})
+@documented("Delete an enrollment", {204: "Deleted", 404: "enrollment_not_found"})
 def delete_enrollment(project: str, enrollment_id: int):
     handlers.delete_enrollment(_uow(), project, enrollment_id)
     return "", 204
@@ -102,31 +125,30 @@ def delete_enrollment(project: str, enrollment_id: int):
 @api.post("/learning-paths")
 @require_right("enrollments:write")
 @documented("Create a learning path",
-            {201: "LearningPath", 409: "learning_path_exists", 422: "invalid_code, invalid_type, invalid_text"},
-            request="LearningPath")
+            {201: LearningPath, 409: "learning_path_exists", 422: "invalid_code, invalid_type, invalid_text"},
+            request=LearningPathBody)
 def create_learning_path():
-    return jsonify(handlers.create_learning_path(_uow(), json_body(request, LEARNING_PATH_FIELDS))), 201
+    body = read_body(LearningPathBody, json_body(request))
+    return jsonify(handlers.create_learning_path(_uow(), body.model_dump())), 201
 
 
 @api.get("/learning-paths")
 @require_right("enrollments:read")
-@documented("List learning paths", {200: "LearningPathList"}, query=("limit", "cursor"))
+@documented("List learning paths", {200: LearningPathList}, query=Page)
 def list_learning_paths():
-    limit = page_limit(request.args)
-    after = decode_cursor(request.args.get("cursor"), is_code_cursor)
-    return page_of(handlers.list_learning_paths(_uow(), after, limit + 1), limit, cursor_of=itemgetter("code"))
+    page = read_query(Page, request)
+    after = decode_cursor(page.cursor, is_code_cursor)
+    return page_of(handlers.list_learning_paths(_uow(), after, page.limit + 1), page.limit,
+                   cursor_of=itemgetter("code"))
 
 
 @api.get("/schedule-projects/<project>/placements")
 @require_right("enrollments:read")
 @documented("Placements for Somtoday; ?format=csv for a semicolon CSV",
-            {200: "Placements", 404: "schedule_project_not_found"},
-            query={"format": {"type": "string", "enum": ["json", "csv"]}}, answers=(JSON, CSV))
+            {200: Placements, 404: "schedule_project_not_found"}, query=PlacementsQuery, answers=(JSON, CSV))
 def placements(project: str):
+    answer_format = read_query(PlacementsQuery, request).format
     result = handlers.placements(_uow(), project)
-    answer_format = request.args.get("format") or "json"
-    if answer_format not in ("json", "csv"):
-        raise invalid_parameter("format", "format must be json or csv.")
     if answer_format == "json":
         return jsonify(result)
     return Response(_placements_csv(result["placements"]), mimetype="text/csv", headers={

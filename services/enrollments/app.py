@@ -6,7 +6,6 @@ from flask import Flask
 
 from services.enrollments.api import api
 from services.enrollments.bootstrap import MIGRATIONS, EnrollmentsService, build_service
-from services.enrollments.openapi_schemas import SCHEMAS
 from shared.config import Settings
 from shared.messages import ENROLLMENTS_QUEUE
 from shared.service_app import create_service_app
@@ -15,5 +14,5 @@ from shared.service_app import create_service_app
 def create_app(settings: Settings | None = None, service: EnrollmentsService | None = None) -> Flask:
     settings = settings or Settings.from_env()
     return create_service_app("enrollments", "Portal enrollments service", settings,
-                              service or build_service(settings), blueprint=api, schemas=SCHEMAS,
+                              service or build_service(settings), blueprint=api,
                               migrations=MIGRATIONS, queue=ENROLLMENTS_QUEUE)

@@ -1,38 +1,81 @@
-"""JSON schemas of the enrollments service's bodies, for its OpenAPI document."""
+"""The shapes of the enrollments service's answers, for its OpenAPI document (see `representation.py`)."""
 
-_TEXT = {"type": ["string", "null"]}
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from services.enrollments.domain import AMBIGUOUS, NO_MATCH
+from shared.api_types import Answer, list_of
 
 
-def _list_of(name):
-    items = {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}}
-    return {"type": "object", "properties": {"items": items,
-                                             "next_cursor": {"type": ["string", "null"]}}}
+class ScheduleProject(Answer):
+    """A schedule project"""
+
+    code: str
+    name: str
+    school_year: str
+    created_at: datetime | None
 
 
-SCHEMAS = {
-    "ScheduleProject": {"type": "object", "required": ["code", "name", "school_year"], "properties": {
-        "code": {"type": "string"}, "name": {"type": "string"}, "school_year": {"type": "string"}}},
-    "ScheduleProjectList": _list_of("ScheduleProject"),
-    "Department": {"type": "object", "required": ["code", "name", "year_of_education"], "properties": {
-        "code": {"type": "string"}, "name": {"type": "string"}, "year_of_education": {"type": "integer"}}},
-    "DepartmentList": _list_of("Department"),
-    "EnrollmentCreate": {"type": "object", "required": ["student", "department"], "properties": {
-        "student": {"type": "string"}, "department": {"type": "string"},
-        "prognosis": {"type": ["number", "string", "null"]}, "profile": _TEXT, "education": _TEXT,
-        "main_group": _TEXT}},
-    "Enrollment": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "schedule_project": {"type": "string"}, "student": {"type": "string"},
-        "department": {"type": "string"}, "prognosis": {"type": ["number", "null"]}, "profile": _TEXT,
-        "education": _TEXT, "main_group": _TEXT, "learning_path": _TEXT, "created_at": {"type": "string"}}},
-    "EnrollmentList": _list_of("Enrollment"),
-    "LearningPath": {"type": "object", "required": ["code", "name", "element_code", "years_of_education"],
-                     "properties": {"code": {"type": "string"}, "name": {"type": "string"},
-                                    "element_code": {"type": "string"}, "lwoo_element_code": _TEXT,
-                                    "years_of_education": {"type": "array", "items": {"type": "integer"}},
-                                    "educations": {"type": "array", "items": {"type": "string"}},
-                                    "profiles": {"type": "array", "items": {"type": "string"}}}},
-    "LearningPathList": _list_of("LearningPath"),
-    "Placements": {"type": "object", "properties": {
-        "placements": {"type": "array", "items": {"type": "object"}},
-        "without_learning_path": {"type": "array", "items": {"type": "object"}}}},
-}
+class Department(Answer):
+    """A department of a schedule project, with its year of education"""
+
+    schedule_project: str
+    code: str
+    name: str
+    year_of_education: int
+
+
+class Enrollment(Answer):
+    """A student's enrollment in a department, with the learning path that fits it (null: none fits)"""
+
+    id: int
+    schedule_project: str
+    student: str
+    department: str
+    prognosis: float | None
+    profile: str | None
+    education: str | None
+    main_group: str | None
+    learning_path: str | None
+    created_at: datetime | None
+
+
+class LearningPath(Answer):
+    """A learning path"""
+
+    code: str
+    name: str
+    element_code: str
+    lwoo_element_code: str | None
+    years_of_education: list[int]
+    educations: list[str]
+    profiles: list[str]
+
+
+class Placement(Answer):
+    student: str
+    department: str
+    main_group: str | None
+    learning_path: str
+    element_code: str
+
+
+class Unplaced(Answer):
+    student: str
+    department: str
+    reason: Literal[NO_MATCH, AMBIGUOUS]  # type: ignore[valid-type]
+
+
+class Placements(Answer):
+    """Each enrollment's learning path and element code for Somtoday, and the enrollments without one"""
+
+    placements: list[Placement]
+    without_learning_path: list[Unplaced]
+
+
+ScheduleProjectList = list_of(ScheduleProject)
+DepartmentList = list_of(Department)
+EnrollmentList = list_of(Enrollment)
+LearningPathList = list_of(LearningPath)

@@ -3,21 +3,45 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
+from pydantic import Field
 
 from services.importer import handlers
-from services.importer.domain import Status, invalid_option
-from services.importer.kinds import KINDS
+from services.importer.commands import ImportSettingsPatch, ImportUpload, Kind
+from services.importer.domain import Status
+from services.importer.openapi_schemas import Action, ImportJob, ImportJobList, ImportRowList
+from shared.api_types import Page, Query, read_body, read_query
 from shared.auth import current_actor, require_right
 from shared.errors import UnsupportedMediaType
-from shared.http import decode_cursor, invalid_parameter, json_body, page_limit, page_of
-from shared.messages import ACTIONS
+from shared.http import decode_cursor, json_body, page_of
 from shared.openapi import CSV, MULTIPART, documented
 from shared.signed_links import link_signer
 from shared.spreadsheet import safe_filename
 
 api = Blueprint("importer", __name__, url_prefix="/api/v1")
+
+
+JOB_LINKS = {name: (f"importer.{view}", "job_id", "id") for name, view in (
+    ("GetImport", "get_import"), ("ChangeImport", "change_import"), ("StartImport", "start_import"),
+    ("CancelImport", "cancel_import"), ("ImportRows", "list_import_rows"), ("ImportErrors", "import_errors"))}
+
+
+class ImportListQuery(Page):
+    kind: Kind | None = None
+    status: Status | None = None
+
+
+class RowListQuery(Page):
+    action: Action | None = None
+
+
+class SignedLinkQuery(Query):
+    """The errors_csv_url's own parameters, for a browser without the token."""
+
+    expires: Annotated[int, Field(ge=0)] | None = None
+    signature: Annotated[str, Field(max_length=128)] | None = None
 
 
 def _service():
@@ -31,16 +55,16 @@ def _uow():
 @api.post("/imports")
 @require_right("imports:write")
 @documented("Upload a file to import (multipart/form-data); analysis starts at once",
-            {202: "ImportJob", 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_option"},
-            request="ImportUpload", request_type=MULTIPART)
+            {202: ImportJob, 413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_option"},
+            request=ImportUpload, request_type=MULTIPART, links=JOB_LINKS)
 def create_import():
     if not request.mimetype == "multipart/form-data":
         raise UnsupportedMediaType("unsupported_media_type", "Upload the file as multipart/form-data.")
-    upload = request.files.get("file")
-    if upload is None:
-        raise invalid_option("file", "Send the file in the form field 'file'.")
-    options = {name: value for name, value in request.form.items() if name != "kind"}
-    job = handlers.create_job(_uow(), request.form.get("kind"), upload.filename, upload.stream, options,
+    # The file's bytes stay in their stream: the form is checked with an empty stand-in.
+    fields = {name: value for name, value in request.form.items() if value != ""}
+    upload = read_body(ImportUpload, {**fields, **{name: b"" for name in request.files}})
+    file = request.files["file"]
+    job = handlers.create_job(_uow(), upload.kind, file.filename, file.stream, upload.options(),
                               current_actor(), _service().max_upload_bytes)
     response = jsonify(_with_links(job))
     response.status_code = 202
@@ -50,15 +74,12 @@ def create_import():
 
 @api.get("/imports")
 @require_right("imports:read")
-@documented("List import jobs, newest first", {200: "ImportJobList"},
-            query={"kind": {"type": "string", "enum": list(KINDS)}, "status": {"type": "string", "enum": list(Status)},
-                   "limit": {}, "cursor": {}})
+@documented("List import jobs, newest first", {200: ImportJobList}, query=ImportListQuery)
 def list_imports():
-    limit = page_limit(request.args)
-    before = decode_cursor(request.args.get("cursor"), _is_job_position)
-    jobs = handlers.list_jobs(_uow(), request.args.get("kind") or None, request.args.get("status") or None,
-                              before, limit + 1)
-    return page_of([_with_links(job) for job in jobs], limit, cursor_of=_job_position)
+    query = read_query(ImportListQuery, request)
+    before = decode_cursor(query.cursor, _is_job_position)
+    jobs = handlers.list_jobs(_uow(), query.kind, query.status, before, query.limit + 1)
+    return page_of([_with_links(job) for job in jobs], query.limit, cursor_of=_job_position)
 
 
 def _with_links(job: dict) -> dict:
@@ -92,7 +113,7 @@ def _is_row_position(value) -> bool:
 
 @api.get("/imports/<job_id>")
 @require_right("imports:read")
-@documented("An import job: status, settings, columns, counts, progress", {200: "ImportJob", 404: "import_not_found"})
+@documented("An import job: status, settings, columns, counts, progress", {200: ImportJob, 404: "import_not_found"})
 def get_import(job_id: str):
     return jsonify(_with_links(handlers.get_job(_uow(), job_id)))
 
@@ -100,23 +121,18 @@ def get_import(job_id: str):
 @api.patch("/imports/<job_id>")
 @require_right("imports:write")
 @documented("Change the settings of a ready job; it is analysed again",
-            {200: "ImportJob", 404: "import_not_found", 409: "invalid_state", 422: "invalid_option"},
-            request="ImportSettingsPatch")
+            {200: ImportJob, 404: "import_not_found", 409: "invalid_state", 422: "invalid_option"},
+            request=ImportSettingsPatch)
 def change_import(job_id: str):
-    body = json_body(request)
-    for name in ("file", "kind"):
-        if name in body:
-            raise invalid_option(name, f"{name} cannot be changed; upload the file again.")
-    for name, value in body.items():
-        if not isinstance(value, (str, bool, dict)) and not (name == "schedule_project" and value is None):
-            raise invalid_option(name, f"{name} has a value of the wrong type.")
-    options = {name: "" if value is None else value for name, value in body.items()}
+    # null means "detect" (or "none") as an empty text does.
+    options = {name: "" if value is None else value
+               for name, value in read_body(ImportSettingsPatch, json_body(request)).given().items()}
     return jsonify(_with_links(handlers.change_settings(_uow(), job_id, options, current_actor())))
 
 
 @api.post("/imports/<job_id>/start")
 @require_right("imports:write")
-@documented("Start applying a ready job", {202: "ImportJob", 404: "import_not_found", 409: "invalid_state"})
+@documented("Start applying a ready job", {202: ImportJob, 404: "import_not_found", 409: "invalid_state"})
 def start_import(job_id: str):
     return jsonify(_with_links(handlers.start_job(_uow(), job_id, _service().timing, current_actor()))), 202
 
@@ -124,22 +140,19 @@ def start_import(job_id: str):
 @api.post("/imports/<job_id>/cancel")
 @require_right("imports:write")
 @documented("Cancel a job; rows already applied stay applied",
-            {202: "ImportJob", 404: "import_not_found", 409: "invalid_state"})
+            {202: ImportJob, 404: "import_not_found", 409: "invalid_state"})
 def cancel_import(job_id: str):
     return jsonify(_with_links(handlers.cancel_job(_uow(), job_id))), 202
 
 
 @api.get("/imports/<job_id>/rows")
 @require_right("imports:read")
-@documented("Row results in file order", {200: "ImportRowList", 404: "import_not_found"},
-            query={"action": {"type": "string", "enum": list(ACTIONS)}, "limit": {}, "cursor": {}})
+@documented("Row results in file order", {200: ImportRowList, 404: "import_not_found"}, query=RowListQuery)
 def list_import_rows(job_id: str):
-    limit = page_limit(request.args)
-    after = decode_cursor(request.args.get("cursor"), _is_row_position)
-    action = request.args.get("action") or None
-    if action is not None and action not in ACTIONS:
-        raise invalid_parameter("action", f"action must be one of {', '.join(ACTIONS)}.")
-    rows, next_position = handlers.list_rows(_uow(), job_id, action, tuple(after) if after else None, limit)
+    query = read_query(RowListQuery, request)
+    after = decode_cursor(query.cursor, _is_row_position)
+    rows, next_position = handlers.list_rows(_uow(), job_id, query.action, tuple(after) if after else None,
+                                             query.limit)
     return page_of(rows, next_position=list(next_position) if next_position else None)
 
 
@@ -150,8 +163,9 @@ def list_import_rows(job_id: str):
             "10 minutes",
             {200: "line;code;action;message", 401: "missing_token, invalid_token, token_expired, link_expired",
              403: "insufficient_rights, invalid_signature", 404: "import_not_found"},
-            query={"expires": {"type": "integer"}, "signature": {"type": "string"}}, answers=(CSV,))
+            query=SignedLinkQuery, answers=(CSV,))
 def import_errors(job_id: str):
+    read_query(SignedLinkQuery, request)  # checked by require_right; here their types and bounds
     handlers.get_job(_uow(), job_id)  # 404 before the stream starts
     lines = handlers.errors_csv(_uow(), job_id)
     return Response(stream_with_context(lines), mimetype="text/csv", headers={

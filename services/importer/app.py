@@ -6,7 +6,6 @@ from flask import Flask
 
 from services.importer.api import api
 from services.importer.bootstrap import MIGRATIONS, CelerySender, ImporterService, build_service
-from services.importer.openapi_schemas import SCHEMAS
 from shared.config import Settings
 from shared.messages import IMPORTER_QUEUE
 from shared.service_app import create_service_app
@@ -19,7 +18,7 @@ def create_app(settings: Settings | None = None, service: ImporterService | None
     settings = settings or Settings.from_env()
     service = service or build_service(settings)
     app = create_service_app("importer", "Portal importer service", settings, service, blueprint=api,
-                             schemas=SCHEMAS, migrations=MIGRATIONS, queue=IMPORTER_QUEUE,
+                             migrations=MIGRATIONS, queue=IMPORTER_QUEUE,
                              max_content_length=service.max_upload_bytes + FORM_OVERHEAD_BYTES)
     if "celery" in app.extensions and service.sender is None:
         service.sender = CelerySender(app.extensions["celery"])

@@ -4,18 +4,36 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from operator import itemgetter
+from typing import Literal
 
 from flask import Blueprint, current_app, jsonify, request
 
 from services.users import handlers
-from services.users.commands import CreateUser, PutSchoolFunction, UpdateUser
+from services.users.commands import (
+    CreateUser,
+    PutSchoolFunction,
+    SchoolFunctionBody,
+    TokenRequest,
+    UpdateUser,
+    UserCreate,
+    UserPatch,
+)
 from services.users.domain import USER_TYPES
+from services.users.openapi_schemas import Rights, SchoolFunction, SchoolFunctionList, Token, User, UserList
+from shared.api_types import Page, Text, read_body, read_query
 from shared.auth import TOKEN_LIFETIME_SECONDS, current_actor, issue_token, require_right
-from shared.errors import InvalidInput
-from shared.http import decode_cursor, invalid_parameter, is_code_cursor, json_body, page_limit, page_of, parse_bool
+from shared.http import decode_cursor, is_code_cursor, json_body, page_of
 from shared.openapi import documented
 
 api = Blueprint("users", __name__, url_prefix="/api/v1")
+USER_LINKS = {"GetUser": ("users.get_user", "code", "code"), "GetUserRights": ("users.user_rights", "code", "code"),
+              "ChangeUser": ("users.update_user", "code", "code")}
+
+
+class UserListQuery(Page):
+    type: Literal[USER_TYPES] | None = None  # type: ignore[valid-type]
+    archived: bool | None = None
+    q: Text | None = None
 
 
 def _uow():
@@ -24,22 +42,18 @@ def _uow():
 
 @api.post("/auth/token")
 @documented("Exchange a code and password for an access token (1 hour)",
-            {200: "Token", 401: "invalid_credentials", 422: "invalid_type"}, request="TokenRequest", public=True)
+            {200: Token, 401: "invalid_credentials"}, request=TokenRequest, public=True)
 def create_token():
-    body = json_body(request, ("code", "password"))
-    code, password = body.get("code"), body.get("password")
-    if not isinstance(code, str) or not isinstance(password, str):
-        field = "code" if not isinstance(code, str) else "password"
-        raise InvalidInput("invalid_type", "code and password must be texts.", field=field)
-    rights = handlers.authenticate(_uow(), code, password)
-    token = issue_token(current_app.config["SECRET_KEY"], code, rights)
+    login = read_body(TokenRequest, json_body(request))
+    rights = handlers.authenticate(_uow(), login.code, login.password)
+    token = issue_token(current_app.config["SECRET_KEY"], login.code, rights)
     return jsonify(access_token=token, token_type="Bearer", expires_in=TOKEN_LIFETIME_SECONDS)
 
 
 @api.post("/users")
 @require_right("users:write")
-@documented("Create a user", {201: "User", 403: "insufficient_rights", 409: "user_exists", 422: "validation failed"},
-            request="UserCreate")
+@documented("Create a user", {201: User, 409: "user_exists", 422: "validation failed"}, request=UserCreate,
+            links=USER_LINKS)
 def create_user():
     user = handlers.create_user(_uow(), CreateUser.from_json(json_body(request)), current_actor())
     return jsonify(user), 201
@@ -47,28 +61,23 @@ def create_user():
 
 @api.get("/users")
 @require_right("users:read")
-@documented("List users ordered by code", {200: "UserList", 400: "invalid_parameter, invalid_cursor"},
-            query={"type": {"type": "string", "enum": list(USER_TYPES)}, "archived": {}, "q": {}, "limit": {},
-                   "cursor": {}})
+@documented("List users ordered by code", {200: UserList}, query=UserListQuery)
 def list_users():
-    user_type = request.args.get("type") or None
-    if user_type is not None and user_type not in USER_TYPES:
-        raise invalid_parameter("type", f"type must be one of {', '.join(USER_TYPES)}.")
-    limit = page_limit(request.args)
+    query = read_query(UserListQuery, request)
     users = handlers.list_users(
         _uow(),
-        user_type=user_type,
-        archived=parse_bool(request.args.get("archived"), "archived"),
-        text=request.args.get("q") or None,
-        after_code=decode_cursor(request.args.get("cursor"), is_code_cursor),
-        limit=limit + 1,
+        user_type=query.type,
+        archived=query.archived,
+        text=query.q,
+        after_code=decode_cursor(query.cursor, is_code_cursor),
+        limit=query.limit + 1,
     )
-    return page_of(users, limit, cursor_of=itemgetter("code"))
+    return page_of(users, query.limit, cursor_of=itemgetter("code"))
 
 
 @api.get("/users/<code>")
 @require_right("users:read", allow_self_arg="code")
-@documented("Get a user", {200: "User", 404: "user_not_found"})
+@documented("Get a user", {200: User, 404: "user_not_found"})
 def get_user(code: str):
     return jsonify(handlers.get_user(_uow(), code))
 
@@ -76,8 +85,8 @@ def get_user(code: str):
 @api.patch("/users/<code>")
 @require_right("users:write")
 @documented("Change a user's fields, types, functions or archived flag",
-            {200: "User", 403: "insufficient_rights", 404: "user_not_found", 409: "last_application_manager",
-             422: "validation failed"}, request="UserPatch")
+            {200: User, 404: "user_not_found", 409: "last_application_manager", 422: "validation failed"},
+            request=UserPatch)
 def update_user(code: str):
     user = handlers.update_user(_uow(), UpdateUser.from_json(code, json_body(request)), current_actor())
     return jsonify(user)
@@ -85,25 +94,25 @@ def update_user(code: str):
 
 @api.get("/users/<code>/rights")
 @require_right("users:read", allow_self_arg="code")
-@documented("The user's effective rights", {200: "Rights", 404: "user_not_found"})
+@documented("The user's effective rights", {200: Rights, 404: "user_not_found"})
 def user_rights(code: str):
     return jsonify(rights=handlers.effective_rights(_uow(), code))
 
 
 @api.get("/school-functions")
 @require_right("users:read")
-@documented("List school functions", {200: "SchoolFunctionList"}, query=("limit", "cursor"))
+@documented("List school functions", {200: SchoolFunctionList}, query=Page)
 def list_school_functions():
-    limit = page_limit(request.args)
-    functions = handlers.list_school_functions(_uow(), decode_cursor(request.args.get("cursor"), is_code_cursor),
-                                               limit + 1)
-    return page_of([_function_json(function) for function in functions], limit, cursor_of=itemgetter("code"))
+    page = read_query(Page, request)
+    functions = handlers.list_school_functions(_uow(), decode_cursor(page.cursor, is_code_cursor), page.limit + 1)
+    return page_of([_function_json(function) for function in functions], page.limit, cursor_of=itemgetter("code"))
 
 
 @api.post("/school-functions")
 @require_right("school_functions:write")
-@documented("Create a school function", {201: "SchoolFunction", 409: "school_function_exists",
-                                         422: "unknown_right, invalid_code, invalid_name"}, request="SchoolFunction")
+@documented("Create a school function", {201: SchoolFunction, 409: "school_function_exists",
+                                         422: "unknown_right, invalid_code, invalid_name"}, request=SchoolFunctionBody,
+            links={"ReplaceSchoolFunction": ("users.replace_school_function", "code", "code")})
 def create_school_function():
     command = PutSchoolFunction.from_json(json_body(request))
     return jsonify(_function_json(handlers.create_school_function(_uow(), command, current_actor()))), 201
@@ -111,9 +120,9 @@ def create_school_function():
 
 @api.put("/school-functions/<code>")
 @require_right("school_functions:write")
-@documented("Replace a school function's name and rights", {200: "SchoolFunction",
+@documented("Replace a school function's name and rights", {200: SchoolFunction,
             404: "school_function_not_found", 409: "builtin_function_rights_fixed",
-            422: "unknown_right, invalid_name"}, request="SchoolFunction")
+            422: "unknown_right, invalid_name"}, request=SchoolFunctionBody)
 def replace_school_function(code: str):
     command = PutSchoolFunction.from_json(json_body(request), code=code)
     return jsonify(_function_json(handlers.replace_school_function(_uow(), command, current_actor())))

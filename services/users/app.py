@@ -6,7 +6,6 @@ from flask import Flask
 
 from services.users.api import api
 from services.users.bootstrap import MIGRATIONS, UsersService, build_service
-from services.users.openapi_schemas import SCHEMAS
 from shared.config import Settings
 from shared.messages import USERS_QUEUE
 from shared.service_app import create_service_app
@@ -15,7 +14,7 @@ from shared.service_app import create_service_app
 def create_app(settings: Settings | None = None, service: UsersService | None = None) -> Flask:
     settings = settings or Settings.from_env()
     return create_service_app("users", "Portal users service", settings, service or build_service(settings),
-                              blueprint=api, schemas=SCHEMAS, migrations=MIGRATIONS, queue=USERS_QUEUE,
+                              blueprint=api, migrations=MIGRATIONS, queue=USERS_QUEUE,
                               readiness=readiness)
 
 

@@ -1,16 +1,78 @@
-"""Commands to the users service, built from JSON with every field's type checked."""
+"""Commands to the users service, each read from its JSON body through a typed request definition."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from services.users.domain import TYPE_FIELDS, check_name
+from pydantic import Field, model_validator
+
+from services.users.domain import (
+    EMAIL_ADDRESS,
+    LOGIN_METHODS,
+    MAX_EMAIL_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+)
+from shared.api_types import MAX_LIST_LENGTH, Body, Code, read_body, text
 from shared.errors import InvalidInput
-from shared.http import only_fields
+from shared.rights import RIGHTS
 
-TEXT_FIELDS = ("first_name", "prefix", "last_name", "email", "password", "login_method")
-USER_FIELDS = ("code", *TEXT_FIELDS, *TYPE_FIELDS, "school_functions")
+PersonName = Annotated[str, text(MAX_NAME_LENGTH)]
+# An empty e-mail address is no address; otherwise what <input type="email"> accepts.
+Email = Annotated[str, Field(max_length=MAX_EMAIL_LENGTH, pattern=rf"^(?:{EMAIL_ADDRESS})?\Z")]
+Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH,
+                                pattern=r"^[^\x00]*\Z")]
+LoginMethod = Literal[LOGIN_METHODS]  # type: ignore[valid-type]
+Codes = Annotated[list[Code], Field(max_length=MAX_LIST_LENGTH)]
+Right = Literal[RIGHTS]  # type: ignore[valid-type]
+
+
+class TokenRequest(Body):
+    code: Annotated[str, Field(max_length=256)]
+    password: Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH)]
+
+
+class UserFields(Body):
+    """What a user body may set; a field left out stays as it is (or the default, for a new user)."""
+
+    error_codes = {"code": "invalid_code", "email": "invalid_email", "password": "invalid_password",
+                   "login_method": "invalid_login_method", "school_functions": "unknown_school_function"}
+
+    first_name: PersonName | None = None
+    prefix: PersonName | None = None
+    last_name: PersonName | None = None
+    email: Email | None = None
+    password: Password | None = Field(None, description="null or left out: the password stays as it is")
+    login_method: LoginMethod = "password"
+    is_student: bool = False
+    is_employee: bool = False
+    is_family_member: bool = False
+    school_functions: Codes = Field(default_factory=list)
+
+
+class UserCreate(UserFields):
+    code: Code
+
+
+class UserPatch(UserFields):
+    archived: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def code_stays(cls, body: Any) -> Any:
+        if isinstance(body, dict) and "code" in body:
+            raise InvalidInput("code_not_changeable", "A user's code cannot be changed.", field="code")
+        return body
+
+
+class SchoolFunctionBody(Body):
+    error_codes = {"code": "invalid_code", "name": "invalid_name", "rights": "unknown_right"}
+
+    code: Code | None = Field(None, description="required when creating; the path's code when replacing")
+    name: Annotated[str, text(MAX_NAME_LENGTH, blank=False)]
+    rights: Annotated[list[Right], Field(max_length=MAX_LIST_LENGTH)] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -20,11 +82,8 @@ class CreateUser:
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> CreateUser:
-        only_fields(body, USER_FIELDS)
-        if "code" not in body:
-            raise InvalidInput("invalid_code", "code is required.", field="code")
-        values = _typed_values(body)
-        return cls(code=body["code"], values=values)
+        values = _values(read_body(UserCreate, body))
+        return cls(code=values.pop("code"), values=values)
 
 
 @dataclass(frozen=True)
@@ -34,13 +93,7 @@ class UpdateUser:
 
     @classmethod
     def from_json(cls, code: str, body: dict[str, Any]) -> UpdateUser:
-        if "code" in body:
-            raise InvalidInput("code_not_changeable", "A user's code cannot be changed.", field="code")
-        only_fields(body, (*USER_FIELDS, "archived"))
-        changes = _typed_values(body)
-        if "archived" in body:
-            changes["archived"] = _boolean(body, "archived")
-        return cls(code=code, changes=changes)
+        return cls(code=code, changes=_values(read_body(UserPatch, body)))
 
 
 @dataclass(frozen=True)
@@ -51,43 +104,14 @@ class PutSchoolFunction:
 
     @classmethod
     def from_json(cls, body: dict[str, Any], code: str | None = None) -> PutSchoolFunction:
-        only_fields(body, ("code", "name", "rights"))
-        code = body.get("code", code) if code is None else code
-        name = body.get("name")
-        if not isinstance(name, str) or not name.strip():
+        function = read_body(SchoolFunctionBody, body)
+        if not function.name.strip():
             raise InvalidInput("invalid_name", "name must be a non-empty text.", field="name")
-        check_name("name", name)  # a name's length and characters, as for a user's names
-        rights = body.get("rights", [])
-        if not isinstance(rights, list) or not all(isinstance(right, str) for right in rights):
-            raise InvalidInput("invalid_type", "rights must be a list of texts.", field="rights")
-        return cls(code=code, name=name, rights=rights)
+        return cls(code=code or function.code or "", name=function.name, rights=list(function.rights))
 
 
-def _typed_values(body: dict[str, Any]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for name in TEXT_FIELDS:
-        if name in body:
-            value = body[name]
-            if value is not None and not isinstance(value, str):
-                raise InvalidInput("invalid_type", f"{name} must be a text or null.", field=name)
-            if value is None and name == "login_method":
-                raise InvalidInput("invalid_login_method", "login_method cannot be null.", field=name)
-            values[name] = value
-    for name in TYPE_FIELDS:
-        if name in body:
-            values[name] = _boolean(body, name)
-    if "school_functions" in body:
-        functions = body["school_functions"]
-        if not isinstance(functions, list) or not all(isinstance(code, str) for code in functions):
-            raise InvalidInput(
-                "invalid_type", "school_functions must be a list of codes.", field="school_functions"
-            )
-        values["school_functions"] = set(functions)
+def _values(body: UserFields) -> dict[str, Any]:
+    values = body.given()
+    if "school_functions" in values:
+        values["school_functions"] = set(values["school_functions"])
     return values
-
-
-def _boolean(body: dict[str, Any], name: str) -> bool:
-    value = body[name]
-    if not isinstance(value, bool):
-        raise InvalidInput("invalid_type", f"{name} must be true or false.", field=name)
-    return value

@@ -32,10 +32,11 @@ TYPE_FIELDS = tuple(TYPE_FLAGS.values())
 MAX_EMAIL_LENGTH = 254
 # The WHATWG HTML definition of a valid e-mail address: what <input type="email"> accepts in every
 # browser, so a frontend and this service agree on what is valid.
-EMAIL = re.compile(
-    r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
-    r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$"
+EMAIL_ADDRESS = (
+    r"[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+    r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*"
 )
+EMAIL = re.compile(EMAIL_ADDRESS)
 
 
 @dataclass

@@ -54,3 +54,31 @@ def test_a_json_body_documents_the_refusals_of_a_body(documents):
     assert set(create["responses"]) >= {"201", "400", "401", "403", "409", "413", "415", "422"}
     token = documents["users"]["paths"]["/api/v1/auth/token"]["post"]
     assert "security" not in token and "401" in token["responses"] and "403" not in token["responses"]
+
+
+def test_every_operation_has_an_id_and_every_link_names_one(documents):
+    merged = merge_documents("Portal", list(documents.values()))
+    operations = [operation for path in merged["paths"].values() for operation in path.values()]
+    ids = [operation["operationId"] for operation in operations]
+    assert len(ids) == len(set(ids))
+    links = [link for operation in operations for response in operation["responses"].values()
+             for link in response.get("links", {}).values()]
+    assert {link["operationId"] for link in links} <= set(ids)
+    created = merged["paths"]["/api/v1/users"]["post"]["responses"]["201"]["links"]["GetUser"]
+    assert created == {"operationId": "users.get_user", "parameters": {"code": "$response.body#/code"}}
+
+
+def test_answers_say_which_fields_they_always_hold(documents):
+    schemas = merge_documents("Portal", list(documents.values()))["components"]["schemas"]
+    assert {"code", "email", "archived", "school_functions"} <= set(schemas["User"]["required"])
+    assert {"id", "status", "counts", "errors_csv_url"} <= set(schemas["ImportJob"]["required"])
+    assert set(schemas["UserList"]["required"]) == {"items", "next_cursor"}
+
+
+def test_a_body_schema_bounds_its_texts_and_anchors_its_patterns_at_the_very_end(documents):
+    schemas = documents["users"]["components"]["schemas"]
+    code = schemas["UserCreate"]["properties"]["code"]
+    assert code["maxLength"] == 32 and code["pattern"].endswith(r"\Z")
+    first_name = schemas["UserCreate"]["properties"]["first_name"]["anyOf"][0]
+    assert first_name["maxLength"] == 200 and first_name["pattern"].endswith(r"\Z")
+    assert schemas["UserCreate"]["additionalProperties"] is False

@@ -1,0 +1,147 @@
+"""The one way a service reads a request, and the shapes of its answers: pydantic models.
+
+Every JSON body and every query is a model (`Body`, `Query`); a model bounds every string (length,
+no control characters, patterns anchored with `\\Z`, since Python's `$` also matches before a final
+line break), every number (range) and every list, and refuses unknown body fields. The same models
+make the OpenAPI document (`shared/openapi.py`), so what the document promises and what the code
+accepts cannot drift apart. Every JSON answer has an `Answer` model, with the fields it always holds
+marked required.
+
+A failed check leaves as the contract's error: 422 with a code for a body (`unknown_field`,
+`invalid_type`, or the code the field declares, such as `invalid_code`), 400 `invalid_parameter`
+for a query, and always `details.field`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, TypeVar
+
+from flask import Request
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
+
+from shared.codes import CODE_PATTERN, MAX_CODE_LENGTH, RULE
+from shared.errors import BadRequest, InvalidInput
+
+# Every printable character, line breaks, tabs and NUL excluded (PostgreSQL cannot even store NUL);
+# the second also needs something besides spaces.
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*\Z"
+NOT_BLANK = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*\Z"
+MAX_TEXT_LENGTH = 200
+MAX_LIST_LENGTH = 100
+
+
+def text(max_length: int = MAX_TEXT_LENGTH, blank: bool = True) -> Any:
+    """A text of one line, at most `max_length` characters; with `blank=False`, not spaces alone."""
+    return Field(max_length=max_length, pattern=NO_CONTROL_CHARACTERS if blank else NOT_BLANK)
+
+
+Code = Annotated[str, Field(min_length=1, max_length=MAX_CODE_LENGTH, pattern=CODE_PATTERN, description=RULE)]
+Text = Annotated[str, text()]
+Name = Annotated[str, text(blank=False)]
+
+
+class Body(BaseModel):
+    """A JSON body: strict types (a number is not a text, 1 is not true), no unknown fields.
+
+    `error_codes` names the contract's code for a field whose value breaks its rule (too long,
+    wrong pattern, not one of the choices, missing); a value of the wrong type is `invalid_type`.
+    `error_code`, when set, is the one code of every problem but an unknown field."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, regex_engine="python-re", frozen=True)
+    error_codes: ClassVar[dict[str, str]] = {}
+    error_code: ClassVar[str | None] = None
+
+    def given(self) -> dict[str, Any]:
+        """The fields the body gave, with their values (a PATCH changes exactly these)."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+def _ascii_whole_number(value: Any) -> Any:
+    # int() would also read "٥", " 5" or "5_0"; a query's number is ASCII digits and nothing else.
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("must be a whole number")
+    return value
+
+
+class Query(BaseModel):
+    """A query string: values arrive as texts and are read as the field's type; parameters the
+    model does not name are ignored (a browser or proxy may add its own, such as a cache buster),
+    and an empty value counts as absent."""
+
+    model_config = ConfigDict(extra="ignore", regex_engine="python-re", frozen=True)
+
+
+Limit = Annotated[int, Field(ge=1, le=1000), BeforeValidator(_ascii_whole_number)]
+Cursor = Annotated[str, Field(max_length=1024, description="next_cursor of the page before")]
+
+
+class Page(Query):
+    """A list's paging: at most `limit` items after `cursor`."""
+
+    limit: Limit = 100
+    cursor: Cursor | None = None
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def read_body(model: type[ModelT], body: dict[str, Any]) -> ModelT:
+    try:
+        return model.model_validate(body)
+    except ValidationError as error:
+        raise _body_error(model, error) from None
+
+
+def read_query(model: type[ModelT], request: Request) -> ModelT:
+    given = {name: value for name, value in request.args.items() if value != ""}
+    try:
+        return model.model_validate(given)
+    except ValidationError as error:
+        field, message = _first_problem(error)
+        raise BadRequest("invalid_parameter", f"{field}: {message}.", {"field": field}) from None
+
+
+_TYPE_ERRORS = ("_type", "_parsing", "is_instance_of")
+
+
+def _body_error(model: type[BaseModel], error: ValidationError) -> InvalidInput:
+    """The contract's 422 for the first problem: the code the field declares (a number given as a
+    code is `invalid_code`), else `invalid_type` for a value of the wrong type, else one by kind."""
+    problem = error.errors(include_url=False)[0]
+    field, message = _first_problem(error)
+    kind = problem["type"]
+    if kind == "extra_forbidden":
+        return InvalidInput("unknown_field", f"Unknown field: {field}.", field=field)
+    declared = getattr(model, "error_codes", {}).get(field)
+    if declared and kind in ("list_type", "dict_type"):
+        declared = None  # a field's own code is about its values, not about a list being no list
+    if declared := getattr(model, "error_code", None) or declared:
+        return InvalidInput(declared, f"{field}: {message}.", field=field)
+    if kind.endswith(_TYPE_ERRORS):
+        return InvalidInput("invalid_type", f"{field}: {message}.", field=field)
+    return InvalidInput(_DEFAULT_CODES.get(kind, "invalid_value"), f"{field}: {message}.", field=field)
+
+
+_DEFAULT_CODES = {
+    "missing": "missing_field",
+    "string_too_long": "value_too_long",
+    "string_pattern_mismatch": "invalid_text",
+    "too_long": "too_many_items",
+}
+
+
+def _first_problem(error: ValidationError) -> tuple[str, str]:
+    problem = error.errors(include_url=False)[0]
+    field = str(problem["loc"][0]) if problem["loc"] else "body"
+    return field, problem["msg"][0].lower() + problem["msg"][1:]
+
+
+class Answer(BaseModel):
+    """The shape of a JSON answer, for the OpenAPI document only (answers are built as dicts, for
+    speed): a field without a default is one every answer holds, null or not."""
+
+
+def list_of(model: type[Answer]) -> type[Answer]:
+    """Every list's answer: a page of `model` items and where the next page starts (null: none)."""
+    return create_model(f"{model.__name__}List", __base__=Answer, __doc__=f"A page of {model.__name__} items",
+                        items=(list[model], ...), next_cursor=(str | None, ...))  # type: ignore[valid-type]
