@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 INSTALL_LOG := $(VENV)/install.log
 
-.PHONY: help run test test-fast lint bench chromium clean
+.PHONY: help run test test-fast test-fuzz lint bench chromium clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets (this text)
@@ -21,6 +21,9 @@ test: lint chromium ## lint, then every test (needs PostgreSQL on 127.0.0.1:5432
 
 test-fast: lint ## lint, then the unit and integration tests (no browser, no whole system)
 	$(VENV)/bin/python -m pytest -q tests/unit tests/integration
+
+test-fuzz: $(TEST_STAMP) ## Schemathesis against a running system, SQLite and PostgreSQL (part of `make test`)
+	$(VENV)/bin/python -m pytest tests/e2e/test_schemathesis.py $(PYTEST_ARGS)
 
 # Style (ruff), the architecture's boundaries (import-linter) and types (mypy).
 lint: $(TEST_STAMP) ## ruff, import-linter and mypy
