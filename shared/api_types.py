@@ -65,14 +65,23 @@ def _ascii_whole_number(value: Any) -> Any:
 
 class Query(BaseModel):
     """A query string: values arrive as texts and are read as the field's type; parameters the
-    model does not name are ignored (a browser or proxy may add its own, such as a cache buster),
-    and an empty value counts as absent."""
+    model does not name are ignored (a browser or proxy may add its own, such as a cache buster).
+    An empty value is a value: `?type=` is no type, a 400, as the document says."""
 
     model_config = ConfigDict(extra="ignore", regex_engine="python-re", frozen=True)
 
 
 Limit = Annotated[int, Field(ge=1, le=1000), BeforeValidator(_ascii_whole_number)]
-Cursor = Annotated[str, Field(max_length=1024, description="next_cursor of the page before")]
+Cursor = Annotated[str, Field(max_length=1024, pattern=NO_CONTROL_CHARACTERS,
+                              description="next_cursor of the page before")]
+
+
+def _integral(value: Any) -> Any:
+    # JSON Schema's "integer" includes 12.0, and so does JavaScript's JSON: both are the number 12.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Integer = Annotated[int, BeforeValidator(_integral)]
 
 
 class Page(Query):
@@ -93,9 +102,8 @@ def read_body(model: type[ModelT], body: dict[str, Any]) -> ModelT:
 
 
 def read_query(model: type[ModelT], request: Request) -> ModelT:
-    given = {name: value for name, value in request.args.items() if value != ""}
     try:
-        return model.model_validate(given)
+        return model.model_validate(dict(request.args.items()))
     except ValidationError as error:
         field, message = _first_problem(error)
         raise BadRequest("invalid_parameter", f"{field}: {message}.", {"field": field}) from None

@@ -91,6 +91,7 @@ def require_right(right: str, allow_self_arg: str | None = None, signed_link: bo
 
         checked.required_right = right  # lets a test list every route with the right it needs
         checked.allows_self = allow_self_arg
+        checked.signed_link = signed_link
         return checked
 
     return decorator

@@ -99,25 +99,42 @@ def json_body(request: Request) -> dict[str, Any]:
     if (request.content_length or 0) > MAX_JSON_BODY or len(raw := request.get_data(cache=True)) > MAX_JSON_BODY:
         raise PayloadTooLarge("payload_too_large", f"A JSON body may be at most {MAX_JSON_BODY // 1024} KB.")
     try:
-        body = json.loads(raw or b"null")
+        body = json.loads(raw or b"null", parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise BadRequest("malformed_json", f"The body is not valid JSON: {error}.") from None
     if not isinstance(body, dict):
         raise BadRequest("malformed_json", "The body must be a JSON object.")
-    _check_depth(body)
+    _check_nesting_and_texts(body)
     return body
 
 
-def _check_depth(body: dict[str, Any]) -> None:
-    pending: list[tuple[Any, int]] = [(value, 1) for value in body.values()]
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+def _check_nesting_and_texts(body: dict[str, Any]) -> None:
+    """No deeper than 32 levels, and no lone surrogate ("\\udb2b": Python's JSON reads it, but no
+    database, hash or UTF-8 encoder takes it) in a text or a key."""
+    pending: list[tuple[Any, int]] = [(body, 0)]
     while pending:
         value, depth = pending.pop()
         if depth > MAX_JSON_DEPTH:
             raise BadRequest("malformed_json", f"The body nests deeper than {MAX_JSON_DEPTH} levels.")
         if isinstance(value, dict):
+            pending.extend((key, depth) for key in value)
             pending.extend((item, depth + 1) for item in value.values())
         elif isinstance(value, list):
             pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and not _is_utf8(value):
+            raise BadRequest("malformed_json", "The body holds a lone surrogate (\\ud800-\\udfff), no text.")
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def invalid_parameter(field: str, message: str) -> BadRequest:

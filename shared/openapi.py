@@ -35,14 +35,23 @@ MULTIPART = "multipart/form-data"
 Schema = str | type[BaseModel]
 
 
+SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+    "signedLink": {"type": "apiKey", "in": "query", "name": "signature",
+                   "description": "a download link's signature, with its `expires`: opens that path alone, "
+                                  "for 10 minutes"},
+}
+
+
 def documented(summary: str, responses: dict[int, Schema], request: type[BaseModel] | None = None,
                public: bool = False, query: type[Query] | None = None, request_type: str = JSON,
-               answers: tuple[str, ...] = (JSON,), links: dict[str, tuple[str, str, str]] | None = None):
+               answers: tuple[str, ...] = (JSON,), links: dict[str, tuple[str, dict[str, str]]] | None = None):
     """Attach the OpenAPI facts of a view: status code → the answer's model (or a description),
     the request body's model and media type, the query's model, the media type of its successful
-    answer, and `links`: name → (operation, its path parameter, the answer's field) where a field
-    of the successful answer is a path parameter of another operation (named by its endpoint, such
-    as "users.get_user"), for clients and for stateful testing. The refusals every view of its kind
+    answer, and `links`: name → (operation, {its path parameter: runtime expression}) where the
+    successful answer (`$response.body#/code`) or this request's path (`$request.path.project`)
+    gives another operation's path (named by its endpoint, such as "users.get_user"), for clients
+    and for stateful testing. The refusals every view of its kind
     can give (401/403 for a token, 400/413/415/422 for a body, 400 for a query, 404 for a path) are
     added by `build_document`."""
 
@@ -74,7 +83,7 @@ def build_document(app: Flask, title: str) -> dict[str, Any]:
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": {"Error": ERROR_SCHEMA, **component_schemas(models)},
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "securitySchemes": SECURITY_SCHEMES,
         },
     }
 
@@ -122,7 +131,9 @@ def _operation(rule, view, path: str, facts: dict[str, Any]) -> dict[str, Any]:
     if parameters:
         operation["parameters"] = parameters
     if not facts["public"]:
-        operation["security"] = [{"bearer": []}]
+        # A download also opens with its signed link (errors_csv_url): `signature` and `expires`.
+        operation["security"] = [{"bearer": []}] + ([{"signedLink": []}] if getattr(view, "signed_link", False)
+                                                    else [])
     if facts["request"] is not None:
         operation["requestBody"] = {
             "required": True,
@@ -133,8 +144,8 @@ def _operation(rule, view, path: str, facts: dict[str, Any]) -> dict[str, Any]:
     success = min(operation["responses"])
     if facts["links"]:
         operation["responses"][success]["links"] = {
-            name: {"operationId": operation_id(target), "parameters": {parameter: f"$response.body#/{source}"}}
-            for name, (target, parameter, source) in facts["links"].items()
+            name: {"operationId": operation_id(target), "parameters": parameters}
+            for name, (target, parameters) in facts["links"].items()
         }
     operation["responses"] = dict(sorted(operation["responses"].items()))
     return operation

@@ -29,7 +29,7 @@ from shared.openapi import CSV, JSON, documented
 from shared.spreadsheet import safe_cell, safe_filename
 
 api = Blueprint("enrollments", __name__, url_prefix="/api/v1")
-PROJECT_LINKS = {name: (f"enrollments.{view}", "project", "code") for name, view in (
+PROJECT_LINKS = {name: (f"enrollments.{view}", {"project": "$response.body#/code"}) for name, view in (
     ("CreateDepartment", "create_department"), ("ListDepartments", "list_departments"),
     ("CreateEnrollment", "create_enrollment"), ("ListEnrollments", "list_enrollments"), ("Placements", "placements"))}
 PLACEMENT_COLUMNS = ("leerlingnummer", "afdeling", "stamklas", "leerpad", "elementcode")
@@ -75,7 +75,9 @@ def list_projects():
 @require_right("enrollments:write")
 @documented("Create a department with its year of education",
             {201: Department, 404: "schedule_project_not_found", 409: "department_exists",
-             422: "invalid_code, invalid_type, invalid_year_of_education"}, request=DepartmentBody)
+             422: "invalid_code, invalid_type, invalid_year_of_education"}, request=DepartmentBody,
+            links={"ListEnrollmentsOfDepartment": ("enrollments.list_enrollments", {
+                "project": "$request.path.project", "department": "$response.body#/code"})})
 def create_department(project: str):
     body = read_body(DepartmentBody, json_body(request))
     department = handlers.create_department(_uow(), project, body.code, body.name, body.year_of_education)
@@ -97,7 +99,8 @@ def list_departments(project: str):
 @require_right("enrollments:write")
 @documented("Enroll a student in a department", {201: Enrollment, 404: "schedule_project_not_found",
             409: "enrollment_exists", 422: "unknown_student, not_a_student, unknown_department, invalid_prognosis"},
-            request=EnrollmentBody)
+            request=EnrollmentBody, links={"DeleteEnrollment": ("enrollments.delete_enrollment", {
+                "project": "$request.path.project", "enrollment_id": "$response.body#/id"})})
 def create_enrollment(project: str):
     body = read_body(EnrollmentBody, json_body(request))
     return jsonify(handlers.enroll(_uow(), _service().directory, project, body.model_dump())), 201

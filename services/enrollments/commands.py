@@ -7,9 +7,9 @@ from typing import Annotated
 from pydantic import Field
 
 from services.enrollments.handlers import MAX_CODE_TEXT_LENGTH, MAX_SCHOOL_YEAR_LENGTH
-from shared.api_types import MAX_LIST_LENGTH, Body, Code, Name, Text, text
+from shared.api_types import MAX_LIST_LENGTH, Body, Code, Integer, Name, Text, text
 
-Year = Annotated[int, Field(ge=1, le=12)]
+Year = Annotated[Integer, Field(ge=1, le=12)]
 # "75", "75%" or "75,0" as a school's files write it; the domain reads it (0 to 100).
 PrognosisText = Annotated[str, Field(max_length=16,
                                      pattern=r"^ *(?:100(?:[.,]0+)?|[0-9]{1,2}(?:[.,][0-9]+)?)? *%? *\Z")]

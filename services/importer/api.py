@@ -23,7 +23,7 @@ from shared.spreadsheet import safe_filename
 api = Blueprint("importer", __name__, url_prefix="/api/v1")
 
 
-JOB_LINKS = {name: (f"importer.{view}", "job_id", "id") for name, view in (
+JOB_LINKS = {name: (f"importer.{view}", {"job_id": "$response.body#/id"}) for name, view in (
     ("GetImport", "get_import"), ("ChangeImport", "change_import"), ("StartImport", "start_import"),
     ("CancelImport", "cancel_import"), ("ImportRows", "list_import_rows"), ("ImportErrors", "import_errors"))}
 

@@ -26,8 +26,9 @@ from shared.http import decode_cursor, is_code_cursor, json_body, page_of
 from shared.openapi import documented
 
 api = Blueprint("users", __name__, url_prefix="/api/v1")
-USER_LINKS = {"GetUser": ("users.get_user", "code", "code"), "GetUserRights": ("users.user_rights", "code", "code"),
-              "ChangeUser": ("users.update_user", "code", "code")}
+BY_CODE = {"code": "$response.body#/code"}
+USER_LINKS = {"GetUser": ("users.get_user", BY_CODE), "GetUserRights": ("users.user_rights", BY_CODE),
+              "ChangeUser": ("users.update_user", BY_CODE)}
 
 
 class UserListQuery(Page):
@@ -68,7 +69,7 @@ def list_users():
         _uow(),
         user_type=query.type,
         archived=query.archived,
-        text=query.q,
+        text=query.q or None,
         after_code=decode_cursor(query.cursor, is_code_cursor),
         limit=query.limit + 1,
     )
@@ -112,7 +113,7 @@ def list_school_functions():
 @require_right("school_functions:write")
 @documented("Create a school function", {201: SchoolFunction, 409: "school_function_exists",
                                          422: "unknown_right, invalid_code, invalid_name"}, request=SchoolFunctionBody,
-            links={"ReplaceSchoolFunction": ("users.replace_school_function", "code", "code")})
+            links={"ReplaceSchoolFunction": ("users.replace_school_function", BY_CODE)})
 def create_school_function():
     command = PutSchoolFunction.from_json(json_body(request))
     return jsonify(_function_json(handlers.create_school_function(_uow(), command, current_actor()))), 201

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from services.users.domain import (
     EMAIL_ADDRESS,
@@ -53,6 +53,11 @@ class UserFields(Body):
 
 
 class UserCreate(UserFields):
+    # A student's code is the student number: the document says so as the domain does.
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"is_student": {"const": True}}, "required": ["is_student"]},
+        "then": {"properties": {"code": {"pattern": r"^[0-9]+\Z"}}}})
+
     code: Code
 
 

@@ -44,6 +44,16 @@ def test_deeply_nested_json_is_400_malformed_json_even_before_logging_in(client,
     assert response.status_code == 400 and response.json["error"]["code"] == "malformed_json"
 
 
+@pytest.mark.parametrize("body", [
+    '{"code": "admin", "password": "abcdefgh\\udb2b"}',  # a lone surrogate: no text a hash or database takes
+    '{"code": "admin", "\\udb2b": "x"}',
+    '{"code": "admin", "password": NaN}',
+])
+def test_a_lone_surrogate_or_nan_is_not_json_even_before_logging_in(client, body):
+    response = client.post("/api/v1/auth/token", data=body, content_type="application/json")
+    assert response.status_code == 400 and response.json["error"]["code"] == "malformed_json"
+
+
 def test_a_nul_character_in_a_login_is_the_ordinary_refusal(client):
     response = client.post("/api/v1/auth/token", json={"code": "ad\x00min", "password": "x\x00y"})
     assert response.status_code == 401 and response.json["error"]["code"] == "invalid_credentials"

@@ -66,6 +66,8 @@ def test_every_operation_has_an_id_and_every_link_names_one(documents):
     assert {link["operationId"] for link in links} <= set(ids)
     created = merged["paths"]["/api/v1/users"]["post"]["responses"]["201"]["links"]["GetUser"]
     assert created == {"operationId": "users.get_user", "parameters": {"code": "$response.body#/code"}}
+    errors = merged["paths"]["/api/v1/imports/{job_id}/errors.csv"]["get"]
+    assert errors["security"] == [{"bearer": []}, {"signedLink": []}]
 
 
 def test_answers_say_which_fields_they_always_hold(documents):
