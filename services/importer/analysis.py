@@ -88,7 +88,7 @@ def analyze(blocks: BlockSource, settings: ImportSettings, kind: ImportKind,
     sample_rows = [record.fields[: len(columns)] for record in head[:SAMPLE_ROWS]]
     _mask_secrets(columns, sample_rows, kind)
     layout = FileLayout(encoding, delimiter, columns, sample_rows)
-    shape = _Shape(columns, kind, delimiter, settings.has_header)
+    shape = _Shape(columns, kind, delimiter, settings.has_header, may_hold_nul=encoding.startswith("utf-16"))
     for chunk_no, rows in enumerate(_chunks(_chain(head, records), shape, keys or SeenKeysInMemory())):
         store_chunk(chunk_no, rows)
         layout.total_rows += len(rows)
@@ -105,7 +105,8 @@ def _headers(first: Record) -> list[str]:
 class _Shape:
     """What a record is checked against: the header's width and texts, the mapped columns."""
 
-    def __init__(self, columns: list[Column], kind: ImportKind, delimiter: str, has_header: bool):
+    def __init__(self, columns: list[Column], kind: ImportKind, delimiter: str, has_header: bool,
+                 may_hold_nul: bool = False):
         self.mapped = [(column.index, column.field) for column in columns if column.field != IGNORE]
         self.width = len(columns)
         self.delimiter = delimiter
@@ -115,6 +116,8 @@ class _Shape:
         key_headers = [column.header for column in columns if column.field == kind.key_field]
         self.key_header = key_headers[0].casefold() if has_header and key_headers and key_headers[0] else None
         self.headers = [column.header.casefold() for column in columns]
+        # Only UTF-16 text can hold a NUL character (in other encodings a NUL byte refuses the file).
+        self.may_hold_nul = may_hold_nul
 
     def errors_and_warnings(self, record: Record, values: dict[str, str]) -> tuple[list[str], list[str]]:
         fields = record.fields
@@ -130,6 +133,9 @@ class _Shape:
             errors.append(f"Lines {record.line} to {record.last_line} were read as one row: a quoted cell holds line "
                           f"breaks and the delimiter, as when a stray quote (\") opens a cell. Check the quotes on "
                           f"line {record.line}; lines {record.line + 1} to {record.last_line} are not imported.")
+        if self.may_hold_nul and any("\x00" in field for field in fields):
+            # No service could store it (PostgreSQL refuses a NUL in a text): a damaged row, said here.
+            errors.append(f"Line {record.line} holds a NUL character (a damaged file?); it is not imported.")
         if self.key_header is not None and values.get(self.key_field, "").strip().casefold() == self.key_header \
                 and self._is_header(fields):
             errors.insert(0, f"Line {record.line} is the header again (files pasted one below the other?); "

@@ -23,9 +23,15 @@ from shared import policy
 from shared.codes import is_code
 from shared.csvfile import FileProblem, normalize_delimiter, normalize_encoding
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.messages import RowIn
 from shared.policy import Actor
 
 MODES = ("import", "update", "synchronize")
+# A chunk sent this often without an answer is given up: its rows become errors with reason no_answer.
+# Well above ROW_BY_ROW_ATTEMPT (a failing chunk is answered row by row from there), so only a
+# worker that dies on the chunk, or an outage of PORTAL_CHUNK_TIMEOUT_SECONDS x this, gets here.
+MAX_CHUNK_SENDS = 10
+NO_ANSWER = "no_answer"
 OPTION_NAMES = ("delimiter", "encoding", "has_header", "mapping", "mode", "as_student", "schedule_project", "start")
 
 
@@ -238,6 +244,18 @@ def explain_changes_since_preview(plan: list[dict] | None, results: list[dict]) 
         if planned["action"] != done["action"]:
             done["messages"].append(
                 f"Planned as {planned['action']} in the preview; the users changed since, so: {done['action']}.")
+
+
+def unanswered_rows(rows: list[RowIn], phase: Phase) -> list[dict]:
+    """The outcome of a chunk given up on: every row an error that says what is known."""
+    if phase is Phase.PREVIEW:
+        message = (f"No answer came for this row after {MAX_CHUNK_SENDS} attempts, so it could not be decided; "
+                   "it would not be imported.")
+    else:
+        message = (f"No answer came for this row after {MAX_CHUNK_SENDS} attempts: whether it was applied is "
+                   "unknown. Check this user, or import the row again.")
+    return [{"line": row.line, "action": "error", "messages": [message], "applied": False, "reason": NO_ANSWER,
+             "params": {"attempts": MAX_CHUNK_SENDS}} for row in rows]
 
 
 def kind_named(name: str | None) -> ImportKind:

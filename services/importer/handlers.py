@@ -100,7 +100,17 @@ def record_chunk_result(uow: UnitOfWork, result: ChunkResult, timing: Timing) ->
                 _save(uow, job)
                 uow.commit()
             return
-        if (chunk.preview if phase is Phase.PREVIEW else chunk.applied) is None:
+        answered = (chunk.preview if phase is Phase.PREVIEW else chunk.applied) is not None
+        if result.failure is not None:
+            # The service raised on the chunk: send it again at once (from ROW_BY_ROW_ATTEMPT on, its
+            # rows are decided one by one, so a row that keeps failing fails alone).
+            if not answered and job.phase is phase:
+                uow.jobs.send_again(job, result.chunk_no)
+                _move_on(uow, job, timing)
+                _save(uow, job)
+            uow.commit()
+            return
+        if not answered:
             rows = [vars(row) for row in result.rows]
             if phase is Phase.APPLY:
                 domain.explain_changes_since_preview(chunk.preview, rows)
@@ -216,10 +226,19 @@ def _move_on(uow: UnitOfWork, job: Job, timing: Timing) -> None:
         job.phase_answered(utcnow())
         return
     options, actor = job.chunk_options(), job.actor_for(phase).to_dict()
+    gave_up = False
     for chunk in uow.jobs.take_chunks_to_send(job, phase, WINDOW, timing.chunk_timeout_seconds, utcnow()):
+        if chunk.attempt > domain.MAX_CHUNK_SENDS:
+            # Sent that often without an answer (a worker that dies on it, an outage that lasts): the
+            # job does not wait for ever; its rows say that their outcome is unknown.
+            uow.jobs.store_outcome(job, chunk.chunk_no, phase, domain.unanswered_rows(chunk.rows, phase))
+            gave_up = True
+            continue
         message = Chunk(job.id, job.generation, chunk.chunk_no, phase is Phase.PREVIEW, options, chunk.rows,
-                        actor=actor)
+                        actor=actor, attempt=chunk.attempt)
         uow.send_after_commit(job.kind.task, job.kind.queue, message.to_message())
+    if gave_up and uow.jobs.unanswered_chunks(job, phase) == 0:
+        job.phase_answered(utcnow())
 
 
 def _read_file(uow: UnitOfWork, job: Job) -> None:

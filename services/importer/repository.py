@@ -139,12 +139,16 @@ class SqlAlchemyJobRepository:
         for chunk in chunks:
             chunk.sent_at, chunk.attempts = now, chunk.attempts + 1
         self.session.flush()
-        return [ChunkToSend(chunk.chunk_no, [RowIn(**row) for row in chunk.rows]) for chunk in chunks]
+        return [ChunkToSend(chunk.chunk_no, [RowIn(**row) for row in chunk.rows], chunk.attempts) for chunk in chunks]
 
     def forget_sending(self, job: Job) -> None:
         """A new phase starts: no chunk of it has been sent yet."""
         self.session.execute(update(ChunkRow).where(ChunkRow.job_id == job.id, ChunkRow.generation == job.generation)
                              .values(sent_at=None))
+
+    def send_again(self, job: Job, chunk_no: int) -> None:
+        self.session.execute(update(ChunkRow).where(ChunkRow.job_id == job.id, ChunkRow.generation == job.generation,
+                                                    ChunkRow.chunk_no == chunk_no).values(sent_at=None))
 
     def unanswered_chunks(self, job: Job, phase: Phase) -> int:
         outcome = getattr(ChunkRow, _OUTCOME[phase])

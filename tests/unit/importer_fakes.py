@@ -95,12 +95,16 @@ class FakeJobRepository:
         taken = due[:max(0, window - in_flight)]
         for _, chunk in taken:
             chunk.sent_at, chunk.attempts = now, chunk.attempts + 1
-        return [ChunkToSend(no, [RowIn(**copy.deepcopy(row)) for row in chunk.rows]) for no, chunk in taken]
+        return [ChunkToSend(no, [RowIn(**copy.deepcopy(row)) for row in chunk.rows], chunk.attempts)
+                for no, chunk in taken]
 
     def forget_sending(self, job):
         for (job_id, generation, _), chunk in self.chunks.items():
             if (job_id, generation) == (job.id, job.generation):
                 chunk.sent_at = None
+
+    def send_again(self, job, chunk_no):
+        self.chunks[(job.id, job.generation, chunk_no)].sent_at = None
 
     def unanswered_chunks(self, job, phase):
         return sum(1 for chunk in self._current(job).values() if chunk.outcome(phase) is None)
