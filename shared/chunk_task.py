@@ -20,12 +20,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-import redis.exceptions
-import sqlalchemy.exc
 from celery import current_app as current_celery
 from celery import shared_task
 
 from shared import faults
+from shared.failures import INFRASTRUCTURE_ERRORS
 from shared.messages import (
     IMPORTER_QUEUE,
     RECORD_CHUNK_RESULT,
@@ -37,12 +36,6 @@ from shared.messages import (
 )
 
 log = logging.getLogger(__name__)
-
-# Passing failures of what the services run on: retried as they are, never blamed on a row.
-INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
-    sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
-    redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, ConnectionError, TimeoutError,
-)
 
 Apply = Callable[[Chunk], ChunkResult]
 

@@ -32,6 +32,10 @@ MODES = ("import", "update", "synchronize")
 # worker that dies on the chunk, or an outage of PORTAL_CHUNK_TIMEOUT_SECONDS x this, gets here.
 MAX_CHUNK_SENDS = 10
 NO_ANSWER = "no_answer"
+# An analysis is tried this often (an unexpected error, or no answer within the analysis timeout)
+# before the job fails with analysis_failed: a file that makes the importer fail keeps doing so.
+MAX_ANALYSIS_ATTEMPTS = 3
+ANALYSIS_FAILED = "analysis_failed"
 OPTION_NAMES = ("delimiter", "encoding", "has_header", "mapping", "mode", "as_student", "schedule_project", "start")
 
 
@@ -105,6 +109,7 @@ class Job:
     total_rows: int | None = None
     chunk_count: int | None = None  # set once the file has been read into chunks
     analysis_sent_at: datetime | None = None
+    analysis_attempts: int = 0  # how often the analysis of this generation has been sent
     error: dict[str, str] | None = None
     started_by: Actor | None = None
     started_at: datetime | None = None
@@ -119,7 +124,7 @@ class Job:
         settle_for_kind(settings, kind)
         return cls(id=str(uuid.uuid4()), kind=kind, status=Status.ANALYZING, filename=filename or "upload.csv",
                    settings=settings, created_by=actor, created_at=now, start_when_ready=start,
-                   started_by=actor if start else None, analysis_sent_at=now)
+                   started_by=actor if start else None, analysis_sent_at=now, analysis_attempts=1)
 
     @property
     def phase(self) -> Phase | None:
@@ -153,7 +158,7 @@ class Job:
         self._become(Status.ANALYZING)
         self.settings, self.generation, self.start_when_ready = settings, self.generation + 1, start
         self.columns, self.sample_rows, self.total_rows, self.chunk_count = [], None, None, None
-        self.analysis_sent_at = now
+        self.analysis_sent_at, self.analysis_attempts = now, 1
         if start:
             self.started_by = actor
 
@@ -165,7 +170,18 @@ class Job:
         return self.chunk_count is None and (now - sent_at).total_seconds() > timeout_seconds
 
     def analysis_resent(self, now: datetime) -> None:
-        self.analysis_sent_at = now
+        self.analysis_sent_at, self.analysis_attempts = now, self.analysis_attempts + 1
+
+    def analysis_went_wrong(self, what: str, now: datetime) -> bool:
+        """The analysis raised `what` or never answered: True when it is to be sent again (counted),
+        False when the job has failed with analysis_failed because it had its tries."""
+        if self.analysis_attempts < MAX_ANALYSIS_ATTEMPTS:
+            self.analysis_resent(now)
+            return True
+        self.fail(FileProblem(ANALYSIS_FAILED, f"The file could not be analysed: {what}, {self.analysis_attempts} "
+                              "times. This is a fault of the portal rather than of the file; report it with the "
+                              "file, or try again later."), now)
+        return False
 
     def analysed(self, encoding: str, delimiter: str, columns: list[Column], sample_rows: list[list[str]],
                  total_rows: int, chunk_count: int) -> None:

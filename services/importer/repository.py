@@ -223,7 +223,7 @@ def _job_values(job: Job) -> dict:
         "kind": job.kind.name, "status": str(job.status), "filename": job.filename, "settings": job.settings.to_dict(),
         "columns": job.columns, "sample_rows": job.sample_rows, "generation": job.generation,
         "total_rows": job.total_rows, "chunk_count": job.chunk_count, "start_when_ready": job.start_when_ready,
-        "analysis_sent_at": job.analysis_sent_at, "error": job.error,
+        "analysis_sent_at": job.analysis_sent_at, "analysis_attempts": job.analysis_attempts, "error": job.error,
         "created_by": job.created_by.code, "created_by_rights": sorted(job.created_by.rights),
         "started_by": job.started_by.code if job.started_by else None,
         "started_by_rights": sorted(job.started_by.rights) if job.started_by else None,
@@ -239,7 +239,8 @@ def _to_job(row: JobRow) -> Job:
                created_by=Actor(row.created_by, frozenset(row.created_by_rights or ())),
                created_at=row.created_at, generation=row.generation, start_when_ready=row.start_when_ready,
                columns=row.columns or [], sample_rows=row.sample_rows, total_rows=row.total_rows,
-               chunk_count=row.chunk_count, analysis_sent_at=row.analysis_sent_at, error=row.error,
+               chunk_count=row.chunk_count, analysis_sent_at=row.analysis_sent_at,
+               analysis_attempts=row.analysis_attempts or 0, error=row.error,
                started_by=started_by, started_at=row.started_at, finished_at=row.finished_at, stored_status=status)
 
 
