@@ -294,7 +294,7 @@ def apply_options(settings: ImportSettings, kind: ImportKind, options: Mapping[s
                                        "delimiter must be tab, semicolon or comma.")
     if "encoding" in options:
         settings.encoding = _optional(options["encoding"], normalize_encoding, "encoding",
-                                      "encoding must be utf-8, utf-8-sig, cp1252 or utf-16.")
+                                      "encoding must be utf-8, utf-8-sig, cp1252, mac-roman, cp850 or utf-16.")
     if "has_header" in options:
         settings.has_header = parse_flag(options["has_header"], "has_header")
     if "mapping" in options:
