@@ -86,18 +86,29 @@ def _row_by_row(apply: Apply, chunk: Chunk) -> ChunkResult:
             return claimed  # a delivery of the whole chunk got there first (its results stand), or no row can be
     rows: list[RowOut] = []
     for row in chunk.rows:
+        alone = _apply_row(apply, replace(chunk, rows=[row], row_line=row.line))
+        if alone.problem:
+            return alone
+        rows.extend(alone.rows)
+    return ChunkResult(chunk.job_id, chunk.generation, chunk.chunk_no, chunk.dry_run, rows)
+
+
+def _apply_row(apply: Apply, single: Chunk) -> ChunkResult:
+    """One row under its own key; tried twice before it is `row_failed`, because another delivery
+    of the chunk (sent again after its timeout) may be going row by row too and record the row's
+    key first: then the second try answers what that one did."""
+    line = single.rows[0].line
+    for attempt in (1, 2):
         try:
-            alone = _apply(apply, replace(chunk, rows=[row], row_line=row.line))
-            if alone.problem:
-                return alone
+            return _apply(apply, single)
         except INFRASTRUCTURE_ERRORS:
             raise  # the rows done so far keep their keys: sent again, they answer what they did
         except Exception as error:
-            log.exception("Row on line %d of chunk %s failed", row.line, chunk.key)
-            rows.append(failed_row(row.line, chunk.dry_run, type(error).__name__))
-        else:
-            rows.extend(alone.rows)
-    return ChunkResult(chunk.job_id, chunk.generation, chunk.chunk_no, chunk.dry_run, rows)
+            if attempt == 2:
+                log.exception("Row on line %d of chunk %s failed", line, single.key)
+                return ChunkResult(single.job_id, single.generation, single.chunk_no, single.dry_run,
+                                   [failed_row(line, single.dry_run, type(error).__name__)])
+    raise AssertionError("unreachable")
 
 
 def failed_row(line: int, dry_run: bool, error: str) -> RowOut:

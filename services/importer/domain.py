@@ -32,6 +32,9 @@ MODES = ("import", "update", "synchronize")
 # worker that dies on the chunk, or an outage of PORTAL_CHUNK_TIMEOUT_SECONDS x this, gets here.
 MAX_CHUNK_SENDS = 10
 NO_ANSWER = "no_answer"
+# A chunk sent for the ROW_BY_ROW_ATTEMPT-th time or later may be decided row by row, a transaction
+# per row (2,000 take some seconds): it is waited for this many times the chunk timeout.
+ROW_BY_ROW_TIMEOUT_FACTOR = 10
 # An analysis is tried this often (an unexpected error, or no answer within the analysis timeout)
 # before the job fails with analysis_failed: a file that makes the importer fail keeps doing so.
 MAX_ANALYSIS_ATTEMPTS = 3

@@ -11,11 +11,11 @@ from typing import BinaryIO
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, defer
 
-from services.importer.domain import ImportSettings, Job, Phase, Status, kind_named
+from services.importer.domain import ROW_BY_ROW_TIMEOUT_FACTOR, ImportSettings, Job, Phase, Status, kind_named
 from services.importer.orm import ChunkRow, FileBlockRow, JobRow
 from services.importer.ports import ChunkOutcomes, ChunkToSend, Totals
 from shared.errors import Conflict
-from shared.messages import ACTIONS, RowIn
+from shared.messages import ACTIONS, ROW_BY_ROW_ATTEMPT, RowIn
 from shared.policy import Actor
 from shared.sealing import MASK, Sealer
 
@@ -125,12 +125,15 @@ class SqlAlchemyJobRepository:
                             now: datetime) -> list[ChunkToSend]:
         outcome = getattr(ChunkRow, _OUTCOME[phase])
         mine = (ChunkRow.job_id == job.id, ChunkRow.generation == job.generation, outcome.is_(None))
-        overdue = now - timedelta(seconds=timeout_seconds)
-        in_flight = self._count(select(func.count()).select_from(ChunkRow).where(*mine, ChunkRow.sent_at > overdue))
+        whole = ChunkRow.attempts < ROW_BY_ROW_ATTEMPT  # the delivery out now was sent whole
+        overdue = ((whole & (ChunkRow.sent_at <= now - timedelta(seconds=timeout_seconds)))
+                   | (~whole & (ChunkRow.sent_at <= now - timedelta(seconds=timeout_seconds * ROW_BY_ROW_TIMEOUT_FACTOR))))
+        in_flight = self._count(select(func.count()).select_from(ChunkRow).where(
+            *mine, ChunkRow.sent_at.is_not(None), ~overdue))
         room = window - in_flight
         if room <= 0:
             return []
-        query = (select(ChunkRow).where(*mine, (ChunkRow.sent_at.is_(None)) | (ChunkRow.sent_at <= overdue))
+        query = (select(ChunkRow).where(*mine, (ChunkRow.sent_at.is_(None)) | overdue)
                  .options(defer(ChunkRow.plan), defer(ChunkRow.result))
                  .order_by(ChunkRow.chunk_no).limit(room))
         if self.session.get_bind().dialect.name == "postgresql":

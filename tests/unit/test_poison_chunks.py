@@ -5,7 +5,7 @@ MAX_CHUNK_SENDS sends without an answer, so the job never stays running."""
 from datetime import timedelta
 
 from services.importer import handlers
-from services.importer.domain import MAX_CHUNK_SENDS, NO_ANSWER
+from services.importer.domain import MAX_CHUNK_SENDS, NO_ANSWER, ROW_BY_ROW_TIMEOUT_FACTOR
 from services.importer.handlers import Timing
 from shared.chunk_task import decide_chunk
 from shared.messages import ROW_BY_ROW_ATTEMPT, ROW_FAILED, Chunk, ChunkResult, RowOut
@@ -53,8 +53,12 @@ def test_a_chunk_never_answered_is_given_up_after_max_sends_and_the_job_complete
     for attempt in range(2, MAX_CHUNK_SENDS + 1):
         clock[0] += timedelta(seconds=61)
         handlers.sweep(uow, Timing(chunk_timeout_seconds=60))
+        if attempt > ROW_BY_ROW_ATTEMPT:  # a delivery that may go row by row is waited for longer
+            assert sent_chunks(uow) == []
+            clock[0] += timedelta(seconds=60 * ROW_BY_ROW_TIMEOUT_FACTOR)
+            handlers.sweep(uow, Timing(chunk_timeout_seconds=60))
         assert [sent.attempt for sent in sent_chunks(uow)] == [attempt]
-    clock[0] += timedelta(seconds=61)
+    clock[0] += timedelta(seconds=60 * ROW_BY_ROW_TIMEOUT_FACTOR + 1)
     handlers.sweep(uow, Timing(chunk_timeout_seconds=60))
     assert sent_chunks(uow) == []
     job = handlers.get_job(uow, job_id)
