@@ -126,8 +126,9 @@ class SqlAlchemyJobRepository:
         outcome = getattr(ChunkRow, _OUTCOME[phase])
         mine = (ChunkRow.job_id == job.id, ChunkRow.generation == job.generation, outcome.is_(None))
         whole = ChunkRow.attempts < ROW_BY_ROW_ATTEMPT  # the delivery out now was sent whole
-        overdue = ((whole & (ChunkRow.sent_at <= now - timedelta(seconds=timeout_seconds)))
-                   | (~whole & (ChunkRow.sent_at <= now - timedelta(seconds=timeout_seconds * ROW_BY_ROW_TIMEOUT_FACTOR))))
+        patience = timedelta(seconds=timeout_seconds)
+        overdue = ((whole & (ChunkRow.sent_at <= now - patience))
+                   | (~whole & (ChunkRow.sent_at <= now - patience * ROW_BY_ROW_TIMEOUT_FACTOR)))
         in_flight = self._count(select(func.count()).select_from(ChunkRow).where(
             *mine, ChunkRow.sent_at.is_not(None), ~overdue))
         room = window - in_flight
