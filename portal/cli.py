@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_import_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--delimiter", help="tab, semicolon or comma (default: detected)")
-    parser.add_argument("--encoding", help="utf-8, utf-8-sig, cp1252 or utf-16 (default: detected)")
+    parser.add_argument("--encoding", help="utf-8, utf-8-sig, cp1252, mac-roman, cp850 or utf-16 (default: detected)")
     parser.add_argument("--no-header", action="store_true", help="the first line is data, not headers")
     parser.add_argument("--map", action="append", metavar="COLUMN=FIELD",
                         help="label a column (header text or 0-based index) with a field, or 'ignore'; repeatable")

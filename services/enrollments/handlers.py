@@ -178,7 +178,9 @@ def apply_enrollment_rows(uow: UnitOfWork, directory: StudentDirectory | None, c
             # The same policy as by hand: rows beyond the actor's rights are errors, in the preview too.
             return _chunk_result(chunk, [refused_row(row.line, actor, missing) for row in chunk.rows])
         row_codes = [student_code(row) for row in chunk.rows]
-        codes = sorted({code for code in row_codes if code})
+        # A code with a control character (a NUL: PostgreSQL refuses the whole query) is not looked up;
+        # its row is an error anyway.
+        codes = sorted({code for code in row_codes if code and not has_control_character(code)})
         students = uow.enrollments.students(codes)
         departments = uow.enrollments.departments(project)
         enrolled = uow.enrollments.enrolled_students(project, codes)

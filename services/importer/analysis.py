@@ -88,8 +88,8 @@ def analyze(blocks: BlockSource, settings: ImportSettings, kind: ImportKind,
     sample_rows = [record.fields[: len(columns)] for record in head[:SAMPLE_ROWS]]
     _mask_secrets(columns, sample_rows, kind)
     layout = FileLayout(encoding, delimiter, columns, sample_rows)
-    shape = _Shape(columns, kind, delimiter, settings.has_header)
-    for chunk_no, rows in enumerate(_chunks(_chain(head, records), shape, keys or SeenKeysInMemory())):
+    shape = _Shape(columns, kind, delimiter, settings.has_header, may_hold_nul=encoding.startswith("utf-16"))
+    for chunk_no, rows in _chunks(_chain(head, records), shape, keys or SeenKeysInMemory()):
         store_chunk(chunk_no, rows)
         layout.total_rows += len(rows)
         layout.chunk_count += 1
@@ -105,7 +105,8 @@ def _headers(first: Record) -> list[str]:
 class _Shape:
     """What a record is checked against: the header's width and texts, the mapped columns."""
 
-    def __init__(self, columns: list[Column], kind: ImportKind, delimiter: str, has_header: bool):
+    def __init__(self, columns: list[Column], kind: ImportKind, delimiter: str, has_header: bool,
+                 may_hold_nul: bool = False):
         self.mapped = [(column.index, column.field) for column in columns if column.field != IGNORE]
         self.width = len(columns)
         self.delimiter = delimiter
@@ -115,6 +116,8 @@ class _Shape:
         key_headers = [column.header for column in columns if column.field == kind.key_field]
         self.key_header = key_headers[0].casefold() if has_header and key_headers and key_headers[0] else None
         self.headers = [column.header.casefold() for column in columns]
+        # Only UTF-16 text can hold a NUL character (in other encodings a NUL byte refuses the file).
+        self.may_hold_nul = may_hold_nul
 
     def errors_and_warnings(self, record: Record, values: dict[str, str]) -> tuple[list[str], list[str]]:
         fields = record.fields
@@ -125,42 +128,109 @@ class _Shape:
         elif len(fields) < self.needed:
             warnings.append(f"The row has {len(fields)} fields; the header has {self.needed}: "
                             "the missing cells are read as empty.")
-        if record.spans_lines and self._swallowed_lines(record):
-            warnings = []  # its field count says nothing more: the lines are what went wrong
-            errors.append(f"Lines {record.line} to {record.last_line} were read as one row: a quoted cell holds line "
-                          f"breaks and the delimiter, as when a stray quote (\") opens a cell. Check the quotes on "
-                          f"line {record.line}; lines {record.line + 1} to {record.last_line} are not imported.")
+        if self.may_hold_nul and any("\x00" in field for field in fields):
+            # No service could store it (PostgreSQL refuses a NUL in a text): a damaged row, said here.
+            errors.append(f"Line {record.line} holds a NUL character (a damaged file?); it is not imported.")
         if self.key_header is not None and values.get(self.key_field, "").strip().casefold() == self.key_header \
                 and self._is_header(fields):
             errors.insert(0, f"Line {record.line} is the header again (files pasted one below the other?); "
                              "it is not imported.")
         return errors, warnings
 
-    def _swallowed_lines(self, record: Record) -> bool:
-        """A cell over several lines holding the delimiter reads like whole records swallowed by a stray
-        quote, not like a remark written over two lines."""
-        return any(("\n" in field or "\r" in field) and self.delimiter in field for field in record.fields)
+    def multiline_cells_with_delimiter(self, record: Record) -> list[str]:
+        """Cells over several lines that hold the delimiter: what a stray quote makes of the records
+        after it, or a remark that happens to hold the delimiter."""
+        if not record.spans_lines:
+            return []
+        return [field for field in record.fields if ("\n" in field or "\r" in field) and self.delimiter in field]
+
+    def holds_whole_records(self, cells: list[str]) -> bool:
+        """A line inside the cell has as many delimiters as a record: no remark looks like that."""
+        needed = max(self.width - 1, 1)
+        return any(line.count(self.delimiter) >= needed for cell in cells for line in cell.splitlines()[1:])
 
     def _is_header(self, fields: list[str]) -> bool:
         texts = [field.strip().casefold() for field in fields[: len(self.headers)]]
         return texts == self.headers[: len(texts)]
 
 
-def _chunks(records: Iterator[Record], shape: _Shape, keys: SeenKeys) -> Iterator[list[RowIn]]:
+class _StrayQuotes:
+    """Which quoted cells over several lines holding the delimiter are a stray quote's doing.
+
+    A stray quote (`"` opening a cell by mistake) makes one record of the lines up to the next quote:
+    one such record in a file. A file where remarks over several lines are normal has many, and none
+    of them is a mistake. So such a record is an error when its inner lines look like whole records
+    (as many delimiters as the header), or when it is the file's only one: the first is marked at
+    once and its chunk held back (one chunk: memory stays flat) until a second one shows that this
+    file writes such cells on purpose, when the mark comes off again.
+    """
+
+    def __init__(self, shape: _Shape):
+        self.shape = shape
+        self.seen = 0
+        self.suspect: tuple[RowIn, str, list[str]] | None = None  # the row, its error, its warnings before
+
+    def judge(self, record: Record, row: RowIn) -> None:
+        cells = self.shape.multiline_cells_with_delimiter(record)
+        if not cells:
+            return
+        self.seen += 1
+        if self.shape.holds_whole_records(cells):
+            self._mark(record, row)
+        elif self.seen == 1:
+            self.suspect = (row, self._mark(record, row), row.warnings)
+        if self.seen == 2 and self.suspect is not None:
+            suspect, error, warnings = self.suspect
+            if error in suspect.errors:
+                suspect.errors.remove(error)
+                suspect.warnings[:] = warnings
+            self.suspect = None
+
+    def holds(self, chunk: list[RowIn]) -> bool:
+        """Whether the chunk is to wait: it holds a row marked for being the only such one so far."""
+        return self.suspect is not None and any(row is self.suspect[0] for row in chunk)
+
+    @staticmethod
+    def _mark(record: Record, row: RowIn) -> str:
+        swallowed = (f"line {record.last_line} is" if record.last_line == record.line + 1
+                     else f"lines {record.line + 1} to {record.last_line} are")
+        error = (f"Lines {record.line} to {record.last_line} were read as one row: a quoted cell holds line "
+                 f"breaks and the delimiter, as when a stray quote (\") opens a cell. Check the quotes on "
+                 f"line {record.line}; {swallowed} not imported.")
+        row.errors.append(error)
+        row.warnings = []  # its field count says nothing more: the lines are what went wrong
+        return error
+
+
+def _chunks(records: Iterator[Record], shape: _Shape, keys: SeenKeys) -> Iterator[tuple[int, list[RowIn]]]:
+    """(chunk_no, rows) for every chunk; not always in order (a chunk may be held back, see _StrayQuotes)."""
     mapped = shape.mapped
+    stray_quotes = _StrayQuotes(shape)
+    held: tuple[int, list[RowIn]] | None = None
     chunk: list[RowIn] = []
+    chunk_no = 0
     for record in records:
         fields = record.fields
         values = {name: fields[index] if index < len(fields) else "" for index, name in mapped}
         errors, warnings = shape.errors_and_warnings(record, values)
-        chunk.append(RowIn(record.line, values, errors, warnings))
+        row = RowIn(record.line, values, errors, warnings)
+        stray_quotes.judge(record, row)
+        chunk.append(row)
+        if held is not None and stray_quotes.suspect is None:
+            yield held
+            held = None
         if len(chunk) >= CHUNK_ROWS:
             _mark_repeated_keys(chunk, shape.key_field, keys)
-            yield chunk
-            chunk = []
+            if stray_quotes.holds(chunk):
+                held = (chunk_no, chunk)
+            else:
+                yield chunk_no, chunk
+            chunk, chunk_no = [], chunk_no + 1
     if chunk:
         _mark_repeated_keys(chunk, shape.key_field, keys)
-        yield chunk
+        yield chunk_no, chunk
+    if held is not None:
+        yield held
 
 
 def _mark_repeated_keys(chunk: list[RowIn], key_field: str, keys: SeenKeys) -> None:

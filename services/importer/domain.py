@@ -23,9 +23,22 @@ from shared import policy
 from shared.codes import is_code
 from shared.csvfile import FileProblem, normalize_delimiter, normalize_encoding
 from shared.errors import Conflict, InvalidInput, NotFound
+from shared.messages import RowIn
 from shared.policy import Actor
 
 MODES = ("import", "update", "synchronize")
+# A chunk sent this often without an answer is given up: its rows become errors with reason no_answer.
+# Well above ROW_BY_ROW_ATTEMPT (a failing chunk is answered row by row from there), so only a
+# worker that dies on the chunk, or an outage of PORTAL_CHUNK_TIMEOUT_SECONDS x this, gets here.
+MAX_CHUNK_SENDS = 10
+NO_ANSWER = "no_answer"
+# A chunk sent for the ROW_BY_ROW_ATTEMPT-th time or later may be decided row by row, a transaction
+# per row (2,000 take some seconds): it is waited for this many times the chunk timeout.
+ROW_BY_ROW_TIMEOUT_FACTOR = 10
+# An analysis is tried this often (an unexpected error, or no answer within the analysis timeout)
+# before the job fails with analysis_failed: a file that makes the importer fail keeps doing so.
+MAX_ANALYSIS_ATTEMPTS = 3
+ANALYSIS_FAILED = "analysis_failed"
 OPTION_NAMES = ("delimiter", "encoding", "has_header", "mapping", "mode", "as_student", "schedule_project", "start")
 
 
@@ -99,6 +112,7 @@ class Job:
     total_rows: int | None = None
     chunk_count: int | None = None  # set once the file has been read into chunks
     analysis_sent_at: datetime | None = None
+    analysis_attempts: int = 0  # how often the analysis of this generation has been sent
     error: dict[str, str] | None = None
     started_by: Actor | None = None
     started_at: datetime | None = None
@@ -113,7 +127,7 @@ class Job:
         settle_for_kind(settings, kind)
         return cls(id=str(uuid.uuid4()), kind=kind, status=Status.ANALYZING, filename=filename or "upload.csv",
                    settings=settings, created_by=actor, created_at=now, start_when_ready=start,
-                   started_by=actor if start else None, analysis_sent_at=now)
+                   started_by=actor if start else None, analysis_sent_at=now, analysis_attempts=1)
 
     @property
     def phase(self) -> Phase | None:
@@ -147,7 +161,7 @@ class Job:
         self._become(Status.ANALYZING)
         self.settings, self.generation, self.start_when_ready = settings, self.generation + 1, start
         self.columns, self.sample_rows, self.total_rows, self.chunk_count = [], None, None, None
-        self.analysis_sent_at = now
+        self.analysis_sent_at, self.analysis_attempts = now, 1
         if start:
             self.started_by = actor
 
@@ -159,7 +173,18 @@ class Job:
         return self.chunk_count is None and (now - sent_at).total_seconds() > timeout_seconds
 
     def analysis_resent(self, now: datetime) -> None:
-        self.analysis_sent_at = now
+        self.analysis_sent_at, self.analysis_attempts = now, self.analysis_attempts + 1
+
+    def analysis_went_wrong(self, what: str, now: datetime) -> bool:
+        """The analysis raised `what` or never answered: True when it is to be sent again (counted),
+        False when the job has failed with analysis_failed because it had its tries."""
+        if self.analysis_attempts < MAX_ANALYSIS_ATTEMPTS:
+            self.analysis_resent(now)
+            return True
+        self.fail(FileProblem(ANALYSIS_FAILED, f"The file could not be analysed: {what}, {self.analysis_attempts} "
+                              "times. This is a fault of the portal rather than of the file; report it with the "
+                              "file, or try again later."), now)
+        return False
 
     def analysed(self, encoding: str, delimiter: str, columns: list[Column], sample_rows: list[list[str]],
                  total_rows: int, chunk_count: int) -> None:
@@ -240,6 +265,18 @@ def explain_changes_since_preview(plan: list[dict] | None, results: list[dict]) 
                 f"Planned as {planned['action']} in the preview; the users changed since, so: {done['action']}.")
 
 
+def unanswered_rows(rows: list[RowIn], phase: Phase) -> list[dict]:
+    """The outcome of a chunk given up on: every row an error that says what is known."""
+    if phase is Phase.PREVIEW:
+        message = (f"No answer came for this row after {MAX_CHUNK_SENDS} attempts, so it could not be decided; "
+                   "it would not be imported.")
+    else:
+        message = (f"No answer came for this row after {MAX_CHUNK_SENDS} attempts: whether it was applied is "
+                   "unknown. Check this user, or import the row again.")
+    return [{"line": row.line, "action": "error", "messages": [message], "applied": False, "reason": NO_ANSWER,
+             "params": {"attempts": MAX_CHUNK_SENDS}} for row in rows]
+
+
 def kind_named(name: str | None) -> ImportKind:
     if name not in KINDS:
         raise invalid_option("kind", f"kind must be one of {', '.join(KINDS)}.")
@@ -260,7 +297,7 @@ def apply_options(settings: ImportSettings, kind: ImportKind, options: Mapping[s
                                        "delimiter must be tab, semicolon or comma.")
     if "encoding" in options:
         settings.encoding = _optional(options["encoding"], normalize_encoding, "encoding",
-                                      "encoding must be utf-8, utf-8-sig, cp1252 or utf-16.")
+                                      "encoding must be utf-8, utf-8-sig, cp1252, mac-roman, cp850 or utf-16.")
     if "has_header" in options:
         settings.has_header = parse_flag(options["has_header"], "has_header")
     if "mapping" in options:

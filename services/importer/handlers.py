@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,10 +23,13 @@ from services.importer.representation import job_representation, row_results
 from shared.clock import utcnow
 from shared.csvfile import FileProblem
 from shared.errors import PayloadTooLarge
+from shared.failures import INFRASTRUCTURE_ERRORS
 from shared.messages import ANALYZE_IMPORT, IMPORTER_QUEUE, Chunk, ChunkResult, RowIn
 from shared.policy import Actor
 from shared.sealing import Sealer
 from shared.spreadsheet import safe_cell
+
+log = logging.getLogger(__name__)
 
 WINDOW = 8  # chunks in flight per job: enough to keep every worker busy, bounded for cancel
 
@@ -63,7 +67,19 @@ def change_settings(uow: UnitOfWork, job_id: str, options: dict[str, Any], actor
 
 
 def analyze_job(uow: UnitOfWork, job_id: str, generation: int, timing: Timing) -> None:
-    """Read the file into chunks and send each for a preview; a file problem fails the job."""
+    """Read the file into chunks and send each for a preview; a file problem fails the job. Any other
+    error is tried again, MAX_ANALYSIS_ATTEMPTS times in all, then fails the job (analysis_failed);
+    an infrastructure error is raised, and the sweep sends the analysis again (counted too)."""
+    try:
+        _analyze(uow, job_id, generation, timing)
+    except INFRASTRUCTURE_ERRORS:
+        raise
+    except Exception as error:
+        log.exception("The analysis of import %s raised", job_id)
+        _analysis_raised(uow, job_id, generation, f"the importer failed on it ({type(error).__name__})")
+
+
+def _analyze(uow: UnitOfWork, job_id: str, generation: int, timing: Timing) -> None:
     with uow:
         job = uow.jobs.get(job_id, lock=True)
         if job is None or not job.awaits_analysis(generation):
@@ -78,6 +94,20 @@ def analyze_job(uow: UnitOfWork, job_id: str, generation: int, timing: Timing) -
                 uow.commit()
                 return
         _move_on(uow, job, timing)
+        _save(uow, job)
+        uow.commit()
+
+
+def _analysis_raised(uow: UnitOfWork, job_id: str, generation: int, what: str) -> None:
+    """In a transaction of its own (the analysis' one is rolled back): send the analysis again, or
+    fail the job once it has had its tries."""
+    with uow:
+        job = uow.jobs.get(job_id, lock=True)
+        if job is None or not job.awaits_analysis(generation) or job.chunk_count is not None:
+            return
+        uow.jobs.delete_chunks(job.id)
+        if job.analysis_went_wrong(what, utcnow()):
+            uow.send_after_commit(ANALYZE_IMPORT, IMPORTER_QUEUE, job.id, job.generation)
         _save(uow, job)
         uow.commit()
 
@@ -100,7 +130,17 @@ def record_chunk_result(uow: UnitOfWork, result: ChunkResult, timing: Timing) ->
                 _save(uow, job)
                 uow.commit()
             return
-        if (chunk.preview if phase is Phase.PREVIEW else chunk.applied) is None:
+        answered = (chunk.preview if phase is Phase.PREVIEW else chunk.applied) is not None
+        if result.failure is not None:
+            # The service raised on the chunk: send it again at once (from ROW_BY_ROW_ATTEMPT on, its
+            # rows are decided one by one, so a row that keeps failing fails alone).
+            if not answered and job.phase is phase:
+                uow.jobs.send_again(job, result.chunk_no)
+                _move_on(uow, job, timing)
+                _save(uow, job)
+            uow.commit()
+            return
+        if not answered:
             rows = [vars(row) for row in result.rows]
             if phase is Phase.APPLY:
                 domain.explain_changes_since_preview(chunk.preview, rows)
@@ -141,8 +181,8 @@ def sweep(uow: UnitOfWork, timing: Timing) -> int:
             if job is None or job.status not in IN_MOTION:
                 continue
             if job.analysis_overdue(utcnow(), timing.analysis_timeout_seconds):
-                job.analysis_resent(utcnow())
-                uow.send_after_commit(ANALYZE_IMPORT, IMPORTER_QUEUE, job.id, job.generation)
+                if job.analysis_went_wrong("no importer worker finished it in time", utcnow()):
+                    uow.send_after_commit(ANALYZE_IMPORT, IMPORTER_QUEUE, job.id, job.generation)
             elif job.chunk_count is not None:
                 _move_on(uow, job, timing)
             _save(uow, job)
@@ -216,10 +256,19 @@ def _move_on(uow: UnitOfWork, job: Job, timing: Timing) -> None:
         job.phase_answered(utcnow())
         return
     options, actor = job.chunk_options(), job.actor_for(phase).to_dict()
+    gave_up = False
     for chunk in uow.jobs.take_chunks_to_send(job, phase, WINDOW, timing.chunk_timeout_seconds, utcnow()):
+        if chunk.attempt > domain.MAX_CHUNK_SENDS:
+            # Sent that often without an answer (a worker that dies on it, an outage that lasts): the
+            # job does not wait for ever; its rows say that their outcome is unknown.
+            uow.jobs.store_outcome(job, chunk.chunk_no, phase, domain.unanswered_rows(chunk.rows, phase))
+            gave_up = True
+            continue
         message = Chunk(job.id, job.generation, chunk.chunk_no, phase is Phase.PREVIEW, options, chunk.rows,
-                        actor=actor)
+                        actor=actor, attempt=chunk.attempt)
         uow.send_after_commit(job.kind.task, job.kind.queue, message.to_message())
+    if gave_up and uow.jobs.unanswered_chunks(job, phase) == 0:
+        job.phase_answered(utcnow())
 
 
 def _read_file(uow: UnitOfWork, job: Job) -> None:
@@ -233,6 +282,8 @@ def _read_file(uow: UnitOfWork, job: Job) -> None:
         try:
             layout = analysis.analyze(lambda: uow.jobs.file_blocks(job.id), job.settings, job.kind, store_chunk, keys)
         except (UnicodeError, LookupError) as error:
+            if isinstance(error, KeyError | IndexError):
+                raise  # a fault of the code, not an unknown codec: tried again, then analysis_failed
             # The file (or the encoding the settings force on it) cannot be decoded: trying again reads
             # the same bytes, so the job fails and says why instead of being analysed for ever.
             raise FileProblem("undecodable_file", f"The file cannot be read as {job.settings.encoding or 'text'}: "

@@ -33,6 +33,7 @@ class JobRow(Base):
     chunk_count: Mapped[int | None] = mapped_column(Integer)
     start_when_ready: Mapped[bool] = mapped_column(default=False)
     analysis_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    analysis_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     error: Mapped[dict | None] = mapped_column(JSON)
     created_by: Mapped[str] = mapped_column(Text)
     # The rights each acted with, sent with every chunk: the preview decides rows with the

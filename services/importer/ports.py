@@ -28,6 +28,7 @@ class Totals:
 class ChunkToSend:
     chunk_no: int
     rows: list[RowIn]
+    attempt: int = 1  # how often it has been sent, this time included
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ class JobRepository(Protocol):
         """Chunks of the phase without an answer, never sent or overdue, as many as fit beside
         those in flight; marked as sent now."""
     def forget_sending(self, job: Job) -> None: ...
+    def send_again(self, job: Job, chunk_no: int) -> None:
+        """The chunk failed: it is due again now (its attempts are kept)."""
     def unanswered_chunks(self, job: Job, phase: Phase) -> int: ...
     def outcomes(self, job: Job, chunk_no: int) -> ChunkOutcomes | None: ...
     def store_outcome(self, job: Job, chunk_no: int, phase: Phase, rows: list[dict]) -> None: ...

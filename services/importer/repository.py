@@ -11,11 +11,11 @@ from typing import BinaryIO
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, defer
 
-from services.importer.domain import ImportSettings, Job, Phase, Status, kind_named
+from services.importer.domain import ROW_BY_ROW_TIMEOUT_FACTOR, ImportSettings, Job, Phase, Status, kind_named
 from services.importer.orm import ChunkRow, FileBlockRow, JobRow
 from services.importer.ports import ChunkOutcomes, ChunkToSend, Totals
 from shared.errors import Conflict
-from shared.messages import ACTIONS, RowIn
+from shared.messages import ACTIONS, ROW_BY_ROW_ATTEMPT, RowIn
 from shared.policy import Actor
 from shared.sealing import MASK, Sealer
 
@@ -125,12 +125,16 @@ class SqlAlchemyJobRepository:
                             now: datetime) -> list[ChunkToSend]:
         outcome = getattr(ChunkRow, _OUTCOME[phase])
         mine = (ChunkRow.job_id == job.id, ChunkRow.generation == job.generation, outcome.is_(None))
-        overdue = now - timedelta(seconds=timeout_seconds)
-        in_flight = self._count(select(func.count()).select_from(ChunkRow).where(*mine, ChunkRow.sent_at > overdue))
+        whole = ChunkRow.attempts < ROW_BY_ROW_ATTEMPT  # the delivery out now was sent whole
+        patience = timedelta(seconds=timeout_seconds)
+        overdue = ((whole & (ChunkRow.sent_at <= now - patience))
+                   | (~whole & (ChunkRow.sent_at <= now - patience * ROW_BY_ROW_TIMEOUT_FACTOR)))
+        in_flight = self._count(select(func.count()).select_from(ChunkRow).where(
+            *mine, ChunkRow.sent_at.is_not(None), ~overdue))
         room = window - in_flight
         if room <= 0:
             return []
-        query = (select(ChunkRow).where(*mine, (ChunkRow.sent_at.is_(None)) | (ChunkRow.sent_at <= overdue))
+        query = (select(ChunkRow).where(*mine, (ChunkRow.sent_at.is_(None)) | overdue)
                  .options(defer(ChunkRow.plan), defer(ChunkRow.result))
                  .order_by(ChunkRow.chunk_no).limit(room))
         if self.session.get_bind().dialect.name == "postgresql":
@@ -139,12 +143,16 @@ class SqlAlchemyJobRepository:
         for chunk in chunks:
             chunk.sent_at, chunk.attempts = now, chunk.attempts + 1
         self.session.flush()
-        return [ChunkToSend(chunk.chunk_no, [RowIn(**row) for row in chunk.rows]) for chunk in chunks]
+        return [ChunkToSend(chunk.chunk_no, [RowIn(**row) for row in chunk.rows], chunk.attempts) for chunk in chunks]
 
     def forget_sending(self, job: Job) -> None:
         """A new phase starts: no chunk of it has been sent yet."""
         self.session.execute(update(ChunkRow).where(ChunkRow.job_id == job.id, ChunkRow.generation == job.generation)
                              .values(sent_at=None))
+
+    def send_again(self, job: Job, chunk_no: int) -> None:
+        self.session.execute(update(ChunkRow).where(ChunkRow.job_id == job.id, ChunkRow.generation == job.generation,
+                                                    ChunkRow.chunk_no == chunk_no).values(sent_at=None))
 
     def unanswered_chunks(self, job: Job, phase: Phase) -> int:
         outcome = getattr(ChunkRow, _OUTCOME[phase])
@@ -219,7 +227,7 @@ def _job_values(job: Job) -> dict:
         "kind": job.kind.name, "status": str(job.status), "filename": job.filename, "settings": job.settings.to_dict(),
         "columns": job.columns, "sample_rows": job.sample_rows, "generation": job.generation,
         "total_rows": job.total_rows, "chunk_count": job.chunk_count, "start_when_ready": job.start_when_ready,
-        "analysis_sent_at": job.analysis_sent_at, "error": job.error,
+        "analysis_sent_at": job.analysis_sent_at, "analysis_attempts": job.analysis_attempts, "error": job.error,
         "created_by": job.created_by.code, "created_by_rights": sorted(job.created_by.rights),
         "started_by": job.started_by.code if job.started_by else None,
         "started_by_rights": sorted(job.started_by.rights) if job.started_by else None,
@@ -235,7 +243,8 @@ def _to_job(row: JobRow) -> Job:
                created_by=Actor(row.created_by, frozenset(row.created_by_rights or ())),
                created_at=row.created_at, generation=row.generation, start_when_ready=row.start_when_ready,
                columns=row.columns or [], sample_rows=row.sample_rows, total_rows=row.total_rows,
-               chunk_count=row.chunk_count, analysis_sent_at=row.analysis_sent_at, error=row.error,
+               chunk_count=row.chunk_count, analysis_sent_at=row.analysis_sent_at,
+               analysis_attempts=row.analysis_attempts or 0, error=row.error,
                started_by=started_by, started_at=row.started_at, finished_at=row.finished_at, stored_status=status)
 
 

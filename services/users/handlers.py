@@ -165,7 +165,10 @@ def apply_user_rows(uow: UnitOfWork, chunk: Chunk) -> ChunkResult:
             return _chunk_result(chunk, [RowOut(**row) for row in stored])
         _open_passwords(chunk, uow.sealer)
         row_codes = [_code_of(row) for row in chunk.rows]
-        existing = uow.users.get_many(sorted({code for code in row_codes if code}), for_update=not chunk.dry_run)
+        # Only codes are looked up: a cell with a NUL would make PostgreSQL refuse the whole query,
+        # and such a row is an error anyway (decide_row checks the code).
+        lookup = sorted({code for code in row_codes if code and is_code(code)})
+        existing = uow.users.get_many(lookup, for_update=not chunk.dry_run)
         context = _row_context(uow, chunk, existing)
         decisions = [decide_row(row, existing.get(code or ""), context)
                      for row, code in zip(chunk.rows, row_codes, strict=True)]

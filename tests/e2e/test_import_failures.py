@@ -113,3 +113,25 @@ def test_a_stray_quote_is_an_error_row_naming_the_swallowed_lines_and_a_half_utf
     mixed = system.upload((CORPUS / "utf8-with-one-cp1252-byte.csv").read_bytes(), kind="users", as_student=True)
     failed = system.wait_for_status(mixed["id"], ("failed",))
     assert failed["error"]["code"] == "undecodable_file" and "line 4" in failed["error"]["message"]
+
+
+def test_a_row_the_users_worker_raises_on_is_a_row_failed_error_and_the_other_rows_apply_once(system):
+    """PORTAL_FAULT=row.raises:CODE stands for a bug one row's data triggers in the users worker."""
+    poison = "400777"
+    system.env["PORTAL_FAULT"] = f"row.raises:{poison}"
+    system.stop("users-worker")
+    system.start("users-worker")
+    try:
+        job = system.upload(export_bytes(4000, first_code=400000), kind="users", as_student=True, start=True)
+        done = system.wait_for_status(job["id"], ("completed",), timeout=240)
+    finally:
+        system.env["PORTAL_FAULT"] = ""
+        system.stop("users-worker")
+        system.start("users-worker")
+    assert (done["counts"]["create"], done["counts"]["error"]) == (3999, 1)
+    [failed] = system.all_rows(job["id"], "error")
+    assert failed["reason"] == "row_failed" and failed["values"]["code"] == poison
+    assert students_with_prefix(system, "4") == 3999
+    assert most_attempts(system, job["id"]) >= 3  # whole twice, then row by row (again after a timeout)
+    wait_until(lambda: sum(created_events_per_code(system, "4").values()) == 3999, 30, "every event")
+    assert created_events_per_code(system, "4") == Counter({1: 3999})

@@ -10,9 +10,9 @@ from shared.sealing import Sealer
 from tests.integration.conftest import MANAGER, with_manager
 
 
-def chunk(rows, dry_run=False, mode="import", as_student=True, chunk_no=0, job_id="job-1"):
+def chunk(rows, dry_run=False, mode="import", as_student=True, chunk_no=0, job_id="job-1", attempt=1):
     return Chunk(job_id, 0, chunk_no, dry_run, {"mode": mode, "as_student": as_student, "schedule_project": None},
-                 [RowIn(line, values) for line, values in rows], actor=MANAGER.to_dict())
+                 [RowIn(line, values) for line, values in rows], actor=MANAGER.to_dict(), attempt=attempt)
 
 
 def rows(*codes, first_name="Noor"):

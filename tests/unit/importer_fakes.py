@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.importer.analysis import SeenKeysInMemory
-from services.importer.domain import Job, Phase, Status
+from services.importer.domain import ROW_BY_ROW_TIMEOUT_FACTOR, Job, Phase, Status
 from services.importer.ports import ChunkOutcomes, ChunkToSend, Totals
 from shared.errors import Conflict
-from shared.messages import ACTIONS, RowIn
+from shared.messages import ACTIONS, ROW_BY_ROW_ATTEMPT, RowIn
 from shared.sealing import Sealer
 
 SECRET = "importer-unit-test-secret-0123456789"
@@ -89,18 +89,25 @@ class FakeJobRepository:
     def take_chunks_to_send(self, job, phase, window, timeout_seconds, now):
         mine = sorted((no, chunk) for (job_id, generation, no), chunk in self.chunks.items()
                       if (job_id, generation) == (job.id, job.generation) and chunk.outcome(phase) is None)
-        overdue = now - timedelta(seconds=timeout_seconds)
-        in_flight = sum(1 for _, chunk in mine if chunk.sent_at is not None and chunk.sent_at > overdue)
-        due = [(no, chunk) for no, chunk in mine if chunk.sent_at is None or chunk.sent_at <= overdue]
+        def overdue(chunk):
+            factor = 1 if chunk.attempts < ROW_BY_ROW_ATTEMPT else ROW_BY_ROW_TIMEOUT_FACTOR
+            return chunk.sent_at <= now - timedelta(seconds=timeout_seconds * factor)
+
+        in_flight = sum(1 for _, chunk in mine if chunk.sent_at is not None and not overdue(chunk))
+        due = [(no, chunk) for no, chunk in mine if chunk.sent_at is None or overdue(chunk)]
         taken = due[:max(0, window - in_flight)]
         for _, chunk in taken:
             chunk.sent_at, chunk.attempts = now, chunk.attempts + 1
-        return [ChunkToSend(no, [RowIn(**copy.deepcopy(row)) for row in chunk.rows]) for no, chunk in taken]
+        return [ChunkToSend(no, [RowIn(**copy.deepcopy(row)) for row in chunk.rows], chunk.attempts)
+                for no, chunk in taken]
 
     def forget_sending(self, job):
         for (job_id, generation, _), chunk in self.chunks.items():
             if (job_id, generation) == (job.id, job.generation):
                 chunk.sent_at = None
+
+    def send_again(self, job, chunk_no):
+        self.chunks[(job.id, job.generation, chunk_no)].sent_at = None
 
     def unanswered_chunks(self, job, phase):
         return sum(1 for chunk in self._current(job).values() if chunk.outcome(phase) is None)

@@ -114,3 +114,35 @@ def test_a_second_header_line_is_the_header_again_not_a_bad_email():
     _, rows = imported("header-again.csv")
     assert [(line, action) for line, action, _, _ in rows] == [(2, "create"), (3, "error"), (4, "create")]
     assert rows[1][3] == ["Line 3 is the header again (files pasted one below the other?); it is not imported."]
+
+
+def test_a_mac_excel_csv_macintosh_export_is_read_as_mac_roman():
+    layout, rows = imported("mac-roman-excel.csv")
+    assert layout.encoding == "mac-roman" and len(rows) == 7
+    assert [fields[1] for fields in layout.sample_rows[:5]] == ["Zoë", "Daniël", "Inès", "Jürgen", "Anders"]
+    assert layout.sample_rows[4][3] == "Ångström" and layout.sample_rows[0][3] == "Çelik"
+
+
+def test_an_excel_csv_ms_dos_export_is_read_as_cp850():
+    layout, rows = imported("cp850-excel-ms-dos.csv")
+    assert layout.encoding == "cp850" and [line for line, *_ in rows] == [2, 3, 4, 5, 6, 7, 8]
+    assert [fields[1] for fields in layout.sample_rows[:5]] == ["Zoë", "Daniël", "Inès", "Jürgen", "Anders"]
+
+
+def test_remarks_over_two_lines_holding_the_delimiter_in_a_file_full_of_them_are_kept():
+    _, rows = imported("multiline-remarks-with-delimiter.csv")
+    assert [(line, action, messages) for line, action, _, messages in rows] == [
+        (2, "create", []), (4, "create", []), (5, "create", []), (7, "create", [])]
+
+
+def test_the_only_cell_over_lines_holding_the_delimiter_is_taken_for_a_stray_quote():
+    _, rows = imported("lone-multiline-cell-with-delimiter.csv")
+    assert [(line, action) for line, action, _, _ in rows] == [(2, "error"), (4, "create")]
+    assert "Lines 2 to 3 were read as one row" in rows[0][3][0] and "line 3 is not imported" in rows[0][3][0]
+
+
+def test_a_nul_character_in_a_utf16_cell_is_a_row_error_not_a_database_error():
+    layout, rows = imported("utf16-nul-in-a-cell.csv")
+    assert layout.encoding == "utf-16"
+    assert [(line, action) for line, action, _, _ in rows] == [(2, "error"), (3, "create")]
+    assert rows[0][3] == ["Line 2 holds a NUL character (a damaged file?); it is not imported."]
