@@ -81,7 +81,9 @@ def _integral(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-Integer = Annotated[int, BeforeValidator(_integral)]
+def whole_number(minimum: int, maximum: int) -> Any:
+    """A whole number from `minimum` to `maximum`; 12.0 counts as 12."""
+    return Annotated[int, Field(ge=minimum, le=maximum), BeforeValidator(_integral)]
 
 
 class Page(Query):

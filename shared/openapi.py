@@ -100,7 +100,30 @@ def component_schemas(models) -> dict[str, Any]:
         if issubclass(model, Body):
             for field in schemas[model.__name__].get("properties", {}).values():
                 field.pop("default", None)
-    return dict(sorted(schemas.items()))
+    return ecma_patterns(dict(sorted(schemas.items())))
+
+
+def ecma_patterns(schema: Any) -> Any:
+    """The schema with its patterns in JSON Schema's regex dialect (ECMA-262): the models anchor
+    them with Python's `\\Z`, which ECMA-262 spells `$` (its `$`, unlike Python's, never matches
+    before a final line break)."""
+    if isinstance(schema, list):
+        return [ecma_patterns(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    converted: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "pattern" and isinstance(value, str):
+            converted[key] = _ecma(value)
+        elif key == "patternProperties" and isinstance(value, dict):
+            converted[key] = {_ecma(pattern): ecma_patterns(item) for pattern, item in value.items()}
+        else:
+            converted[key] = ecma_patterns(value)
+    return converted
+
+
+def _ecma(pattern: str) -> str:
+    return pattern.replace("\\Z", "$")
 
 
 def _is_model(value) -> bool:
@@ -161,7 +184,7 @@ def query_parameters(model: type[Query]) -> list[dict[str, Any]]:
     required = set(schema.get("required", ()))
     parameters = []
     for name, field in schema["properties"].items():
-        parameter: dict[str, Any] = {"name": name, "in": "query", "schema": _query_value(field)}
+        parameter: dict[str, Any] = {"name": name, "in": "query", "schema": ecma_patterns(_query_value(field))}
         if name in required:
             parameter["required"] = True
         parameters.append(parameter)

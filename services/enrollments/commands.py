@@ -7,12 +7,12 @@ from typing import Annotated
 from pydantic import Field
 
 from services.enrollments.handlers import MAX_CODE_TEXT_LENGTH, MAX_SCHOOL_YEAR_LENGTH
-from shared.api_types import MAX_LIST_LENGTH, Body, Code, Integer, Name, Text, text
+from shared.api_types import MAX_LIST_LENGTH, Body, Code, Name, Text, text, whole_number
 
-Year = Annotated[Integer, Field(ge=1, le=12)]
+Year = whole_number(1, 12)
 # "75", "75%" or "75,0" as a school's files write it; the domain reads it (0 to 100).
 PrognosisText = Annotated[str, Field(max_length=16,
-                                     pattern=r"^ *(?:100(?:[.,]0+)?|[0-9]{1,2}(?:[.,][0-9]+)?)? *%? *\Z")]
+                                     pattern=r"^ *(?:(?:100(?:[.,]0+)?|[0-9]{1,2}(?:[.,][0-9]+)?) *%?)? *\Z")]
 Prognosis = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 
@@ -49,7 +49,8 @@ class LearningPathBody(Body):
 
     code: Code
     name: Name
-    element_code: Annotated[str, Field(min_length=1, max_length=MAX_CODE_TEXT_LENGTH, pattern=r"^\S+\Z")]
+    element_code: Annotated[str, Field(min_length=1, max_length=MAX_CODE_TEXT_LENGTH,
+                                       pattern=r"^[^\s\x00-\x1f\x7f]+\Z")]
     lwoo_element_code: Annotated[str, text(MAX_CODE_TEXT_LENGTH)] | None = None
     years_of_education: Annotated[list[Year], Field(min_length=1, max_length=12)]
     educations: Annotated[list[Text], Field(max_length=MAX_LIST_LENGTH)] = Field(default_factory=list)

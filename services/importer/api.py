@@ -12,7 +12,7 @@ from services.importer import handlers
 from services.importer.commands import ImportSettingsPatch, ImportUpload, Kind
 from services.importer.domain import Status
 from services.importer.openapi_schemas import Action, ImportJob, ImportJobList, ImportRowList
-from shared.api_types import Page, Query, read_body, read_query
+from shared.api_types import NO_CONTROL_CHARACTERS, Page, Query, read_body, read_query
 from shared.auth import current_actor, require_right
 from shared.errors import UnsupportedMediaType
 from shared.http import decode_cursor, json_body, page_of
@@ -41,7 +41,7 @@ class SignedLinkQuery(Query):
     """The errors_csv_url's own parameters, for a browser without the token."""
 
     expires: Annotated[int, Field(ge=0)] | None = None
-    signature: Annotated[str, Field(max_length=128)] | None = None
+    signature: Annotated[str, Field(max_length=128, pattern=NO_CONTROL_CHARACTERS)] | None = None
 
 
 def _service():

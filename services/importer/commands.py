@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, Json, model_validator
 
 from services.importer.domain import MODES, invalid_option
-from services.importer.kinds import KINDS
-from shared.api_types import Body, Code, text
+from services.importer.kinds import IGNORE, KINDS
+from shared.api_types import Body, Code
 from shared.csvfile import DELIMITER_WORDS, DELIMITERS, ENCODING_ALIASES, ENCODINGS
 
 # Left empty: detected from the file.
@@ -18,8 +18,9 @@ Delimiter = Literal[(*DELIMITERS, *DELIMITER_WORDS, "")]  # type: ignore[valid-t
 Encoding = Literal[(*sorted(ENCODINGS), *ENCODING_ALIASES, "")]  # type: ignore[valid-type]
 Mode = Literal[MODES]  # type: ignore[valid-type]
 Kind = Literal[tuple(KINDS)]  # type: ignore[valid-type]
-# Header text or 0-based column index → field or "ignore".
-Mapping = Annotated[dict[Annotated[str, text(1000)], Annotated[str, text(64)]], Field(max_length=500)]
+# Header text or 0-based column index → a field of the job's kind, or "ignore".
+Field_ = Literal[tuple(sorted({name for kind in KINDS.values() for name in kind.fields} | {IGNORE}))]  # type: ignore[misc]
+Mapping = Annotated[dict[Annotated[str, Field(max_length=1000)], Field_], Field(max_length=500)]
 
 
 class ImportSettingsPatch(Body):
@@ -57,7 +58,7 @@ class ImportUpload(Body):
     delimiter: Delimiter = ""
     encoding: Encoding = ""
     has_header: Literal["true", "false", "1", "0"] = "true"
-    mapping: Json[Mapping] | None = None
+    mapping: Json[Mapping | None] = None
     mode: Mode = "import"
     as_student: Literal["true", "false", "1", "0"] = "false"
     schedule_project: Code | Literal[""] = ""

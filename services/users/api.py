@@ -12,7 +12,8 @@ from services.users import handlers
 from services.users.commands import (
     CreateUser,
     PutSchoolFunction,
-    SchoolFunctionBody,
+    SchoolFunctionCreate,
+    SchoolFunctionReplace,
     TokenRequest,
     UpdateUser,
     UserCreate,
@@ -111,9 +112,9 @@ def list_school_functions():
 
 @api.post("/school-functions")
 @require_right("school_functions:write")
-@documented("Create a school function", {201: SchoolFunction, 409: "school_function_exists",
-                                         422: "unknown_right, invalid_code, invalid_name"}, request=SchoolFunctionBody,
-            links={"ReplaceSchoolFunction": ("users.replace_school_function", BY_CODE)})
+@documented("Create a school function",
+            {201: SchoolFunction, 409: "school_function_exists", 422: "unknown_right, invalid_code, invalid_name"},
+            request=SchoolFunctionCreate, links={"ReplaceSchoolFunction": ("users.replace_school_function", BY_CODE)})
 def create_school_function():
     command = PutSchoolFunction.from_json(json_body(request))
     return jsonify(_function_json(handlers.create_school_function(_uow(), command, current_actor()))), 201
@@ -123,7 +124,7 @@ def create_school_function():
 @require_right("school_functions:write")
 @documented("Replace a school function's name and rights", {200: SchoolFunction,
             404: "school_function_not_found", 409: "builtin_function_rights_fixed",
-            422: "unknown_right, invalid_name"}, request=SchoolFunctionBody)
+            422: "unknown_right, invalid_name"}, request=SchoolFunctionReplace)
 def replace_school_function(code: str):
     command = PutSchoolFunction.from_json(json_body(request), code=code)
     return jsonify(_function_json(handlers.replace_school_function(_uow(), command, current_actor())))

@@ -72,12 +72,18 @@ class UserPatch(UserFields):
         return body
 
 
-class SchoolFunctionBody(Body):
+class SchoolFunctionReplace(Body):
+    """A school function's name and rights (the path names it; a `code` here is not read)."""
+
     error_codes = {"code": "invalid_code", "name": "invalid_name", "rights": "unknown_right"}
 
-    code: Code | None = Field(None, description="required when creating; the path's code when replacing")
+    code: Code | None = None
     name: Annotated[str, text(MAX_NAME_LENGTH, blank=False)]
     rights: Annotated[list[Right], Field(max_length=MAX_LIST_LENGTH)] = Field(default_factory=list)
+
+
+class SchoolFunctionCreate(SchoolFunctionReplace):
+    code: Code
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,7 @@ class PutSchoolFunction:
 
     @classmethod
     def from_json(cls, body: dict[str, Any], code: str | None = None) -> PutSchoolFunction:
-        function = read_body(SchoolFunctionBody, body)
+        function = read_body(SchoolFunctionCreate if code is None else SchoolFunctionReplace, body)
         if not function.name.strip():
             raise InvalidInput("invalid_name", "name must be a non-empty text.", field="name")
         return cls(code=code or function.code or "", name=function.name, rights=list(function.rights))

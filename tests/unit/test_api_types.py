@@ -5,7 +5,7 @@ from typing import Annotated
 import pytest
 
 from services.enrollments.commands import EnrollmentBody, LearningPathBody
-from services.users.commands import SchoolFunctionBody, UserCreate, UserPatch
+from services.users.commands import SchoolFunctionCreate, UserCreate, UserPatch
 from shared.api_types import Body, Page, Text, read_body
 from shared.errors import InvalidInput
 
@@ -47,7 +47,7 @@ def test_a_patch_names_the_fields_it_changes_and_never_the_code():
      "invalid_year_of_education", "years_of_education"),
     (LearningPathBody, {"code": "a", "name": " ", "element_code": "E", "years_of_education": [1]},
      "invalid_text", "name"),
-    (SchoolFunctionBody, {"code": "f", "name": "F", "rights": ["users:fly"]}, "unknown_right", "rights"),
+    (SchoolFunctionCreate, {"code": "f", "name": "F", "rights": ["users:fly"]}, "unknown_right", "rights"),
 ])
 def test_numbers_are_bounded_and_choices_enumerated(model, body, code, field):
     assert refusal(model, body) == (code, field)
