@@ -100,36 +100,16 @@ def read_body(model: type[ModelT], body: dict[str, Any]) -> ModelT:
     try:
         return model.model_validate(body)
     except ValidationError as error:
-        raise _body_error(model, error) from None
+        field, message, kind = _first_problem(error)
+        raise InvalidInput(_body_code(model, field, kind), f"{field}: {message}.", field=field) from None
 
 
 def read_query(model: type[ModelT], request: Request) -> ModelT:
     try:
         return model.model_validate(dict(request.args.items()))
     except ValidationError as error:
-        field, message = _first_problem(error)
+        field, message, _ = _first_problem(error)
         raise BadRequest("invalid_parameter", f"{field}: {message}.", {"field": field}) from None
-
-
-_TYPE_ERRORS = ("_type", "_parsing", "is_instance_of")
-
-
-def _body_error(model: type[BaseModel], error: ValidationError) -> InvalidInput:
-    """The contract's 422 for the first problem: the code the field declares (a number given as a
-    code is `invalid_code`), else `invalid_type` for a value of the wrong type, else one by kind."""
-    problem = error.errors(include_url=False)[0]
-    field, message = _first_problem(error)
-    kind = problem["type"]
-    if kind == "extra_forbidden":
-        return InvalidInput("unknown_field", f"Unknown field: {field}.", field=field)
-    declared = getattr(model, "error_codes", {}).get(field)
-    if declared and kind in ("list_type", "dict_type"):
-        declared = None  # a field's own code is about its values, not about a list being no list
-    if declared := getattr(model, "error_code", None) or declared:
-        return InvalidInput(declared, f"{field}: {message}.", field=field)
-    if kind.endswith(_TYPE_ERRORS):
-        return InvalidInput("invalid_type", f"{field}: {message}.", field=field)
-    return InvalidInput(_DEFAULT_CODES.get(kind, "invalid_value"), f"{field}: {message}.", field=field)
 
 
 _DEFAULT_CODES = {
@@ -140,10 +120,24 @@ _DEFAULT_CODES = {
 }
 
 
-def _first_problem(error: ValidationError) -> tuple[str, str]:
+def _body_code(model: type[BaseModel], field: str, kind: str) -> str:
+    """The contract's code for a body's problem: the model's or the field's own code (a number given
+    as a code is `invalid_code`, but a list that is no list is `invalid_type`), else by its kind."""
+    if kind == "extra_forbidden":
+        return "unknown_field"
+    declared = getattr(model, "error_codes", {}).get(field) if kind not in ("list_type", "dict_type") else None
+    if declared := getattr(model, "error_code", None) or declared:
+        return declared
+    if kind.endswith(("_type", "_parsing", "is_instance_of")):
+        return "invalid_type"
+    return _DEFAULT_CODES.get(kind, "invalid_value")
+
+
+def _first_problem(error: ValidationError) -> tuple[str, str, str]:
+    """The first problem's field, message and kind (pydantic's error type)."""
     problem = error.errors(include_url=False)[0]
     field = str(problem["loc"][0]) if problem["loc"] else "body"
-    return field, problem["msg"][0].lower() + problem["msg"][1:]
+    return field, problem["msg"][0].lower() + problem["msg"][1:], problem["type"]
 
 
 class Answer(BaseModel):

@@ -94,7 +94,7 @@ def component_schemas(models) -> dict[str, Any]:
     ordered = sorted(models, key=lambda model: model.__name__)
     keys: list[tuple[type[BaseModel], Literal["validation", "serialization"]]] = [
         (model, "validation" if issubclass(model, Body) else "serialization") for model in ordered]
-    top, definitions = models_json_schema(keys, ref_template="#/components/schemas/{model}")
+    _, definitions = models_json_schema(keys, ref_template="#/components/schemas/{model}")
     schemas = definitions.get("$defs", {})
     for model in ordered:
         if issubclass(model, Body):
@@ -205,8 +205,7 @@ def _query_value(field: dict[str, Any]) -> dict[str, Any]:
 
 
 def _path_schema(rule, name: str) -> dict[str, Any]:
-    converter = rule._converters.get(name)
-    if type(converter).__name__ == "IntegerConverter":
+    if f"<int:{name}>" in rule.rule:
         return {"type": "integer", "minimum": 0}
     return {"type": "string"}
 

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from pydantic import Field
 
-from services.enrollments.handlers import MAX_CODE_TEXT_LENGTH, MAX_SCHOOL_YEAR_LENGTH
 from shared.api_types import MAX_LIST_LENGTH, Body, Code, Name, Text, text, whole_number
 
+MAX_SCHOOL_YEAR_LENGTH = 20  # "2026-2027"
+MAX_CODE_TEXT_LENGTH = 64  # element codes as Somtoday gives them: not ours to restrict further
 Year = whole_number(1, 12)
 # "75", "75%" or "75,0" as a school's files write it; the domain reads it (0 to 100).
 PrognosisText = Annotated[str, Field(max_length=16,

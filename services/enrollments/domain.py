@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from shared.codes import RULE, has_control_character, is_code
 from shared.errors import Conflict, InvalidInput, NotFound
 
-ELEMENT_CODE = re.compile(r"\S{1,64}")  # Somtoday's element codes are not ours to restrict further
 NO_MATCH, AMBIGUOUS = "no_matching_learning_path", "ambiguous_learning_path"
 
 
@@ -98,20 +95,6 @@ def parse_prognosis(value: object, field_name: str = "prognosis") -> float | Non
     if not 0 <= number <= 100 or number != number:
         raise invalid_prognosis(value, field_name)
     return number
-
-
-def check_code(value: object, field_name: str) -> str:
-    """Codes of schedule projects, departments, learning paths and students: the portal's one rule."""
-    if not is_code(value):
-        raise InvalidInput("invalid_code", f"{field_name} must be a code of {RULE}.", field=field_name)
-    return value
-
-
-def check_element_code(value: object, field_name: str) -> str:
-    if not isinstance(value, str) or not ELEMENT_CODE.fullmatch(value) or has_control_character(value):
-        raise InvalidInput("invalid_code", f"{field_name} must be a code of 1 to 64 characters without spaces.",
-                           field=field_name)
-    return value
 
 
 def check_student_known(code: str, student: Student | None) -> None:

@@ -1,4 +1,7 @@
-"""What the enrollments service does, one short function per command; the unit of work is passed in."""
+"""What the enrollments service does, one short function per command; the unit of work is passed in.
+
+The values a command takes by hand have been read by its typed request definition (`commands.py`):
+types, lengths, codes and years are checked there; here are the rules that need the data."""
 
 from __future__ import annotations
 
@@ -12,20 +15,15 @@ from services.enrollments.rows import EXISTING, decide_enrollment_row, refused_r
 from shared import policy
 from shared.clock import utcnow
 from shared.codes import has_control_character
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, NotFound
 from shared.messages import Chunk, ChunkResult, RowOut
 from shared.policy import Actor
 
-MAX_TEXT_LENGTH = 200  # names, profiles, educations, main groups
-MAX_SCHOOL_YEAR_LENGTH = 20  # "2026-2027"
-MAX_CODE_TEXT_LENGTH = 64  # element codes Somtoday gives
-MAX_LIST_LENGTH = 100
 MAX_ROW_ID = 2**31 - 1
 
 
-def create_project(uow: UnitOfWork, code: Any, name: Any, school_year: Any) -> dict[str, Any]:
-    code = domain.check_code(code, "code")
-    name, school_year = _text(name, "name"), _text(school_year, "school_year", MAX_SCHOOL_YEAR_LENGTH)
+def create_project(uow: UnitOfWork, code: str, name: str, school_year: str) -> dict[str, Any]:
+    name, school_year = name.strip(), school_year.strip()
     with uow:
         if not uow.enrollments.add_project(code, name, school_year):
             raise Conflict("schedule_project_exists", f"Schedule project {code!r} exists already.", {"code": code})
@@ -39,13 +37,8 @@ def list_projects(uow: UnitOfWork, after: str | None, limit: int) -> list[dict[s
         return [project_representation(row) for row in uow.enrollments.projects(after, limit)]
 
 
-def create_department(uow: UnitOfWork, project: str, code: Any, name: Any, year: Any) -> dict[str, Any]:
-    code = domain.check_code(code, "code")
-    name = _text(name, "name")
-    if isinstance(year, bool) or not isinstance(year, int) or not 1 <= year <= 12:
-        raise InvalidInput("invalid_year_of_education", "year_of_education must be a whole number from 1 to 12.",
-                           field="year_of_education")
-    department = Department(project, code, name, year)
+def create_department(uow: UnitOfWork, project: str, code: str, name: str, year: int) -> dict[str, Any]:
+    department = Department(project, code, name.strip(), year)
     with uow:
         _project(uow, project)
         if not uow.enrollments.add_department(department):
@@ -68,10 +61,9 @@ def list_departments(uow: UnitOfWork, project: str, after: str | None = None, li
 def enroll(uow: UnitOfWork, directory: StudentDirectory | None, project: str, body: dict[str, Any]) -> dict[str, Any]:
     """Enroll one student by hand; the student directory (None without an event stream) catches up
     with the student events first."""
-    student = domain.check_code(body.get("student"), "student")
-    department = domain.check_code(body.get("department"), "department")
+    student, department = body["student"], body["department"]
     prognosis = domain.parse_prognosis(body.get("prognosis"))
-    optional = {name: _optional_text(body.get(name), name) for name in ("profile", "education", "main_group")}
+    optional = {name: _optional(body.get(name)) for name in ("profile", "education", "main_group")}
     _catch_up(directory)
     with uow:
         _project(uow, project)
@@ -109,12 +101,10 @@ def delete_enrollment(uow: UnitOfWork, project: str, enrollment_id: int) -> None
 
 def create_learning_path(uow: UnitOfWork, body: dict[str, Any]) -> dict[str, Any]:
     path = LearningPath(
-        code=domain.check_code(body.get("code"), "code"), name=_text(body.get("name"), "name"),
-        element_code=domain.check_element_code(body.get("element_code"), "element_code"),
-        lwoo_element_code=_optional_text(body.get("lwoo_element_code"), "lwoo_element_code", MAX_CODE_TEXT_LENGTH),
-        years_of_education=tuple(_years(body.get("years_of_education"))),
-        educations=tuple(_list_of(body.get("educations", []), str, "educations")),
-        profiles=tuple(_list_of(body.get("profiles", []), str, "profiles")),
+        code=body["code"], name=body["name"].strip(), element_code=body["element_code"],
+        lwoo_element_code=_optional(body.get("lwoo_element_code")),
+        years_of_education=tuple(body["years_of_education"]),
+        educations=tuple(body.get("educations", ())), profiles=tuple(body.get("profiles", ())),
     )
     with uow:
         if not uow.enrollments.add_learning_path(path):
@@ -224,34 +214,6 @@ def _project(uow: UnitOfWork, code: str) -> ScheduleProject:
     return project
 
 
-def _text(value: Any, field_name: str, max_length: int = MAX_TEXT_LENGTH) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("invalid_type", f"{field_name} must be a non-empty text.", field=field_name)
-    if has_control_character(value):
-        raise InvalidInput("invalid_text", f"{field_name} may not contain control characters.", field=field_name)
-    if len(value.strip()) > max_length:
-        raise InvalidInput("value_too_long", f"{field_name} may be at most {max_length} characters.", field=field_name)
-    return value.strip()
-
-
-def _optional_text(value: Any, field_name: str, max_length: int = MAX_TEXT_LENGTH) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return _text(value, field_name, max_length)
-
-
-def _years(value: Any) -> list[int]:
-    years = _list_of(value, int, "years_of_education", required=True)
-    if not all(1 <= year <= 12 for year in years):
-        raise InvalidInput("invalid_year_of_education", "Every year of education is a whole number from 1 to 12.",
-                           field="years_of_education")
-    return years
-
-
-def _list_of(value: Any, kind: type, field_name: str, required: bool = False) -> list:
-    if not isinstance(value, list) or not all(isinstance(item, kind) and not isinstance(item, bool) for item in value) \
-            or (required and not value) or len(value) > MAX_LIST_LENGTH \
-            or (kind is str and any(has_control_character(item) or len(item) > MAX_TEXT_LENGTH for item in value)):
-        raise InvalidInput("invalid_type", f"{field_name} must be a {'non-empty ' if required else ''}list of "
-                           f"{'whole numbers' if kind is int else 'texts'}.", field=field_name)
-    return value
+def _optional(text: str | None) -> str | None:
+    """A text as stored: without spaces at either end, and none when nothing else is left."""
+    return (text or "").strip() or None

@@ -19,8 +19,8 @@ Encoding = Literal[(*sorted(ENCODINGS), *ENCODING_ALIASES, "")]  # type: ignore[
 Mode = Literal[MODES]  # type: ignore[valid-type]
 Kind = Literal[tuple(KINDS)]  # type: ignore[valid-type]
 # Header text or 0-based column index → a field of the job's kind, or "ignore".
-Field_ = Literal[tuple(sorted({name for kind in KINDS.values() for name in kind.fields} | {IGNORE}))]  # type: ignore[misc]
-Mapping = Annotated[dict[Annotated[str, Field(max_length=1000)], Field_], Field(max_length=500)]
+FieldName = Literal[tuple(sorted({name for kind in KINDS.values() for name in kind.fields} | {IGNORE}))]  # type: ignore[misc]
+Mapping = Annotated[dict[Annotated[str, Field(max_length=1000)], FieldName], Field(max_length=500)]
 
 
 class ImportSettingsPatch(Body):

@@ -281,9 +281,9 @@ def _read_file(uow: UnitOfWork, job: Job) -> None:
     with uow.seen_keys() as keys:
         try:
             layout = analysis.analyze(lambda: uow.jobs.file_blocks(job.id), job.settings, job.kind, store_chunk, keys)
+        except (KeyError, IndexError):
+            raise  # lookup errors, but a fault of the code, not an unknown codec: tried again, then analysis_failed
         except (UnicodeError, LookupError) as error:
-            if isinstance(error, KeyError | IndexError):
-                raise  # a fault of the code, not an unknown codec: tried again, then analysis_failed
             # The file (or the encoding the settings force on it) cannot be decoded: trying again reads
             # the same bytes, so the job fails and says why instead of being analysed for ever.
             raise FileProblem("undecodable_file", f"The file cannot be read as {job.settings.encoding or 'text'}: "
