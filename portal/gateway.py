@@ -249,13 +249,18 @@ def create_gateway(settings: Settings, environ=os.environ) -> Gateway:
 
 
 def main() -> None:
-    from waitress import serve
+    from waitress import create_server
+
+    from portal.body_limits import limit_bodies_by_route
 
     settings = Settings.from_env()
     host = os.environ.get("PORTAL_HOST", "127.0.0.1")
-    # Above the services' own limit, so that they answer an oversized upload with the JSON 413.
-    serve(create_gateway(settings), host=host, port=settings.port, threads=16, ident="portal",
-          max_request_body_size=(settings.max_upload_mb * 2 + 16) * 1024 * 1024)
+    # The upload's limit is above the importer's own, so that it answers an oversized file with its
+    # JSON 413; every other route takes 1 MB of JSON (portal/body_limits.py).
+    server = create_server(create_gateway(settings), host=host, port=settings.port, threads=16, ident="portal",
+                           max_request_body_size=(settings.max_upload_mb * 2 + 16) * 1024 * 1024)
+    limit_bodies_by_route(server)
+    server.run()
 
 
 if __name__ == "__main__":
