@@ -8,7 +8,9 @@ from pydantic import Field
 
 from shared.api_types import MAX_LIST_LENGTH, Body, Code, Name, Text, text, whole_number
 
-MAX_SCHOOL_YEAR_LENGTH = 20  # "2026-2027"
+MAX_SCHOOL_YEAR_LENGTH = 20
+# "2026-2027", as the contract and Somtoday write a school year.
+SCHOOL_YEAR = r"^[0-9]{4}-[0-9]{4}\Z"
 MAX_CODE_TEXT_LENGTH = 64  # element codes as Somtoday gives them: not ours to restrict further
 Year = whole_number(1, 12)
 # "75", "75%" or "75,0" as a school's files write it; the domain reads it (0 to 100).
@@ -22,7 +24,7 @@ class ScheduleProjectBody(Body):
 
     code: Code
     name: Name
-    school_year: Annotated[str, text(MAX_SCHOOL_YEAR_LENGTH, blank=False)]
+    school_year: Annotated[str, Field(max_length=MAX_SCHOOL_YEAR_LENGTH, pattern=SCHOOL_YEAR)]
 
 
 class DepartmentBody(Body):

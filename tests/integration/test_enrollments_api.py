@@ -141,7 +141,8 @@ def test_a_schedule_project_is_created_once_and_listed(api, admin):
 
 def test_schedule_projects_are_paged_with_a_cursor(api, admin):
     for code in ("p1", "p2", "p3"):
-        api.post("/api/v1/schedule-projects", headers=admin, json={"code": code, "name": code, "school_year": "x"})
+        api.post("/api/v1/schedule-projects", headers=admin,
+                 json={"code": code, "name": code, "school_year": "2026-2027"})
     first = api.get("/api/v1/schedule-projects?limit=2", headers=admin).json
     assert [item["code"] for item in first["items"]] == ["p1", "p2"] and first["next_cursor"]
     second = api.get(f"/api/v1/schedule-projects?limit=2&cursor={first['next_cursor']}", headers=admin).json
@@ -284,7 +285,7 @@ def test_a_token_without_rights_is_403_and_no_token_is_401(api, admin, nobody, p
     publish_student(events, "123456")
     requests = [
         ("get", "/api/v1/schedule-projects", None),
-        ("post", "/api/v1/schedule-projects", {"code": "p", "name": "p", "school_year": "x"}),
+        ("post", "/api/v1/schedule-projects", {"code": "p", "name": "p", "school_year": "2026-2027"}),
         ("get", f"/api/v1/schedule-projects/{project}/departments", None),
         ("post", f"/api/v1/schedule-projects/{project}/departments",
          {"code": "a", "name": "a", "year_of_education": 1}),
@@ -312,7 +313,7 @@ def test_a_read_right_reads_but_does_not_write(api, project):
     reader = {"Authorization": f"Bearer {issue_token(SECRET, 'reader', ['enrollments:read'])}"}
     assert api.get("/api/v1/schedule-projects", headers=reader).status_code == 200
     response = api.post("/api/v1/schedule-projects", headers=reader,
-                        json={"code": "p", "name": "p", "school_year": "x"})
+                        json={"code": "p", "name": "p", "school_year": "2026-2027"})
     assert response.status_code == 403
 
 
@@ -505,6 +506,8 @@ def test_imported_enrollments_beyond_the_actors_rights_are_errors_in_preview_and
     ({"code": "p/1", "name": "P", "school_year": "2026-2027"}, "code"),
     ({"code": "p1", "name": "Havo\x00", "school_year": "2026-2027"}, "name"),
     ({"code": "p1", "name": "Havo", "school_year": "2026\n2027"}, "school_year"),
+    ({"code": "p1", "name": "Havo", "school_year": "2026-2027\n"}, "school_year"),
+    ({"code": "p1", "name": "Havo", "school_year": "volgend jaar"}, "school_year"),
 ])
 def test_codes_outside_the_rule_and_control_characters_are_422_on_every_database(api, admin, body, field):
     response = api.post("/api/v1/schedule-projects", headers=admin, json=body)

@@ -36,7 +36,8 @@ def manager(service_apps):
 @pytest.fixture(scope="module")
 def project(service_apps, manager):
     response = service_apps["enrollments"].test_client().post(
-        "/api/v1/schedule-projects", headers=manager, json={"code": PROJECT, "name": "2026", "school_year": "2026"})
+        "/api/v1/schedule-projects", headers=manager,
+        json={"code": PROJECT, "name": "2026", "school_year": "2026-2027"})
     assert response.status_code == 201
     assert_security_headers(response)
     return PROJECT
