@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.client_address import Network, parse_trusted_proxies
 from shared.private_files import make_private_dir, read_or_create_secret
 
 DEFAULT_PORT = 8000
@@ -32,6 +33,8 @@ class Settings:
     chunk_timeout_seconds: float = 60.0
     sweep_seconds: float = 2.0
     import_retention_hours: float = 24.0
+    # Proxies whose X-Forwarded-For names the client (the gateway in docker-compose); none by default.
+    trusted_proxies: tuple[Network, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -55,6 +58,7 @@ class Settings:
             chunk_timeout_seconds=float(env.get("PORTAL_CHUNK_TIMEOUT_SECONDS") or 60),
             sweep_seconds=float(env.get("PORTAL_SWEEP_SECONDS") or 2),
             import_retention_hours=float(env.get("PORTAL_IMPORT_RETENTION_HOURS") or 24),
+            trusted_proxies=parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES") or ""),
         )
 
     def require_redis_url(self) -> str:
