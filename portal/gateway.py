@@ -188,6 +188,7 @@ class UpstreamProxy:
         for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
             if environ.get(key):
                 headers[key.replace("_", "-").title()] = environ[key]
+        headers["X-Forwarded-For"] = forwarded_for(environ)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         connection.putrequest(environ["REQUEST_METHOD"], path, skip_host=False, skip_accept_encoding=True)
         for key, value in headers.items():
@@ -207,6 +208,15 @@ class UpstreamProxy:
             [(key, value) for key, value in response.getheaders() if key.lower() not in self.HOP_BY_HOP],
         )
         return _stream_and_close(response, connection)
+
+
+def forwarded_for(environ) -> str:
+    """`X-Forwarded-For` for the service: the client's list with the address this request came from
+    appended. The service believes it only because it trusts the gateway (PORTAL_TRUSTED_PROXIES),
+    and reads it from the right, so what a client wrote there itself names nobody but the client."""
+    remote = environ.get("REMOTE_ADDR") or "unknown"
+    earlier = (environ.get("HTTP_X_FORWARDED_FOR") or "").strip()
+    return f"{earlier}, {remote}" if earlier else remote
 
 
 def request_target(environ) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import ipaddress
 import re
 import shlex
 import shutil
@@ -449,3 +450,15 @@ def test_exactly_one_celery_beat_runs_the_importer_sweep(services):
     assert schedule and schedule[0].startswith(("/tmp/", "/data/")), (
         f"{name}: the schedule file must be in a directory the non-root user can write"
     )
+
+
+def test_the_users_api_trusts_the_gateways_fixed_address_and_nothing_else_of_the_network(compose, services):
+    """Failed logins are counted per client address: the users API must believe the X-Forwarded-For
+    that the gateway appends, and nobody else's (another container could write any address there)."""
+    from shared.client_address import parse_trusted_proxies
+
+    [subnet] = [ipaddress.ip_network(entry["subnet"]) for entry in compose["networks"]["default"]["ipam"]["config"]]
+    gateway_address = ipaddress.ip_address(services["gateway"]["networks"]["default"]["ipv4_address"])
+    assert gateway_address in subnet, f"the gateway's {gateway_address} is outside the network {subnet}"
+    trusted = parse_trusted_proxies(environment(services["users-api"]).get("PORTAL_TRUSTED_PROXIES", ""))
+    assert trusted == (ipaddress.ip_network(gateway_address),), f"the users API trusts {trusted}"
