@@ -8,11 +8,13 @@ from typing import Any
 class PortalError(Exception):
     status = 400
 
-    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None):
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.details = details or {}
+        self.headers = headers or {}  # sent with the answer, such as a 429's Retry-After
 
     def to_dict(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
@@ -36,6 +38,14 @@ class NotFound(PortalError):
 
 class Conflict(PortalError):
     status = 409
+
+
+class TooManyRequests(PortalError):
+    status = 429
+
+
+class ServiceUnavailable(PortalError):
+    status = 503
 
 
 class PayloadTooLarge(PortalError):

@@ -29,6 +29,9 @@ ERROR_SCHEMA = {
 }
 
 
+RETRY_AFTER = {"description": "seconds until the request may be made again", "required": True,
+               "schema": {"type": "integer", "minimum": 1}}
+
 JSON = "application/json"
 CSV = "text/csv"
 MULTIPART = "multipart/form-data"
@@ -233,7 +236,10 @@ def _response(status: int, what: Schema, answers: tuple[str, ...]) -> dict[str, 
     if status == 204 or not (_is_model(what) or 200 <= status < 300):
         return {"description": str(what)}
     if status >= 400:
-        return {"description": str(what), "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        refusal = {"description": str(what), "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        if status == 429:
+            refusal["headers"] = {"Retry-After": RETRY_AFTER}
+        return refusal
     model = what if isinstance(what, type) else None
     description = (model.__doc__ or model.__name__).strip().splitlines()[0] if model else str(what)
     content = {media_type: {"schema": {"type": "string"}} for media_type in answers if media_type != JSON}

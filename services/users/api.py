@@ -23,6 +23,7 @@ from services.users.domain import USER_TYPES
 from services.users.openapi_schemas import Rights, SchoolFunction, SchoolFunctionList, Token, User, UserList
 from shared.api_types import Page, Text, read_body, read_query
 from shared.auth import TOKEN_LIFETIME_SECONDS, current_actor, issue_token, require_right
+from shared.client_address import client_address
 from shared.http import decode_cursor, is_code_cursor, json_body, page_of
 from shared.openapi import documented
 
@@ -42,12 +43,18 @@ def _uow():
     return current_app.extensions["users"].unit_of_work()
 
 
+def _client_address() -> str:
+    return client_address(request.environ, current_app.extensions["settings"].trusted_proxies)
+
+
 @api.post("/auth/token")
 @documented("Exchange a code and password for an access token (1 hour)",
-            {200: Token, 401: "invalid_credentials"}, request=TokenRequest, public=True)
+            {200: Token, 401: "invalid_credentials", 429: "too_many_attempts (failed logins; see Retry-After)",
+             503: "login_unavailable"}, request=TokenRequest, public=True)
 def create_token():
     login = read_body(TokenRequest, json_body(request))
-    rights = handlers.authenticate(_uow(), login.code, login.password)
+    with current_app.extensions["users"].throttle.attempt(login.code, _client_address()):
+        rights = handlers.authenticate(_uow(), login.code, login.password)
     token = issue_token(current_app.config["SECRET_KEY"], login.code, rights)
     return jsonify(access_token=token, token_type="Bearer", expires_in=TOKEN_LIFETIME_SECONDS)
 

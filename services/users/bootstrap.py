@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from services.users.outbox import OutboxPublisher
+from services.users.throttle import LoginThrottle, login_throttle
 from services.users.uow import SqlAlchemyUnitOfWork
 from shared.config import Settings
 from shared.db import make_engine, upgrade_to_head
@@ -23,6 +24,7 @@ class UsersService:
     engine: Engine
     publisher: OutboxPublisher | None
     sealer: Sealer
+    throttle: LoginThrottle = field(default_factory=lambda: login_throttle(None))
 
     def __post_init__(self):
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
@@ -35,7 +37,7 @@ def build_service(settings: Settings, redis_client: redis.Redis | None = None) -
     engine = make_engine(settings.users_database_url)
     if redis_client is None and settings.redis_url:
         redis_client = redis.Redis.from_url(settings.redis_url)
-    service = UsersService(engine, None, Sealer(settings.secret_key))
+    service = UsersService(engine, None, Sealer(settings.secret_key), login_throttle(redis_client))
     if redis_client is not None:
         service.publisher = OutboxPublisher(service.session_factory, redis_client)
     return service
