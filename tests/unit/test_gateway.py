@@ -4,7 +4,7 @@ import re
 import pytest
 from werkzeug.test import Client
 
-from portal.gateway import Gateway, request_target
+from portal.gateway import Gateway, forwarded_for, request_target
 
 
 def backend(name):
@@ -80,3 +80,12 @@ def test_swagger_ui_is_served_from_the_installed_package_and_nothing_else_of_it(
 ])
 def test_the_proxy_forwards_the_path_as_the_client_sent_it(environ, target):
     assert request_target(environ) == target
+
+
+@pytest.mark.parametrize("environ, forwarded", [
+    ({"REMOTE_ADDR": "203.0.113.5"}, "203.0.113.5"),
+    ({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.5"}, "203.0.113.5, 10.0.0.2"),
+    ({"REMOTE_ADDR": "203.0.113.5", "HTTP_X_FORWARDED_FOR": " "}, "203.0.113.5"),
+])
+def test_the_proxy_appends_the_address_the_request_came_from_to_x_forwarded_for(environ, forwarded):
+    assert forwarded_for(environ) == forwarded
