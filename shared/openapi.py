@@ -233,13 +233,12 @@ def _refusals(rule, facts: dict[str, Any]) -> dict[int, str]:
 
 
 def _response(status: int, what: Schema, answers: tuple[str, ...]) -> dict[str, Any]:
+    if status == 429:
+        return {"description": str(what), "headers": {"Retry-After": RETRY_AFTER}}
     if status == 204 or not (_is_model(what) or 200 <= status < 300):
         return {"description": str(what)}
     if status >= 400:
-        refusal = {"description": str(what), "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
-        if status == 429:
-            refusal["headers"] = {"Retry-After": RETRY_AFTER}
-        return refusal
+        return {"description": str(what), "content": {JSON: {"schema": {"$ref": "#/components/schemas/Error"}}}}
     model = what if isinstance(what, type) else None
     description = (model.__doc__ or model.__name__).strip().splitlines()[0] if model else str(what)
     content = {media_type: {"schema": {"type": "string"}} for media_type in answers if media_type != JSON}

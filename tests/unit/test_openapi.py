@@ -56,6 +56,12 @@ def test_a_json_body_documents_the_refusals_of_a_body(documents):
     assert "security" not in token and "401" in token["responses"] and "403" not in token["responses"]
 
 
+def test_the_login_documents_its_throttling_with_retry_after(documents):
+    throttled = documents["users"]["paths"]["/api/v1/auth/token"]["post"]["responses"]["429"]
+    assert "too_many_attempts" in throttled["description"]
+    assert throttled["headers"]["Retry-After"]["schema"] == {"type": "integer", "minimum": 1}
+
+
 def test_every_operation_has_an_id_and_every_link_names_one(documents):
     merged = merge_documents("Portal", list(documents.values()))
     operations = [operation for path in merged["paths"].values() for operation in path.values()]
