@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import time
+from dataclasses import replace
 
 import jwt
 from flask import current_app, g, request
@@ -61,7 +62,7 @@ def current_actor() -> Actor:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("missing_token", "Send an access token: Authorization: Bearer <token>.")
-        g.actor = verify_token(current_app.config["SECRET_KEY"], token.strip())
+        g.actor = replace(verify_token(current_app.config["SECRET_KEY"], token.strip()), client=request.remote_addr)
     return g.actor
 
 

@@ -32,6 +32,7 @@ class Settings:
     chunk_timeout_seconds: float = 60.0
     sweep_seconds: float = 2.0
     import_retention_hours: float = 24.0
+    audit_retention_days: int = 400
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -55,6 +56,7 @@ class Settings:
             chunk_timeout_seconds=float(env.get("PORTAL_CHUNK_TIMEOUT_SECONDS") or 60),
             sweep_seconds=float(env.get("PORTAL_SWEEP_SECONDS") or 2),
             import_retention_hours=float(env.get("PORTAL_IMPORT_RETENTION_HOURS") or 24),
+            audit_retention_days=int(env.get("PORTAL_AUDIT_RETENTION_DAYS") or 400),
         )
 
     def require_redis_url(self) -> str:

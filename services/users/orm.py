@@ -56,3 +56,18 @@ class OutboxRow(Base):
 class AppliedChunkRow(AppliedChunkTable, Base):
     """An import chunk applied in the same transaction as its rows: a redelivered chunk finds it
     here and answers the stored results instead of applying the rows again."""
+
+
+class AuditRow(Base):
+    """An entry of the audit trail: the users service's own, and those collected from the other
+    services' `audit.recorded` events (the id makes a redelivered one a no-op)."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at: Mapped[str] = mapped_column(String(32))  # ISO 8601 UTC, microseconds: sorts as the time does
+    actor: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[str] = mapped_column(Text)  # JSON
+    client: Mapped[str | None] = mapped_column(String(64))

@@ -1,4 +1,5 @@
-"""The outbox relay process: publishes events a crash or a Redis outage left unpublished.
+"""The outbox relay process: publishes events a crash or a Redis outage left unpublished, and collects
+the other services' audit entries from the stream (services/users/audit.py).
 
 Run it as `python -m services.users.relay`; it keeps publishing until SIGTERM or SIGINT.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import redis
 from sqlalchemy.exc import OperationalError
@@ -24,12 +26,17 @@ MIN_AGE_SECONDS = 2.0
 
 
 def run_relay(publisher, stop: threading.Event, poll_seconds: float = POLL_SECONDS,
-              min_age_seconds: float = MIN_AGE_SECONDS) -> None:
+              min_age_seconds: float = MIN_AGE_SECONDS, audit_collector=None) -> None:
+    """Publish what the outbox still holds; with `audit_collector`, also store the other services'
+    audit entries from the stream and delete entries past the retention."""
     while not stop.is_set():
         try:
             sent = publisher.publish_pending(min_age_seconds)
             if sent:
                 log.info("relay published %d pending events", sent)
+            if audit_collector is not None:
+                audit_collector.collect()
+                audit_collector.apply_retention(time.monotonic())
         except (redis.RedisError, OperationalError) as error:
             log.warning("relay could not publish yet: %s", error)
         stop.wait(poll_seconds)
@@ -42,7 +49,7 @@ def main() -> None:
     service = build_service(settings)
     stop = stop_on_signals()
     log.info("relay started")
-    run_relay(service.publisher, stop)
+    run_relay(service.publisher, stop, audit_collector=service.audit_collector)
 
 
 if __name__ == "__main__":
