@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.applied_chunks import AppliedChunkTable
+from shared.outbox import OutboxTable
 
 
 class Base(DeclarativeBase):
@@ -42,15 +43,8 @@ class SchoolFunctionRow(Base):
     rights: Mapped[list] = mapped_column(JSON)
 
 
-class OutboxRow(Base):
+class OutboxRow(OutboxTable, Base):
     """An event written in the transaction of its change; deleted once it is on the stream."""
-
-    __tablename__ = "outbox_events"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(36), unique=True)
-    envelope: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class AppliedChunkRow(AppliedChunkTable, Base):

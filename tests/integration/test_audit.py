@@ -1,19 +1,27 @@
 """The audit trail through the users API, on SQLite and PostgreSQL with a real Redis: what is
 recorded, its filters and paging, who may read it, the same transaction, never a secret."""
 
+import contextlib
+import io
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
+from services.enrollments import app as enrollments_app
+from services.enrollments import bootstrap as enrollments_bootstrap
+from services.importer import app as importer_app
+from services.importer import bootstrap as importer_bootstrap
 from services.users import handlers
 from services.users.audit import delete_expired
 from shared.audit import AUDIT_RECORDED, AuditEntry
 from shared.clock import utcnow
 from shared.config import EVENT_STREAM
 from shared.events.envelope import Envelope
-from tests.integration.conftest import ADMIN_PASSWORD, token_for
+from tests.integration.conftest import ADMIN_PASSWORD, RecordingSender, token_for
+from tests.services import fresh_postgres_database
 
 PASSWORD = "geheim-wachtwoord-42"
 
@@ -143,3 +151,78 @@ def test_the_first_manager_made_by_the_system_is_recorded_once(users_app):
     handlers.ensure_application_manager(service.unit_of_work(), "admin", ADMIN_PASSWORD)
     entries = handlers.list_audit(service.unit_of_work(), target="admin", action="user.created")
     assert len(entries) == 1 and entries[0]["actor"] is None
+
+
+@pytest.fixture
+def other_apps(settings, users_app):
+    """The importer and the enrollments service beside the users service, each on its own database of
+    the same kind, sharing the secret and the Redis stream (no worker or consumer runs)."""
+    with contextlib.ExitStack() as stack:
+        if settings.users_database_url.startswith("sqlite"):
+            urls = {name: f"sqlite:///{settings.data_dir / f'{name}.sqlite3'}" for name in ("importer", "enrollments")}
+        else:
+            urls = {name: stack.enter_context(fresh_postgres_database()) for name in ("importer", "enrollments")}
+        both = replace(settings, importer_database_url=urls["importer"], enrollments_database_url=urls["enrollments"])
+        importer_bootstrap.migrate(both)
+        enrollments_bootstrap.migrate(both)
+        apps = {"importer": importer_app.create_app(both, importer_bootstrap.build_service(both, RecordingSender())),
+                "enrollments": enrollments_app.create_app(both)}
+        yield {name: app.test_client() for name, app in apps.items()} | {"services": {
+            name: app.extensions[name] for name, app in apps.items()}}
+        for name, app in apps.items():
+            app.extensions[name].engine.dispose()
+
+
+def test_imports_and_enrollments_by_hand_reach_the_trail_through_the_stream(client, admin, other_apps):
+    importer, enrollments = other_apps["importer"], other_apps["enrollments"]
+    assert client.post("/api/v1/users", headers=admin, json={"code": "123456", "is_student": True}).status_code == 201
+    assert enrollments.post("/api/v1/schedule-projects", headers=admin, json={
+        "code": "p", "name": "P", "school_year": "2026-2027"}).status_code == 201
+    assert enrollments.post("/api/v1/schedule-projects/p/departments", headers=admin, json={
+        "code": "h1", "name": "H1", "year_of_education": 1}).status_code == 201
+    enrollment = enrollments.post("/api/v1/schedule-projects/p/enrollments", headers=admin,
+                                  json={"student": "123456", "department": "h1"})
+    assert enrollment.status_code == 201, enrollment.json
+    refused = enrollments.post("/api/v1/schedule-projects/p/enrollments", headers=admin,
+                               json={"student": "123456", "department": "h1"})
+    assert refused.status_code == 409  # rolled back: no entry
+    assert enrollments.delete(f"/api/v1/schedule-projects/p/enrollments/{enrollment.json['id']}",
+                              headers=admin).status_code == 204
+    job = importer.post("/api/v1/imports", headers=admin, content_type="multipart/form-data", data={
+        "kind": "users", "start": "true", "file": (io.BytesIO(b"code;wachtwoord\n1;" + PASSWORD.encode()), "a.csv")})
+    assert job.status_code == 202, job.json
+    assert importer.post(f"/api/v1/imports/{job.json['id']}/cancel", headers=admin).status_code == 202
+
+    entries = trail(client, admin, "?actor=admin")["items"]
+    actions = [(entry["action"], entry["target"]) for entry in entries
+               if not entry["action"].startswith(("auth", "user"))]
+    enrollment_id = str(enrollment.json["id"])
+    assert actions == [("import.cancelled", job.json["id"]), ("import.started", job.json["id"]),
+                       ("enrollment.deleted", enrollment_id), ("enrollment.created", enrollment_id)]
+    by_action = {entry["action"]: entry for entry in entries}
+    assert by_action["enrollment.created"]["details"] == {"schedule_project": "p", "student": "123456",
+                                                          "department": "h1"}
+    assert by_action["import.started"]["details"] == {"kind": "users", "filename": "a.csv"}
+    assert set(by_action["import.cancelled"]["details"]["counts"]) >= {"create", "update", "error"}
+    assert all(entry["client"] == "127.0.0.1" for entry in entries)
+    assert PASSWORD not in json.dumps(entries)
+
+
+def test_an_entry_left_in_a_services_outbox_is_collected_once_the_relay_publishes_it(client, admin, other_apps,
+                                                                                      users_app):
+    enrollments, service = other_apps["enrollments"], other_apps["services"]["enrollments"]
+    publisher, service.publisher = service.publisher, None  # as if the process died right after its commit
+    assert enrollments.post("/api/v1/schedule-projects", headers=admin, json={
+        "code": "p", "name": "P", "school_year": "2026-2027"}).status_code == 201
+    client.post("/api/v1/users", headers=admin, json={"code": "123456", "is_student": True})
+    enrollments.post("/api/v1/schedule-projects/p/departments", headers=admin,
+                     json={"code": "h1", "name": "H1", "year_of_education": 1})
+    created = enrollments.post("/api/v1/schedule-projects/p/enrollments", headers=admin,
+                               json={"student": "123456", "department": "h1"})
+    assert created.status_code == 201
+    assert trail(client, admin, "?action=enrollment.created")["items"] == []
+    assert publisher.publish_pending() == 1  # what the relay does
+    publisher.publish_pending()
+    assert [entry["target"] for entry in trail(client, admin, "?action=enrollment.created")["items"]] == [
+        str(created.json["id"])]
+    assert stored_json(users_app).count('"enrollment.created"') == 1
