@@ -56,6 +56,7 @@ class SqlAlchemyOutbox:
     def __init__(self, session: Session, row_class: type[Any]):  # a service's OutboxRow
         self.session = session
         self.row_class = row_class
+        self.added = 0  # events written in this unit of work
 
     def add(self, envelope: Envelope) -> None:
         self.add_many([envelope])
@@ -63,6 +64,7 @@ class SqlAlchemyOutbox:
     def add_many(self, envelopes: list[Envelope]) -> None:
         if not envelopes:
             return
+        self.added += len(envelopes)
         now, connection = utcnow(), self.session.connection()
         rows = [(envelope.id, envelope.to_json(), now) for envelope in envelopes]
         if is_postgresql(connection):

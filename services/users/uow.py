@@ -25,6 +25,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.audit = SqlAlchemyAuditTrail(session)
 
     def after_commit(self) -> None:
+        if not self.outbox.added:
+            return  # no event in this commit (a login's audit entry); what others left is the relay's
         crash_point("users.after_commit")
         if self.publisher is not None:
             self.publisher.try_publish_pending()
