@@ -32,6 +32,7 @@ ROUTES = (
     ("/api/v1/auth", "users"),
     ("/api/v1/users", "users"),
     ("/api/v1/school-functions", "users"),
+    ("/api/v1/audit", "users"),
     ("/api/v1/imports", "importer"),
     ("/api/v1/schedule-projects", "enrollments"),
     ("/api/v1/learning-paths", "enrollments"),

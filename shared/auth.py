@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 import time
+from dataclasses import replace
 
 import jwt
 from flask import current_app, g, request
 
+from shared.client_address import client_address
 from shared.errors import Unauthorized
 from shared.policy import Actor, insufficient_rights
 from shared.rights import RIGHTS
@@ -61,7 +63,8 @@ def current_actor() -> Actor:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("missing_token", "Send an access token: Authorization: Bearer <token>.")
-        g.actor = verify_token(current_app.config["SECRET_KEY"], token.strip())
+        client = client_address(request.environ, current_app.extensions["settings"].trusted_proxies)
+        g.actor = replace(verify_token(current_app.config["SECRET_KEY"], token.strip()), client=client)
     return g.actor
 
 

@@ -35,6 +35,7 @@ class Settings:
     import_retention_hours: float = 24.0
     # Proxies whose X-Forwarded-For names the client (the gateway in docker-compose); none by default.
     trusted_proxies: tuple[Network, ...] = ()
+    audit_retention_days: int = 400
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +60,7 @@ class Settings:
             sweep_seconds=float(env.get("PORTAL_SWEEP_SECONDS") or 2),
             import_retention_hours=float(env.get("PORTAL_IMPORT_RETENTION_HOURS") or 24),
             trusted_proxies=parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES") or ""),
+            audit_retention_days=int(env.get("PORTAL_AUDIT_RETENTION_DAYS") or 400),
         )
 
     def require_redis_url(self) -> str:

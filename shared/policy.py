@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from shared.errors import Conflict, Forbidden
@@ -35,10 +35,12 @@ IMPORT_RIGHTS = {"users": ("imports:write", "users:write"), "enrollments": ("imp
 
 @dataclass(frozen=True)
 class Actor:
-    """Who makes a change: a user's code and the rights they hold for it."""
+    """Who makes a change: a user's code and the rights they hold for it, and (for the audit trail)
+    the address the request came from; messages carry no address (`to_dict` leaves it out)."""
 
     code: str
     rights: frozenset[str]
+    client: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
         return {"code": self.code, "rights": sorted(self.rights)}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from shared.audit import AuditEntry
+
 
 class AppliedChunkStore(Protocol):
     """The chunks a service applied, with their row results (see shared/applied_chunks.py)."""
@@ -20,3 +22,9 @@ class UnitOfWorkBase(Protocol):
     def __exit__(self, *exc_info) -> None: ...
     def reading(self): ...
     def commit(self) -> None: ...
+
+
+class AuditTrail(Protocol):
+    """Where a service records its actions for the audit trail, in the transaction of the change."""
+
+    def add(self, entry: AuditEntry) -> None: ...

@@ -8,4 +8,5 @@ RIGHTS = (
     "imports:write",
     "enrollments:read",
     "enrollments:write",
+    "audit:read",
 )

@@ -23,7 +23,7 @@ from services.enrollments.openapi_schemas import (
     ScheduleProjectList,
 )
 from shared.api_types import Code, Page, Query, read_body, read_query
-from shared.auth import require_right
+from shared.auth import current_actor, require_right
 from shared.http import decode_cursor, is_code_cursor, json_body, page_of
 from shared.openapi import CSV, JSON, documented
 from shared.spreadsheet import safe_cell, safe_filename
@@ -103,7 +103,7 @@ def list_departments(project: str):
                 "project": "$request.path.project", "enrollment_id": "$response.body#/id"})})
 def create_enrollment(project: str):
     body = read_body(EnrollmentBody, json_body(request))
-    return jsonify(handlers.enroll(_uow(), _service().directory, project, body.model_dump())), 201
+    return jsonify(handlers.enroll(_uow(), _service().directory, project, body.model_dump(), current_actor())), 201
 
 
 @api.get("/schedule-projects/<project>/enrollments")
@@ -121,7 +121,7 @@ def list_enrollments(project: str):
 @require_right("enrollments:write")
 @documented("Delete an enrollment", {204: "Deleted", 404: "enrollment_not_found"})
 def delete_enrollment(project: str, enrollment_id: int):
-    handlers.delete_enrollment(_uow(), project, enrollment_id)
+    handlers.delete_enrollment(_uow(), project, enrollment_id, current_actor())
     return "", 204
 
 

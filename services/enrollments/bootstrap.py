@@ -10,9 +10,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from services.enrollments.directory import StudentDirectory
+from services.enrollments.orm import OutboxRow
 from services.enrollments.uow import SqlAlchemyUnitOfWork
 from shared.config import Settings
 from shared.db import make_engine, upgrade_to_head
+from shared.outbox import OutboxPublisher
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -21,12 +23,13 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 class EnrollmentsService:
     engine: Engine
     directory: StudentDirectory | None = None
+    publisher: OutboxPublisher | None = None  # its audit entries to the event stream
 
     def __post_init__(self):
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def unit_of_work(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.session_factory)
+        return SqlAlchemyUnitOfWork(self.session_factory, self.publisher)
 
 
 def build_service(settings: Settings, redis_client: redis.Redis | None = None) -> EnrollmentsService:
@@ -35,6 +38,7 @@ def build_service(settings: Settings, redis_client: redis.Redis | None = None) -
         redis_client = redis.Redis.from_url(settings.redis_url)
     if redis_client is not None:
         service.directory = StudentDirectory(redis_client, service.unit_of_work)
+        service.publisher = OutboxPublisher(service.session_factory, redis_client, OutboxRow)
     return service
 
 

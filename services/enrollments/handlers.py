@@ -12,7 +12,8 @@ from services.enrollments.domain import Department, Enrollment, LearningPath, Sc
 from services.enrollments.ports import StudentDirectory, UnitOfWork
 from services.enrollments.representation import enrollment_representation, project_representation
 from services.enrollments.rows import EXISTING, decide_enrollment_row, refused_row, student_code
-from shared import policy
+from shared import audit, policy
+from shared.audit import AuditEntry
 from shared.clock import utcnow
 from shared.codes import has_control_character
 from shared.errors import Conflict, NotFound
@@ -58,7 +59,8 @@ def list_departments(uow: UnitOfWork, project: str, after: str | None = None, li
     return departments[:limit]
 
 
-def enroll(uow: UnitOfWork, directory: StudentDirectory | None, project: str, body: dict[str, Any]) -> dict[str, Any]:
+def enroll(uow: UnitOfWork, directory: StudentDirectory | None, project: str, body: dict[str, Any],
+           actor: Actor | None = None) -> dict[str, Any]:
     """Enroll one student by hand; the student directory (None without an event stream) catches up
     with the student events first."""
     student, department = body["student"], body["department"]
@@ -75,6 +77,8 @@ def enroll(uow: UnitOfWork, directory: StudentDirectory | None, project: str, bo
                                 optional["main_group"], created_at=utcnow())
         if not uow.enrollments.add_enrollment(enrollment):
             raise domain.enrollment_exists(student, project)
+        _record(uow, audit.ENROLLMENT_CREATED, actor, str(enrollment.id),
+                {"schedule_project": project, "student": student, "department": department})
         paths = uow.enrollments.learning_paths()
         uow.commit()
     return enrollment_representation(enrollment, departments[department], paths)
@@ -89,13 +93,14 @@ def list_enrollments(uow: UnitOfWork, project: str, department=None, student=Non
                 for enrollment in uow.enrollments.enrollments(project, department, student, after, limit)]
 
 
-def delete_enrollment(uow: UnitOfWork, project: str, enrollment_id: int) -> None:
+def delete_enrollment(uow: UnitOfWork, project: str, enrollment_id: int, actor: Actor | None = None) -> None:
     with uow:
         _project(uow, project)
         # An id no row can have (the column holds 32 bits) is not found, rather than a failing query.
         if not 1 <= enrollment_id <= MAX_ROW_ID or not uow.enrollments.delete_enrollment(project, enrollment_id):
             raise NotFound("enrollment_not_found", f"Schedule project {project} has no enrollment {enrollment_id}.",
                            {"id": enrollment_id})
+        _record(uow, audit.ENROLLMENT_DELETED, actor, str(enrollment_id), {"schedule_project": project})
         uow.commit()
 
 
@@ -217,3 +222,8 @@ def _project(uow: UnitOfWork, code: str) -> ScheduleProject:
 def _optional(text: str | None) -> str | None:
     """A text as stored: without spaces at either end, and none when nothing else is left."""
     return (text or "").strip() or None
+
+
+def _record(uow: UnitOfWork, action: str, actor: Actor | None, target: str, details: dict[str, Any]) -> None:
+    uow.audit.add(AuditEntry.new(action, actor.code if actor else None, target, details,
+                                 client=actor.client if actor else None))

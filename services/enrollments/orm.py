@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKeyConstraint, Int
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.applied_chunks import AppliedChunkTable
+from shared.outbox import OutboxTable
 
 
 class Base(DeclarativeBase):
@@ -82,3 +83,7 @@ class LearningPathRow(Base):
 
 class AppliedChunkRow(AppliedChunkTable, Base):
     """An import chunk applied in the same transaction as its enrollments (see shared/applied_chunks.py)."""
+
+
+class OutboxRow(OutboxTable, Base):
+    """An audit entry (`audit.recorded`) written with its change; deleted once it is on the stream."""

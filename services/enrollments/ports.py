@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from services.enrollments.domain import Department, Enrollment, LearningPath, ScheduleProject, Student
-from shared.ports import AppliedChunkStore, UnitOfWorkBase
+from shared.ports import AppliedChunkStore, AuditTrail, UnitOfWorkBase
 
 
 class EnrollmentRepository(Protocol):
@@ -31,6 +31,7 @@ class EnrollmentRepository(Protocol):
 class UnitOfWork(UnitOfWorkBase, Protocol):
     enrollments: EnrollmentRepository
     applied_chunks: AppliedChunkStore
+    audit: AuditTrail
 
 
 class StudentDirectory(Protocol):

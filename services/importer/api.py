@@ -142,7 +142,7 @@ def start_import(job_id: str):
 @documented("Cancel a job; rows already applied stay applied",
             {202: ImportJob, 404: "import_not_found", 409: "invalid_state"})
 def cancel_import(job_id: str):
-    return jsonify(_with_links(handlers.cancel_job(_uow(), job_id))), 202
+    return jsonify(_with_links(handlers.cancel_job(_uow(), job_id, current_actor()))), 202
 
 
 @api.get("/imports/<job_id>/rows")

@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from services.importer.handlers import Timing
+from services.importer.orm import OutboxRow
 from services.importer.uow import SqlAlchemyUnitOfWork
 from shared.config import Settings
 from shared.db import make_engine, upgrade_to_head
+from shared.outbox import OutboxPublisher
 from shared.sealing import Sealer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -34,16 +37,17 @@ class ImporterService:
     timing: Timing
     max_upload_bytes: int
     sealer: Sealer
+    publisher: OutboxPublisher | None = None  # its audit entries to the event stream
 
     def __post_init__(self):
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def unit_of_work(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.session_factory, self.sender, self.sealer)
+        return SqlAlchemyUnitOfWork(self.session_factory, self.sender, self.sealer, self.publisher)
 
 
-def build_service(settings: Settings, sender=None) -> ImporterService:
-    return ImporterService(
+def build_service(settings: Settings, sender=None, redis_client: redis.Redis | None = None) -> ImporterService:
+    service = ImporterService(
         engine=make_engine(settings.importer_database_url),
         sender=sender,
         timing=Timing(chunk_timeout_seconds=settings.chunk_timeout_seconds,
@@ -51,6 +55,11 @@ def build_service(settings: Settings, sender=None) -> ImporterService:
         max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
         sealer=Sealer(settings.secret_key),
     )
+    if redis_client is None and settings.redis_url:
+        redis_client = redis.Redis.from_url(settings.redis_url)
+    if redis_client is not None:
+        service.publisher = OutboxPublisher(service.session_factory, redis_client, OutboxRow)
+    return service
 
 
 def migrate(settings: Settings) -> None:

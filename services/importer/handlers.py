@@ -20,6 +20,8 @@ from services.importer import analysis, domain
 from services.importer.domain import IN_MOTION, Job, Phase, Status
 from services.importer.ports import UnitOfWork
 from services.importer.representation import job_representation, row_results
+from shared import audit
+from shared.audit import AuditEntry
 from shared.clock import utcnow
 from shared.csvfile import FileProblem
 from shared.errors import PayloadTooLarge
@@ -52,6 +54,8 @@ def create_job(uow: UnitOfWork, kind_name: str | None, filename: str, stream: Bi
         if not uow.jobs.store_file(job.id, stream, max_bytes):
             raise PayloadTooLarge("payload_too_large", f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
         uow.send_after_commit(ANALYZE_IMPORT, IMPORTER_QUEUE, job.id, job.generation)
+        if job.start_when_ready:
+            _record(uow, audit.IMPORT_STARTED, actor, job)
         return _commit_and_show(uow, job)
 
 
@@ -63,6 +67,8 @@ def change_settings(uow: UnitOfWork, job_id: str, options: dict[str, Any], actor
         uow.jobs.delete_chunks(job.id)
         uow.jobs.save(job)
         uow.send_after_commit(ANALYZE_IMPORT, IMPORTER_QUEUE, job.id, job.generation)
+        if job.start_when_ready:
+            _record(uow, audit.IMPORT_STARTED, actor, job)
         return _commit_and_show(uow, job)
 
 
@@ -155,15 +161,18 @@ def start_job(uow: UnitOfWork, job_id: str, timing: Timing, actor: Actor) -> dic
     with uow:
         job = _job(uow, job_id, lock=True)
         job.start(actor)
+        _record(uow, audit.IMPORT_STARTED, actor, job)
         _move_on(uow, job, timing)
         _save(uow, job)
         return _commit_and_show(uow, job)
 
 
-def cancel_job(uow: UnitOfWork, job_id: str) -> dict[str, Any]:
+def cancel_job(uow: UnitOfWork, job_id: str, actor: Actor | None = None) -> dict[str, Any]:
     with uow:
         job = _job(uow, job_id, lock=True)
         job.cancel(utcnow())
+        _record(uow, audit.IMPORT_CANCELLED, actor or Actor("", frozenset()), job,
+                {"counts": uow.jobs.totals(job).done})
         _save(uow, job)
         return _commit_and_show(uow, job)
 
@@ -297,6 +306,10 @@ def _read_file(uow: UnitOfWork, job: Job) -> None:
 def _save(uow: UnitOfWork, job: Job) -> None:
     """Write the job; one that ends here lets its file and its rows' sealed secrets go."""
     ending = job.ends_now
+    if ending and job.status is Status.COMPLETED:
+        # Done by the system for whoever started it: no request, so no client address.
+        _record(uow, audit.IMPORT_COMPLETED, Actor(job.actor_for(Phase.APPLY).code, frozenset()), job,
+                {"counts": uow.jobs.totals(job).done, "total_rows": job.total_rows})
     uow.jobs.save(job)
     if ending:
         uow.jobs.delete_file(job.id)
@@ -338,3 +351,8 @@ def _job(uow: UnitOfWork, job_id: str, lock: bool = False) -> Job:
     if job is None:
         raise domain.job_not_found(job_id)
     return job
+
+
+def _record(uow: UnitOfWork, action: str, actor: Actor, job: Job, details: dict[str, Any] | None = None) -> None:
+    uow.audit.add(AuditEntry.new(action, actor.code, job.id, {"kind": job.kind.name, "filename": job.filename,
+                                                               **(details or {})}, client=actor.client))

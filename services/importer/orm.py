@@ -13,6 +13,8 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.outbox import OutboxTable
+
 
 class Base(DeclarativeBase):
     pass
@@ -77,3 +79,7 @@ class ChunkRow(Base):
     done_skip: Mapped[int] = mapped_column(Integer, default=0)
     done_error: Mapped[int] = mapped_column(Integer, default=0)
 
+
+
+class OutboxRow(OutboxTable, Base):
+    """An audit entry (`audit.recorded`) written with its change; deleted once it is on the stream."""

@@ -12,6 +12,7 @@ from typing import BinaryIO, Protocol
 from services.importer.analysis import SeenKeys
 from services.importer.domain import Job, Phase, Status
 from shared.messages import RowIn
+from shared.ports import AuditTrail
 from shared.sealing import Sealer
 
 
@@ -82,6 +83,7 @@ class Sender(Protocol):
 class UnitOfWork(Protocol):
     jobs: JobRepository
     sealer: Sealer
+    audit: AuditTrail
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, *exc_info) -> None: ...

@@ -7,6 +7,7 @@ from services.importer import handlers
 from shared.messages import ANALYZE_IMPORT, IMPORTER_QUEUE, RECORD_CHUNK_RESULT, SWEEP_IMPORTS, ChunkResult
 
 QUEUE = IMPORTER_QUEUE
+LEFTOVER_AGE_SECONDS = 2.0  # younger ones are being published by their writer
 
 
 def _service():
@@ -26,4 +27,7 @@ def record_chunk_result(result: str) -> None:
 @shared_task(name=SWEEP_IMPORTS)
 def sweep() -> int:
     """Runs every few seconds (beat): resends what went unanswered, finishes what is done."""
-    return handlers.sweep(_service().unit_of_work(), _service().timing)
+    moved = handlers.sweep(_service().unit_of_work(), _service().timing)
+    if _service().publisher is not None:  # audit entries a crash or a Redis outage left in the outbox
+        _service().publisher.try_publish_pending(min_age_seconds=LEFTOVER_AGE_SECONDS)
+    return moved

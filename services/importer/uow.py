@@ -7,22 +7,27 @@ answer is overdue and sends them again.
 
 from __future__ import annotations
 
+from services.importer.orm import OutboxRow
 from services.importer.ports import Sender
 from services.importer.repository import SqlAlchemyJobRepository
 from services.importer.seen_keys import SeenKeysFile
+from shared.outbox import OutboxAuditTrail, OutboxPublisher, SqlAlchemyOutbox
 from shared.sealing import Sealer
 from shared.uow import UnitOfWork
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory, sender: Sender, sealer: Sealer):
+    def __init__(self, session_factory, sender: Sender, sealer: Sealer, publisher: OutboxPublisher | None = None):
         super().__init__(session_factory)
         self.sender = sender
         self.sealer = sealer
+        self.publisher = publisher
 
     def start(self, session) -> None:
         self.jobs = SqlAlchemyJobRepository(session, self.sealer)
         self.outgoing: list[tuple[str, str, list]] = []
+        self.outbox = SqlAlchemyOutbox(session, OutboxRow)
+        self.audit = OutboxAuditTrail(self.outbox)
 
     def send_after_commit(self, task: str, queue: str, *args) -> None:
         self.outgoing.append((task, queue, list(args)))
@@ -34,3 +39,5 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         outgoing, self.outgoing = self.outgoing, []
         for task, queue, args in outgoing:
             self.sender.send(task, queue, args)
+        if self.publisher is not None and self.audit.added:
+            self.publisher.try_publish_pending()

@@ -7,6 +7,7 @@ from operator import itemgetter
 from typing import Literal
 
 from flask import Blueprint, current_app, jsonify, request
+from pydantic import AwareDatetime, Field
 
 from services.users import handlers
 from services.users.commands import (
@@ -20,10 +21,20 @@ from services.users.commands import (
     UserPatch,
 )
 from services.users.domain import USER_TYPES
-from services.users.openapi_schemas import Rights, SchoolFunction, SchoolFunctionList, Token, User, UserList
-from shared.api_types import Page, Text, read_body, read_query
+from services.users.openapi_schemas import (
+    AuditEntryList,
+    Rights,
+    SchoolFunction,
+    SchoolFunctionList,
+    Token,
+    User,
+    UserList,
+)
+from shared import audit
+from shared.api_types import Code, Page, Text, read_body, read_query
 from shared.auth import TOKEN_LIFETIME_SECONDS, current_actor, issue_token, require_right
 from shared.client_address import client_address
+from shared.events.envelope import utc_timestamp
 from shared.http import decode_cursor, is_code_cursor, json_body, page_of
 from shared.openapi import documented
 
@@ -53,8 +64,9 @@ def _client_address() -> str:
              503: "login_unavailable"}, request=TokenRequest, public=True)
 def create_token():
     login = read_body(TokenRequest, json_body(request))
-    with current_app.extensions["users"].throttle.attempt(login.code, _client_address()):
-        rights = handlers.authenticate(_uow(), login.code, login.password)
+    client = _client_address()
+    with current_app.extensions["users"].throttle.attempt(login.code, client):
+        rights = handlers.authenticate(_uow(), login.code, login.password, client=client)
     token = issue_token(current_app.config["SECRET_KEY"], login.code, rights)
     return jsonify(access_token=token, token_type="Bearer", expires_in=TOKEN_LIFETIME_SECONDS)
 
@@ -135,6 +147,35 @@ def create_school_function():
 def replace_school_function(code: str):
     command = PutSchoolFunction.from_json(json_body(request), code=code)
     return jsonify(_function_json(handlers.replace_school_function(_uow(), command, current_actor())))
+
+
+class AuditQuery(Page):
+    actor: Code | None = None
+    target: Text | None = None
+    action: Literal[audit.ACTIONS] | None = None  # type: ignore[valid-type]
+    since: AwareDatetime | None = Field(None, description="only entries at or after this time (ISO 8601 with zone)")
+
+
+@api.get("/audit")
+@require_right("audit:read")
+@documented("The audit trail, newest first: logins, changes to users and school functions, imports "
+            "started, cancelled and completed, enrollments created by hand and deleted", {200: AuditEntryList},
+            query=AuditQuery)
+def list_audit():
+    query = read_query(AuditQuery, request)
+    before = decode_cursor(query.cursor, _is_audit_position)
+    collector = current_app.extensions["users"].audit_collector
+    if collector is not None:
+        collector.catch_up()  # the other services' entries that are already on the stream
+    entries = handlers.list_audit(_uow(), query.actor, query.target, query.action,
+                                  None if query.since is None else utc_timestamp(query.since),
+                                  None if before is None else tuple(before), query.limit + 1)
+    return page_of(entries, query.limit, cursor_of=itemgetter("at", "id"))
+
+
+def _is_audit_position(value) -> bool:
+    return (isinstance(value, list) and len(value) == 2 and all(isinstance(part, str) for part in value)
+            and len(value[0]) <= 32 and len(value[1]) <= 36)
 
 
 def _function_json(function) -> dict:

@@ -9,6 +9,7 @@ import redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
+from services.users.audit import AuditCollector
 from services.users.outbox import OutboxPublisher
 from services.users.throttle import LoginThrottle, login_throttle
 from services.users.uow import SqlAlchemyUnitOfWork
@@ -25,6 +26,7 @@ class UsersService:
     publisher: OutboxPublisher | None
     sealer: Sealer
     throttle: LoginThrottle = field(default_factory=lambda: login_throttle(None))
+    audit_collector: AuditCollector | None = None
 
     def __post_init__(self):
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
@@ -40,6 +42,7 @@ def build_service(settings: Settings, redis_client: redis.Redis | None = None) -
     service = UsersService(engine, None, Sealer(settings.secret_key), login_throttle(redis_client))
     if redis_client is not None:
         service.publisher = OutboxPublisher(service.session_factory, redis_client)
+        service.audit_collector = AuditCollector(redis_client, service.unit_of_work, settings.audit_retention_days)
     return service
 
 

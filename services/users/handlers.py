@@ -12,7 +12,8 @@ from services.users.passwords import hash_password, verify_password
 from services.users.ports import UnitOfWork
 from services.users.representation import user_representation
 from services.users.rows import RowContext, RowDecision, decide_row
-from shared import policy
+from shared import audit, policy
+from shared.audit import AuditEntry
 from shared.clock import utcnow
 from shared.codes import is_code
 from shared.csvfile import trim_cell
@@ -35,6 +36,7 @@ def create_user(uow: UnitOfWork, command: CreateUser, actor: Actor) -> dict[str,
         user.created_at = user.updated_at = utcnow()
         uow.users.add(user)
         _record_student_event(uow, None, user)
+        _record(uow, audit.USER_CREATED, actor, user.code, {"fields": sorted(command.values)})
         uow.commit()
     return user_representation(user)
 
@@ -55,6 +57,7 @@ def update_user(uow: UnitOfWork, command: UpdateUser, actor: Actor) -> dict[str,
             user.updated_at = utcnow()
             uow.users.save(user)
             _record_student_event(uow, before, user)
+            _record(uow, audit.USER_UPDATED, actor, user.code, {"fields": _changed_fields(before, user)})
             uow.commit()
     return user_representation(user)
 
@@ -81,14 +84,21 @@ def effective_rights(uow: UnitOfWork, code: str) -> list[str]:
         return _rights_of(uow, user)
 
 
-def authenticate(uow: UnitOfWork, code: str, password: str) -> list[str]:
-    """The rights of the user with this code and password; one answer for every failure."""
-    with uow.reading():
+def authenticate(uow: UnitOfWork, code: str, password: str, client: str | None = None) -> list[str]:
+    """The rights of the user with this code and password; one answer for every failure. The
+    login, or the failed attempt, is recorded in the audit trail."""
+    with uow:
         user = uow.users.get(code) if is_code(code) else None
         password_ok = verify_password(user.password_hash if user else None, password)
-        if user is None or not password_ok or user.archived or user.login_method != "password":
-            raise Unauthorized("invalid_credentials", "The code or the password is wrong.")
-        return _rights_of(uow, user)
+        succeeded = user is not None and password_ok and not user.archived and user.login_method == "password"
+        rights = _rights_of(uow, user) if user is not None and succeeded else []
+        known_code = code if is_code(code) else None
+        uow.audit.add(AuditEntry.new(audit.LOGIN if succeeded else audit.LOGIN_FAILED, known_code, known_code,
+                                     client=client))
+        uow.commit()
+    if not succeeded:
+        raise Unauthorized("invalid_credentials", "The code or the password is wrong.")
+    return rights
 
 
 def list_school_functions(uow: UnitOfWork, after_code: str | None = None, limit: int | None = None
@@ -112,6 +122,8 @@ def create_school_function(uow: UnitOfWork, command: PutSchoolFunction, actor: A
         policy.require(policy.missing_for_function_change(_acting(uow, actor, _function_rights(uow)), (),
                                                           function.rights))
         uow.users.put_function(function)
+        _record(uow, audit.SCHOOL_FUNCTION_CREATED, actor, function.code,
+                {"name": function.name, "rights": sorted(function.rights)})
         uow.commit()
     return function
 
@@ -133,6 +145,10 @@ def replace_school_function(uow: UnitOfWork, command: PutSchoolFunction, actor: 
                 "The application manager keeps every right, so that someone can always administer the portal.",
             )
         uow.users.put_function(function)
+        _record(uow, audit.SCHOOL_FUNCTION_UPDATED, actor, function.code, {
+            "name_changed": function.name != old.name,
+            "rights_added": sorted(set(function.rights) - set(old.rights)),
+            "rights_removed": sorted(set(old.rights) - set(function.rights))})
         uow.commit()
     return function
 
@@ -150,8 +166,17 @@ def ensure_application_manager(uow: UnitOfWork, code: str, password: str | None)
         user.password_hash = hash_password(domain.check_password(password or generated or ""))
         user.created_at = user.updated_at = utcnow()
         uow.users.add(user)
+        uow.audit.add(AuditEntry.new(audit.USER_CREATED, None, user.code,
+                                     {"fields": ["is_employee", "password", "school_functions"]}))
         uow.commit()
     return generated
+
+
+def list_audit(uow: UnitOfWork, actor=None, target=None, action=None, since=None, before=None,
+               limit=100) -> list[dict[str, Any]]:
+    """The audit trail newest first, filtered; `before` is the (at, id) the page before ended with."""
+    with uow.reading():
+        return [entry.to_dict() for entry in uow.audit.list(actor, target, action, since, before, limit)]
 
 
 def apply_user_rows(uow: UnitOfWork, chunk: Chunk) -> ChunkResult:
@@ -295,3 +320,13 @@ def _record_student_event(uow: UnitOfWork, before: User | None, after: User) -> 
     event_type = domain.student_event_type(before, after)
     if event_type is not None:
         uow.outbox.add(Envelope.new(event_type, user_representation(after)))
+
+
+def _record(uow: UnitOfWork, action: str, actor: Actor, target: str, details: dict[str, Any]) -> None:
+    uow.audit.add(AuditEntry.new(action, actor.code, target, details, client=actor.client))
+
+
+def _changed_fields(before: User, after: User) -> list[str]:
+    """The names of what a change touched; a new password is named, its value and hash never are."""
+    fields = audit.changed_fields(before.public_fields(), after.public_fields())
+    return sorted([*fields, "password"]) if before.password_hash != after.password_hash else fields

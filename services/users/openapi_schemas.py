@@ -50,5 +50,20 @@ class SchoolFunction(Answer):
     rights: list[Right]
 
 
+class AuditEntry(Answer):
+    """An entry of the audit trail: who (`actor`, a user's code; null for the system) did what
+    (`action`) to what (`target`), when (`at`), from which address (`client`); `details` never
+    holds a password or a hash"""
+
+    id: str
+    at: datetime
+    actor: str | None
+    action: str
+    target: str | None
+    details: dict
+    client: str | None
+
+
 UserList = list_of(User)
+AuditEntryList = list_of(AuditEntry)
 SchoolFunctionList = list_of(SchoolFunction)

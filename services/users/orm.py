@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.applied_chunks import AppliedChunkTable
+from shared.outbox import OutboxTable
 
 
 class Base(DeclarativeBase):
@@ -42,17 +43,25 @@ class SchoolFunctionRow(Base):
     rights: Mapped[list] = mapped_column(JSON)
 
 
-class OutboxRow(Base):
+class OutboxRow(OutboxTable, Base):
     """An event written in the transaction of its change; deleted once it is on the stream."""
-
-    __tablename__ = "outbox_events"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(36), unique=True)
-    envelope: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class AppliedChunkRow(AppliedChunkTable, Base):
     """An import chunk applied in the same transaction as its rows: a redelivered chunk finds it
     here and answers the stored results instead of applying the rows again."""
+
+
+class AuditRow(Base):
+    """An entry of the audit trail: the users service's own, and those collected from the other
+    services' `audit.recorded` events (the id makes a redelivered one a no-op)."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at: Mapped[str] = mapped_column(String(32))  # ISO 8601 UTC, microseconds: sorts as the time does
+    actor: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[str] = mapped_column(Text)  # JSON
+    client: Mapped[str | None] = mapped_column(String(64))

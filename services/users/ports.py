@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from services.users.domain import SchoolFunction, User
+from shared.audit import AuditEntry
 from shared.events.envelope import Envelope
 from shared.ports import AppliedChunkStore, UnitOfWorkBase
 from shared.sealing import Sealer
@@ -32,8 +33,18 @@ class Outbox(Protocol):
     def add_many(self, envelopes: list[Envelope]) -> None: ...
 
 
+class AuditTrail(Protocol):
+    def add(self, entry: AuditEntry) -> None: ...
+    def add_many(self, entries: list[AuditEntry]) -> None: ...
+    def list(self, actor: str | None = None, target: str | None = None, action: str | None = None,
+             since: str | None = None, before: tuple[str, str] | None = None, limit: int = 100
+             ) -> list[AuditEntry]: ...
+    def delete_older_than(self, cutoff: str) -> int: ...
+
+
 class UnitOfWork(UnitOfWorkBase, Protocol):
     users: UserRepository
     outbox: Outbox
+    audit: AuditTrail
     applied_chunks: AppliedChunkStore
     sealer: Sealer

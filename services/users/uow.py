@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.users.audit import SqlAlchemyAuditTrail
 from services.users.orm import AppliedChunkRow
 from services.users.outbox import OutboxPublisher, SqlAlchemyOutbox
 from services.users.repository import SqlAlchemyUserRepository
@@ -21,8 +22,11 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.users = SqlAlchemyUserRepository(session)
         self.applied_chunks = AppliedChunks(session, AppliedChunkRow)
         self.outbox = SqlAlchemyOutbox(session)
+        self.audit = SqlAlchemyAuditTrail(session)
 
     def after_commit(self) -> None:
+        if not self.outbox.added:
+            return  # no event in this commit (a login's audit entry); what others left is the relay's
         crash_point("users.after_commit")
         if self.publisher is not None:
             self.publisher.try_publish_pending()

@@ -65,7 +65,11 @@ def test_an_event_lost_in_a_crash_after_commit_is_published_by_the_relay_and_han
 
     api, base = start_users_api(system_env, tmp_path)
     try:
-        assert http("GET", f"{base}/api/v1/users/123456", token=admin_token(base))[0] == 200
+        token = admin_token(base)
+        assert http("GET", f"{base}/api/v1/users/123456", token=token)[0] == 200
+        # The audit entry was committed with the user: the crash after the commit cannot lose it.
+        trail = http("GET", f"{base}/api/v1/audit?target=123456", token=token)[1]["items"]
+        assert [(entry["action"], entry["actor"]) for entry in trail] == [("user.created", "admin")]
     finally:
         stop(api)
 

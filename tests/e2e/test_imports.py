@@ -265,3 +265,17 @@ def test_a_hundred_thousand_rows_that_all_fail_complete_with_every_row_reported(
     assert [row["line"] for row in first] == [2, 3] and "digits" in first[0]["messages"][0]
     assert system.get("/api/v1/users/L1")[0] == 404
     assert system.get("/health")[0] == 200
+
+
+def test_an_import_started_and_completed_is_in_the_audit_trail_through_the_gateway(system):
+    job = system.upload(cp1252_export([["310001", "Ada", "", "Lovelace", "", "h1"]]), kind="users",
+                        as_student=True, start=True)
+    done = system.wait_for_status(job["id"], ("completed",))
+    status, trail = system.get(f"/api/v1/audit?target={job['id']}")
+    assert status == 200
+    assert [entry["action"] for entry in trail["items"]] == ["import.completed", "import.started"]
+    completed, started = trail["items"]
+    assert completed["details"]["counts"] == done["counts"] and completed["actor"] == "admin"
+    assert completed["client"] is None and started["client"] == "127.0.0.1"
+    logins = system.get("/api/v1/audit?action=auth.login&actor=admin&limit=1")[1]["items"]
+    assert len(logins) == 1 and logins[0]["target"] == "admin"

@@ -7,6 +7,7 @@ import copy
 
 from services.enrollments.domain import Department, Enrollment, LearningPath, ScheduleProject, Student
 from shared.clock import utcnow
+from tests.unit.fakes import FakeAuditTrail
 
 
 class FakeEnrollmentRepository:
@@ -108,6 +109,7 @@ class FakeUnitOfWork:
 
     def __init__(self):
         self.enrollments = FakeEnrollmentRepository()
+        self.audit = FakeAuditTrail()
         self.applied_chunks = FakeAppliedChunks()
         self.commits = 0
 

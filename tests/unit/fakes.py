@@ -70,12 +70,38 @@ class FakeOutbox:
         self.pending.append(envelope)
 
 
+class FakeAuditTrail:
+    def __init__(self):
+        self.entries = []
+
+    def add(self, entry):
+        self.add_many([entry])
+
+    def add_many(self, entries):
+        known = {entry.id for entry in self.entries}
+        self.entries.extend(entry for entry in entries if entry.id not in known)
+
+    def list(self, actor=None, target=None, action=None, since=None, before=None, limit=100):
+        found = sorted(self.entries, key=lambda entry: (entry.at, entry.id), reverse=True)
+        found = [entry for entry in found
+                 if actor in (None, entry.actor) and target in (None, entry.target)
+                 and action in (None, entry.action) and (since is None or entry.at >= since)
+                 and (before is None or (entry.at, entry.id) < tuple(before))]
+        return found[:limit]
+
+    def delete_older_than(self, cutoff):
+        kept = [entry for entry in self.entries if entry.at >= cutoff]
+        deleted, self.entries = len(self.entries) - len(kept), kept
+        return deleted
+
+
 class FakeUnitOfWork:
     """Keeps committed state; what a block did without commit is thrown away, as with a database."""
 
     def __init__(self):
         self.users = FakeUserRepository()
         self.outbox = FakeOutbox()
+        self.audit = FakeAuditTrail()
         self.sealer = Sealer("users-unit-test-secret-0123456789")
         self.published = []
         self.commits = 0
@@ -84,12 +110,13 @@ class FakeUnitOfWork:
         return self
 
     def __enter__(self):
-        self._snapshot = (dict(self.users.users), dict(self.users._functions), list(self.outbox.pending))
+        self._snapshot = (dict(self.users.users), dict(self.users._functions), list(self.outbox.pending),
+                          list(self.audit.entries))
         return self
 
     def __exit__(self, *exc_info):
         if self._snapshot is not None:
-            self.users.users, self.users._functions, self.outbox.pending = self._snapshot
+            self.users.users, self.users._functions, self.outbox.pending, self.audit.entries = self._snapshot
 
     def commit(self):
         self._snapshot = None

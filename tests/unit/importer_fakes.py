@@ -13,6 +13,7 @@ from services.importer.ports import ChunkOutcomes, ChunkToSend, Totals
 from shared.errors import Conflict
 from shared.messages import ACTIONS, ROW_BY_ROW_ATTEMPT, RowIn
 from shared.sealing import Sealer
+from tests.unit.fakes import FakeAuditTrail
 
 SECRET = "importer-unit-test-secret-0123456789"
 
@@ -155,6 +156,7 @@ class FakeUnitOfWork:
 
     def __init__(self):
         self.jobs = FakeJobRepository()
+        self.audit = FakeAuditTrail()
         self.sealer = Sealer(SECRET)
         self.sent: list[tuple[str, str, list]] = []
         self._outgoing: list[tuple[str, str, list]] = []

@@ -460,5 +460,6 @@ def test_the_users_api_trusts_the_gateways_fixed_address_and_nothing_else_of_the
     [subnet] = [ipaddress.ip_network(entry["subnet"]) for entry in compose["networks"]["default"]["ipam"]["config"]]
     gateway_address = ipaddress.ip_address(services["gateway"]["networks"]["default"]["ipv4_address"])
     assert gateway_address in subnet, f"the gateway's {gateway_address} is outside the network {subnet}"
-    trusted = parse_trusted_proxies(environment(services["users-api"]).get("PORTAL_TRUSTED_PROXIES", ""))
-    assert trusted == (ipaddress.ip_network(gateway_address),), f"the users API trusts {trusted}"
+    for api in ("users-api", "importer-api", "enrollments-api"):
+        trusted = parse_trusted_proxies(environment(services[api]).get("PORTAL_TRUSTED_PROXIES", ""))
+        assert trusted == (ipaddress.ip_network(gateway_address),), f"{api} trusts {trusted}"
