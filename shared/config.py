@@ -32,6 +32,7 @@ class Settings:
     chunk_timeout_seconds: float = 60.0
     sweep_seconds: float = 2.0
     import_retention_hours: float = 24.0
+    secret_key_generated: bool = False  # the embedded default (long and random), not PORTAL_SECRET_KEY
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -55,6 +56,7 @@ class Settings:
             chunk_timeout_seconds=float(env.get("PORTAL_CHUNK_TIMEOUT_SECONDS") or 60),
             sweep_seconds=float(env.get("PORTAL_SWEEP_SECONDS") or 2),
             import_retention_hours=float(env.get("PORTAL_IMPORT_RETENTION_HOURS") or 24),
+            secret_key_generated=not env.get("PORTAL_SECRET_KEY"),
         )
 
     def require_redis_url(self) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 class PortalError(Exception):
     status = 400
+    headers: dict[str, str] = {}  # extra headers of the answer (read only), such as Retry-After
 
     def __init__(self, code: str, message: str, details: dict[str, Any] | None = None):
         super().__init__(message)
@@ -44,6 +45,11 @@ class PayloadTooLarge(PortalError):
 
 class UnsupportedMediaType(PortalError):
     status = 415
+
+
+class ServiceUnavailable(PortalError):
+    status = 503
+    headers = {"Retry-After": "1"}
 
 
 class InvalidInput(PortalError):

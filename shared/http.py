@@ -37,7 +37,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(PortalError)
     def portal_error(error: PortalError):
-        return jsonify(error.to_dict()), error.status
+        return jsonify(error.to_dict()), error.status, error.headers
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

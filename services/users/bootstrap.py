@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from services.users.outbox import OutboxPublisher
+from services.users.sessions import RevocationPublisher
 from services.users.uow import SqlAlchemyUnitOfWork
 from shared.config import Settings
 from shared.db import make_engine, upgrade_to_head
@@ -23,12 +24,13 @@ class UsersService:
     engine: Engine
     publisher: OutboxPublisher | None
     sealer: Sealer
+    revocation_publisher: RevocationPublisher | None = None
 
     def __post_init__(self):
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def unit_of_work(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.session_factory, self.publisher, self.sealer)
+        return SqlAlchemyUnitOfWork(self.session_factory, self.publisher, self.sealer, self.revocation_publisher)
 
 
 def build_service(settings: Settings, redis_client: redis.Redis | None = None) -> UsersService:
@@ -38,6 +40,7 @@ def build_service(settings: Settings, redis_client: redis.Redis | None = None) -
     service = UsersService(engine, None, Sealer(settings.secret_key))
     if redis_client is not None:
         service.publisher = OutboxPublisher(service.session_factory, redis_client)
+        service.revocation_publisher = RevocationPublisher(service.session_factory, redis_client)
     return service
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from services.users import domain
 from services.users.commands import CreateUser, PutSchoolFunction, UpdateUser
-from services.users.domain import MANAGER_FUNCTION, SchoolFunction, User
+from services.users.domain import MANAGER_FUNCTION, IssuedSession, SchoolFunction, User
 from services.users.passwords import hash_password, verify_password
 from services.users.ports import UnitOfWork
 from services.users.representation import user_representation
@@ -55,6 +55,8 @@ def update_user(uow: UnitOfWork, command: UpdateUser, actor: Actor) -> dict[str,
             user.updated_at = utcnow()
             uow.users.save(user)
             _record_student_event(uow, before, user)
+            if domain.ends_sessions(before, user):
+                uow.sessions.end_for_users([user.code], "user_changed", user.updated_at)
             uow.commit()
     return user_representation(user)
 
@@ -84,11 +86,84 @@ def effective_rights(uow: UnitOfWork, code: str) -> list[str]:
 def authenticate(uow: UnitOfWork, code: str, password: str) -> list[str]:
     """The rights of the user with this code and password; one answer for every failure."""
     with uow.reading():
-        user = uow.users.get(code) if is_code(code) else None
-        password_ok = verify_password(user.password_hash if user else None, password)
-        if user is None or not password_ok or user.archived or user.login_method != "password":
-            raise Unauthorized("invalid_credentials", "The code or the password is wrong.")
+        user = _user_with_password(uow, code, password)
         return _rights_of(uow, user)
+
+
+def log_in(uow: UnitOfWork, code: str, password: str) -> IssuedSession:
+    """A new session of the user with this code and password; one answer for every failure."""
+    with uow.reading():
+        checked = _user_with_password(uow, code, password)  # the slow hash, outside the transaction
+    with uow:
+        # The user's row is locked, so a change that ends their sessions cannot slip in between
+        # this check and the new session: it ends this one too, or this login sees the change.
+        user = uow.users.get(code, for_update=True)
+        if user is None or user.password_hash != checked.password_hash or not _may_log_in(user):
+            raise _invalid_credentials()
+        session_id, refresh_token = uow.sessions.start(user.code, utcnow())
+        rights = tuple(_rights_of(uow, user))
+        uow.commit()
+    return IssuedSession(user.code, rights, session_id, refresh_token)
+
+
+def refresh_session(uow: UnitOfWork, refresh_token: str) -> IssuedSession:
+    """Exchange a refresh token for a new one (and the session's current rights). A token used
+    before ends its whole session: someone else has it."""
+    reused, user = False, None
+    with uow:
+        now = utcnow()
+        stored = uow.sessions.find(refresh_token)
+        if stored is None or stored.ended or stored.expires_at <= now:
+            raise _invalid_refresh_token()
+        if stored.token_used:
+            uow.sessions.end([stored.session_id], "refresh_token_reused", now)
+            uow.commit()
+            reused = True
+        else:
+            user = uow.users.get(stored.user_code)
+            if user is None or not _may_log_in(user):
+                uow.sessions.end([stored.session_id], "user_changed", now)
+                uow.commit()
+                raise _invalid_refresh_token()
+            new_token = uow.sessions.rotate(refresh_token, now)
+            rights = tuple(_rights_of(uow, user))
+            uow.commit()
+    if reused or user is None:
+        raise Unauthorized("refresh_token_reused",
+                           "This refresh token was used before, so its session has ended; log in again.")
+    return IssuedSession(user.code, rights, stored.session_id, new_token)
+
+
+def log_out(uow: UnitOfWork, refresh_token: str | None = None, session_id: str | None = None) -> None:
+    """End the session of a refresh token, or the session `session_id` (an access token's)."""
+    with uow:
+        if refresh_token is not None:
+            stored = uow.sessions.find(refresh_token)
+            session_id = stored.session_id if stored is not None else None
+        if session_id is not None:
+            uow.sessions.end([session_id], "logout", utcnow())
+            uow.commit()
+
+
+def _user_with_password(uow: UnitOfWork, code: str, password: str) -> User:
+    user = uow.users.get(code) if is_code(code) else None
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not password_ok or not _may_log_in(user):
+        raise _invalid_credentials()
+    return user
+
+
+def _may_log_in(user: User) -> bool:
+    return not user.archived and user.login_method == "password"
+
+
+def _invalid_credentials() -> Unauthorized:
+    return Unauthorized("invalid_credentials", "The code or the password is wrong.")
+
+
+def _invalid_refresh_token() -> Unauthorized:
+    return Unauthorized("invalid_refresh_token", "The refresh token is unknown, expired or of an ended session; "
+                                                 "log in again.")
 
 
 def list_school_functions(uow: UnitOfWork, after_code: str | None = None, limit: int | None = None
@@ -133,6 +208,9 @@ def replace_school_function(uow: UnitOfWork, command: PutSchoolFunction, actor: 
                 "The application manager keeps every right, so that someone can always administer the portal.",
             )
         uow.users.put_function(function)
+        if domain.reduces_rights(old.rights, function.rights):
+            now = utcnow()
+            uow.sessions.end_for_users(uow.sessions.live_holders_of(function.code, now), "function_reduced", now)
         uow.commit()
     return function
 
@@ -227,6 +305,9 @@ def _write_decisions(uow: UnitOfWork, chunk, decisions, context: RowContext) -> 
         decisions = [redecided.get(decision.line, decision) for decision in decisions]
     updates = [decision for decision in decisions if decision.action == "update"]
     uow.users.update_many([(decision.before, decision.user) for decision in updates])
+    ended = [decision.user.code for decision in updates
+             if decision.before is not None and domain.ends_sessions(decision.before, decision.user)]
+    uow.sessions.end_for_users(ended, "user_changed", now)
     events = []
     for decision in decisions:
         if decision.action in ("create", "update"):

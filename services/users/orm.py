@@ -56,3 +56,32 @@ class OutboxRow(Base):
 class AppliedChunkRow(AppliedChunkTable, Base):
     """An import chunk applied in the same transaction as its rows: a redelivered chunk finds it
     here and answers the stored results instead of applying the rows again."""
+
+
+class SessionRow(Base):
+    """A login: refreshed with a single-use refresh token until it ends or goes unused for 12 hours.
+
+    `revocation_pending` makes this table the outbox of ended sessions: set in the transaction that
+    ends the session, cleared once the session's id is on the Redis stream every service reads."""
+
+    __tablename__ = "sessions"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_code: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    revocation_pending: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+
+class RefreshTokenRow(Base):
+    """A refresh token, by its SHA-256 only; `used_at` set once it was exchanged (a second use is theft)."""
+
+    __tablename__ = "refresh_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -4,9 +4,11 @@ fakes too (tests/unit/fakes.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Protocol
 
-from services.users.domain import SchoolFunction, User
+from services.users.domain import SchoolFunction, StoredSession, User
 from shared.events.envelope import Envelope
 from shared.ports import AppliedChunkStore, UnitOfWorkBase
 from shared.sealing import Sealer
@@ -32,8 +34,18 @@ class Outbox(Protocol):
     def add_many(self, envelopes: list[Envelope]) -> None: ...
 
 
+class SessionStore(Protocol):
+    def start(self, user_code: str, now: datetime) -> tuple[str, str]: ...
+    def find(self, refresh_token: str) -> StoredSession | None: ...
+    def rotate(self, refresh_token: str, now: datetime) -> str: ...
+    def end(self, session_ids: Iterable[str], reason: str, now: datetime) -> None: ...
+    def end_for_users(self, codes: Iterable[str], reason: str, now: datetime) -> None: ...
+    def live_holders_of(self, function_code: str, now: datetime) -> set[str]: ...
+
+
 class UnitOfWork(UnitOfWorkBase, Protocol):
     users: UserRepository
     outbox: Outbox
+    sessions: SessionStore
     applied_chunks: AppliedChunkStore
     sealer: Sealer

@@ -1,4 +1,4 @@
-"""The outbox relay process: publishes events a crash or a Redis outage left unpublished.
+"""The outbox relay process: publishes events and ended sessions a crash or a Redis outage left unpublished.
 
 Run it as `python -m services.users.relay`; it keeps publishing until SIGTERM or SIGINT.
 """
@@ -24,9 +24,12 @@ MIN_AGE_SECONDS = 2.0
 
 
 def run_relay(publisher, stop: threading.Event, poll_seconds: float = POLL_SECONDS,
-              min_age_seconds: float = MIN_AGE_SECONDS) -> None:
+              min_age_seconds: float = MIN_AGE_SECONDS, revocation_publisher=None) -> None:
     while not stop.is_set():
         try:
+            # Ended sessions at once, whatever their age: publishing one twice does no harm.
+            if revocation_publisher is not None and (ended := revocation_publisher.publish_pending()):
+                log.info("relay published %d ended sessions", ended)
             sent = publisher.publish_pending(min_age_seconds)
             if sent:
                 log.info("relay published %d pending events", sent)
@@ -42,7 +45,7 @@ def main() -> None:
     service = build_service(settings)
     stop = stop_on_signals()
     log.info("relay started")
-    run_relay(service.publisher, stop)
+    run_relay(service.publisher, stop, revocation_publisher=service.revocation_publisher)
 
 
 if __name__ == "__main__":

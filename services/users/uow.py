@@ -5,6 +5,7 @@ from __future__ import annotations
 from services.users.orm import AppliedChunkRow
 from services.users.outbox import OutboxPublisher, SqlAlchemyOutbox
 from services.users.repository import SqlAlchemyUserRepository
+from services.users.sessions import RevocationPublisher, SqlAlchemySessions
 from shared.applied_chunks import AppliedChunks
 from shared.faults import crash_point
 from shared.sealing import Sealer
@@ -12,17 +13,22 @@ from shared.uow import UnitOfWork
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory, publisher: OutboxPublisher | None, sealer: Sealer):
+    def __init__(self, session_factory, publisher: OutboxPublisher | None, sealer: Sealer,
+                 revocation_publisher: RevocationPublisher | None = None):
         super().__init__(session_factory)
         self.publisher = publisher
+        self.revocation_publisher = revocation_publisher
         self.sealer = sealer  # opens the sealed password cells of imported rows
 
     def start(self, session) -> None:
         self.users = SqlAlchemyUserRepository(session)
         self.applied_chunks = AppliedChunks(session, AppliedChunkRow)
         self.outbox = SqlAlchemyOutbox(session)
+        self.sessions = SqlAlchemySessions(session)
 
     def after_commit(self) -> None:
         crash_point("users.after_commit")
+        if self.revocation_publisher is not None:  # first: every service should stop a token at once
+            self.revocation_publisher.try_publish_pending()
         if self.publisher is not None:
             self.publisher.try_publish_pending()
