@@ -76,6 +76,11 @@ class RevokedSessions:
         if session_id in self.revoked:
             raise Unauthorized("token_revoked", "This session has ended; log in again.")
 
+    def add(self, session_ids: list[str]) -> None:
+        """Sessions this process itself ended (and published): refused here without waiting for the read."""
+        now = time.time()
+        self.revoked.update(dict.fromkeys(session_ids, now))
+
     def read_once(self, block_ms: int | None = BLOCK_MS) -> None:
         """Read what was appended since the last read (waiting up to `block_ms`); raises on a Redis error."""
         if self._client is None:
@@ -118,13 +123,14 @@ class RevokedSessions:
             return
         with self._lock:
             if self._thread_pid != os.getpid():
-                self._client, self._thread_pid = None, os.getpid()
+                self._client = None
                 try:
                     self.read_once(block_ms=None)  # the whole stream before the first request is judged
                 except (redis.RedisError, OSError) as error:
                     log.warning("cannot read ended sessions from Redis: %s", error)
                     self._client = None
                 threading.Thread(target=self.run, name="revoked-sessions", daemon=True).start()
+                self._thread_pid = os.getpid()  # last: a request racing this one waits for the first read
 
     def _forget_old(self) -> None:
         now = time.time()

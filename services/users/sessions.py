@@ -111,6 +111,8 @@ class RevocationPublisher:
     def __init__(self, session_factory: Callable[[], Session], client: redis.Redis):
         self.session_factory = session_factory
         self.client = client
+        # This process's own copy (the users API's), told at once rather than through Redis.
+        self.on_published: Callable[[list[str]], None] = lambda ids: None
 
     def publish_pending(self) -> int:
         total = 0
@@ -136,6 +138,7 @@ class RevocationPublisher:
             if not ids:
                 return 0
             publish_revoked(self.client, ids)
+            self.on_published(ids)
             session.execute(update(SessionRow).where(one_of(SessionRow.session_id, ids, session.connection()))
                             .values(revocation_pending=False).execution_options(synchronize_session=False))
         return len(ids)
