@@ -23,10 +23,25 @@ class PortalClient:
     base_url: str
     token: str | None = None
     timeout: float = 60.0
+    refresh_token: str | None = None  # from login: a request refused for an expired token is sent again once
 
     def login(self, code: str, password: str) -> str:
-        self.token = self.call("POST", "/api/v1/auth/token", {"code": code, "password": password})["access_token"]
+        answer = self.call("POST", "/api/v1/auth/token", {"code": code, "password": password})
+        self.token, self.refresh_token = answer["access_token"], answer.get("refresh_token")
         return self.token
+
+    def refresh(self) -> bool:
+        """A new access token from the refresh token (access tokens live 15 minutes); False when none."""
+        if self.refresh_token is None:
+            return False
+        status, answer = self._send_once("POST", "/api/v1/auth/refresh",
+                                         json.dumps({"refresh_token": self.refresh_token}).encode(),
+                                         {"Content-Type": "application/json"}, with_token=False)
+        if status != 200:
+            self.refresh_token = None
+            return False
+        self.token, self.refresh_token = answer["access_token"], answer.get("refresh_token")
+        return True
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         """The parsed JSON answer; ApiError for any 4xx/5xx."""
@@ -52,23 +67,38 @@ class PortalClient:
         return self._send("POST", path, data, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
 
     def download(self, path: str) -> bytes:
+        try:
+            return self._download(path)
+        except urllib.error.HTTPError as error:
+            if not (error.code == 401 and _code_of(_parse(error.read())) == "token_expired" and self.refresh()):
+                raise
+            return self._download(path)
+
+    def _download(self, path: str) -> bytes:
         request = self._request("GET", path, None, {})
         with urllib.request.urlopen(request, timeout=self.timeout) as response:
             return response.read()
 
     def _send(self, method: str, path: str, data: bytes | None, headers: dict[str, str]) -> tuple[int, Any]:
-        request = self._request(method, path, data, headers)
+        status, answer = self._send_once(method, path, data, headers)
+        if status == 401 and _code_of(answer) == "token_expired" and self.refresh():
+            status, answer = self._send_once(method, path, data, headers)
+        return status, answer
+
+    def _send_once(self, method: str, path: str, data: bytes | None, headers: dict[str, str],
+                   with_token: bool = True) -> tuple[int, Any]:
+        request = self._request(method, path, data, headers, with_token)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.status, _parse(response.read())
         except urllib.error.HTTPError as error:
             return error.code, _parse(error.read())
 
-    def _request(self, method, path, data, headers) -> urllib.request.Request:
+    def _request(self, method, path, data, headers, with_token: bool = True) -> urllib.request.Request:
         request = urllib.request.Request(self.base_url.rstrip("/") + path, data=data, method=method)
         for name, value in headers.items():
             request.add_header(name, value)
-        if self.token:
+        if self.token and with_token:
             request.add_header("Authorization", f"Bearer {self.token}")
         return request
 
@@ -79,6 +109,11 @@ def _form_value(value: Any) -> str:
     if isinstance(value, dict):
         return json.dumps(value)
     return str(value)
+
+
+def _code_of(answer: Any) -> str | None:
+    error = answer.get("error") if isinstance(answer, dict) else None
+    return error.get("code") if isinstance(error, dict) else None
 
 
 def _parse(raw: bytes) -> Any:

@@ -36,6 +36,7 @@ class Settings:
     # Proxies whose X-Forwarded-For names the client (the gateway in docker-compose); none by default.
     trusted_proxies: tuple[Network, ...] = ()
     audit_retention_days: int = 400
+    secret_key_generated: bool = False  # the embedded default (long and random), not PORTAL_SECRET_KEY
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -61,6 +62,7 @@ class Settings:
             import_retention_hours=float(env.get("PORTAL_IMPORT_RETENTION_HOURS") or 24),
             trusted_proxies=parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES") or ""),
             audit_retention_days=int(env.get("PORTAL_AUDIT_RETENTION_DAYS") or 400),
+            secret_key_generated=not env.get("PORTAL_SECRET_KEY"),
         )
 
     def require_redis_url(self) -> str:

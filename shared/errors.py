@@ -7,6 +7,7 @@ from typing import Any
 
 class PortalError(Exception):
     status = 400
+    headers: dict[str, str] = {}  # a kind's own headers (read only), such as a 503's Retry-After
 
     def __init__(self, code: str, message: str, details: dict[str, Any] | None = None,
                  headers: dict[str, str] | None = None):
@@ -14,7 +15,8 @@ class PortalError(Exception):
         self.code = code
         self.message = message
         self.details = details or {}
-        self.headers = headers or {}  # sent with the answer, such as a 429's Retry-After
+        # Sent with the answer: the kind's own, or these (a 429's Retry-After).
+        self.headers = dict(type(self).headers) if headers is None else headers
 
     def to_dict(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
@@ -44,16 +46,17 @@ class TooManyRequests(PortalError):
     status = 429
 
 
-class ServiceUnavailable(PortalError):
-    status = 503
-
-
 class PayloadTooLarge(PortalError):
     status = 413
 
 
 class UnsupportedMediaType(PortalError):
     status = 415
+
+
+class ServiceUnavailable(PortalError):
+    status = 503
+    headers = {"Retry-After": "1"}  # a passing outage: ask again soon
 
 
 class InvalidInput(PortalError):

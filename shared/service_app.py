@@ -1,8 +1,9 @@
 """The Flask app every service is: one factory, so each service's `create_app` says only what is its own.
 
-What every service app has: the settings' secret key and a body limit, the service's wiring under
+What every service app has: the settings' secret key (refused when short) and a body limit, the service's wiring under
 `app.extensions[name]`, the one JSON error shape, the security headers, the service's blueprint,
-Celery on its own queue when there is a broker, and `/health` and `/api/v1/openapi.json`.
+Celery on its own queue and the copy of ended sessions (`shared/revocation.py`) when there is a
+broker, and `/health` and `/api/v1/openapi.json`.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import redis
 from flask import Blueprint, Flask
 
+from shared.auth import check_secret_key
 from shared.celery_app import celery_init_app
 from shared.config import Settings
 from shared.db import migration_readiness
@@ -23,6 +26,7 @@ from shared.http import (
     register_error_handlers,
     register_security_headers,
 )
+from shared.revocation import RevokedSessions
 
 
 def create_service_app(name: str, title: str, settings: Settings, service: Any, *, blueprint: Blueprint,
@@ -35,6 +39,7 @@ def create_service_app(name: str, title: str, settings: Settings, service: Any, 
 
     `/health` is ready once the database is migrated and `readiness(app)`, the service's own
     reasons, has none left."""
+    check_secret_key(settings.secret_key, generated=settings.secret_key_generated)
     app = Flask(name)
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=max_content_length)
     app.extensions[name] = service
@@ -45,9 +50,15 @@ def create_service_app(name: str, title: str, settings: Settings, service: Any, 
     app.register_blueprint(blueprint)
     if settings.redis_url:
         celery_init_app(app, queue, settings.redis_url)
+        app.extensions["revocations"] = RevokedSessions(_revocation_client(settings.redis_url))
 
     def reasons_not_ready() -> list[str]:
         return migration_readiness(service.engine, migrations, name) or (readiness(app) if readiness else [])
 
     add_service_endpoints(app, title, reasons_not_ready)
     return app
+
+
+def _revocation_client(redis_url: str):
+    # Short timeouts: a Redis that stops answering must make the copy stale, not hang its reader.
+    return lambda: redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=1)

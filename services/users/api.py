@@ -6,13 +6,15 @@ from dataclasses import asdict
 from operator import itemgetter
 from typing import Literal
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import AwareDatetime, Field
 
 from services.users import handlers
 from services.users.commands import (
     CreateUser,
+    LogoutRequest,
     PutSchoolFunction,
+    RefreshRequest,
     SchoolFunctionCreate,
     SchoolFunctionReplace,
     TokenRequest,
@@ -20,7 +22,7 @@ from services.users.commands import (
     UserCreate,
     UserPatch,
 )
-from services.users.domain import USER_TYPES
+from services.users.domain import REFRESH_IDLE_SECONDS, USER_TYPES, IssuedSession
 from services.users.openapi_schemas import (
     AuditEntryList,
     Rights,
@@ -32,8 +34,9 @@ from services.users.openapi_schemas import (
 )
 from shared import audit
 from shared.api_types import Code, Page, Text, read_body, read_query
-from shared.auth import TOKEN_LIFETIME_SECONDS, current_actor, issue_token, require_right
+from shared.auth import TOKEN_LIFETIME_SECONDS, current_actor, current_claims, issue_token, require_right
 from shared.client_address import client_address
+from shared.errors import Forbidden, Unauthorized
 from shared.events.envelope import utc_timestamp
 from shared.http import decode_cursor, is_code_cursor, json_body, page_of
 from shared.openapi import documented
@@ -58,17 +61,69 @@ def _client_address() -> str:
     return client_address(request.environ, current_app.extensions["settings"].trusted_proxies)
 
 
+REFRESH_COOKIE = "portal_refresh"
+AUTH_PATH = "/api/v1/auth"
+BROWSER_HEADER = ("X-Requested-With", "portal")  # a cross-site form cannot send it; a page of the portal does
+
+
 @api.post("/auth/token")
-@documented("Exchange a code and password for an access token (1 hour)",
+@documented("Log in: a code and password for an access token (15 minutes) and a refresh token",
             {200: Token, 401: "invalid_credentials", 429: "too_many_attempts (failed logins; see Retry-After)",
              503: "login_unavailable"}, request=TokenRequest, public=True)
 def create_token():
     login = read_body(TokenRequest, json_body(request))
     client = _client_address()
     with current_app.extensions["users"].throttle.attempt(login.code, client):
-        rights = handlers.authenticate(_uow(), login.code, login.password, client=client)
-    token = issue_token(current_app.config["SECRET_KEY"], login.code, rights)
-    return jsonify(access_token=token, token_type="Bearer", expires_in=TOKEN_LIFETIME_SECONDS)
+        issued = handlers.log_in(_uow(), login.code, login.password, client=client)
+    return _session_answer(issued, login.cookie)
+
+
+@api.post("/auth/refresh")
+@documented("A refresh token (body or cookie) for a new access token and a new refresh token; a used one ends "
+            "its session", {200: Token, 401: "invalid_refresh_token, refresh_token_reused",
+                            403: "browser_header_missing"}, request=RefreshRequest, public=True)
+def refresh_token():
+    body = read_body(RefreshRequest, json_body(request))
+    token = body.refresh_token or _cookie_refresh_token()
+    if token is None:
+        raise Unauthorized("missing_refresh_token", "Send the refresh token in the body or the session cookie.")
+    return _session_answer(handlers.refresh_session(_uow(), token), body.cookie or body.refresh_token is None)
+
+
+@api.post("/auth/logout")
+@documented("End the session of a refresh token (body or cookie) or of the access token", {204: "session ended"},
+            request=LogoutRequest, public=True)
+def log_out():
+    body = read_body(LogoutRequest, json_body(request))
+    token = body.refresh_token or _cookie_refresh_token()
+    if token is not None:
+        handlers.log_out(_uow(), refresh_token=token)
+    elif request.headers.get("Authorization"):
+        handlers.log_out(_uow(), session_id=current_claims().session_id)
+    else:
+        raise Unauthorized("missing_token", "Send the refresh token, the session cookie or the access token.")
+    response = Response(status=204)
+    response.delete_cookie(REFRESH_COOKIE, path=AUTH_PATH, secure=True, httponly=True, samesite="Strict")
+    return response
+
+
+def _cookie_refresh_token() -> str | None:
+    token = request.cookies.get(REFRESH_COOKIE)
+    if token is not None and request.headers.get(BROWSER_HEADER[0]) != BROWSER_HEADER[1]:
+        raise Forbidden("browser_header_missing",
+                        "A refresh by cookie needs the header X-Requested-With: portal.")
+    return token
+
+
+def _session_answer(issued: IssuedSession, as_cookie: bool):
+    access_token = issue_token(current_app.config["SECRET_KEY"], issued.code, issued.rights, issued.session_id)
+    body = {"access_token": access_token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_SECONDS}
+    if not as_cookie:
+        return jsonify(body | {"refresh_token": issued.refresh_token})
+    response = jsonify(body)
+    response.set_cookie(REFRESH_COOKIE, issued.refresh_token, max_age=REFRESH_IDLE_SECONDS, path=AUTH_PATH,
+                        secure=True, httponly=True, samesite="Strict")
+    return response
 
 
 @api.post("/users")

@@ -13,9 +13,12 @@ from shared.service_app import create_service_app
 
 def create_app(settings: Settings | None = None, service: UsersService | None = None) -> Flask:
     settings = settings or Settings.from_env()
-    return create_service_app("users", "Portal users service", settings, service or build_service(settings),
-                              blueprint=api, migrations=MIGRATIONS, queue=USERS_QUEUE,
-                              readiness=readiness)
+    service = service or build_service(settings)
+    app = create_service_app("users", "Portal users service", settings, service,
+                             blueprint=api, migrations=MIGRATIONS, queue=USERS_QUEUE, readiness=readiness)
+    if "revocations" in app.extensions and service.revocation_publisher is not None:
+        service.revocation_publisher.on_published = app.extensions["revocations"].add
+    return app
 
 
 def readiness(app: Flask) -> list[str]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from services.users.audit import AuditCollector
 from services.users.outbox import OutboxPublisher
+from services.users.sessions import RevocationPublisher
 from services.users.throttle import LoginThrottle, login_throttle
 from services.users.uow import SqlAlchemyUnitOfWork
 from shared.config import Settings
@@ -27,12 +28,13 @@ class UsersService:
     sealer: Sealer
     throttle: LoginThrottle = field(default_factory=lambda: login_throttle(None))
     audit_collector: AuditCollector | None = None
+    revocation_publisher: RevocationPublisher | None = None
 
     def __post_init__(self):
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def unit_of_work(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.session_factory, self.publisher, self.sealer)
+        return SqlAlchemyUnitOfWork(self.session_factory, self.publisher, self.sealer, self.revocation_publisher)
 
 
 def build_service(settings: Settings, redis_client: redis.Redis | None = None) -> UsersService:
@@ -43,6 +45,7 @@ def build_service(settings: Settings, redis_client: redis.Redis | None = None) -
     if redis_client is not None:
         service.publisher = OutboxPublisher(service.session_factory, redis_client)
         service.audit_collector = AuditCollector(redis_client, service.unit_of_work, settings.audit_retention_days)
+        service.revocation_publisher = RevocationPublisher(service.session_factory, redis_client)
     return service
 
 

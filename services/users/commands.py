@@ -29,9 +29,28 @@ Codes = Annotated[list[Code], Field(max_length=MAX_LIST_LENGTH)]
 Right = Literal[RIGHTS]  # type: ignore[valid-type]
 
 
+RefreshToken = Annotated[str, Field(max_length=256)]
+AsCookie = Annotated[bool, Field(description="true: the refresh token comes in an HttpOnly cookie scoped to "
+                                             "/api/v1/auth instead of the answer (browsers)")]
+
+
 class TokenRequest(Body):
     code: Annotated[str, Field(max_length=256)]
     password: Annotated[str, Field(max_length=MAX_PASSWORD_LENGTH)]
+    cookie: AsCookie = False
+
+
+class RefreshRequest(Body):
+    """The refresh token in the body, or (left out) in the session cookie with `X-Requested-With: portal`."""
+
+    refresh_token: RefreshToken | None = None
+    cookie: AsCookie = False
+
+
+class LogoutRequest(Body):
+    """The refresh token of the session to end; left out: the cookie's, else the access token's session."""
+
+    refresh_token: RefreshToken | None = None
 
 
 class UserFields(Body):

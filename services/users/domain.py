@@ -213,3 +213,38 @@ def user_exists(code: str) -> Conflict:
 
 def user_not_found(code: str) -> NotFound:
     return NotFound("user_not_found", f"No user has code {code!r}.", {"code": code})
+
+
+REFRESH_IDLE_SECONDS = 12 * 3600  # a session whose refresh token is not used for this long has ended
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    """A session just started or refreshed: the access token is made from this, with the service's key."""
+
+    code: str
+    rights: tuple[str, ...]
+    session_id: str
+    refresh_token: str
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    """A session as its refresh token finds it."""
+
+    session_id: str
+    user_code: str
+    ended: bool
+    expires_at: datetime
+    token_used: bool
+
+
+def ends_sessions(before: User, after: User) -> bool:
+    """Whether a change must end the user's sessions: archived, a new password (or none), another
+    login method, or a school function taken away (its rights may no longer be theirs)."""
+    return (after.archived and not before.archived) or after.password_hash != before.password_hash \
+        or after.login_method != before.login_method or bool(before.school_functions - after.school_functions)
+
+
+def reduces_rights(before: tuple[str, ...], after: tuple[str, ...]) -> bool:
+    return bool(set(before) - set(after))

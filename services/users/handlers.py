@@ -7,7 +7,7 @@ from typing import Any
 
 from services.users import domain
 from services.users.commands import CreateUser, PutSchoolFunction, UpdateUser
-from services.users.domain import MANAGER_FUNCTION, SchoolFunction, User
+from services.users.domain import MANAGER_FUNCTION, IssuedSession, SchoolFunction, User
 from services.users.passwords import hash_password, verify_password
 from services.users.ports import UnitOfWork
 from services.users.representation import user_representation
@@ -58,6 +58,8 @@ def update_user(uow: UnitOfWork, command: UpdateUser, actor: Actor) -> dict[str,
             uow.users.save(user)
             _record_student_event(uow, before, user)
             _record(uow, audit.USER_UPDATED, actor, user.code, {"fields": _changed_fields(before, user)})
+            if domain.ends_sessions(before, user):
+                uow.sessions.end_for_users([user.code], "user_changed", user.updated_at)
             uow.commit()
     return user_representation(user)
 
@@ -84,21 +86,95 @@ def effective_rights(uow: UnitOfWork, code: str) -> list[str]:
         return _rights_of(uow, user)
 
 
-def authenticate(uow: UnitOfWork, code: str, password: str, client: str | None = None) -> list[str]:
-    """The rights of the user with this code and password; one answer for every failure. The
+def authenticate(uow: UnitOfWork, code: str, password: str) -> list[str]:
+    """The rights of the user with this code and password; one answer for every failure."""
+    with uow.reading():
+        user = _user_with_password(uow, code, password)
+        return _rights_of(uow, user)
+
+
+def log_in(uow: UnitOfWork, code: str, password: str, client: str | None = None) -> IssuedSession:
+    """A new session of the user with this code and password; one answer for every failure. The
     login, or the failed attempt, is recorded in the audit trail."""
+    try:
+        with uow.reading():
+            checked: User | None = _user_with_password(uow, code, password)  # the slow hash, outside
+    except Unauthorized:
+        checked = None
+    known_code = code if is_code(code) else None
     with uow:
-        user = uow.users.get(code) if is_code(code) else None
-        password_ok = verify_password(user.password_hash if user else None, password)
-        succeeded = user is not None and password_ok and not user.archived and user.login_method == "password"
-        rights = _rights_of(uow, user) if user is not None and succeeded else []
-        known_code = code if is_code(code) else None
-        uow.audit.add(AuditEntry.new(audit.LOGIN if succeeded else audit.LOGIN_FAILED, known_code, known_code,
-                                     client=client))
+        # The user's row is locked, so a change that ends their sessions cannot slip in between
+        # this check and the new session: it ends this one too, or this login sees the change.
+        user = uow.users.get(code, for_update=True) if checked is not None else None
+        if checked is None or user is None or user.password_hash != checked.password_hash or not _may_log_in(user):
+            uow.audit.add(AuditEntry.new(audit.LOGIN_FAILED, known_code, known_code, client=client))
+            uow.commit()
+            raise _invalid_credentials()
+        session_id, refresh_token = uow.sessions.start(user.code, utcnow())
+        rights = tuple(_rights_of(uow, user))
+        uow.audit.add(AuditEntry.new(audit.LOGIN, known_code, known_code, client=client))
         uow.commit()
-    if not succeeded:
-        raise Unauthorized("invalid_credentials", "The code or the password is wrong.")
-    return rights
+    return IssuedSession(user.code, rights, session_id, refresh_token)
+
+
+def refresh_session(uow: UnitOfWork, refresh_token: str) -> IssuedSession:
+    """Exchange a refresh token for a new one (and the session's current rights). A token used
+    before ends its whole session: someone else has it."""
+    reused, user = False, None
+    with uow:
+        now = utcnow()
+        stored = uow.sessions.find(refresh_token)
+        if stored is None or stored.ended or stored.expires_at <= now:
+            raise _invalid_refresh_token()
+        if stored.token_used:
+            uow.sessions.end([stored.session_id], "refresh_token_reused", now)
+            uow.commit()
+            reused = True
+        else:
+            user = uow.users.get(stored.user_code)
+            if user is None or not _may_log_in(user):
+                uow.sessions.end([stored.session_id], "user_changed", now)
+                uow.commit()
+                raise _invalid_refresh_token()
+            new_token = uow.sessions.rotate(refresh_token, now)
+            rights = tuple(_rights_of(uow, user))
+            uow.commit()
+    if reused or user is None:
+        raise Unauthorized("refresh_token_reused",
+                           "This refresh token was used before, so its session has ended; log in again.")
+    return IssuedSession(user.code, rights, stored.session_id, new_token)
+
+
+def log_out(uow: UnitOfWork, refresh_token: str | None = None, session_id: str | None = None) -> None:
+    """End the session of a refresh token, or the session `session_id` (an access token's)."""
+    with uow:
+        if refresh_token is not None:
+            stored = uow.sessions.find(refresh_token)
+            session_id = stored.session_id if stored is not None else None
+        if session_id is not None:
+            uow.sessions.end([session_id], "logout", utcnow())
+            uow.commit()
+
+
+def _user_with_password(uow: UnitOfWork, code: str, password: str) -> User:
+    user = uow.users.get(code) if is_code(code) else None
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not password_ok or not _may_log_in(user):
+        raise _invalid_credentials()
+    return user
+
+
+def _may_log_in(user: User) -> bool:
+    return not user.archived and user.login_method == "password"
+
+
+def _invalid_credentials() -> Unauthorized:
+    return Unauthorized("invalid_credentials", "The code or the password is wrong.")
+
+
+def _invalid_refresh_token() -> Unauthorized:
+    return Unauthorized("invalid_refresh_token", "The refresh token is unknown, expired or of an ended session; "
+                                                 "log in again.")
 
 
 def list_school_functions(uow: UnitOfWork, after_code: str | None = None, limit: int | None = None
@@ -149,6 +225,9 @@ def replace_school_function(uow: UnitOfWork, command: PutSchoolFunction, actor: 
             "name_changed": function.name != old.name,
             "rights_added": sorted(set(function.rights) - set(old.rights)),
             "rights_removed": sorted(set(old.rights) - set(function.rights))})
+        if domain.reduces_rights(old.rights, function.rights):
+            now = utcnow()
+            uow.sessions.end_for_users(uow.sessions.live_holders_of(function.code, now), "function_reduced", now)
         uow.commit()
     return function
 
@@ -252,6 +331,9 @@ def _write_decisions(uow: UnitOfWork, chunk, decisions, context: RowContext) -> 
         decisions = [redecided.get(decision.line, decision) for decision in decisions]
     updates = [decision for decision in decisions if decision.action == "update"]
     uow.users.update_many([(decision.before, decision.user) for decision in updates])
+    ended = [decision.user.code for decision in updates
+             if decision.before is not None and domain.ends_sessions(decision.before, decision.user)]
+    uow.sessions.end_for_users(ended, "user_changed", now)
     events = []
     for decision in decisions:
         if decision.action in ("create", "update"):

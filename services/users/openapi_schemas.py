@@ -10,11 +10,12 @@ from shared.api_types import Answer, list_of
 
 
 class Token(Answer):
-    """An access token"""
+    """An access token (15 minutes) and, unless asked for in a cookie, the session's next refresh token"""
 
     access_token: str
     token_type: Literal["Bearer"]
     expires_in: int
+    refresh_token: str | None = None
 
 
 class User(Answer):

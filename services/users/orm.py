@@ -65,3 +65,32 @@ class AuditRow(Base):
     target: Mapped[str | None] = mapped_column(String(200))
     details: Mapped[str] = mapped_column(Text)  # JSON
     client: Mapped[str | None] = mapped_column(String(64))
+
+
+class SessionRow(Base):
+    """A login: refreshed with a single-use refresh token until it ends or goes unused for 12 hours.
+
+    `revocation_pending` makes this table the outbox of ended sessions: set in the transaction that
+    ends the session, cleared once the session's id is on the Redis stream every service reads."""
+
+    __tablename__ = "sessions"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_code: Mapped[str] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    revocation_pending: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+
+class RefreshTokenRow(Base):
+    """A refresh token, by its SHA-256 only; `used_at` set once it was exchanged (a second use is theft)."""
+
+    __tablename__ = "refresh_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

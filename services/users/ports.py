@@ -4,9 +4,11 @@ fakes too (tests/unit/fakes.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Protocol
 
-from services.users.domain import SchoolFunction, User
+from services.users.domain import SchoolFunction, StoredSession, User
 from shared.audit import AuditEntry
 from shared.events.envelope import Envelope
 from shared.ports import AppliedChunkStore, UnitOfWorkBase
@@ -42,9 +44,19 @@ class AuditTrail(Protocol):
     def delete_older_than(self, cutoff: str) -> int: ...
 
 
+class SessionStore(Protocol):
+    def start(self, user_code: str, now: datetime) -> tuple[str, str]: ...
+    def find(self, refresh_token: str) -> StoredSession | None: ...
+    def rotate(self, refresh_token: str, now: datetime) -> str: ...
+    def end(self, session_ids: Iterable[str], reason: str, now: datetime) -> None: ...
+    def end_for_users(self, codes: Iterable[str], reason: str, now: datetime) -> None: ...
+    def live_holders_of(self, function_code: str, now: datetime) -> set[str]: ...
+
+
 class UnitOfWork(UnitOfWorkBase, Protocol):
     users: UserRepository
     outbox: Outbox
     audit: AuditTrail
+    sessions: SessionStore
     applied_chunks: AppliedChunkStore
     sealer: Sealer

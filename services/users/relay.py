@@ -1,5 +1,5 @@
-"""The outbox relay process: publishes events a crash or a Redis outage left unpublished, and collects
-the other services' audit entries from the stream (services/users/audit.py).
+"""The outbox relay process: publishes events and ended sessions a crash or a Redis outage left
+unpublished, and collects the other services' audit entries from the stream (services/users/audit.py).
 
 Run it as `python -m services.users.relay`; it keeps publishing until SIGTERM or SIGINT.
 """
@@ -24,13 +24,16 @@ def main() -> None:
     service = build_service(settings)
     stop = stop_on_signals()
     log.info("relay started")
-    collector = service.audit_collector
+    collector, revocations = service.audit_collector, service.revocation_publisher
 
-    def collect_audit_entries() -> None:
+    def each_round() -> None:
+        # Ended sessions whatever their age: publishing one twice does no harm.
+        if revocations is not None and (ended := revocations.publish_pending()):
+            log.info("relay published %d ended sessions", ended)
         collector.collect()
         collector.apply_retention(time.monotonic())
 
-    run_relay(service.publisher, stop, also=collect_audit_entries)
+    run_relay(service.publisher, stop, also=each_round)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from services.users.audit import SqlAlchemyAuditTrail
 from services.users.orm import AppliedChunkRow
 from services.users.outbox import OutboxPublisher, SqlAlchemyOutbox
 from services.users.repository import SqlAlchemyUserRepository
+from services.users.sessions import RevocationPublisher, SqlAlchemySessions
 from shared.applied_chunks import AppliedChunks
 from shared.faults import crash_point
 from shared.sealing import Sealer
@@ -13,9 +14,11 @@ from shared.uow import UnitOfWork
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory, publisher: OutboxPublisher | None, sealer: Sealer):
+    def __init__(self, session_factory, publisher: OutboxPublisher | None, sealer: Sealer,
+                 revocation_publisher: RevocationPublisher | None = None):
         super().__init__(session_factory)
         self.publisher = publisher
+        self.revocation_publisher = revocation_publisher
         self.sealer = sealer  # opens the sealed password cells of imported rows
 
     def start(self, session) -> None:
@@ -23,8 +26,11 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.applied_chunks = AppliedChunks(session, AppliedChunkRow)
         self.outbox = SqlAlchemyOutbox(session)
         self.audit = SqlAlchemyAuditTrail(session)
+        self.sessions = SqlAlchemySessions(session)
 
     def after_commit(self) -> None:
+        if self.sessions.ended_any and self.revocation_publisher is not None:
+            self.revocation_publisher.try_publish_pending()  # first: every service should stop a token at once
         if not self.outbox.added:
             return  # no event in this commit (a login's audit entry); what others left is the relay's
         crash_point("users.after_commit")

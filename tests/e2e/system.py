@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -26,6 +27,7 @@ class System:
         self.env = {**env, "PORTAL_PORT": str(self.port), "PORTAL_ADMIN_PASSWORD": ADMIN_PASSWORD}
         self.processes: dict[str, subprocess.Popen] = {}
         self._token = None
+        self._token_at = 0.0
 
     def programs(self) -> dict[str, list[str]]:
         def worker(service, *extra):
@@ -71,10 +73,11 @@ class System:
 
     @property
     def token(self) -> str:
-        if self._token is None:
+        """The admin's access token, from a new login when the last is 10 minutes old (they live 15)."""
+        if self._token is None or time.monotonic() - self._token_at > 600:
             status, body = http("POST", f"{self.base}/api/v1/auth/token", {"code": "admin", "password": ADMIN_PASSWORD})
             assert status == 200, body
-            self._token = body["access_token"]
+            self._token, self._token_at = body["access_token"], time.monotonic()
         return self._token
 
     def get(self, path: str):

@@ -3,6 +3,7 @@ API, refused; what they may do, allowed (real SQLite and PostgreSQL, real Redis)
 
 import pytest
 
+from shared.auth import issue_token
 from shared.rights import RIGHTS
 from tests.integration.conftest import token_for
 
@@ -71,13 +72,22 @@ def test_an_employee_with_users_write_still_looks_after_students_and_parents(cli
     assert client.patch("/api/v1/users/admin", headers=employee, json={"first_name": "Ada"}).status_code == 200
 
 
-def test_rights_taken_away_count_at_once_even_with_an_older_token(client, admin, employee):
+def test_rights_taken_away_count_at_once_even_with_an_older_token(client, admin, employee, users_app):
+    # A token outside any stored session is not revoked: the users service still checks the rights
+    # the user holds now, so it cannot use what its token lists either.
+    sessionless = bearer(issue_token(users_app.config["SECRET_KEY"], "e.jansen", USER_ADMIN_RIGHTS))
     assert client.patch("/api/v1/users/e.jansen", headers=admin, json={"school_functions": []}).status_code == 200
-    refused(client.post("/api/v1/users", headers=employee, json={"code": "200001", "is_student": True}))
+    revoked(client.post("/api/v1/users", headers=employee, json={"code": "200001", "is_student": True}))
+    refused(client.post("/api/v1/users", headers=sessionless, json={"code": "200001", "is_student": True}))
     assert client.patch("/api/v1/users/e.jansen", headers=admin, json={"school_functions": ["leerlingadministratie"],
                                                                     "archived": True}).status_code == 200
-    refused(client.patch("/api/v1/users/e.jansen", headers=employee, json={"archived": False}))
+    revoked(client.patch("/api/v1/users/e.jansen", headers=employee, json={"archived": False}))
+    refused(client.patch("/api/v1/users/e.jansen", headers=sessionless, json={"archived": False}))
     assert client.get("/api/v1/users/e.jansen", headers=admin).json["archived"] is True
+
+
+def revoked(response):
+    assert response.status_code == 401 and response.json["error"]["code"] == "token_revoked", response.json
 
 
 def test_a_school_function_can_hold_only_rights_its_editor_holds(client, admin):

@@ -21,7 +21,8 @@ from shared.auth import ISSUER, issue_token
 from shared.rights import RIGHTS
 from tests.integration.conftest import ADMIN_PASSWORD, SERVICES_SECRET, token_for
 
-PUBLIC_ROUTES = {"/api/v1/auth/token", "/api/v1/openapi.json", "/health"}
+PUBLIC_ROUTES = {"/api/v1/auth/token", "/api/v1/auth/refresh", "/api/v1/auth/logout", "/api/v1/openapi.json",
+                 "/health"}
 PASSWORD = "matrix-password-1"
 STUDENT = "100001"
 EMPLOYEE = "geen-rechten"

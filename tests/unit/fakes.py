@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import copy
+import secrets
+from datetime import timedelta
+
 from services.users.domain import (
     BUILTIN_FUNCTIONS,
     MANAGER_FUNCTION,
+    REFRESH_IDLE_SECONDS,
     TYPE_FLAGS,
     SchoolFunction,
+    StoredSession,
     User,
     copy_user,
     user_exists,
 )
+from services.users.sessions import hash_refresh_token
 from shared.policy import Actor, is_active_manager
 from shared.rights import RIGHTS
 from shared.sealing import Sealer
@@ -95,6 +102,54 @@ class FakeAuditTrail:
         return deleted
 
 
+class FakeSessions:
+    """Sessions in memory: refresh tokens by their hash, ended sessions listed in `ended`."""
+
+    def __init__(self):
+        self.sessions: dict[str, dict] = {}
+        self.tokens: dict[str, dict] = {}  # hash -> {"session_id", "used"}
+        self.ended: list[str] = []
+
+    def start(self, user_code, now):
+        session_id = secrets.token_urlsafe(16)
+        self.sessions[session_id] = {"user_code": user_code, "ended": False,
+                                     "expires_at": now + timedelta(seconds=REFRESH_IDLE_SECONDS)}
+        return session_id, self._new_token(session_id)
+
+    def find(self, refresh_token):
+        token = self.tokens.get(hash_refresh_token(refresh_token))
+        if token is None:
+            return None
+        session = self.sessions[token["session_id"]]
+        return StoredSession(token["session_id"], session["user_code"], session["ended"], session["expires_at"],
+                             token["used"])
+
+    def rotate(self, refresh_token, now):
+        token = self.tokens[hash_refresh_token(refresh_token)]
+        token["used"] = True
+        self.sessions[token["session_id"]]["expires_at"] = now + timedelta(seconds=REFRESH_IDLE_SECONDS)
+        return self._new_token(token["session_id"])
+
+    def end(self, session_ids, reason, now):
+        for session_id in session_ids:
+            if not self.sessions[session_id]["ended"]:
+                self.sessions[session_id]["ended"] = True
+                self.ended.append(session_id)
+
+    def end_for_users(self, codes, reason, now):
+        codes = set(codes)
+        self.end([sid for sid, session in self.sessions.items() if session["user_code"] in codes], reason, now)
+
+    def live_holders_of(self, function_code, now):
+        return {session["user_code"] for session in self.sessions.values()
+                if not session["ended"] and function_code in self.users.users[session["user_code"]].school_functions}
+
+    def _new_token(self, session_id):
+        token = secrets.token_urlsafe(32)
+        self.tokens[hash_refresh_token(token)] = {"session_id": session_id, "used": False}
+        return token
+
+
 class FakeUnitOfWork:
     """Keeps committed state; what a block did without commit is thrown away, as with a database."""
 
@@ -102,6 +157,8 @@ class FakeUnitOfWork:
         self.users = FakeUserRepository()
         self.outbox = FakeOutbox()
         self.audit = FakeAuditTrail()
+        self.sessions = FakeSessions()
+        self.sessions.users = self.users
         self.sealer = Sealer("users-unit-test-secret-0123456789")
         self.published = []
         self.commits = 0
@@ -111,12 +168,15 @@ class FakeUnitOfWork:
 
     def __enter__(self):
         self._snapshot = (dict(self.users.users), dict(self.users._functions), list(self.outbox.pending),
-                          list(self.audit.entries))
+                          list(self.audit.entries),
+                          copy.deepcopy(self.sessions.sessions), copy.deepcopy(self.sessions.tokens),
+                          list(self.sessions.ended))
         return self
 
     def __exit__(self, *exc_info):
         if self._snapshot is not None:
-            self.users.users, self.users._functions, self.outbox.pending, self.audit.entries = self._snapshot
+            (self.users.users, self.users._functions, self.outbox.pending, self.audit.entries,
+             self.sessions.sessions, self.sessions.tokens, self.sessions.ended) = self._snapshot
 
     def commit(self):
         self._snapshot = None

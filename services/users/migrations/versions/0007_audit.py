@@ -4,14 +4,14 @@
 services' `audit.recorded` events. The application manager holds every right, so the built-in
 function stored by 0001 gains `audit:read`.
 
-Revision ID: 0006_audit
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0006_audit"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
