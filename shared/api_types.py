@@ -14,10 +14,11 @@ for a query, and always `details.field`.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, ClassVar, TypeVar
 
 from flask import Request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 
 from shared.codes import CODE_PATTERN, MAX_CODE_LENGTH, RULE
 from shared.errors import BadRequest, InvalidInput
@@ -84,6 +85,16 @@ def _integral(value: Any) -> Any:
 def whole_number(minimum: int, maximum: int) -> Any:
     """A whole number from `minimum` to `maximum`; 12.0 counts as 12."""
     return Annotated[int, Field(ge=minimum, le=maximum), BeforeValidator(_integral)]
+
+
+def _date_time_text(value: Any) -> Any:
+    # pydantic would also read "0.5" as seconds since 1970; the document promises RFC 3339 text.
+    if isinstance(value, str) and not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ]", value):
+        raise ValueError("must be a date and time such as 2026-11-30T08:00:00Z")
+    return value
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_date_time_text)]
 
 
 class Page(Query):

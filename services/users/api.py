@@ -7,7 +7,7 @@ from operator import itemgetter
 from typing import Literal
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from services.users import handlers
 from services.users.commands import (
@@ -33,7 +33,7 @@ from services.users.openapi_schemas import (
     UserList,
 )
 from shared import audit
-from shared.api_types import Code, Page, Text, read_body, read_query
+from shared.api_types import Code, Moment, Page, Text, read_body, read_query
 from shared.auth import TOKEN_LIFETIME_SECONDS, current_actor, current_claims, issue_token, require_right
 from shared.client_address import client_address
 from shared.errors import Forbidden, Unauthorized
@@ -91,8 +91,9 @@ def refresh_token():
 
 
 @api.post("/auth/logout")
-@documented("End the session of a refresh token (body or cookie) or of the access token", {204: "session ended"},
-            request=LogoutRequest, public=True)
+@documented("End the session of a refresh token (body or cookie) or of the access token",
+            {204: "session ended", 401: "missing_token, invalid_token, token_expired, token_revoked",
+             403: "browser_header_missing"}, request=LogoutRequest, public=True)
 def log_out():
     body = read_body(LogoutRequest, json_body(request))
     token = body.refresh_token or _cookie_refresh_token()
@@ -208,7 +209,7 @@ class AuditQuery(Page):
     actor: Code | None = None
     target: Text | None = None
     action: Literal[audit.ACTIONS] | None = None  # type: ignore[valid-type]
-    since: AwareDatetime | None = Field(None, description="only entries at or after this time (ISO 8601 with zone)")
+    since: Moment | None = Field(None, description="only entries at or after this time (ISO 8601 with zone)")
 
 
 @api.get("/audit")

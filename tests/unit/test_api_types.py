@@ -70,3 +70,12 @@ def test_a_field_without_a_declared_code_says_what_broke():
 def test_a_page_limit_is_ascii_digits_from_1_to_1000(limit):
     with pytest.raises(Exception, match="limit"):
         Page.model_validate({"limit": limit})
+
+
+@pytest.mark.parametrize("since", ["0.5", "1700000000", "30-11-2026", "2026-11-30T08:00:00"])
+def test_a_moment_is_date_time_text_with_its_zone(since):
+    from services.users.api import AuditQuery
+
+    with pytest.raises(Exception, match="since"):
+        AuditQuery.model_validate({"since": since})
+    assert AuditQuery.model_validate({"since": "2026-11-30T08:00:00Z"}).since.year == 2026
