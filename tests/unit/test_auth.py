@@ -43,25 +43,26 @@ def test_a_well_formed_token_is_accepted():
     verify_token(SECRET, jwt.encode(claims(), SECRET, algorithm="HS256"))
 
 
-@pytest.mark.parametrize("token", [
-    issue_token("another secret of sufficient length!!", "admin", ["users:write"]),
-    "not.a.token",
-    jwt.encode(claims(iat=0, exp=2**40), "x" * 40, algorithm="HS256"),
+# Made when the test runs, not when it is collected: a suite can run longer than a token lives.
+@pytest.mark.parametrize("make_token", [
+    lambda: issue_token("another secret of sufficient length!!", "admin", ["users:write"]),
+    lambda: "not.a.token",
+    lambda: jwt.encode(claims(iat=0, exp=2**40), "x" * 40, algorithm="HS256"),
     # signed with the key, but living ten years: refused however well it is signed
-    jwt.encode(claims(exp=int(time.time()) + 10 * 365 * 86400), SECRET, algorithm="HS256"),
-    jwt.encode(claims(exp=int(time.time()) + 901), SECRET, algorithm="HS256"),
-    jwt.encode(claims(jti=None), SECRET, algorithm="HS256"),
-    jwt.encode(claims(aud=None), SECRET, algorithm="HS256"),
-    jwt.encode(claims(aud="another-api"), SECRET, algorithm="HS256"),
-    jwt.encode(claims(iss="elsewhere"), SECRET, algorithm="HS256"),
-    jwt.encode(claims(sid=None), SECRET, algorithm="HS256"),
-    jwt.encode(claims(sid=7), SECRET, algorithm="HS256"),
-    jwt.encode(claims(rights=[1]), SECRET, algorithm="HS256"),
+    lambda: jwt.encode(claims(exp=int(time.time()) + 10 * 365 * 86400), SECRET, algorithm="HS256"),
+    lambda: jwt.encode(claims(exp=int(time.time()) + 901), SECRET, algorithm="HS256"),
+    lambda: jwt.encode(claims(jti=None), SECRET, algorithm="HS256"),
+    lambda: jwt.encode(claims(aud=None), SECRET, algorithm="HS256"),
+    lambda: jwt.encode(claims(aud="another-api"), SECRET, algorithm="HS256"),
+    lambda: jwt.encode(claims(iss="elsewhere"), SECRET, algorithm="HS256"),
+    lambda: jwt.encode(claims(sid=None), SECRET, algorithm="HS256"),
+    lambda: jwt.encode(claims(sid=7), SECRET, algorithm="HS256"),
+    lambda: jwt.encode(claims(rights=[1]), SECRET, algorithm="HS256"),
 ], ids=["foreign-key", "garbage", "foreign-key-10-years", "10-years", "901-seconds", "no-jti", "no-aud",
         "other-aud", "other-iss", "no-sid", "sid-not-text", "rights-not-texts"])
-def test_a_forged_malformed_or_overlong_token_is_refused(token):
+def test_a_forged_malformed_or_overlong_token_is_refused(make_token):
     with pytest.raises(Unauthorized) as refused:
-        verify_token(SECRET, token)
+        verify_token(SECRET, make_token())
     assert refused.value.code == "invalid_token"
 
 
