@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from portal.saved_sessions import StoredSession
+    from portal.saved_sessions import Refreshed, StoredSession
 
 
 class ApiError(Exception):
@@ -28,7 +28,7 @@ class PortalClient:
     timeout: float = 60.0
     refresh_token: str | None = None  # from login: a request refused for an expired token is sent again once
     stored: StoredSession | None = None  # `portal login`'s session: refreshed through its store, not refresh_token
-    ended: str | None = None  # why the stored session could not be refreshed
+    stored_refused: Refreshed | None = None  # why the stored session could not be refreshed
 
     def login(self, code: str, password: str) -> str:
         answer = self.call("POST", "/api/v1/auth/token", {"code": code, "password": password})
@@ -39,7 +39,8 @@ class PortalClient:
         """A new access token from the refresh token (access tokens live 15 minutes); False when none."""
         if self.stored is not None:
             refreshed = self.stored.refresh(self.exchange)
-            self.token, self.ended = refreshed.access_token, refreshed.problem
+            self.token = refreshed.access_token
+            self.stored_refused = None if refreshed.access_token else refreshed
             return self.token is not None
         if self.refresh_token is None:
             return False

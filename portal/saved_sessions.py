@@ -126,8 +126,9 @@ class Exchange(Protocol):
 
 @dataclass
 class Refreshed:
-    access_token: str | None  # None: the stored session is gone
-    problem: str | None = None  # why, when the portal refused it
+    access_token: str | None  # None: not refreshed
+    problem: str | None = None  # why not
+    forgotten: bool = False  # the portal refused the session for good, so it was removed from the store
 
 
 @dataclass
@@ -142,19 +143,19 @@ class StoredSession:
         with self.store.locked():
             stored = self.store.get(self.url)
             if stored is None:
-                return Refreshed(None, "no session is stored any more: logged out meanwhile")
+                return Refreshed(None, "no session is stored any more: logged out meanwhile", forgotten=True)
             status, answer = exchange(stored["refresh_token"])
             if status == 200 and isinstance(answer, dict) and answer.get("refresh_token"):
                 self.store.put(self.url, stored["code"], answer["refresh_token"])
                 return Refreshed(answer["access_token"])
             if status in (400, 401):
                 self.store.forget(self.url)
-                return Refreshed(None, f"{_reason(answer)}; it has ended and is forgotten here")
-            return Refreshed(None, f"the portal answered {status} {_reason(answer)}; the session is kept")
+                return Refreshed(None, _reason(answer), forgotten=True)
+            return Refreshed(None, f"the portal answered {status} {_reason(answer)}")
 
 
 def _reason(answer: Any) -> str:
     error = answer.get("error") if isinstance(answer, dict) else None
     if isinstance(error, dict):
-        return f"{error.get('code')}: {error.get('message')}"
+        return f"{error.get('code')}: {str(error.get('message')).rstrip('.')}"
     return str(answer)[:200]

@@ -30,7 +30,7 @@ NO_TERMINAL = (
     "  --token TOKEN (or PORTAL_TOKEN)\n"
     "  --password-stdin, the password on standard input (with --code CODE; default PORTAL_ADMIN_CODE or admin)\n"
     "  PORTAL_ADMIN_PASSWORD in the environment\n"
-    "  `portal login` once, on a terminal, for a session that later commands use"
+    "  `portal login` once, for a session that later commands use"
 )
 
 
@@ -84,7 +84,7 @@ def _password_source(code: str | None, environ: Mapping[str, str], stdin: TextIO
 def open_session(found: Found, login: Login, timeout: float = 60.0) -> PortalClient:
     wait_until_ready(found)
     client = PortalClient(found.url, login.token, timeout=timeout)
-    if login.stored is not None and _resume(client, login.stored):
+    if login.stored is not None and _resume(client, login.stored, login.credentials is not None):
         return client
     if login.credentials is None:
         raise CannotStart(NO_TERMINAL)
@@ -92,14 +92,18 @@ def open_session(found: Found, login: Login, timeout: float = 60.0) -> PortalCli
     return client
 
 
-def _resume(client: PortalClient, stored: StoredSession) -> bool:
-    """Go on with the stored session; False, having said why, when the portal no longer accepts it."""
+def _resume(client: PortalClient, stored: StoredSession, password_next: bool) -> bool:
+    """Go on with the stored session; False, having said why, when the portal does not accept it."""
     client.stored = stored
     if client.refresh():
         return True
     client.stored = None
-    print(f"The session stored by `portal login` for {client.base_url} was not accepted: {client.ended}. "
-          "Logging in with a password instead (`portal login` stores a new session).", file=sys.stderr, flush=True)
+    refused = client.stored_refused
+    assert refused is not None
+    fate = ("It has ended and is forgotten here; `portal login` starts a new one." if refused.forgotten
+            else "It is kept for a later try.")
+    print(f"The session stored by `portal login` for {client.base_url} was not accepted ({refused.problem}). {fate}"
+          + (" Logging in with a password instead." if password_next else ""), file=sys.stderr, flush=True)
     return False
 
 
