@@ -3,9 +3,12 @@ password while the stored session lives, and is told clearly when it has ended."
 
 import json
 import os
+import pty
+import select
 import signal
 import stat
 import subprocess
+import time
 
 import pytest
 
@@ -40,6 +43,7 @@ def cli(running_portal, tmp_path):
         return subprocess.run(console_script("portal", *args), input=stdin, capture_output=True, text=True, env=env,
                               cwd=tmp_path, timeout=120)
 
+    run.env = env
     run.sessions = tmp_path / "config" / "portal" / "sessions.json"
     return run
 
@@ -121,3 +125,46 @@ def test_a_wrong_password_stores_nothing(running_portal, cli):
     refused = cli("login", "--password-stdin", stdin="not-the-password\n")
     assert refused.returncode == 1 and "The portal refused the login" in refused.stderr
     assert not cli.sessions.exists()
+
+
+def on_terminal(cli_env, args, answers, timeout=60):
+    """Run `portal ARGS` on a pseudo-terminal, typing each answer after its prompt appears; its screen."""
+    main, child = pty.openpty()
+    process = subprocess.Popen(console_script("portal", *args), stdin=child, stdout=child, stderr=child,
+                               env=cli_env, start_new_session=True)
+    os.close(child)
+    screen, deadline = b"", time.monotonic() + timeout
+    pending = list(answers)
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([main], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(main, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                screen += chunk
+            if pending and screen.decode(errors="replace").rstrip().endswith(pending[0][0]):
+                os.write(main, pending.pop(0)[1].encode() + b"\r")
+            if process.poll() is not None and not ready:
+                break
+        return process.wait(timeout=10), screen.decode(errors="replace")
+    finally:
+        os.close(main)
+        if process.poll() is None:
+            process.kill()
+
+
+def test_on_a_terminal_login_asks_without_echo_and_after_logout_an_import_asks_again(running_portal, cli, tmp_path):
+    password = running_portal.admin_password
+    status, screen = on_terminal(cli.env, ["login"], [("]:", ""), ("Password:", password)])
+    assert status == 0, screen
+    assert "Logged in to" in screen and password not in screen
+    assert cli("logout").returncode == 0
+
+    status, screen = on_terminal(cli.env, ["import", "users", export(tmp_path, 885000), "--as-student", "--yes"],
+                                 [("]:", ""), ("Password:", password)])
+    assert status == 0, screen
+    assert "Password:" in screen and "Import completed: create 2" in screen and password not in screen
