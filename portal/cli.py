@@ -11,6 +11,9 @@ from urllib.parse import unquote, urlsplit
 from shared.config import Settings
 from shared.private_files import keep_new_files_private
 
+URL_HELP = ("the portal's base URL (default PORTAL_URL, else the running `portal run` found through "
+            "PORTAL_DATA_DIR/run.json, else http://127.0.0.1:PORTAL_PORT)")
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
@@ -63,6 +66,24 @@ def build_parser() -> argparse.ArgumentParser:
     for parser_of_kind in (users, enrollments):
         _add_import_options(parser_of_kind)
 
+    login = commands.add_parser("login", help="log in once and keep the session for later commands",
+                                description="Log in to the portal (found as `portal import` finds it) and keep "
+                                "the session's refresh token for that URL in $XDG_CONFIG_HOME/portal/sessions.json "
+                                "(default ~/.config/portal/, only yours to read), so that later commands need no "
+                                "password until the session ends (12 hours unused, or `portal logout`).")
+    login.add_argument("--url", help=URL_HELP)
+    login.add_argument("--code", help="the user code to log in with (default PORTAL_ADMIN_CODE or 'admin'; "
+                       "asked on a terminal)")
+    login.add_argument("--password-stdin", action="store_true",
+                       help="read the password from the first line of standard input (no terminal needed)")
+    login.set_defaults(action=_login)
+
+    logout = commands.add_parser("logout", help="end the session `portal login` kept, and forget it",
+                                 description="End the stored session on the portal and remove it from "
+                                 "this machine; when the portal cannot be reached it is removed here all the same.")
+    logout.add_argument("--url", help=URL_HELP)
+    logout.set_defaults(action=_logout)
+
     cli = commands.add_parser("redis-cli", help="run redis-cli against the portal's Redis",
                               description="Runs the redis-cli shipped with the install against REDIS_URL "
                               "or the embedded Redis of `portal run`, e.g. "
@@ -79,9 +100,9 @@ def _add_import_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--map", action="append", metavar="COLUMN=FIELD",
                         help="label a column (header text or 0-based index) with a field, or 'ignore'; repeatable")
     parser.add_argument("--yes", "-y", action="store_true", help="start without asking")
-    parser.add_argument("--url", help="the portal's base URL (default PORTAL_URL, else the running `portal run` "
-                        "found through PORTAL_DATA_DIR/run.json, else http://127.0.0.1:PORTAL_PORT)")
-    parser.add_argument("--token", help="access token (default PORTAL_TOKEN; else logs in with a code and password)")
+    parser.add_argument("--url", help=URL_HELP)
+    parser.add_argument("--token", help="access token (default PORTAL_TOKEN; else the session of `portal login`, "
+                        "else logs in with a code and password)")
     parser.add_argument("--password-stdin", action="store_true",
                         help="read the password from the first line of standard input (no terminal needed)")
     parser.add_argument("--code", help="the user code to log in with (default PORTAL_ADMIN_CODE or 'admin')")
@@ -92,11 +113,13 @@ def _import(args) -> int:
     from portal.client import ApiError
     from portal.discovery import portal_url
     from portal.importing import run_import
+    from portal.saved_sessions import stored_session
     from portal.session import CannotStart, plan_login
 
     found = portal_url(args.url, os.environ)
     try:
-        login = plan_login(args.token, args.code, args.password_stdin, os.environ, sys.stdin)
+        login = plan_login(args.token, args.code, args.password_stdin, os.environ, sys.stdin,
+                           stored_session(os.environ, found.url))
         return run_import(args, found, login)
     except CannotStart as problem:
         print(problem, file=sys.stderr)
@@ -107,6 +130,83 @@ def _import(args) -> int:
     except OSError as error:
         print(f"Lost the portal at {found.url}: {error}", file=sys.stderr)
         return 1
+
+
+def _login(args) -> int:
+    from portal.client import ApiError, PortalClient
+    from portal.discovery import portal_url
+    from portal.saved_sessions import SessionStore, config_dir
+    from portal.session import CannotStart, plan_password, wait_until_ready
+
+    found = portal_url(args.url, os.environ)
+    store = SessionStore(config_dir(os.environ))
+    try:
+        credentials = plan_password(args.code, args.password_stdin, os.environ, sys.stdin, from_environment=False)
+        if credentials is None:
+            raise CannotStart("No terminal to ask for a password: give it on standard input with --password-stdin "
+                              "(and the code with --code).")
+        wait_until_ready(found)
+        code, password = credentials()
+        client = PortalClient(found.url, timeout=30)
+        client.login(code, password)
+        if not client.refresh_token:
+            raise CannotStart(f"The portal at {found.url} gave no refresh token; it has no sessions to keep.")
+        with store.locked():
+            replaced = store.replace(found.url, code, client.refresh_token)
+        if replaced:
+            _end_quietly(client, replaced)
+    except CannotStart as problem:
+        print(problem, file=sys.stderr)
+        return 2
+    except ApiError as error:
+        print(f"The portal refused the login: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"Lost the portal at {found.url}: {error}", file=sys.stderr)
+        return 1
+    print(f"Logged in to {found.url} as {code}. The session is kept in {store.path} (only yours to read) for "
+          "later commands; it ends after 12 hours unused, or with `portal logout`.")
+    return 0
+
+
+def _end_quietly(client, refresh_token: str) -> None:
+    """End the session a new login replaces: left alone, it would stay valid for 12 hours."""
+    from portal.client import ApiError
+
+    try:
+        client.log_out(refresh_token)
+    except (ApiError, OSError):
+        pass
+
+
+def _logout(args) -> int:
+    from portal.client import ApiError, PortalClient
+    from portal.discovery import portal_url
+    from portal.saved_sessions import SessionStore, config_dir
+
+    found = portal_url(args.url, os.environ)
+    store = SessionStore(config_dir(os.environ))
+    if not store.path.exists():
+        print(f"No session stored for {found.url}; nothing to do.")
+        return 0
+    with store.locked():
+        stored = store.get(found.url)
+        if stored is None:
+            print(f"No session stored for {found.url}; nothing to do.")
+            return 0
+        try:
+            PortalClient(found.url, timeout=10).log_out(stored["refresh_token"])
+            problem = None
+        except (ApiError, OSError) as error:
+            problem = getattr(error, "reason", None) or error
+        store.forget(found.url)
+    if problem is not None:
+        print(f"Could not end the session on the portal at {found.url} ({found.source}): {problem}.\n"
+              f"It is forgotten here, so nothing on this machine can use it; on the portal it ends by itself "
+              "after 12 hours unused.", file=sys.stderr)
+        return 1
+    print(f"Logged out of {found.url}: the session has ended and is forgotten here.")
+    return 0
 
 
 def _run(args) -> int:

@@ -7,7 +7,10 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from portal.saved_sessions import Refreshed, StoredSession
 
 
 class ApiError(Exception):
@@ -24,6 +27,8 @@ class PortalClient:
     token: str | None = None
     timeout: float = 60.0
     refresh_token: str | None = None  # from login: a request refused for an expired token is sent again once
+    stored: StoredSession | None = None  # `portal login`'s session: refreshed through its store, not refresh_token
+    stored_refused: Refreshed | None = None  # why the stored session could not be refreshed
 
     def login(self, code: str, password: str) -> str:
         answer = self.call("POST", "/api/v1/auth/token", {"code": code, "password": password})
@@ -32,16 +37,28 @@ class PortalClient:
 
     def refresh(self) -> bool:
         """A new access token from the refresh token (access tokens live 15 minutes); False when none."""
+        if self.stored is not None:
+            refreshed = self.stored.refresh(self.exchange)
+            self.token = refreshed.access_token
+            self.stored_refused = None if refreshed.access_token else refreshed
+            return self.token is not None
         if self.refresh_token is None:
             return False
-        status, answer = self._send_once("POST", "/api/v1/auth/refresh",
-                                         json.dumps({"refresh_token": self.refresh_token}).encode(),
-                                         {"Content-Type": "application/json"}, with_token=False)
+        status, answer = self.exchange(self.refresh_token)
         if status != 200:
             self.refresh_token = None
             return False
         self.token, self.refresh_token = answer["access_token"], answer.get("refresh_token")
         return True
+
+    def exchange(self, refresh_token: str) -> tuple[int, Any]:
+        """POST /api/v1/auth/refresh: (status, answer), the new pair when 200."""
+        return self._send_once("POST", "/api/v1/auth/refresh", json.dumps({"refresh_token": refresh_token}).encode(),
+                               {"Content-Type": "application/json"}, with_token=False)
+
+    def log_out(self, refresh_token: str) -> None:
+        """End the session of the refresh token (the portal answers 204 for one it does not know, too)."""
+        self.call("POST", "/api/v1/auth/logout", {"refresh_token": refresh_token})
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         """The parsed JSON answer; ApiError for any 4xx/5xx."""

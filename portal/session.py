@@ -2,14 +2,16 @@
 check that the portal answers, and only then ask for a password or log in.
 
 Credentials, first that applies: --token / PORTAL_TOKEN; --password-stdin (one line of standard
-input, the code from --code); PORTAL_ADMIN_PASSWORD; a prompt on the terminal. Without a terminal
-and without any of these the command stops with the options to use, instead of waiting on a prompt
-nobody can answer.
+input, the code from --code); the session `portal login` stored for the portal's URL;
+PORTAL_ADMIN_PASSWORD; a prompt on the terminal. Without a terminal and without any of these the
+command stops with the options to use, instead of waiting on a prompt nobody can answer. A stored
+session the portal no longer accepts is forgotten, said so, and the next of these is used.
 """
 
 from __future__ import annotations
 
 import getpass
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from typing import TextIO
 
 from portal.client import PortalClient
 from portal.discovery import Found, how_to_point_elsewhere
+from portal.saved_sessions import StoredSession
 from shared.config import DEFAULT_ADMIN_CODE
 
 READY_WAIT_SECONDS = 60
@@ -26,7 +29,8 @@ NO_TERMINAL = (
     "No terminal to ask for a password. Log in with one of:\n"
     "  --token TOKEN (or PORTAL_TOKEN)\n"
     "  --password-stdin, the password on standard input (with --code CODE; default PORTAL_ADMIN_CODE or admin)\n"
-    "  PORTAL_ADMIN_PASSWORD in the environment"
+    "  PORTAL_ADMIN_PASSWORD in the environment\n"
+    "  `portal login` once, for a session that later commands use"
 )
 
 
@@ -36,34 +40,71 @@ class CannotStart(Exception):
 
 @dataclass(frozen=True)
 class Login:
-    """A token to use as is, or a way to get a code and password (called after the portal answered)."""
+    """A token to use as is, a stored session, or a way to get a code and password (called after the
+    portal answered; with a stored session, only when the portal no longer accepts it)."""
 
     token: str | None = None
     credentials: Callable[[], tuple[str, str]] | None = None
+    stored: StoredSession | None = None
 
 
 def plan_login(token: str | None, code: str | None, password_stdin: bool, environ: Mapping[str, str],
-               stdin: TextIO) -> Login:
-    code = code or environ.get("PORTAL_ADMIN_CODE") or DEFAULT_ADMIN_CODE
+               stdin: TextIO, stored: StoredSession | None = None) -> Login:
     token = token or environ.get("PORTAL_TOKEN")
     if token:
         return Login(token=token)
+    if stored is not None and not password_stdin:
+        return Login(stored=stored, credentials=_password_source(code, environ, stdin))
+    credentials = plan_password(code, password_stdin, environ, stdin)
+    if credentials is None:
+        raise CannotStart(NO_TERMINAL)
+    return Login(credentials=credentials)
+
+
+def plan_password(code: str | None, password_stdin: bool, environ: Mapping[str, str], stdin: TextIO,
+                  from_environment: bool = True) -> Callable[[], tuple[str, str]] | None:
+    """Where a code and password will come from; None without a terminal or another source."""
     if password_stdin:
         password = _one_line(stdin)
-        return Login(credentials=lambda: (code, password))
-    if environ.get("PORTAL_ADMIN_PASSWORD"):
-        return Login(credentials=lambda: (code, environ["PORTAL_ADMIN_PASSWORD"]))
+        code = code or environ.get("PORTAL_ADMIN_CODE") or DEFAULT_ADMIN_CODE
+        return lambda: (code, password)
+    return _password_source(code, environ, stdin, from_environment)
+
+
+def _password_source(code: str | None, environ: Mapping[str, str], stdin: TextIO,
+                     from_environment: bool = True) -> Callable[[], tuple[str, str]] | None:
+    code = code or environ.get("PORTAL_ADMIN_CODE") or DEFAULT_ADMIN_CODE
+    if from_environment and environ.get("PORTAL_ADMIN_PASSWORD"):
+        return lambda: (code, environ["PORTAL_ADMIN_PASSWORD"])
     if not stdin.isatty():
-        raise CannotStart(NO_TERMINAL)
-    return Login(credentials=lambda: _ask(code))
+        return None
+    return lambda: _ask(code)
 
 
 def open_session(found: Found, login: Login, timeout: float = 60.0) -> PortalClient:
     wait_until_ready(found)
     client = PortalClient(found.url, login.token, timeout=timeout)
-    if login.credentials is not None:
-        client.login(*login.credentials())
+    if login.stored is not None and _resume(client, login.stored, login.credentials is not None):
+        return client
+    if login.credentials is None:
+        raise CannotStart(NO_TERMINAL)
+    client.login(*login.credentials())
     return client
+
+
+def _resume(client: PortalClient, stored: StoredSession, password_next: bool) -> bool:
+    """Go on with the stored session; False, having said why, when the portal does not accept it."""
+    client.stored = stored
+    if client.refresh():
+        return True
+    client.stored = None
+    refused = client.stored_refused
+    assert refused is not None
+    fate = ("It has ended and is forgotten here; `portal login` starts a new one." if refused.forgotten
+            else "It is kept for a later try.")
+    print(f"The session stored by `portal login` for {client.base_url} was not accepted ({refused.problem}). {fate}"
+          + (" Logging in with a password instead." if password_next else ""), file=sys.stderr, flush=True)
+    return False
 
 
 def wait_until_ready(found: Found, patience: float = READY_WAIT_SECONDS) -> None:
