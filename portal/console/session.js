@@ -19,7 +19,9 @@ async function admit() {
     rights = data.rights;
     return { ok: true };
   }
-  await logOut();
+  // Someone without rights leaves at once; a failed read (the service away) keeps the cookie for a reload.
+  if (ok) await logOut();
+  else endSession();
   rights = [];
   return { ok: false, reason: ok ? "no_rights" : data };
 }
