@@ -1,13 +1,16 @@
 // The admin console: a client of the public /api/v1 contract only (api.js), so any portal frontend
 // could do the same. This module draws the header and shows the page the address (#/...) names; each
-// page lives in pages/.
-import { endSession, inSession, whenSessionExpires } from "./api.js";
+// page lives in pages/. A reload keeps the session (the session cookie gives a new access token) and
+// the page; a login that the session's end forced returns to the page the administrator was on.
+import { inSession, whenSessionExpires } from "./api.js";
 import { t, toggleLanguage } from "./i18n.js";
+import { renderAudit } from "./pages/audit.js";
 import { renderEnrollments } from "./pages/enrollments.js";
 import { renderJob } from "./pages/import-job.js";
 import { renderImports } from "./pages/imports.js";
 import { renderLogin } from "./pages/login.js";
 import { renderUsers } from "./pages/users.js";
+import { can, forget, leave, resume } from "./session.js";
 
 function renderHeader() {
   document.title = t("title");
@@ -16,18 +19,27 @@ function renderHeader() {
   document.getElementById("nav-users").textContent = t("users");
   document.getElementById("nav-imports").textContent = t("imports");
   document.getElementById("nav-enrollments").textContent = t("enrollments");
+  document.getElementById("nav-audit").textContent = t("audit");
+  document.getElementById("nav-audit").hidden = !can("audit:read");
   document.getElementById("logout").textContent = t("logout");
   document.getElementById("language").textContent = t("language");
 }
 
-function route() {
+function route(message) {
   renderHeader();
   const [, page, id] = location.hash.split("/");
-  if (!inSession()) return renderLogin(() => go("#/users"));
+  if (!inSession()) return renderLogin(afterLogin, message);
   if (page === "imports" && id) return renderJob(id);
   if (page === "imports") return renderImports();
   if (page === "enrollments") return renderEnrollments();
+  if (page === "audit" && can("audit:read")) return renderAudit();
   return renderUsers();
+}
+
+// Back to the page in the address, unless that is the login itself (after "Uitloggen").
+function afterLogin() {
+  if (location.hash === "#/login") go("#/users");
+  else route();
 }
 
 function go(hash) {
@@ -36,8 +48,8 @@ function go(hash) {
   else location.hash = hash;
 }
 
-function logout() {
-  endSession();
+async function logout() {
+  await leave();
   go("#/login");
 }
 
@@ -46,6 +58,17 @@ document.getElementById("language").addEventListener("click", () => {
   route();
 });
 document.getElementById("logout").addEventListener("click", logout);
-whenSessionExpires(logout);
-window.addEventListener("hashchange", route);
-route();
+// The page stays in the address, so logging in again returns to it.
+whenSessionExpires(() => {
+  forget();
+  route(t("session_ended"));
+});
+window.addEventListener("hashchange", () => route());
+
+async function start() {
+  document.getElementById("main").setAttribute("aria-busy", "true");
+  await resume();
+  document.getElementById("main").removeAttribute("aria-busy");
+  route();
+}
+start();

@@ -1,5 +1,6 @@
 // Building the page: every element the console shows is made with el(), so attributes and event
 // handlers are set one way (never inline styles or HTML strings, which the strict CSP would refuse).
+import { inSession } from "./api.js";
 
 export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -41,7 +42,12 @@ export function tell(node, text, kind = "notice") {
   node.textContent = text;
 }
 
+// A page drawn after its answers came in: not when the session ended meanwhile (the login is showing).
 export function showPage(...children) {
+  if (inSession()) document.getElementById("main").replaceChildren(...children);
+}
+
+export function showLoginPage(...children) {
   document.getElementById("main").replaceChildren(...children);
 }
 

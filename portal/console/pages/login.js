@@ -1,11 +1,8 @@
 // Inloggen: also where someone without administrative rights is turned away with an explanation.
-import { api, endSession, startSession } from "../api.js";
-import { el, field, showPage, tell } from "../dom.js";
+import { el, field, showLoginPage, tell } from "../dom.js";
 import { errorText } from "../errors.js";
-import { t } from "../i18n.js";
-
-// Any one of these opens the console; each page then shows what the service lets this user see.
-const ADMIN_RIGHTS = ["users:read", "imports:read", "enrollments:read"];
+import { has, t } from "../i18n.js";
+import { logInAs } from "../session.js";
 
 export function renderLogin(onLoggedIn, message) {
   const code = el("input", { autocomplete: "username", required: true });
@@ -14,19 +11,15 @@ export function renderLogin(onLoggedIn, message) {
   if (message) tell(notice, message);
   const form = el("form", { onsubmit: async (event) => {
     event.preventDefault();
-    const login = await api("POST", "/auth/token", { code: code.value, password: password.value });
-    if (!login.ok) return tell(notice, t("login_failed"));
-    startSession(login.data.access_token);
-    const { ok, data } = await api("GET", `/users/${encodeURIComponent(code.value)}/rights`);
-    if (!ok || !ADMIN_RIGHTS.some((right) => data.rights.includes(right))) {
-      endSession();
-      return renderLogin(onLoggedIn, ok ? t("no_rights") : errorText(data));
-    }
-    onLoggedIn();
+    const login = await logInAs(code.value, password.value);
+    if (login.ok) return onLoggedIn();
+    if (login.reason === "no_rights") return renderLogin(onLoggedIn, t("no_rights"));
+    // Throttled, or the service unreachable, is said as such; any other refusal is the same wrong-code-or-password.
+    return tell(notice, has(`err_${login.reason.error.code}`) ? errorText(login.reason) : t("login_failed"));
   } },
   el("h1", {}, t("login")), notice,
   field(t("code"), code, "login-code"), field(t("password"), password, "login-password"),
   el("div", {}, el("button", { type: "submit" }, t("login"))));
-  showPage(el("section", {}, form));
+  showLoginPage(el("section", {}, form));
   code.focus();
 }
