@@ -84,6 +84,8 @@ def _password_source(code: str | None, environ: Mapping[str, str], stdin: TextIO
 def open_session(found: Found, login: Login, timeout: float = 60.0) -> PortalClient:
     wait_until_ready(found)
     client = PortalClient(found.url, login.token, timeout=timeout)
+    if login.token is not None:
+        return client  # used as it is: --token or PORTAL_TOKEN
     if login.stored is not None and _resume(client, login.stored, login.credentials is not None):
         return client
     if login.credentials is None:
