@@ -48,7 +48,7 @@ class ImporterService:
 
 def build_service(settings: Settings, sender=None, redis_client: redis.Redis | None = None) -> ImporterService:
     service = ImporterService(
-        engine=make_engine(settings.importer_database_url),
+        engine=make_engine(settings.importer_database_url, settings.database_limits),
         sender=sender,
         timing=Timing(chunk_timeout_seconds=settings.chunk_timeout_seconds,
                       retention_hours=settings.import_retention_hours),

@@ -186,7 +186,9 @@ def sweep(uow: UnitOfWork, timing: Timing) -> int:
         moving = uow.jobs.ids_in(IN_MOTION)
     for job_id in moving:
         with uow:
-            job = uow.jobs.get(job_id, lock=True)
+            # A job another transaction holds (an analysis reading a big file, a chunk's answer) is
+            # being moved on already; waiting for it would hold up every job after it.
+            job = uow.jobs.get(job_id, lock=True, skip_locked=True)
             if job is None or job.status not in IN_MOTION:
                 continue
             if job.analysis_overdue(utcnow(), timing.analysis_timeout_seconds):
@@ -325,7 +327,7 @@ def _discard_unstarted(uow: UnitOfWork, timing: Timing) -> None:
         expired = uow.jobs.unstarted_created_before(cutoff)
     for job_id in expired:
         with uow:
-            job = uow.jobs.get(job_id, lock=True)
+            job = uow.jobs.get(job_id, lock=True, skip_locked=True)
             if job is not None and job.status in (Status.ANALYZING, Status.READY) and job.started_at is None:
                 uow.jobs.delete(job_id)
             uow.commit()

@@ -37,10 +37,12 @@ class SqlAlchemyJobRepository:
         self.session.flush()
         job.stored_status = job.status
 
-    def get(self, job_id: str, lock: bool = False) -> Job | None:
+    def get(self, job_id: str, lock: bool = False, skip_locked: bool = False) -> Job | None:
+        """The job; with `lock`, its row locked for this transaction (with `skip_locked`, None when
+        another transaction holds it: on PostgreSQL, SQLite's writers queue anyway)."""
         query = select(JobRow).where(JobRow.id == job_id)
         if lock:
-            query = query.with_for_update()
+            query = query.with_for_update(skip_locked=skip_locked)
         row = self.session.scalars(query).one_or_none()
         if row is None:
             return None

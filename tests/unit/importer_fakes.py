@@ -40,7 +40,7 @@ class FakeJobRepository:
         self.jobs[job.id] = copy.deepcopy(job)
         job.stored_status = job.status
 
-    def get(self, job_id, lock=False):
+    def get(self, job_id, lock=False, skip_locked=False):
         job = copy.deepcopy(self.jobs.get(job_id))
         if job is not None:
             job.stored_status = job.status
