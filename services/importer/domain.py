@@ -39,6 +39,20 @@ ROW_BY_ROW_TIMEOUT_FACTOR = 10
 # before the job fails with analysis_failed: a file that makes the importer fail keeps doing so.
 MAX_ANALYSIS_ATTEMPTS = 3
 ANALYSIS_FAILED = "analysis_failed"
+# The same, when what failed each time was the disk the importer worker analyses on (its scratch file of
+# the keys seen so far): full (ENOSPC, EDQUOT), or unusable otherwise (read-only, gone, an I/O error).
+STORAGE_FULL = "storage_full"
+STORAGE_FAILED = "storage_failed"
+_ANALYSIS_FAILURES = {
+    ANALYSIS_FAILED: "The file could not be analysed: {what}, {attempts} times. This is a fault of the portal "
+                     "rather than of the file; report it with the file, or try again later.",
+    STORAGE_FULL: "The file could not be analysed: the importer's working disk is full ({what}), {attempts} times. "
+                  "This is not a fault of the file: ask the administrator to free space for the importer's "
+                  "workers (their temporary directory), then upload the file again.",
+    STORAGE_FAILED: "The file could not be analysed: the importer could not use its working disk ({what}), "
+                    "{attempts} times. This is not a fault of the file: ask the administrator to check the "
+                    "importer workers' temporary directory, then upload the file again.",
+}
 OPTION_NAMES = ("delimiter", "encoding", "has_header", "mapping", "mode", "as_student", "schedule_project", "start")
 
 
@@ -175,15 +189,15 @@ class Job:
     def analysis_resent(self, now: datetime) -> None:
         self.analysis_sent_at, self.analysis_attempts = now, self.analysis_attempts + 1
 
-    def analysis_went_wrong(self, what: str, now: datetime) -> bool:
+    def analysis_went_wrong(self, what: str, now: datetime, code: str = ANALYSIS_FAILED) -> bool:
         """The analysis raised `what` or never answered: True when it is to be sent again (counted),
-        False when the job has failed with analysis_failed because it had its tries."""
+        False when the job has failed with `code` (analysis_failed, storage_full, storage_failed)
+        because it had its tries."""
         if self.analysis_attempts < MAX_ANALYSIS_ATTEMPTS:
             self.analysis_resent(now)
             return True
-        self.fail(FileProblem(ANALYSIS_FAILED, f"The file could not be analysed: {what}, {self.analysis_attempts} "
-                              "times. This is a fault of the portal rather than of the file; report it with the "
-                              "file, or try again later."), now)
+        message = _ANALYSIS_FAILURES[code].format(what=what, attempts=self.analysis_attempts)
+        self.fail(FileProblem(code, message), now)
         return False
 
     def analysed(self, encoding: str, delimiter: str, columns: list[Column], sample_rows: list[list[str]],

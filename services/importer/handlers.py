@@ -9,8 +9,10 @@ needs (a window of them, resending overdue ones), or end the phase once every ch
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -80,6 +82,9 @@ def analyze_job(uow: UnitOfWork, job_id: str, generation: int, timing: Timing) -
         _analyze(uow, job_id, generation, timing)
     except INFRASTRUCTURE_ERRORS:
         raise
+    except OSError as error:  # the worker's own disk, not the database (whose errors are the infrastructure's)
+        log.exception("The analysis of import %s could not use the worker's disk", job_id)
+        _analysis_raised(uow, job_id, generation, _disk_failure(error), _disk_failure_code(error))
     except Exception as error:
         log.exception("The analysis of import %s raised", job_id)
         _analysis_raised(uow, job_id, generation, f"the importer failed on it ({type(error).__name__})")
@@ -104,15 +109,24 @@ def _analyze(uow: UnitOfWork, job_id: str, generation: int, timing: Timing) -> N
         uow.commit()
 
 
-def _analysis_raised(uow: UnitOfWork, job_id: str, generation: int, what: str) -> None:
+def _disk_failure(error: OSError) -> str:
+    return os.strerror(error.errno) if error.errno else type(error).__name__
+
+
+def _disk_failure_code(error: OSError) -> str:
+    return domain.STORAGE_FULL if error.errno in (errno.ENOSPC, errno.EDQUOT) else domain.STORAGE_FAILED
+
+
+def _analysis_raised(uow: UnitOfWork, job_id: str, generation: int, what: str,
+                     code: str = domain.ANALYSIS_FAILED) -> None:
     """In a transaction of its own (the analysis' one is rolled back): send the analysis again, or
-    fail the job once it has had its tries."""
+    fail the job (with `code`) once it has had its tries."""
     with uow:
         job = uow.jobs.get(job_id, lock=True)
         if job is None or not job.awaits_analysis(generation) or job.chunk_count is not None:
             return
         uow.jobs.delete_chunks(job.id)
-        if job.analysis_went_wrong(what, utcnow()):
+        if job.analysis_went_wrong(what, utcnow(), code):
             uow.send_after_commit(ANALYZE_IMPORT, IMPORTER_QUEUE, job.id, job.generation)
         _save(uow, job)
         uow.commit()
