@@ -22,7 +22,7 @@ from services.importer.kinds import IGNORE, KINDS, ImportKind
 from shared import policy
 from shared.codes import is_code
 from shared.csvfile import FileProblem, normalize_delimiter, normalize_encoding
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, Gone, InvalidInput, NotFound
 from shared.messages import RowIn
 from shared.policy import Actor
 
@@ -84,6 +84,7 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.CANCELLED: frozenset(),
 }
 UNFINISHED = frozenset(status for status, following in TRANSITIONS.items() if following)
+FINISHED = frozenset(Status) - UNFINISHED
 # What the sweep moves on by itself; a ready job waits for a person to start it.
 IN_MOTION = frozenset({Status.ANALYZING, Status.QUEUED, Status.RUNNING})
 
@@ -131,6 +132,7 @@ class Job:
     started_by: Actor | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    rows_deleted_at: datetime | None = None  # its row results are gone (the retention); counts stay
     stored_status: Status | None = None  # as read: the repository saves only over this status
 
     @classmethod
@@ -239,6 +241,19 @@ class Job:
         elif self.phase is Phase.APPLY:
             self._become(Status.COMPLETED)
             self.finished_at = now
+
+    def rows_expire(self, now: datetime) -> None:
+        """Its row results were deleted (the retention of finished jobs): they are no longer shown;
+        the job and its counts stay."""
+        self.rows_deleted_at = now
+
+    def require_rows(self) -> None:
+        """Gone (410 rows_expired) once its row results were deleted."""
+        if self.rows_deleted_at is not None:
+            raise Gone("rows_expired", f"The row results of import {self.id} were deleted on "
+                       f"{_aware(self.rows_deleted_at).date().isoformat()}, after the retention period; the "
+                       "job and its counts are kept.", {"id": self.id, "rows_deleted_at": _aware(
+                           self.rows_deleted_at).isoformat().replace("+00:00", "Z")})
 
     def actor_for(self, phase: Phase) -> Actor:
         """Who the rows are decided for: the uploader in the preview, the starter when applied."""

@@ -36,12 +36,17 @@ from shared.spreadsheet import safe_cell
 log = logging.getLogger(__name__)
 
 WINDOW = 8  # chunks in flight per job: enough to keep every worker busy, bounded for cancel
+# Deleting the row results of finished jobs (the retention): this many chunks (up to 100,000 rows) per
+# transaction, and this many jobs per sweep, so that no sweep spends long on old jobs.
+EXPIRED_CHUNKS_PER_TRANSACTION = 50
+EXPIRED_JOBS_PER_SWEEP = 5
 
 
 @dataclass(frozen=True)
 class Timing:
     chunk_timeout_seconds: float = 60.0
     retention_hours: float = 24.0  # a job never started is discarded, with its file, after this
+    row_retention_days: float = 30.0  # a finished job's row results are deleted after this; it stays
 
     @property
     def analysis_timeout_seconds(self) -> float:
@@ -193,9 +198,10 @@ def cancel_job(uow: UnitOfWork, job_id: str, actor: Actor | None = None) -> dict
 
 def sweep(uow: UnitOfWork, timing: Timing) -> int:
     """Move every job in motion on: resend overdue analyses and chunks, start queued jobs, complete
-    jobs whose last answer came in; discard jobs never started within the retention time. Safe to
-    run anywhere, any number of times."""
+    jobs whose last answer came in; discard jobs never started within the retention time, and the
+    row results of jobs finished longer than theirs ago. Safe to run anywhere, any number of times."""
     _discard_unstarted(uow, timing)
+    _expire_row_results(uow, timing)
     with uow.reading():
         moving = uow.jobs.ids_in(IN_MOTION)
     for job_id in moving:
@@ -227,10 +233,17 @@ def list_jobs(uow: UnitOfWork, kind=None, status=None, before=None, limit=100) -
         return [job_representation(job, uow.jobs.totals(job)) for job in jobs]
 
 
+def require_rows(uow: UnitOfWork, job_id: str) -> None:
+    """Raises what reading the job's rows would: 404 for no such job, 410 once its rows were deleted."""
+    with uow.reading():
+        _job(uow, job_id).require_rows()
+
+
 def list_rows(uow: UnitOfWork, job_id: str, action: str | None, after: tuple[int, int] | None, limit: int):
     """Row results in file order from the cursor (chunk_no, index); returns (rows, next cursor)."""
     with uow.reading():
         job = _job(uow, job_id)
+        job.require_rows()
         rows: list[dict] = []
         start_chunk, start_index = after or (0, 0)
         for chunk in uow.jobs.chunks_in_order(job, start_chunk, action, job.shown_phase):
@@ -259,6 +272,7 @@ def errors_csv(uow: UnitOfWork, job_id: str) -> Iterator[str]:
     yield "\ufeff" + flush()
     with uow.reading():
         job = _job(uow, job_id)
+        job.require_rows()
         for chunk in uow.jobs.chunks_in_order(job, 0, None, job.shown_phase):
             for row in row_results(chunk, job.shown_phase, job.kind.secret_fields):
                 if row is not None and row["action"] in ("error", "skip"):
@@ -344,6 +358,28 @@ def _discard_unstarted(uow: UnitOfWork, timing: Timing) -> None:
             job = uow.jobs.get(job_id, lock=True, skip_locked=True)
             if job is not None and job.status in (Status.ANALYZING, Status.READY) and job.started_at is None:
                 uow.jobs.delete(job_id)
+            uow.commit()
+
+
+def _expire_row_results(uow: UnitOfWork, timing: Timing) -> None:
+    """The row results of a job finished longer than the row retention ago are deleted, a bounded
+    number of chunks per transaction; the job is marked in the last one (its rows answer 410 from
+    then on), so one cut short is found and finished by a later sweep. Its counts stay."""
+    cutoff = utcnow() - timedelta(days=timing.row_retention_days)
+    with uow.reading():
+        expired = uow.jobs.finished_with_rows_before(cutoff, EXPIRED_JOBS_PER_SWEEP)
+    for job_id in expired:
+        with uow.reading():
+            numbers = uow.jobs.chunk_numbers(job_id)
+        for start in range(0, len(numbers), EXPIRED_CHUNKS_PER_TRANSACTION):
+            with uow:
+                uow.jobs.empty_row_results(job_id, numbers[start:start + EXPIRED_CHUNKS_PER_TRANSACTION])
+                uow.commit()
+        with uow:
+            job = uow.jobs.get(job_id, lock=True, skip_locked=True)
+            if job is not None and job.rows_deleted_at is None:
+                job.rows_expire(utcnow())
+                uow.jobs.save(job)
             uow.commit()
 
 
