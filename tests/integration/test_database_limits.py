@@ -2,6 +2,7 @@
 within the session limits (shared/db.py), as an error the code treats as a passing failure of the
 infrastructure: a chunk is sent again, a request answers 503."""
 
+import io
 import threading
 import time
 
@@ -9,13 +10,17 @@ import pytest
 import sqlalchemy.exc
 from sqlalchemy import text
 
+from services.importer import bootstrap as importer_bootstrap
+from services.importer import handlers as importer_handlers
+from services.importer.handlers import Timing
 from services.users import handlers
 from services.users.app import create_app
 from services.users.bootstrap import build_service, migrate
 from shared.config import SessionLimits, Settings
 from shared.db import make_engine
+from shared.errors import NotFound
 from shared.failures import INFRASTRUCTURE_ERRORS
-from tests.integration.conftest import ADMIN_PASSWORD, token_for
+from tests.integration.conftest import ADMIN_PASSWORD, MANAGER, RecordingSender, token_for
 from tests.services import fresh_postgres_database
 
 NO_LIMITS = SessionLimits(0, 0, 0)
@@ -144,3 +149,28 @@ def test_a_request_whose_statement_is_cancelled_answers_503_in_the_error_shape(u
     assert waited < 5
     # The request changed nothing, and the next one goes through.
     assert client.patch("/api/v1/users/4711", headers=admin, json={"last_name": "Vos"}).status_code == 200
+
+
+def test_the_sweep_passes_over_a_job_another_transaction_holds_instead_of_waiting_for_it(tmp_path):
+    with fresh_postgres_database() as url:
+        settings = Settings.from_env({"PORTAL_DATA_DIR": str(tmp_path), "IMPORTER_DATABASE_URL": url,
+                                      "PORTAL_SECRET_KEY": "database-limits-secret-0123456789abcdef"})
+        importer_bootstrap.migrate(settings)
+        importer = importer_bootstrap.build_service(settings, RecordingSender())
+
+        def upload() -> str:
+            return importer_handlers.create_job(importer.unit_of_work(), "users", "export.csv",
+                                                io.BytesIO(b"Leerlingnummer\r\n100234\r\n"), {}, MANAGER,
+                                                importer.max_upload_bytes)["id"]
+
+        held, other = upload(), upload()
+        with importer.unit_of_work() as holder:  # e.g. a long analysis, holding its job's row
+            holder.jobs.get(held, lock=True)
+            started = time.monotonic()
+            importer_handlers.sweep(importer.unit_of_work(), Timing(retention_hours=0))  # discards unstarted jobs
+            waited = time.monotonic() - started
+        assert waited < 2  # not the lock timeout (10 s), let alone the analysis
+        with pytest.raises(NotFound):
+            importer_handlers.get_job(importer.unit_of_work(), other)
+        assert importer_handlers.get_job(importer.unit_of_work(), held)["status"] == "analyzing"
+        importer.engine.dispose()
