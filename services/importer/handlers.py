@@ -363,8 +363,8 @@ def _discard_unstarted(uow: UnitOfWork, timing: Timing) -> None:
 
 def _expire_row_results(uow: UnitOfWork, timing: Timing) -> None:
     """The row results of a job finished longer than the row retention ago are deleted, a bounded
-    number of chunks per transaction; the job is marked in the last one (its rows answer 410 from
-    then on), so one cut short is found and finished by a later sweep. Its counts stay."""
+    number of chunks per transaction; then the job is marked (its rows answer 410 from then on), so
+    one cut short is found again and finished by a later sweep. Its counts stay."""
     cutoff = utcnow() - timedelta(days=timing.row_retention_days)
     with uow.reading():
         expired = uow.jobs.finished_with_rows_before(cutoff, EXPIRED_JOBS_PER_SWEEP)
