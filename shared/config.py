@@ -19,6 +19,46 @@ EVENT_STREAM = "portal:events"
 
 
 @dataclass(frozen=True)
+class SessionLimits:
+    """How long a PostgreSQL session may wait or idle before the server gives up on it (0: no limit).
+
+    Nothing may wait without bound: a worker frozen inside a transaction (a stopped process, a
+    partitioned host) otherwise holds its row locks for ever, and every transaction that needs one
+    of those rows waits behind it, each holding a worker or a request thread. The values leave
+    wide room for the longest normal work:
+    - lock_timeout: no transaction holds a row lock another needs for long, except a users
+      import chunk hashing its passwords (about 2 minutes for 2,000); another delivery of that
+      chunk, or an edit of one of its users, is refused after 10 s rather than queued behind it
+      (a chunk is sent again later, a request answers 503).
+    - statement_timeout: the slowest statement of a 1,000,000-row import (the COPY of a 2,000-row
+      chunk, the sums over its 500 chunks, deleting a job's chunks) takes well under a second;
+      2 minutes cancels only a runaway one or a COPY whose client stopped sending.
+    - idle_in_transaction: the longest pause between two statements of a transaction is a users
+      chunk hashing up to 2,000 passwords (Argon2id, about 55 ms each: 110 s); after 5 minutes the
+      server ends the session and its locks are free again.
+    Migrations run without a statement or lock timeout (`MIGRATION_LIMITS`): altering a big table
+    may take long, and the locks it waits for are held by sessions that are bounded themselves.
+    """
+
+    lock_timeout_seconds: float = 10.0
+    statement_timeout_seconds: float = 120.0
+    idle_in_transaction_seconds: float = 300.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SessionLimits:
+        return cls(
+            lock_timeout_seconds=float(env.get("PORTAL_DB_LOCK_TIMEOUT_SECONDS") or cls.lock_timeout_seconds),
+            statement_timeout_seconds=float(env.get("PORTAL_DB_STATEMENT_TIMEOUT_SECONDS")
+                                            or cls.statement_timeout_seconds),
+            idle_in_transaction_seconds=float(env.get("PORTAL_DB_IDLE_IN_TRANSACTION_SECONDS")
+                                              or cls.idle_in_transaction_seconds),
+        )
+
+
+MIGRATION_LIMITS = SessionLimits(lock_timeout_seconds=0, statement_timeout_seconds=0)
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     redis_url: str | None
@@ -32,7 +72,10 @@ class Settings:
     admin_password: str | None
     chunk_timeout_seconds: float = 60.0
     sweep_seconds: float = 2.0
-    import_retention_hours: float = 24.0
+    import_retention_hours: float = 24.0  # an upload nobody starts is discarded, with its file, after this
+    # A finished job's row results (its chunks) are deleted after this; the job and its counts stay.
+    import_retention_days: float = 30.0
+    database_limits: SessionLimits = SessionLimits()
     # Proxies whose X-Forwarded-For names the client (the gateway in docker-compose); none by default.
     trusted_proxies: tuple[Network, ...] = ()
     audit_retention_days: int = 400
@@ -60,6 +103,8 @@ class Settings:
             chunk_timeout_seconds=float(env.get("PORTAL_CHUNK_TIMEOUT_SECONDS") or 60),
             sweep_seconds=float(env.get("PORTAL_SWEEP_SECONDS") or 2),
             import_retention_hours=float(env.get("PORTAL_IMPORT_RETENTION_HOURS") or 24),
+            import_retention_days=float(env.get("PORTAL_IMPORT_RETENTION_DAYS") or 30),
+            database_limits=SessionLimits.from_env(env),
             trusted_proxies=parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES") or ""),
             audit_retention_days=int(env.get("PORTAL_AUDIT_RETENTION_DAYS") or 400),
             secret_key_generated=not env.get("PORTAL_SECRET_KEY"),

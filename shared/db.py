@@ -11,7 +11,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, String, Text, any_, bindparam, create_engine, event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
+from shared.config import MIGRATION_LIMITS, SessionLimits
 from shared.jsontext import from_json, to_json
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -19,15 +21,46 @@ READ_ONLY = "portal_read_only"
 JSON_CODEC = {"json_serializer": to_json, "json_deserializer": from_json}  # JSON columns hold whole chunks
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, limits: SessionLimits | None = None) -> Engine:
+    """An engine whose PostgreSQL sessions wait and idle within `limits` (by default SessionLimits'
+    defaults; SQLite has its busy timeout instead)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **JSON_CODEC)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **JSON_CODEC)
+        _limit_postgresql_sessions(engine, limits or SessionLimits())
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **JSON_CODEC)
     _serialize_sqlite_writers(engine)
     return engine
+
+
+def _limit_postgresql_sessions(engine: Engine, limits: SessionLimits) -> None:
+    """Every session of the pool gets the limits when it connects, and the server's end of a session
+    idle in a transaction too long reaches the code as the OperationalError a lost connection is."""
+
+    settings = {"lock_timeout": limits.lock_timeout_seconds, "statement_timeout": limits.statement_timeout_seconds,
+                "idle_in_transaction_session_timeout": limits.idle_in_transaction_seconds}
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        autocommit, dbapi_connection.autocommit = dbapi_connection.autocommit, True  # a SET outlives no rollback
+        for name, seconds in settings.items():
+            dbapi_connection.execute(f"SET {name} = {round(seconds * 1000)}")  # milliseconds; 0 is no limit
+        dbapi_connection.autocommit = autocommit
+
+    @event.listens_for(engine, "handle_error", retval=True)
+    def idle_session_ended(context):
+        # psycopg raises 25P03 as an InternalError, a class the code rightly does not try again.
+        if getattr(context.original_exception, "sqlstate", None) == IDLE_SESSION_ENDED:
+            context.is_disconnect = True
+            return OperationalError(context.statement, context.parameters, context.original_exception,
+                                    connection_invalidated=True)
+        return None
+
+
+IDLE_SESSION_ENDED = "25P03"  # idle_in_transaction_session_timeout
 
 
 def _serialize_sqlite_writers(engine: Engine) -> None:
@@ -69,7 +102,7 @@ def run_alembic_env(target_metadata) -> None:
     """The body of every service's migrations/env.py: migrate online with our engine settings."""
     from alembic import context
 
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url") or "")
+    engine = make_engine(context.config.get_main_option("sqlalchemy.url") or "", MIGRATION_LIMITS)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():

@@ -46,6 +46,10 @@ class TooManyRequests(PortalError):
     status = 429
 
 
+class Gone(PortalError):
+    status = 410
+
+
 class PayloadTooLarge(PortalError):
     status = 413
 

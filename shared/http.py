@@ -13,7 +13,8 @@ from flask import request as current_request
 from werkzeug.exceptions import HTTPException
 
 from shared.codes import CONTROL_CHARACTER
-from shared.errors import BadRequest, NotFound, PayloadTooLarge, PortalError, UnsupportedMediaType
+from shared.errors import BadRequest, NotFound, PayloadTooLarge, PortalError, ServiceUnavailable, UnsupportedMediaType
+from shared.failures import INFRASTRUCTURE_ERRORS
 from shared.openapi import build_document
 
 MAX_JSON_BODY = 1024 * 1024
@@ -47,6 +48,17 @@ def register_error_handlers(app: Flask) -> None:
         # A 405 says which methods the resource takes (RFC 9110); werkzeug knows them.
         allowed = {name: value for name, value in error.get_headers() if name.lower() == "allow"}
         return jsonify(body), status, allowed
+
+    def infrastructure_error(error: Exception):
+        # A lock or statement timeout, a database or Redis out of reach: the request may well succeed
+        # when asked again, and nothing is wrong with it.
+        log.warning("%s %s: %s", current_request.method, current_request.path, error)
+        unavailable = ServiceUnavailable("temporarily_unavailable", "The service cannot complete this request right "
+                                         "now (its database or broker is busy or out of reach). Try again shortly.")
+        return jsonify(unavailable.to_dict()), unavailable.status, unavailable.headers
+
+    for kind in INFRASTRUCTURE_ERRORS:
+        app.register_error_handler(kind, infrastructure_error)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

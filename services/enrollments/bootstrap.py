@@ -33,7 +33,7 @@ class EnrollmentsService:
 
 
 def build_service(settings: Settings, redis_client: redis.Redis | None = None) -> EnrollmentsService:
-    service = EnrollmentsService(make_engine(settings.enrollments_database_url))
+    service = EnrollmentsService(make_engine(settings.enrollments_database_url, settings.database_limits))
     if redis_client is None and settings.redis_url:
         redis_client = redis.Redis.from_url(settings.redis_url)
     if redis_client is not None:

@@ -147,7 +147,8 @@ def cancel_import(job_id: str):
 
 @api.get("/imports/<job_id>/rows")
 @require_right("imports:read")
-@documented("Row results in file order", {200: ImportRowList, 404: "import_not_found"}, query=RowListQuery)
+@documented("Row results in file order", {200: ImportRowList, 404: "import_not_found", 410: "rows_expired"},
+            query=RowListQuery)
 def list_import_rows(job_id: str):
     query = read_query(RowListQuery, request)
     after = decode_cursor(query.cursor, _is_row_position)
@@ -162,11 +163,11 @@ def list_import_rows(job_id: str):
             "without it as the job's errors_csv_url: expires and signature open exactly this job's file for "
             "10 minutes",
             {200: "line;code;action;message", 401: "missing_token, invalid_token, token_expired, link_expired",
-             403: "insufficient_rights, invalid_signature", 404: "import_not_found"},
+             403: "insufficient_rights, invalid_signature", 404: "import_not_found", 410: "rows_expired"},
             query=SignedLinkQuery, answers=(CSV,))
 def import_errors(job_id: str):
     read_query(SignedLinkQuery, request)  # checked by require_right; here their types and bounds
-    handlers.get_job(_uow(), job_id)  # 404 before the stream starts
+    handlers.require_rows(_uow(), job_id)  # 404 or 410 before the stream starts
     lines = handlers.errors_csv(_uow(), job_id)
     return Response(stream_with_context(lines), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="import-{safe_filename(job_id)}-errors.csv"',

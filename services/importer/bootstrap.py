@@ -48,10 +48,11 @@ class ImporterService:
 
 def build_service(settings: Settings, sender=None, redis_client: redis.Redis | None = None) -> ImporterService:
     service = ImporterService(
-        engine=make_engine(settings.importer_database_url),
+        engine=make_engine(settings.importer_database_url, settings.database_limits),
         sender=sender,
         timing=Timing(chunk_timeout_seconds=settings.chunk_timeout_seconds,
-                      retention_hours=settings.import_retention_hours),
+                      retention_hours=settings.import_retention_hours,
+                      row_retention_days=settings.import_retention_days),
         max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
         sealer=Sealer(settings.secret_key),
     )

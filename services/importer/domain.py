@@ -22,7 +22,7 @@ from services.importer.kinds import IGNORE, KINDS, ImportKind
 from shared import policy
 from shared.codes import is_code
 from shared.csvfile import FileProblem, normalize_delimiter, normalize_encoding
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, Gone, InvalidInput, NotFound
 from shared.messages import RowIn
 from shared.policy import Actor
 
@@ -39,6 +39,20 @@ ROW_BY_ROW_TIMEOUT_FACTOR = 10
 # before the job fails with analysis_failed: a file that makes the importer fail keeps doing so.
 MAX_ANALYSIS_ATTEMPTS = 3
 ANALYSIS_FAILED = "analysis_failed"
+# The same, when what failed each time was the disk the importer worker analyses on (its scratch file of
+# the keys seen so far): full (ENOSPC, EDQUOT), or unusable otherwise (read-only, gone, an I/O error).
+STORAGE_FULL = "storage_full"
+STORAGE_FAILED = "storage_failed"
+_ANALYSIS_FAILURES = {
+    ANALYSIS_FAILED: "The file could not be analysed: {what}, {attempts} times. This is a fault of the portal "
+                     "rather than of the file; report it with the file, or try again later.",
+    STORAGE_FULL: "The file could not be analysed: the importer's working disk is full ({what}), {attempts} times. "
+                  "This is not a fault of the file: ask the administrator to free space for the importer's "
+                  "workers (their temporary directory), then upload the file again.",
+    STORAGE_FAILED: "The file could not be analysed: the importer could not use its working disk ({what}), "
+                    "{attempts} times. This is not a fault of the file: ask the administrator to check the "
+                    "importer workers' temporary directory, then upload the file again.",
+}
 OPTION_NAMES = ("delimiter", "encoding", "has_header", "mapping", "mode", "as_student", "schedule_project", "start")
 
 
@@ -70,6 +84,7 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.CANCELLED: frozenset(),
 }
 UNFINISHED = frozenset(status for status, following in TRANSITIONS.items() if following)
+FINISHED = frozenset(Status) - UNFINISHED
 # What the sweep moves on by itself; a ready job waits for a person to start it.
 IN_MOTION = frozenset({Status.ANALYZING, Status.QUEUED, Status.RUNNING})
 
@@ -117,6 +132,7 @@ class Job:
     started_by: Actor | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    rows_deleted_at: datetime | None = None  # its row results are gone (the retention); counts stay
     stored_status: Status | None = None  # as read: the repository saves only over this status
 
     @classmethod
@@ -175,15 +191,15 @@ class Job:
     def analysis_resent(self, now: datetime) -> None:
         self.analysis_sent_at, self.analysis_attempts = now, self.analysis_attempts + 1
 
-    def analysis_went_wrong(self, what: str, now: datetime) -> bool:
+    def analysis_went_wrong(self, what: str, now: datetime, code: str = ANALYSIS_FAILED) -> bool:
         """The analysis raised `what` or never answered: True when it is to be sent again (counted),
-        False when the job has failed with analysis_failed because it had its tries."""
+        False when the job has failed with `code` (analysis_failed, storage_full, storage_failed)
+        because it had its tries."""
         if self.analysis_attempts < MAX_ANALYSIS_ATTEMPTS:
             self.analysis_resent(now)
             return True
-        self.fail(FileProblem(ANALYSIS_FAILED, f"The file could not be analysed: {what}, {self.analysis_attempts} "
-                              "times. This is a fault of the portal rather than of the file; report it with the "
-                              "file, or try again later."), now)
+        message = _ANALYSIS_FAILURES[code].format(what=what, attempts=self.analysis_attempts)
+        self.fail(FileProblem(code, message), now)
         return False
 
     def analysed(self, encoding: str, delimiter: str, columns: list[Column], sample_rows: list[list[str]],
@@ -225,6 +241,19 @@ class Job:
         elif self.phase is Phase.APPLY:
             self._become(Status.COMPLETED)
             self.finished_at = now
+
+    def rows_expire(self, now: datetime) -> None:
+        """Its row results were deleted (the retention of finished jobs): they are no longer shown;
+        the job and its counts stay."""
+        self.rows_deleted_at = now
+
+    def require_rows(self) -> None:
+        """Gone (410 rows_expired) once its row results were deleted."""
+        if self.rows_deleted_at is not None:
+            raise Gone("rows_expired", f"The row results of import {self.id} were deleted on "
+                       f"{_aware(self.rows_deleted_at).date().isoformat()}, after the retention period; the "
+                       "job and its counts are kept.", {"id": self.id, "rows_deleted_at": _aware(
+                           self.rows_deleted_at).isoformat().replace("+00:00", "Z")})
 
     def actor_for(self, phase: Phase) -> Actor:
         """Who the rows are decided for: the uploader in the preview, the starter when applied."""

@@ -9,8 +9,10 @@ needs (a window of them, resending overdue ones), or end the phase once every ch
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -34,12 +36,17 @@ from shared.spreadsheet import safe_cell
 log = logging.getLogger(__name__)
 
 WINDOW = 8  # chunks in flight per job: enough to keep every worker busy, bounded for cancel
+# Deleting the row results of finished jobs (the retention): this many chunks (up to 100,000 rows) per
+# transaction, and this many jobs per sweep, so that no sweep spends long on old jobs.
+EXPIRED_CHUNKS_PER_TRANSACTION = 50
+EXPIRED_JOBS_PER_SWEEP = 5
 
 
 @dataclass(frozen=True)
 class Timing:
     chunk_timeout_seconds: float = 60.0
     retention_hours: float = 24.0  # a job never started is discarded, with its file, after this
+    row_retention_days: float = 30.0  # a finished job's row results are deleted after this; it stays
 
     @property
     def analysis_timeout_seconds(self) -> float:
@@ -80,6 +87,9 @@ def analyze_job(uow: UnitOfWork, job_id: str, generation: int, timing: Timing) -
         _analyze(uow, job_id, generation, timing)
     except INFRASTRUCTURE_ERRORS:
         raise
+    except OSError as error:  # the worker's own disk, not the database (whose errors are the infrastructure's)
+        log.exception("The analysis of import %s could not use the worker's disk", job_id)
+        _analysis_raised(uow, job_id, generation, _disk_failure(error), _disk_failure_code(error))
     except Exception as error:
         log.exception("The analysis of import %s raised", job_id)
         _analysis_raised(uow, job_id, generation, f"the importer failed on it ({type(error).__name__})")
@@ -104,15 +114,24 @@ def _analyze(uow: UnitOfWork, job_id: str, generation: int, timing: Timing) -> N
         uow.commit()
 
 
-def _analysis_raised(uow: UnitOfWork, job_id: str, generation: int, what: str) -> None:
+def _disk_failure(error: OSError) -> str:
+    return os.strerror(error.errno) if error.errno else type(error).__name__
+
+
+def _disk_failure_code(error: OSError) -> str:
+    return domain.STORAGE_FULL if error.errno in (errno.ENOSPC, errno.EDQUOT) else domain.STORAGE_FAILED
+
+
+def _analysis_raised(uow: UnitOfWork, job_id: str, generation: int, what: str,
+                     code: str = domain.ANALYSIS_FAILED) -> None:
     """In a transaction of its own (the analysis' one is rolled back): send the analysis again, or
-    fail the job once it has had its tries."""
+    fail the job (with `code`) once it has had its tries."""
     with uow:
         job = uow.jobs.get(job_id, lock=True)
         if job is None or not job.awaits_analysis(generation) or job.chunk_count is not None:
             return
         uow.jobs.delete_chunks(job.id)
-        if job.analysis_went_wrong(what, utcnow()):
+        if job.analysis_went_wrong(what, utcnow(), code):
             uow.send_after_commit(ANALYZE_IMPORT, IMPORTER_QUEUE, job.id, job.generation)
         _save(uow, job)
         uow.commit()
@@ -179,14 +198,17 @@ def cancel_job(uow: UnitOfWork, job_id: str, actor: Actor | None = None) -> dict
 
 def sweep(uow: UnitOfWork, timing: Timing) -> int:
     """Move every job in motion on: resend overdue analyses and chunks, start queued jobs, complete
-    jobs whose last answer came in; discard jobs never started within the retention time. Safe to
-    run anywhere, any number of times."""
+    jobs whose last answer came in; discard jobs never started within the retention time, and the
+    row results of jobs finished longer than theirs ago. Safe to run anywhere, any number of times."""
     _discard_unstarted(uow, timing)
+    _expire_row_results(uow, timing)
     with uow.reading():
         moving = uow.jobs.ids_in(IN_MOTION)
     for job_id in moving:
         with uow:
-            job = uow.jobs.get(job_id, lock=True)
+            # A job another transaction holds (an analysis reading a big file, a chunk's answer) is
+            # being moved on already; waiting for it would hold up every job after it.
+            job = uow.jobs.get(job_id, lock=True, skip_locked=True)
             if job is None or job.status not in IN_MOTION:
                 continue
             if job.analysis_overdue(utcnow(), timing.analysis_timeout_seconds):
@@ -211,10 +233,17 @@ def list_jobs(uow: UnitOfWork, kind=None, status=None, before=None, limit=100) -
         return [job_representation(job, uow.jobs.totals(job)) for job in jobs]
 
 
+def require_rows(uow: UnitOfWork, job_id: str) -> None:
+    """Raises what reading the job's rows would: 404 for no such job, 410 once its rows were deleted."""
+    with uow.reading():
+        _job(uow, job_id).require_rows()
+
+
 def list_rows(uow: UnitOfWork, job_id: str, action: str | None, after: tuple[int, int] | None, limit: int):
     """Row results in file order from the cursor (chunk_no, index); returns (rows, next cursor)."""
     with uow.reading():
         job = _job(uow, job_id)
+        job.require_rows()
         rows: list[dict] = []
         start_chunk, start_index = after or (0, 0)
         for chunk in uow.jobs.chunks_in_order(job, start_chunk, action, job.shown_phase):
@@ -243,6 +272,7 @@ def errors_csv(uow: UnitOfWork, job_id: str) -> Iterator[str]:
     yield "\ufeff" + flush()
     with uow.reading():
         job = _job(uow, job_id)
+        job.require_rows()
         for chunk in uow.jobs.chunks_in_order(job, 0, None, job.shown_phase):
             for row in row_results(chunk, job.shown_phase, job.kind.secret_fields):
                 if row is not None and row["action"] in ("error", "skip"):
@@ -325,9 +355,31 @@ def _discard_unstarted(uow: UnitOfWork, timing: Timing) -> None:
         expired = uow.jobs.unstarted_created_before(cutoff)
     for job_id in expired:
         with uow:
-            job = uow.jobs.get(job_id, lock=True)
+            job = uow.jobs.get(job_id, lock=True, skip_locked=True)
             if job is not None and job.status in (Status.ANALYZING, Status.READY) and job.started_at is None:
                 uow.jobs.delete(job_id)
+            uow.commit()
+
+
+def _expire_row_results(uow: UnitOfWork, timing: Timing) -> None:
+    """The row results of a job finished longer than the row retention ago are deleted, a bounded
+    number of chunks per transaction; then the job is marked (its rows answer 410 from then on), so
+    one cut short is found again and finished by a later sweep. Its counts stay."""
+    cutoff = utcnow() - timedelta(days=timing.row_retention_days)
+    with uow.reading():
+        expired = uow.jobs.finished_with_rows_before(cutoff, EXPIRED_JOBS_PER_SWEEP)
+    for job_id in expired:
+        with uow.reading():
+            numbers = uow.jobs.chunk_numbers(job_id)
+        for start in range(0, len(numbers), EXPIRED_CHUNKS_PER_TRANSACTION):
+            with uow:
+                uow.jobs.empty_row_results(job_id, numbers[start:start + EXPIRED_CHUNKS_PER_TRANSACTION])
+                uow.commit()
+        with uow:
+            job = uow.jobs.get(job_id, lock=True, skip_locked=True)
+            if job is not None and job.rows_deleted_at is None:
+                job.rows_expire(utcnow())
+                uow.jobs.save(job)
             uow.commit()
 
 

@@ -62,6 +62,9 @@ class ImportJob(Answer):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    rows_deleted_at: datetime | None = Field(description="when its row results were deleted, "
+                                             "PORTAL_IMPORT_RETENTION_DAYS after it finished: its rows and "
+                                             "errors.csv answer 410 rows_expired since; counts stay")
     errors_csv_url: str | None = Field(description="errors.csv as a path with expires and signature: opens without "
                                        "the token for 10 minutes, this job's file only; null for a caller without "
                                        "imports:read")

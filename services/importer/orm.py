@@ -46,6 +46,8 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set once the row results of a finished job are deleted after the retention (its chunks keep their counts).
+    rows_deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class FileBlockRow(Base):

@@ -11,7 +11,15 @@ from typing import BinaryIO
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, defer
 
-from services.importer.domain import ROW_BY_ROW_TIMEOUT_FACTOR, ImportSettings, Job, Phase, Status, kind_named
+from services.importer.domain import (
+    FINISHED,
+    ROW_BY_ROW_TIMEOUT_FACTOR,
+    ImportSettings,
+    Job,
+    Phase,
+    Status,
+    kind_named,
+)
 from services.importer.orm import ChunkRow, FileBlockRow, JobRow
 from services.importer.ports import ChunkOutcomes, ChunkToSend, Totals
 from shared.errors import Conflict
@@ -37,10 +45,12 @@ class SqlAlchemyJobRepository:
         self.session.flush()
         job.stored_status = job.status
 
-    def get(self, job_id: str, lock: bool = False) -> Job | None:
+    def get(self, job_id: str, lock: bool = False, skip_locked: bool = False) -> Job | None:
+        """The job; with `lock`, its row locked for this transaction (with `skip_locked`, None when
+        another transaction holds it: on PostgreSQL, SQLite's writers queue anyway)."""
         query = select(JobRow).where(JobRow.id == job_id)
         if lock:
-            query = query.with_for_update()
+            query = query.with_for_update(skip_locked=skip_locked)
         row = self.session.scalars(query).one_or_none()
         if row is None:
             return None
@@ -68,6 +78,12 @@ class SqlAlchemyJobRepository:
         return list(self.session.scalars(select(JobRow.id).where(
             JobRow.status.in_((Status.ANALYZING, Status.READY)), JobRow.started_at.is_(None),
             JobRow.created_at < moment)))
+
+    def finished_with_rows_before(self, moment: datetime, limit: int) -> list[str]:
+        """Jobs finished before `moment` whose row results are still stored, the oldest first."""
+        return list(self.session.scalars(select(JobRow.id).where(
+            JobRow.status.in_([str(status) for status in FINISHED]), JobRow.finished_at < moment,
+            JobRow.rows_deleted_at.is_(None)).order_by(JobRow.finished_at).limit(limit)))
 
     def list_jobs(self, kind=None, status=None, before=None, limit=100) -> list[Job]:
         query = select(JobRow).order_by(JobRow.created_at.desc(), JobRow.id.desc()).limit(limit)
@@ -117,6 +133,18 @@ class SqlAlchemyJobRepository:
             "rows": [vars(row) for row in rows], "attempts": 0,
             **{f"{prefix}_{action}": 0 for prefix in _COUNTS.values() for action in ACTIONS},
         }])
+
+    def chunk_numbers(self, job_id: str) -> list[int]:
+        return list(self.session.scalars(select(ChunkRow.chunk_no).where(ChunkRow.job_id == job_id)
+                                         .order_by(ChunkRow.chunk_no)))
+
+    def empty_row_results(self, job_id: str, chunk_numbers: list[int]) -> None:
+        """Delete the stored rows and outcomes of these chunks; their counts stay, and an outcome that
+        was answered stays answered (empty), so the job's progress and counts read as before."""
+        these = (ChunkRow.job_id == job_id, ChunkRow.chunk_no.in_(chunk_numbers))
+        self.session.execute(update(ChunkRow).where(*these).values(rows=[]))
+        for outcome in (ChunkRow.plan, ChunkRow.result):
+            self.session.execute(update(ChunkRow).where(*these, outcome.is_not(None)).values({outcome: []}))
 
     def delete_chunks(self, job_id: str) -> None:
         self.session.execute(delete(ChunkRow).where(ChunkRow.job_id == job_id))
@@ -231,7 +259,7 @@ def _job_values(job: Job) -> dict:
         "created_by": job.created_by.code, "created_by_rights": sorted(job.created_by.rights),
         "started_by": job.started_by.code if job.started_by else None,
         "started_by_rights": sorted(job.started_by.rights) if job.started_by else None,
-        "started_at": job.started_at, "finished_at": job.finished_at,
+        "started_at": job.started_at, "finished_at": job.finished_at, "rows_deleted_at": job.rows_deleted_at,
     }
 
 
@@ -245,7 +273,8 @@ def _to_job(row: JobRow) -> Job:
                columns=row.columns or [], sample_rows=row.sample_rows, total_rows=row.total_rows,
                chunk_count=row.chunk_count, analysis_sent_at=row.analysis_sent_at,
                analysis_attempts=row.analysis_attempts or 0, error=row.error,
-               started_by=started_by, started_at=row.started_at, finished_at=row.finished_at, stored_status=status)
+               started_by=started_by, started_at=row.started_at, finished_at=row.finished_at,
+               rows_deleted_at=row.rows_deleted_at, stored_status=status)
 
 
 def _block_context(job_id: str, seq: int) -> bytes:

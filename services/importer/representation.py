@@ -31,6 +31,7 @@ def job_representation(job: Job, totals: Totals) -> dict[str, Any]:
         "created_at": utc_timestamp(job.created_at),
         "started_at": utc_timestamp(job.started_at) if job.started_at else None,
         "finished_at": utc_timestamp(job.finished_at) if job.finished_at else None,
+        "rows_deleted_at": utc_timestamp(job.rows_deleted_at) if job.rows_deleted_at else None,
     }
 
 

@@ -38,7 +38,7 @@ class UsersService:
 
 
 def build_service(settings: Settings, redis_client: redis.Redis | None = None) -> UsersService:
-    engine = make_engine(settings.users_database_url)
+    engine = make_engine(settings.users_database_url, settings.database_limits)
     if redis_client is None and settings.redis_url:
         redis_client = redis.Redis.from_url(settings.redis_url)
     service = UsersService(engine, None, Sealer(settings.secret_key), login_throttle(redis_client))

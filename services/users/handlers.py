@@ -12,7 +12,7 @@ from services.users.passwords import hash_password, verify_password
 from services.users.ports import UnitOfWork
 from services.users.representation import user_representation
 from services.users.rows import RowContext, RowDecision, decide_row
-from shared import audit, policy
+from shared import audit, faults, policy
 from shared.audit import AuditEntry
 from shared.clock import utcnow
 from shared.codes import is_code
@@ -279,6 +279,7 @@ def apply_user_rows(uow: UnitOfWork, chunk: Chunk) -> ChunkResult:
         if chunk.dry_run:
             return _chunk_result(chunk, [decision.to_row_out(applied=False) for decision in decisions])
         decisions = _write_decisions(uow, chunk, decisions, context)
+        faults.freeze_on_rows([row.values for row in chunk.rows], chunk.attempt)
         results = [decision.to_row_out(applied=True) for decision in decisions]
         uow.applied_chunks.record(chunk.key, [vars(row) for row in results])
         uow.commit()

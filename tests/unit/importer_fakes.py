@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.importer.analysis import SeenKeysInMemory
-from services.importer.domain import ROW_BY_ROW_TIMEOUT_FACTOR, Job, Phase, Status
+from services.importer.domain import FINISHED, ROW_BY_ROW_TIMEOUT_FACTOR, Job, Phase, Status
 from services.importer.ports import ChunkOutcomes, ChunkToSend, Totals
 from shared.errors import Conflict
 from shared.messages import ACTIONS, ROW_BY_ROW_ATTEMPT, RowIn
@@ -40,7 +40,7 @@ class FakeJobRepository:
         self.jobs[job.id] = copy.deepcopy(job)
         job.stored_status = job.status
 
-    def get(self, job_id, lock=False):
+    def get(self, job_id, lock=False, skip_locked=False):
         job = copy.deepcopy(self.jobs.get(job_id))
         if job is not None:
             job.stored_status = job.status
@@ -59,6 +59,12 @@ class FakeJobRepository:
         return [job.id for job in self.jobs.values()
                 if job.status in (Status.ANALYZING, Status.READY) and job.started_at is None
                 and job.created_at < moment]
+
+    def finished_with_rows_before(self, moment, limit):
+        finished = sorted((job for job in self.jobs.values() if job.status in FINISHED
+                           and job.finished_at < moment and job.rows_deleted_at is None),
+                          key=lambda job: job.finished_at)
+        return [job.id for job in finished[:limit]]
 
     def list_jobs(self, kind=None, status=None, before=None, limit=100):
         return sorted(self.jobs.values(), key=lambda job: job.created_at, reverse=True)[:limit]
@@ -83,6 +89,16 @@ class FakeJobRepository:
 
     def add_chunk(self, job, chunk_no, rows):
         self.chunks[(job.id, job.generation, chunk_no)] = FakeChunk([copy.deepcopy(vars(row)) for row in rows])
+
+    def chunk_numbers(self, job_id):
+        return sorted(no for (owner, _, no) in self.chunks if owner == job_id)
+
+    def empty_row_results(self, job_id, chunk_numbers):
+        for (owner, _, no), chunk in self.chunks.items():
+            if owner == job_id and no in chunk_numbers:
+                chunk.rows = []
+                chunk.preview = None if chunk.preview is None else []
+                chunk.applied = None if chunk.applied is None else []
 
     def delete_chunks(self, job_id):
         self.chunks = {key: chunk for key, chunk in self.chunks.items() if key[0] != job_id}
