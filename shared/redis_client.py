@@ -1,0 +1,167 @@
+"""The one way to reach Redis from a URL: a single server, or the primary that Redis Sentinel names.
+
+`REDIS_URL` is either a plain `redis://` / `rediss://` / `unix://` URL (redis-py's `from_url`), or a
+Sentinel URL, the form kombu (Celery's broker) reads with one addition, the name of the monitored
+primary as a query parameter:
+
+    sentinel://[[user]:password@]host:port[;sentinel://host:port ...][/db]?master_name=NAME[&sentinel_password=PW]
+
+Every `sentinel://` part names one sentinel (port 26379 when left out). The user, password and
+database are the primary's (and its replicas'); they may be written on any part, once or the same on
+each. `sentinel_password` is for sentinels that require one (`requirepass` in sentinel.conf).
+Clients ask the sentinels for the current primary on every (re)connect, so after a failover they
+reach the promoted replica without a restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+import redis
+from redis.sentinel import Sentinel
+
+SENTINEL_SCHEME = "sentinel"
+DEFAULT_SENTINEL_PORT = 26379
+# A sentinel that does not answer must not hang the question "who is the primary?": the next is asked.
+SENTINEL_SOCKET_TIMEOUT = 1.0
+KNOWN_PARAMETERS = frozenset({"master_name", "sentinel_password"})
+
+
+@dataclass(frozen=True)
+class SentinelUrl:
+    sentinels: tuple[tuple[str, int], ...]
+    master_name: str
+    db: int = 0
+    username: str | None = None
+    password: str | None = None
+    sentinel_password: str | None = None
+
+    def primary_options(self) -> dict[str, Any]:
+        """Connection options of the primary: its database and credentials."""
+        options: dict[str, Any] = {"db": self.db}
+        if self.username:
+            options["username"] = self.username
+        if self.password:
+            options["password"] = self.password
+        return options
+
+    def sentinel_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"socket_timeout": SENTINEL_SOCKET_TIMEOUT,
+                                   "socket_connect_timeout": SENTINEL_SOCKET_TIMEOUT}
+        if self.sentinel_password:
+            options["password"] = self.sentinel_password
+        return options
+
+
+def is_sentinel_url(url: str) -> bool:
+    return url.strip().lower().startswith(SENTINEL_SCHEME + "://")
+
+
+def parse_sentinel_url(url: str) -> SentinelUrl:
+    """The sentinels, primary name, database and credentials a Sentinel URL names; ValueError says
+    what is wrong with one that cannot be used."""
+    if not is_sentinel_url(url):
+        raise ValueError(f"not a Sentinel URL (it starts with {SENTINEL_SCHEME}://): {redacted(url)}")
+    sentinels: list[tuple[str, int]] = []
+    found: dict[str, set[Any]] = {"db": set(), "username": set(), "password": set()}
+    parameters: dict[str, str] = {}
+    for part in filter(None, (piece.strip() for piece in url.split(";"))):
+        parts = urlsplit(part)
+        if parts.scheme.lower() != SENTINEL_SCHEME:
+            raise ValueError(f"every part of a Sentinel URL starts with {SENTINEL_SCHEME}://, not {parts.scheme}://")
+        if not parts.hostname:
+            raise ValueError("a part of the Sentinel URL names no host")
+        sentinels.append((parts.hostname, parts.port or DEFAULT_SENTINEL_PORT))
+        if parts.path.strip("/"):
+            found["db"].add(_database(parts.path))
+        if parts.username:
+            found["username"].add(unquote(parts.username))
+        if parts.password:
+            found["password"].add(unquote(parts.password))
+        parameters.update(parse_qsl(parts.query))
+    unknown = set(parameters) - KNOWN_PARAMETERS
+    if unknown:
+        raise ValueError(f"unknown Sentinel URL parameter(s) {sorted(unknown)}; known: {sorted(KNOWN_PARAMETERS)}")
+    if not parameters.get("master_name"):
+        raise ValueError("a Sentinel URL names the monitored primary: add ?master_name=NAME")
+    for name, values in found.items():
+        if len(values) > 1:
+            raise ValueError(f"the parts of the Sentinel URL name different values of {name}")
+    return SentinelUrl(
+        sentinels=tuple(sentinels),
+        master_name=parameters["master_name"],
+        db=next(iter(found["db"]), 0),
+        username=next(iter(found["username"]), None),
+        password=next(iter(found["password"]), None),
+        sentinel_password=parameters.get("sentinel_password") or None,
+    )
+
+
+def redis_client(url: str, **options: Any) -> redis.Redis:
+    """A client of the Redis `url` names (see the module's docstring); `options` are redis-py
+    connection options (timeouts). Nothing connects until the first command."""
+    if not is_sentinel_url(url):
+        return redis.Redis.from_url(url, **options)
+    sentinel_url = parse_sentinel_url(url)
+    sentinel = Sentinel(list(sentinel_url.sentinels), sentinel_kwargs=sentinel_url.sentinel_options(),
+                        **sentinel_url.primary_options(), **options)
+    return sentinel.master_for(sentinel_url.master_name)
+
+
+def celery_broker(url: str) -> dict[str, Any]:
+    """Celery settings for a broker at `url`: `broker_url`, and for Sentinel the transport options
+    kombu's Sentinel transport needs (merge your own `broker_transport_options` into them)."""
+    if not is_sentinel_url(url):
+        return {"broker_url": url, "broker_transport_options": {}}
+    sentinel_url = parse_sentinel_url(url)
+    # kombu takes the credentials and database from the first part; every part carries them.
+    userinfo = _userinfo(sentinel_url.username, sentinel_url.password)
+    broker_url = ";".join(f"{SENTINEL_SCHEME}://{userinfo}{host}:{port}/{sentinel_url.db}"
+                          for host, port in sentinel_url.sentinels)
+    return {"broker_url": broker_url, "broker_transport_options": {
+        "master_name": sentinel_url.master_name,
+        "sentinel_kwargs": sentinel_url.sentinel_options(),
+    }}
+
+
+def primary_url(url: str) -> str:
+    """A plain `redis://` URL of the server that is the primary now (asks the sentinels), for tools
+    such as redis-cli that know nothing of Sentinel; a plain URL as it is."""
+    if not is_sentinel_url(url):
+        return url
+    sentinel_url = parse_sentinel_url(url)
+    sentinel = Sentinel(list(sentinel_url.sentinels), sentinel_kwargs=sentinel_url.sentinel_options())
+    try:
+        host, port = sentinel.discover_master(sentinel_url.master_name)
+    finally:
+        sentinel.close()
+    userinfo = _userinfo(sentinel_url.username, sentinel_url.password)
+    return f"redis://{userinfo}{host}:{port}/{sentinel_url.db}"
+
+
+def redacted(url: str) -> str:
+    """The URL as it may be printed or logged: every password left out."""
+    def without_secrets(part: str) -> str:
+        parts = urlsplit(part)
+        if parts.password is not None:
+            host = parts.netloc.rsplit("@", 1)[1]
+            parts = parts._replace(netloc=f"{parts.username}@{host}" if parts.username else host)
+        query = [(key, value) for key, value in parse_qsl(parts.query) if key != "sentinel_password"]
+        return parts._replace(query="&".join(f"{key}={value}" for key, value in query)).geturl()
+
+    return ";".join(without_secrets(part) for part in url.split(";"))
+
+
+def _database(path: str) -> int:
+    try:
+        return int(path.strip("/"))
+    except ValueError:
+        raise ValueError(f"the database of a Redis URL is a number, not {path.strip('/')!r}") from None
+
+
+def _userinfo(username: str | None, password: str | None) -> str:
+    if not username and not password:
+        return ""
+    return f"{quote(username or '', safe='')}:{quote(password or '', safe='')}@"
