@@ -11,22 +11,35 @@ database are the primary's (and its replicas'); they may be written on any part,
 each. `sentinel_password` is for sentinels that require one (`requirepass` in sentinel.conf).
 Clients ask the sentinels for the current primary on every (re)connect, so after a failover they
 reach the promoted replica without a restart.
+
+Replication is asynchronous: what the primary acknowledged a moment before it died may not have
+reached the replica that takes its place. Writes that must survive a failover (the outbox's events,
+the ended sessions) go through `execute_replicated`, which waits until a replica has them.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import redis
-from redis.sentinel import Sentinel
+from redis.client import Pipeline
+from redis.sentinel import Sentinel, SentinelConnectionPool
+
+log = logging.getLogger(__name__)
 
 SENTINEL_SCHEME = "sentinel"
 DEFAULT_SENTINEL_PORT = 26379
 # A sentinel that does not answer must not hang the question "who is the primary?": the next is asked.
 SENTINEL_SOCKET_TIMEOUT = 1.0
 KNOWN_PARAMETERS = frozenset({"master_name", "sentinel_password"})
+# How long a write waits for a replica to confirm it. A replica that does not confirm in time is
+# not waited for again for a while: the writes go on unconfirmed rather than each one stalling.
+REPLICA_WAIT_MS = 200
+UNCONFIRMED_PAUSE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,34 @@ def redis_client(url: str, **options: Any) -> redis.Redis:
     sentinel = Sentinel(list(sentinel_url.sentinels), sentinel_kwargs=sentinel_url.sentinel_options(),
                         **sentinel_url.primary_options(), **options)
     return sentinel.master_for(sentinel_url.master_name)
+
+
+def execute_replicated(pipe: Pipeline) -> list[Any]:
+    """`pipe.execute()`, and on a Sentinel-managed primary only once a replica has the writes
+    (Redis WAIT), so that a failover cannot lose what the caller then marks as done."""
+    if not isinstance(pipe.connection_pool, SentinelConnectionPool) or _unconfirmed.is_paused():
+        return pipe.execute()
+    pipe.wait(1, REPLICA_WAIT_MS)
+    *answers, confirmed = pipe.execute()
+    if confirmed < 1:
+        _unconfirmed.pause()
+        log.warning("no replica confirmed the writes within %d ms: for %.0f s writes are not waited for, and a "
+                    "failover meanwhile may lose the last of them", REPLICA_WAIT_MS, UNCONFIRMED_PAUSE_SECONDS)
+    return answers
+
+
+class _UnconfirmedPause:
+    def __init__(self) -> None:
+        self.until = 0.0
+
+    def pause(self) -> None:
+        self.until = time.monotonic() + UNCONFIRMED_PAUSE_SECONDS
+
+    def is_paused(self) -> bool:
+        return time.monotonic() < self.until
+
+
+_unconfirmed = _UnconfirmedPause()
 
 
 def celery_broker(url: str) -> dict[str, Any]:
