@@ -130,19 +130,27 @@ def execute_replicated(pipe: Pipeline) -> list[Any]:
         return pipe.execute()
     pipe.wait(1, REPLICA_WAIT_MS)
     *answers, confirmed = pipe.execute()
-    if confirmed < 1:
-        _unconfirmed.pause()
-        log.warning("no replica confirmed the writes within %d ms: for %.0f s writes are not waited for, and a "
-                    "failover meanwhile may lose the last of them", REPLICA_WAIT_MS, UNCONFIRMED_PAUSE_SECONDS)
+    _unconfirmed.record(confirmed >= 1)
     return answers
 
 
 class _UnconfirmedPause:
+    """After a write no replica confirmed, writes are not waited for during a pause; said once per outage."""
+
     def __init__(self) -> None:
         self.until = 0.0
+        self.unconfirmed = False
 
-    def pause(self) -> None:
-        self.until = time.monotonic() + UNCONFIRMED_PAUSE_SECONDS
+    def record(self, confirmed: bool) -> None:
+        if confirmed and self.unconfirmed:
+            log.warning("a replica confirms the writes again")
+        elif not confirmed:
+            if not self.unconfirmed:
+                log.warning("no replica confirmed the writes within %d ms: until one does (asked every %.0f s), "
+                            "writes are not waited for and a failover may lose the last of them",
+                            REPLICA_WAIT_MS, UNCONFIRMED_PAUSE_SECONDS)
+            self.until = time.monotonic() + UNCONFIRMED_PAUSE_SECONDS
+        self.unconfirmed = not confirmed
 
     def is_paused(self) -> bool:
         return time.monotonic() < self.until

@@ -1,11 +1,14 @@
 """REDIS_URL names one Redis server or a Sentinel set: what each form becomes for redis-py and Celery."""
 
+import logging
+
 import pytest
 from kombu import Connection
 from redis.sentinel import SentinelConnectionPool
 
 from shared.redis_client import (
     SentinelUrl,
+    _UnconfirmedPause,
     celery_broker,
     is_sentinel_url,
     parse_sentinel_url,
@@ -94,3 +97,15 @@ def test_no_password_is_left_in_a_printed_url():
     printed = redacted("sentinel://:secret@s1:1;sentinel://:secret@s2:2/0?master_name=m&sentinel_password=also")
     assert printed == "sentinel://s1:1;sentinel://s2:2/0?master_name=m"
     assert redacted("redis://r:6379") == "redis://r:6379"
+
+
+def test_writes_no_replica_confirms_are_warned_of_once_per_outage_and_then_not_waited_for(caplog):
+    pause = _UnconfirmedPause()
+    with caplog.at_level(logging.WARNING, logger="shared.redis_client"):
+        pause.record(True)
+        assert not pause.is_paused() and caplog.text == ""
+        pause.record(False)
+        pause.record(False)
+        assert pause.is_paused() and caplog.text.count("no replica confirmed") == 1
+        pause.record(True)
+    assert caplog.text.count("confirms the writes again") == 1
