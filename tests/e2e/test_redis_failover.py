@@ -52,10 +52,10 @@ def finished(job):
 
 
 def students_created_on_the_stream(url):
-    client = redis_client(url)
-    codes = [json.loads(fields[b"event"])["data"]["code"] for _, fields in client.xrange(EVENT_STREAM)
-             if json.loads(fields[b"event"])["type"] == "student.created"]
-    return codes
+    """The student codes of every student.created event on the stream, as often as it is there."""
+    with redis_client(url) as client:
+        events = [json.loads(fields[b"event"]) for _, fields in client.xrange(EVENT_STREAM)]
+    return [event["data"]["code"] for event in events if event["type"] == "student.created"]
 
 
 def test_an_import_survives_the_redis_primary_being_killed_mid_import(system, sentinels):
