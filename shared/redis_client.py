@@ -14,7 +14,8 @@ reach the promoted replica without a restart.
 
 Replication is asynchronous: what the primary acknowledged a moment before it died may not have
 reached the replica that takes its place. Writes that must survive a failover (the outbox's events,
-the ended sessions) go through `execute_replicated`, which waits until a replica has them.
+the ended sessions) go through `execute_replicated`, which waits (REPLICA_WAIT_MS at most) until a
+replica has them.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ DEFAULT_SENTINEL_PORT = 26379
 # A sentinel that does not answer must not hang the question "who is the primary?": the next is asked.
 SENTINEL_SOCKET_TIMEOUT = 1.0
 KNOWN_PARAMETERS = frozenset({"master_name", "sentinel_password"})
+SECRET_PARAMETERS = frozenset({"sentinel_password", "password"})  # redis-py's from_url reads ?password= too
 # How long a write waits for a replica to confirm it. A replica that does not confirm in time is
 # not waited for again for a while: the writes go on unconfirmed rather than each one stalling.
 REPLICA_WAIT_MS = 200
@@ -193,12 +195,14 @@ def primary_url(url: str) -> str:
 def redacted(url: str) -> str:
     """The URL as it may be printed or logged: every password left out."""
     def without_secrets(part: str) -> str:
-        parts = urlsplit(part)
-        if parts.password is not None:
-            host = parts.netloc.rsplit("@", 1)[1]
-            parts = parts._replace(netloc=f"{parts.username}@{host}" if parts.username else host)
-        query = [(key, value) for key, value in parse_qsl(parts.query) if key != "sentinel_password"]
-        return parts._replace(query="&".join(f"{key}={value}" for key, value in query)).geturl()
+        address, _, query = part.partition("?")
+        netloc = urlsplit(address).netloc
+        if "@" in netloc:
+            userinfo, host = netloc.rsplit("@", 1)
+            user = userinfo.split(":", 1)[0]
+            address = address.replace(netloc, f"{user}@{host}" if user else host, 1)
+        kept = [(key, value) for key, value in parse_qsl(query) if key not in SECRET_PARAMETERS]
+        return address + ("?" + "&".join(f"{key}={value}" for key, value in kept) if kept else "")
 
     return ";".join(without_secrets(part) for part in url.split(";"))
 

@@ -97,6 +97,7 @@ def test_no_password_is_left_in_a_printed_url():
     printed = redacted("sentinel://:secret@s1:1;sentinel://:secret@s2:2/0?master_name=m&sentinel_password=also")
     assert printed == "sentinel://s1:1;sentinel://s2:2/0?master_name=m"
     assert redacted("redis://r:6379") == "redis://r:6379"
+    assert redacted("unix:///run/redis.sock?db=1&password=secret") == "unix:///run/redis.sock?db=1"
 
 
 def test_writes_no_replica_confirms_are_warned_of_once_per_outage_and_then_not_waited_for(caplog):
