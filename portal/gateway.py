@@ -27,6 +27,7 @@ from shared.errors import NotFound
 from shared.http import register_error_handlers, register_security_headers
 from shared.messages import ENROLLMENTS_QUEUE, IMPORTER_QUEUE, USERS_QUEUE
 from shared.openapi import merge_documents
+from shared.redis_client import celery_broker
 
 ROUTES = (
     ("/api/v1/auth", "users"),
@@ -52,7 +53,7 @@ class Gateway:
         self.backends = backends
         self.fallback = self._build_fallback_app()
         self.queues = queues
-        self.celery = Celery("gateway", broker=broker_url) if broker_url else None
+        self.celery = Celery("gateway", **celery_broker(broker_url)) if broker_url else None
         self._health: tuple[float, bool, list[str]] = (0.0, False, [])
         self._health_lock = threading.Lock()
 

@@ -5,27 +5,33 @@ from __future__ import annotations
 from celery import Celery, Task
 from flask import Flask
 
+from shared.redis_client import celery_broker
+
 # Redelivery after a lost worker: a task not acknowledged within this time is given to another
 # worker. Tasks ack late, so a killed worker's task runs again; handlers must be idempotent.
 VISIBILITY_TIMEOUT_SECONDS = 300
 
 
-def celery_init_app(app: Flask, queue: str, broker_url: str) -> Celery:
+def celery_init_app(app: Flask, queue: str, redis_url: str) -> Celery:
+    """The app's Celery on `queue`, its broker the Redis that `redis_url` names (one server or a
+    Sentinel set, see shared/redis_client.py)."""
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
             with app.app_context():
                 return self.run(*args, **kwargs)
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
+    broker = celery_broker(redis_url)
     celery_app.conf.update(
-        broker_url=broker_url,
+        broker_url=broker["broker_url"],
         task_ignore_result=True,
         task_default_queue=queue,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS},
+        broker_transport_options={**broker["broker_transport_options"],
+                                  "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS},
         worker_hijack_root_logger=False,
     )
     celery_app.set_default()

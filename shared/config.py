@@ -61,7 +61,7 @@ MIGRATION_LIMITS = SessionLimits(lock_timeout_seconds=0, statement_timeout_secon
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
-    redis_url: str | None
+    redis_url: str | None  # one Redis server or a Sentinel set: see shared/redis_client.py
     users_database_url: str
     enrollments_database_url: str
     importer_database_url: str

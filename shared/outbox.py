@@ -30,6 +30,7 @@ from shared.clock import utcnow
 from shared.config import EVENT_STREAM
 from shared.db import copy_rows, is_postgresql, one_of
 from shared.events.envelope import EVENT_FIELD, Envelope
+from shared.redis_client import execute_replicated
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ class OutboxPublisher:
             pipe = self.client.pipeline(transaction=False)
             for _, envelope in rows:
                 pipe.xadd(self.stream, {EVENT_FIELD: envelope})
-            pipe.execute()
+            execute_replicated(pipe)  # with a replica: on it before the rows go
             ids = [row_id for row_id, _ in rows]
             session.execute(delete(OutboxRow).where(one_of(OutboxRow.id, ids, session.connection()))
                             .execution_options(synchronize_session=False))

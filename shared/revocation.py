@@ -25,6 +25,7 @@ from typing import Any
 import redis
 
 from shared.errors import ServiceUnavailable, Unauthorized
+from shared.redis_client import execute_replicated
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def publish_revoked(client: redis.Redis, session_ids: list[str]) -> None:
     pipe = client.pipeline(transaction=False)
     for session_id in session_ids:
         pipe.xadd(REVOCATION_STREAM, {SESSION_FIELD: session_id}, minid=oldest, approximate=False)
-    pipe.execute()
+    execute_replicated(pipe)  # with a replica: a failover must not bring an ended session back
 
 
 class RevokedSessions:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import redis
 from flask import Blueprint, Flask
 
 from shared.auth import check_secret_key
@@ -26,6 +25,7 @@ from shared.http import (
     register_error_handlers,
     register_security_headers,
 )
+from shared.redis_client import redis_client
 from shared.revocation import RevokedSessions
 
 
@@ -61,4 +61,4 @@ def create_service_app(name: str, title: str, settings: Settings, service: Any, 
 
 def _revocation_client(redis_url: str):
     # Short timeouts: a Redis that stops answering must make the copy stale, not hang its reader.
-    return lambda: redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=1)
+    return lambda: redis_client(redis_url, socket_timeout=2, socket_connect_timeout=1)

@@ -15,6 +15,7 @@ from services.enrollments.uow import SqlAlchemyUnitOfWork
 from shared.config import Settings
 from shared.db import make_engine, upgrade_to_head
 from shared.outbox import OutboxPublisher
+from shared.redis_client import redis_client as redis_client_of
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -35,7 +36,7 @@ class EnrollmentsService:
 def build_service(settings: Settings, redis_client: redis.Redis | None = None) -> EnrollmentsService:
     service = EnrollmentsService(make_engine(settings.enrollments_database_url, settings.database_limits))
     if redis_client is None and settings.redis_url:
-        redis_client = redis.Redis.from_url(settings.redis_url)
+        redis_client = redis_client_of(settings.redis_url)
     if redis_client is not None:
         service.directory = StudentDirectory(redis_client, service.unit_of_work)
         service.publisher = OutboxPublisher(service.session_factory, redis_client, OutboxRow)

@@ -15,6 +15,7 @@ from services.importer.uow import SqlAlchemyUnitOfWork
 from shared.config import Settings
 from shared.db import make_engine, upgrade_to_head
 from shared.outbox import OutboxPublisher
+from shared.redis_client import redis_client as redis_client_of
 from shared.sealing import Sealer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -57,7 +58,7 @@ def build_service(settings: Settings, sender=None, redis_client: redis.Redis | N
         sealer=Sealer(settings.secret_key),
     )
     if redis_client is None and settings.redis_url:
-        redis_client = redis.Redis.from_url(settings.redis_url)
+        redis_client = redis_client_of(settings.redis_url)
     if redis_client is not None:
         service.publisher = OutboxPublisher(service.session_factory, redis_client, OutboxRow)
     return service

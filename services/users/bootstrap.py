@@ -16,6 +16,7 @@ from services.users.throttle import LoginThrottle, login_throttle
 from services.users.uow import SqlAlchemyUnitOfWork
 from shared.config import Settings
 from shared.db import make_engine, upgrade_to_head
+from shared.redis_client import redis_client as redis_client_of
 from shared.sealing import Sealer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -40,7 +41,7 @@ class UsersService:
 def build_service(settings: Settings, redis_client: redis.Redis | None = None) -> UsersService:
     engine = make_engine(settings.users_database_url, settings.database_limits)
     if redis_client is None and settings.redis_url:
-        redis_client = redis.Redis.from_url(settings.redis_url)
+        redis_client = redis_client_of(settings.redis_url)
     service = UsersService(engine, None, Sealer(settings.secret_key), login_throttle(redis_client))
     if redis_client is not None:
         service.publisher = OutboxPublisher(service.session_factory, redis_client)
