@@ -5,6 +5,7 @@ and every disk it mounted unmounted, however the scenario ends."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -135,6 +136,17 @@ def wait_mid_import(system: System, job_id: str, timeout: float = 120) -> dict:
     job = wait_until(applying, timeout, f"job {job_id} to run", interval=0.05)
     assert job["status"] == "running", f"the job was {job['status']} before the fault: use a larger file ({job})"
     return job
+
+
+def wait_worker_holds(scenario: Scenario, task: str, timeout: float = 60) -> None:
+    """Wait until a worker has taken a `task` message it has not acknowledged yet (tasks ack late,
+    kombu keeps such messages in its `unacked` hash): killing or freezing it now loses work in hand."""
+    client = scenario.redis.client()
+
+    def held() -> bool:
+        return any(json.loads(raw)[0]["headers"].get("task") == task for raw in client.hvals("unacked"))
+
+    wait_until(held, timeout, f"a worker to take a {task} task", interval=0.02)
 
 
 def import_students(system: System, students) -> dict:
