@@ -20,7 +20,7 @@ from tests.e2e.faults.harness import Scenario, status_of
 from tests.processes import wait_until
 
 RECOVERY_BOUND_SECONDS = 90.0  # from the fault healing to the job completed
-SETTLE_SECONDS = 30.0  # for the events and the directory to catch up once the job has completed
+SETTLE_SECONDS = 15.0  # for the events and the directory to catch up once the job has completed
 
 
 @dataclass(frozen=True)
