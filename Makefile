@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 INSTALL_LOG := $(VENV)/install.log
 
-.PHONY: help run test test-fast test-fuzz lint bench chromium clean
+.PHONY: help run test test-fast test-fuzz test-faults lint bench chromium clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets (this text)
@@ -24,6 +24,9 @@ test-fast: lint ## lint, then the unit and integration tests (no browser, no who
 
 test-fuzz: $(TEST_STAMP) ## Schemathesis against a running system, SQLite and PostgreSQL (part of `make test`)
 	$(VENV)/bin/python -m pytest tests/e2e/test_schemathesis.py $(PYTEST_ARGS)
+
+test-faults: $(TEST_STAMP) ## faults during imports: databases restarted, processes killed (root; part of `make test`)
+	$(VENV)/bin/python -m pytest -m faults tests/e2e/faults $(PYTEST_ARGS)
 
 # Style (ruff), the architecture's boundaries (import-linter) and types (mypy).
 lint: $(TEST_STAMP) ## ruff, import-linter and mypy

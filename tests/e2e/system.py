@@ -20,12 +20,14 @@ ADMIN_PASSWORD = "e2e-admin-password"
 
 
 class System:
-    def __init__(self, tmp_path: Path, env: dict[str, str]):
+    def __init__(self, tmp_path: Path, env: dict[str, str], beat: bool = True):
         self.tmp_path = tmp_path
+        self.beat = beat  # the importer worker runs the sweep's beat (-B)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**env, "PORTAL_PORT": str(self.port), "PORTAL_ADMIN_PASSWORD": ADMIN_PASSWORD}
         self.processes: dict[str, subprocess.Popen] = {}
+        self.env_of: dict[str, dict[str, str]] = {}  # settings only one program gets
         self._token = None
         self._token_at = 0.0
 
@@ -34,12 +36,12 @@ class System:
             return [*console_script("celery"), "-A", f"services.{service}.worker", "worker", "-Q", service,
                     "-n", f"{service}@%h", "--without-gossip", "--without-mingle", "-l", "info", *extra]
 
+        beat = ("--beat", "--schedule", str(self.tmp_path / "beat-schedule")) if self.beat else ()
         return {
             "gateway": python_module("portal.gateway"),
             # Two processes, so that chunks of concurrent imports really run at the same time.
             "users-worker": worker("users", "--pool", "prefork", "--concurrency", "2"),
-            "importer-worker": worker("importer", "--pool", "solo", "--beat",
-                                      "--schedule", str(self.tmp_path / "beat-schedule")),
+            "importer-worker": worker("importer", "--pool", "solo", *beat),
             "enrollments-worker": worker("enrollments", "--pool", "solo"),
             "relay": python_module("services.users.relay"),
             "enrollments-consumer": python_module("services.enrollments.consumer"),
@@ -56,7 +58,8 @@ class System:
         return self
 
     def start(self, name: str) -> None:
-        self.processes[name] = start(self.programs()[name], self.env, self.tmp_path / f"{name}.log")
+        env = {**self.env, **self.env_of.get(name, {})}
+        self.processes[name] = start(self.programs()[name], env, self.tmp_path / f"{name}.log")
 
     def kill(self, name: str) -> None:
         """SIGKILL the process and everything it started (a worker's pool children too)."""
