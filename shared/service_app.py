@@ -32,13 +32,14 @@ from shared.revocation import RevokedSessions
 def create_service_app(name: str, title: str, settings: Settings, service: Any, *, blueprint: Blueprint,
                        migrations: Path, queue: str,
                        max_content_length: int = MAX_JSON_BODY,
-                       readiness: Callable[[Flask], list[str]] | None = None) -> Flask:
+                       readiness: Callable[[Flask], list[str]] | None = None,
+                       health_details: Callable[[Flask], dict[str, Any]] | None = None) -> Flask:
     """The app of service `name`: `service` (with its `engine`) in `app.extensions[name]`, the
     settings in `app.extensions["settings"]`, and Celery in `app.extensions["celery"]` when the
     settings name a broker.
 
     `/health` is ready once the database is migrated and `readiness(app)`, the service's own
-    reasons, has none left."""
+    reasons, has none left; `health_details(app)` adds what operators may want to see there."""
     check_secret_key(settings.secret_key, generated=settings.secret_key_generated)
     app = Flask(name)
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=max_content_length)
@@ -55,7 +56,8 @@ def create_service_app(name: str, title: str, settings: Settings, service: Any, 
     def reasons_not_ready() -> list[str]:
         return migration_readiness(service.engine, migrations, name) or (readiness(app) if readiness else [])
 
-    add_service_endpoints(app, title, reasons_not_ready)
+    add_service_endpoints(app, title, reasons_not_ready,
+                          details=(lambda: health_details(app)) if health_details else None)
     return app
 
 

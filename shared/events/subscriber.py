@@ -38,6 +38,7 @@ Handler = Callable[[Envelope], None]
 RETRIED_ERRORS = (redis.RedisError, OSError, DBAPIError)
 RETRY_FIRST_SECONDS = 0.1
 RETRY_MAX_SECONDS = 5.0
+LAG_COUNT_LIMIT = 10_000  # entries counted when Redis does not know a group's lag
 
 
 class ProcessedEvents(Protocol):
@@ -253,6 +254,43 @@ class Subscriber:
         crash_point("subscriber.before_ack")
         # A group that vanished meanwhile acknowledges nothing (0); created again, it delivers these anew.
         self.client.xack(self.stream, self.group, *[entry_id for entry_id, _ in entries])
+
+
+def group_position(client: redis.Redis, group: str, stream: str = EVENT_STREAM) -> dict[str, Any] | None:
+    """Where `group` is on `stream`: `last_delivered_id`, `pending` (delivered, not acknowledged)
+    and `lag` (entries not delivered to the group yet); None when there is no such group.
+
+    Redis' own `lag` (XINFO GROUPS, Redis 7) is nil after it reloaded its append-only file, after a
+    trim or deletion, and absent before Redis 7; it is then counted here: the entries after
+    last-delivered-id, up to `LAG_COUNT_LIMIT` (`lag_is_lower_bound` says when it stopped there). A
+    group that has been given the stream's last entry has no lag, whatever Redis says."""
+    try:
+        groups = client.xinfo_groups(stream)
+    except redis.ResponseError as error:
+        if "no such key" not in str(error):
+            raise
+        return None
+    found = next((info for info in groups if _text(info["name"]) == group), None)
+    if found is None:
+        return None
+    delivered = _text(found["last-delivered-id"])
+    last = client.xrevrange(stream, count=1)
+    position = {"group": group, "last_delivered_id": delivered, "pending": found["pending"], "lag": 0,
+                "lag_is_lower_bound": False}
+    if not last or _id_at_least(delivered, _text(last[0][0])):
+        return position
+    if isinstance(found.get("lag"), int) and found["lag"] > 0:
+        position["lag"] = found["lag"]
+        return position
+    counted, start = 0, f"({delivered}"
+    while counted < LAG_COUNT_LIMIT:
+        page = client.xrange(stream, min=start, count=min(1000, LAG_COUNT_LIMIT - counted))
+        if not page:
+            break
+        counted += len(page)
+        start = f"({_text(page[-1][0])}"
+    position["lag"], position["lag_is_lower_bound"] = counted, counted >= LAG_COUNT_LIMIT
+    return position
 
 
 def retry_pause(failures: int) -> float:
