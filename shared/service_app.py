@@ -14,6 +14,8 @@ from typing import Any
 
 import redis
 from flask import Blueprint, Flask
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from shared.auth import check_secret_key
 from shared.celery_app import celery_init_app
@@ -63,4 +65,7 @@ def create_service_app(name: str, title: str, settings: Settings, service: Any, 
 
 def _revocation_client(redis_url: str):
     # Short timeouts: a Redis that stops answering must make the copy stale, not hang its reader.
-    return lambda: redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=1)
+    # No retries inside redis-py (by default up to 10, with pauses of up to a second): the reader
+    # tries again every 0.2 s itself, so it notices at once that Redis is back.
+    return lambda: redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=1,
+                                        retry=Retry(NoBackoff(), 0))
