@@ -146,18 +146,18 @@ class Subscriber:
         acknowledged by this group (by any of its consumers). Entries another consumer took and
         left unacknowledged for `stale_ms` are claimed and handled here. False on timeout."""
         self.ensure_group()
-        end = self._last_entry_id()
+        end = _last_entry_id(self.client, self.stream)
         deadline = time.monotonic() + timeout
         while True:
             self.catch_up()
-            group = self._group_info()
+            group = _group_info(self.client, self.stream, self.group)
             # When Redis lost its data meanwhile, the stream holds only what was published (or
             # republished) since: its own end is then the end to reach.
-            end = min(end, self._last_entry_id(), key=_id_parts)
+            end = min(end, _last_entry_id(self.client, self.stream), key=_id_parts)
             if group is None:
                 self._group_ready = False
                 self.ensure_group()
-            elif _id_at_least(group["last-delivered-id"], end) and group["pending"] == 0:
+            elif _id_at_least(_text(group["last-delivered-id"]), end) and group["pending"] == 0:
                 return True
             else:
                 self._claim_stale(stale_ms)
@@ -165,22 +165,6 @@ class Subscriber:
                 log.warning("could not catch up with %s within %.0fs", self.stream, timeout)
                 return False
             time.sleep(0.02)
-
-    def _last_entry_id(self) -> str:
-        last = self.client.xrevrange(self.stream, count=1)
-        return _text(last[0][0]) if last else "0-0"
-
-    def _group_info(self) -> dict | None:
-        try:
-            groups = self.client.xinfo_groups(self.stream)
-        except redis.ResponseError as error:
-            if "no such key" not in str(error):
-                raise
-            return None  # the stream itself is gone with Redis' data
-        for group in groups:
-            if _text(group["name"]) == self.group:
-                return {"last-delivered-id": _text(group["last-delivered-id"]), "pending": group["pending"]}
-        return None
 
     def _claim_stale(self, stale_ms: int) -> None:
         reply = self._in_group(lambda: self.client.xautoclaim(
@@ -264,20 +248,13 @@ def group_position(client: redis.Redis, group: str, stream: str = EVENT_STREAM) 
     trim or deletion, and absent before Redis 7; it is then counted here: the entries after
     last-delivered-id, up to `LAG_COUNT_LIMIT` (`lag_is_lower_bound` says when it stopped there). A
     group that has been given the stream's last entry has no lag, whatever Redis says."""
-    try:
-        groups = client.xinfo_groups(stream)
-    except redis.ResponseError as error:
-        if "no such key" not in str(error):
-            raise
-        return None
-    found = next((info for info in groups if _text(info["name"]) == group), None)
+    found = _group_info(client, stream, group)
     if found is None:
         return None
     delivered = _text(found["last-delivered-id"])
-    last = client.xrevrange(stream, count=1)
     position = {"group": group, "last_delivered_id": delivered, "pending": found["pending"], "lag": 0,
                 "lag_is_lower_bound": False}
-    if not last or _id_at_least(delivered, _text(last[0][0])):
+    if _id_at_least(delivered, _last_entry_id(client, stream)):
         return position
     if isinstance(found.get("lag"), int) and found["lag"] > 0:
         position["lag"] = found["lag"]
@@ -291,6 +268,22 @@ def group_position(client: redis.Redis, group: str, stream: str = EVENT_STREAM) 
         start = f"({_text(page[-1][0])}"
     position["lag"], position["lag_is_lower_bound"] = counted, counted >= LAG_COUNT_LIMIT
     return position
+
+
+def _group_info(client: redis.Redis, stream: str, group: str) -> dict[str, Any] | None:
+    """XINFO GROUPS' answer for `group`; None when there is no such group or no stream at all."""
+    try:
+        groups = client.xinfo_groups(stream)
+    except redis.ResponseError as error:
+        if "no such key" not in str(error):
+            raise
+        return None  # the stream itself is gone with Redis' data
+    return next((info for info in groups if _text(info["name"]) == group), None)
+
+
+def _last_entry_id(client: redis.Redis, stream: str) -> str:
+    last = client.xrevrange(stream, count=1)
+    return _text(last[0][0]) if last else "0-0"
 
 
 def retry_pause(failures: int) -> float:
