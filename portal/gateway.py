@@ -21,7 +21,7 @@ from celery import Celery
 from flask import Flask, jsonify, send_from_directory
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from shared.celery_app import workers_answering
+from shared.celery_app import queues_with_workers
 from shared.config import Settings
 from shared.errors import NotFound
 from shared.http import register_error_handlers, register_security_headers
@@ -65,9 +65,14 @@ class Gateway:
         return self.fallback(environ, start_response)
 
     def readiness(self) -> tuple[bool, list[str]]:
+        """Checked again unless the last check was ready and recent, or ended after this call began (a
+        caller that waited for another's check takes its answer): so /health says ok as soon as
+        everything is back, not when a kept "not ready" runs out."""
+        asked_at = time.monotonic()
         with self._health_lock:
             checked_at, ready, reasons = self._health
-            if time.monotonic() - checked_at > HEALTH_CACHE_SECONDS:
+            recent = (ready and time.monotonic() - checked_at <= HEALTH_CACHE_SECONDS) or checked_at >= asked_at
+            if not recent:
                 ready, reasons = self._check_readiness()
                 self._health = (time.monotonic(), ready, reasons)
             return ready, reasons
@@ -78,16 +83,15 @@ class Gateway:
             status, body = call_backend(backend, "/health")
             if status != 200:
                 reasons.append(f"{name}: " + "; ".join(body.get("reasons", []) or [f"health answered {status}"]))
-        for queue in self.queues:
-            if self.celery is None:
-                reasons.append("no broker configured")
-                break
-            try:
-                if not workers_answering(self.celery, queue, timeout=1.0):
-                    reasons.append(f"no worker on queue {queue}")
-            except Exception as error:  # an unreachable broker means not ready, not a crash
-                reasons.append(f"broker unavailable: {type(error).__name__}")
-                break
+        if self.celery is None:
+            reasons.append("no broker configured")
+            return False, reasons
+        try:
+            answering = queues_with_workers(self.celery, timeout=1.0)
+        except Exception as error:  # an unreachable broker means not ready, not a crash
+            reasons.append(f"broker unavailable: {type(error).__name__}")
+            return False, reasons
+        reasons += [f"no worker on queue {queue}" for queue in self.queues if queue not in answering]
         return not reasons, reasons
 
     def _build_fallback_app(self) -> Flask:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from celery import Celery, Task
+from celery.worker.consumer import Consumer
 from flask import Flask
 
 from shared.redis_client import celery_broker
@@ -10,6 +13,19 @@ from shared.redis_client import celery_broker
 # Redelivery after a lost worker: a task not acknowledged within this time is given to another
 # worker. Tasks ack late, so a killed worker's task runs again; handlers must be idempotent.
 VISIBILITY_TIMEOUT_SECONDS = 300
+BROKER_RETRY_SECONDS = 0.5
+
+
+class PromptlyReconnectingConsumer(Consumer):
+    """Celery's worker consumer, trying a lost broker again every half second. kombu's default
+    waits 2, 4, 6 ... up to 30 s between attempts, so a worker (and with it `/health`, which asks
+    for one on every queue) came back up to half a minute after Redis did."""
+
+    def ensure_connected(self, conn):
+        conn.ensure_connection = functools.partial(
+            conn.ensure_connection, interval_start=BROKER_RETRY_SECONDS, interval_step=BROKER_RETRY_SECONDS,
+            interval_max=BROKER_RETRY_SECONDS)
+        return super().ensure_connected(conn)
 
 
 def celery_init_app(app: Flask, queue: str, redis_url: str) -> Celery:
@@ -30,6 +46,7 @@ def celery_init_app(app: Flask, queue: str, redis_url: str) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
+        worker_consumer=f"{__name__}:{PromptlyReconnectingConsumer.__name__}",
         broker_transport_options={**broker["broker_transport_options"],
                                   "visibility_timeout": VISIBILITY_TIMEOUT_SECONDS},
         worker_hijack_root_logger=False,
@@ -39,8 +56,8 @@ def celery_init_app(app: Flask, queue: str, redis_url: str) -> Celery:
     return celery_app
 
 
-def workers_answering(celery_app: Celery, queue: str, timeout: float = 1.0) -> list[str]:
-    """Names of the workers that answer a ping and consume `queue` (worker names are queue@host)."""
+def queues_with_workers(celery_app: Celery, timeout: float = 1.0) -> set[str]:
+    """The queues that have a worker answering a ping (worker names are queue@host): one ping,
+    which waits `timeout` for every answer, for all of them."""
     replies = celery_app.control.ping(timeout=timeout) or []
-    names = [name for reply in replies for name in reply]
-    return [name for name in names if name.split("@", 1)[0] == queue]
+    return {name.split("@", 1)[0] for reply in replies for name in reply}

@@ -193,14 +193,17 @@ def is_code_cursor(value: Any) -> bool:
     return isinstance(value, str) and 0 < len(value) <= 64 and "\x00" not in value
 
 
-def add_service_endpoints(app: Flask, title: str, readiness: Callable[[], list[str]]) -> None:
-    """Every service's `/health` (200 once `readiness()` has no reasons left, else 503 with them)
-    and its `/api/v1/openapi.json`, generated from its routes."""
+def add_service_endpoints(app: Flask, title: str, readiness: Callable[[], list[str]],
+                          details: Callable[[], dict[str, Any]] | None = None) -> None:
+    """Every service's `/health` (200 once `readiness()` has no reasons left, else 503 with them;
+    with `details()`, what the service tells operators beside, under `details`) and its
+    `/api/v1/openapi.json`, generated from its routes."""
 
     @app.get("/health")
     def health():
         reasons = readiness()
-        return jsonify(status="starting" if reasons else "ok", reasons=reasons), 503 if reasons else 200
+        extra = {"details": details()} if details is not None else {}
+        return jsonify(status="starting" if reasons else "ok", reasons=reasons, **extra), 503 if reasons else 200
 
     @app.get("/api/v1/openapi.json")
     def openapi():

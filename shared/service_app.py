@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from shared.auth import check_secret_key
 from shared.celery_app import celery_init_app
@@ -32,13 +34,14 @@ from shared.revocation import RevokedSessions
 def create_service_app(name: str, title: str, settings: Settings, service: Any, *, blueprint: Blueprint,
                        migrations: Path, queue: str,
                        max_content_length: int = MAX_JSON_BODY,
-                       readiness: Callable[[Flask], list[str]] | None = None) -> Flask:
+                       readiness: Callable[[Flask], list[str]] | None = None,
+                       health_details: Callable[[Flask], dict[str, Any]] | None = None) -> Flask:
     """The app of service `name`: `service` (with its `engine`) in `app.extensions[name]`, the
     settings in `app.extensions["settings"]`, and Celery in `app.extensions["celery"]` when the
     settings name a broker.
 
     `/health` is ready once the database is migrated and `readiness(app)`, the service's own
-    reasons, has none left."""
+    reasons, has none left; `health_details(app)` adds what operators may want to see there."""
     check_secret_key(settings.secret_key, generated=settings.secret_key_generated)
     app = Flask(name)
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=max_content_length)
@@ -55,10 +58,13 @@ def create_service_app(name: str, title: str, settings: Settings, service: Any, 
     def reasons_not_ready() -> list[str]:
         return migration_readiness(service.engine, migrations, name) or (readiness(app) if readiness else [])
 
-    add_service_endpoints(app, title, reasons_not_ready)
+    add_service_endpoints(app, title, reasons_not_ready,
+                          details=(lambda: health_details(app)) if health_details else None)
     return app
 
 
 def _revocation_client(redis_url: str):
     # Short timeouts: a Redis that stops answering must make the copy stale, not hang its reader.
-    return lambda: redis_client(redis_url, socket_timeout=2, socket_connect_timeout=1)
+    # No retries inside redis-py (by default up to 10, with pauses of up to a second): the reader
+    # tries again every 0.2 s itself, so it notices at once that Redis is back.
+    return lambda: redis_client(redis_url, socket_timeout=2, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))

@@ -10,6 +10,7 @@ with a message that says so rather than skip.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -27,29 +28,57 @@ from portal.embedded import free_port, redis_server_binary  # noqa: F401 (free_p
 POSTGRES_SERVER = os.environ.get("PORTAL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-@contextmanager
-def private_redis():
-    with tempfile.TemporaryDirectory(prefix="portal-test-redis-") as directory:
-        port = free_port()
-        process = subprocess.Popen(
-            [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", directory,
-             "--save", "", "--appendonly", "yes", "--logfile", str(Path(directory) / "redis.log")],
+class RedisServer:
+    """A private redis-server on a free port with an append-only file, which a test may stop,
+    start again (with or without its data) or kill."""
+
+    def __init__(self, directory: Path, binary: str | None = None):
+        self.directory = directory
+        self.binary = binary or redis_server_binary()
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> RedisServer:
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory),
+             "--save", "", "--appendonly", "yes", "--logfile", str(self.directory / "redis.log")],
         )
-        client = redis.Redis(port=port)
+        client = redis.Redis(port=self.port)
         deadline = time.monotonic() + 10
         while True:
             try:
                 client.ping()
                 break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
+            except redis.ConnectionError:  # refused, or still loading its data (BusyLoadingError)
+                if time.monotonic() > deadline or self.process.poll() is not None:
                     raise RuntimeError("the test Redis server did not start") from None
                 time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        """SIGTERM: Redis writes its append-only file out and exits."""
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def restart(self, keep_data: bool = True) -> None:
+        self.stop()
+        if not keep_data:
+            (self.directory / "appendonly.aof").unlink(missing_ok=True)  # Redis 6
+            shutil.rmtree(self.directory / "appendonlydir", ignore_errors=True)  # Redis 7
+        self.start()
+
+
+@contextmanager
+def private_redis():
+    with tempfile.TemporaryDirectory(prefix="portal-test-redis-") as directory:
+        server = RedisServer(Path(directory)).start()
         try:
-            yield f"redis://127.0.0.1:{port}/0"
+            yield server.url
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            server.stop()
 
 
 MASTER_NAME = "portal"

@@ -83,8 +83,10 @@ class AuditCollector:
     def __init__(self, client: redis.Redis, uow_factory, retention_days: int, consumer: str | None = None):
         self.uow_factory = uow_factory
         self.retention_days = retention_days
+        # Idempotent: the trail's primary key is the entry's id and a stored one is left as it is,
+        # so an event handled again changes nothing and no processed ids are kept.
         self.subscriber = Subscriber(client, GROUP, consumer or f"{socket.gethostname()}-{os.getpid()}",
-                                     batch_handler=self.store, processed=_StoredByTheirId())
+                                     batch_handler=self.store, idempotent=True)
         self._next_retention = 0.0
 
     def store(self, envelopes: list[Envelope]) -> None:
@@ -123,14 +125,3 @@ def delete_expired(uow, retention_days: int) -> int:
     if deleted:
         log.info("deleted %d audit entries older than %d days", deleted, retention_days)
     return deleted
-
-
-class _StoredByTheirId:
-    """The trail's primary key is the dedupe: storing an entry twice changes nothing, so no
-    separate record of processed ids is kept."""
-
-    def seen(self, event_ids: list[str]) -> list[bool]:
-        return [False] * len(event_ids)
-
-    def add(self, event_ids: list[str]) -> None:
-        pass

@@ -38,6 +38,15 @@ def test_health_says_why_it_is_not_ready_without_a_broker():
     assert response.status_code == 503 and "no broker configured" in response.json["reasons"]
 
 
+def test_health_keeps_a_ready_answer_a_while_but_checks_again_at_once_when_it_was_not_ready():
+    checks = iter([(False, ["broker unavailable: ConnectionError"]), (True, []), (False, ["no worker on queue users"])])
+    subject = Gateway({}, broker_url=None)
+    subject._check_readiness = lambda: next(checks)
+    assert subject.readiness() == (False, ["broker unavailable: ConnectionError"])
+    assert subject.readiness() == (True, [])  # Redis is back: the next call says so
+    assert subject.readiness() == (True, [])  # kept for HEALTH_CACHE_SECONDS
+
+
 def test_the_console_is_served_with_a_strict_content_security_policy():
     response = gateway().get("/")
     assert response.status_code == 200 and b'src="/console/app.js"' in response.data
