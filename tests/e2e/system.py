@@ -1,5 +1,5 @@
 """The whole system as separate real processes against PostgreSQL and Redis, for end-to-end tests:
-gateway, a users worker, an importer worker with its beat (the sweep), and the relay. Each can be
+gateway, a users worker, an importer worker (which keeps the sweep going), and the relay. Each can be
 killed and started again."""
 
 from __future__ import annotations
@@ -38,8 +38,7 @@ class System:
             "gateway": python_module("portal.gateway"),
             # Two processes, so that chunks of concurrent imports really run at the same time.
             "users-worker": worker("users", "--pool", "prefork", "--concurrency", "2"),
-            "importer-worker": worker("importer", "--pool", "solo", "--beat",
-                                      "--schedule", str(self.tmp_path / "beat-schedule")),
+            "importer-worker": worker("importer", "--pool", "solo"),
             "enrollments-worker": worker("enrollments", "--pool", "solo"),
             "relay": python_module("services.users.relay"),
             "enrollments-consumer": python_module("services.enrollments.consumer"),
