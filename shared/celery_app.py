@@ -5,12 +5,15 @@ from __future__ import annotations
 from celery import Celery, Task
 from flask import Flask
 
+from shared import kombu_fixes
+
 # Redelivery after a lost worker: a task not acknowledged within this time is given to another
 # worker. Tasks ack late, so a killed worker's task runs again; handlers must be idempotent.
 VISIBILITY_TIMEOUT_SECONDS = 300
 
 
 def celery_init_app(app: Flask, queue: str, broker_url: str) -> Celery:
+    kombu_fixes.apply()  # a worker goes on consuming after an ack lost with its connection
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
             with app.app_context():
