@@ -71,6 +71,7 @@ class LeasedSchedule:
         self.job = job
         self.name = name
         self.holding = False
+        self._redis_failing = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
@@ -93,9 +94,12 @@ class LeasedSchedule:
     def _round(self) -> None:
         try:
             holding = self.lease.keep()
+            self._redis_failing = False
         except redis.RedisError as error:
             holding = False
-            log.warning("%s: Redis unreachable (%s); trying again in %ss", self.name, error, self.every_seconds)
+            if not self._redis_failing:  # once per outage, not every round
+                log.warning("%s: Redis unreachable (%s); trying every %ss", self.name, error, self.every_seconds)
+            self._redis_failing = True
         if holding != self.holding:
             self.holding = holding
             log.log(logging.INFO if holding else logging.WARNING, "%s: %s the lease %s as %s", self.name,
