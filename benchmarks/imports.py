@@ -1,7 +1,7 @@
 """End-to-end user imports as students (upload with start=true → completed, with every user
 committed and every event on the stream) and the time to a ready preview (a separate upload), against PostgreSQL
 and Redis with the real gateway,
-a users worker with two processes, the importer worker (+ beat) and the relay.
+a users worker with two processes, the importer worker and the relay.
 
 Prints rows/s, the time of a plain bulk INSERT of the same rows into the same PostgreSQL (measured
 in the same run) and the ratio, the time to a ready preview, the peak memory of each process and
@@ -134,7 +134,7 @@ def run(sizes=(10_000, 100_000, 1_000_000)) -> list[dict]:
         programs = {
             "gateway": python_module("portal.gateway"),
             "users worker": celery("users", "--pool", "prefork", "--concurrency", "2"),
-            "importer worker": celery("importer", "--pool", "solo", "--beat", "--schedule", str(scratch / "beat")),
+            "importer worker": celery("importer", "--pool", "solo"),
             "enrollments worker": celery("enrollments", "--pool", "prefork", "--concurrency", "2"),
             "relay": python_module("services.users.relay"),
             "enrollments consumer": python_module("services.enrollments.consumer"),

@@ -118,13 +118,12 @@ def worker_argv(service: str, *extra: str) -> list[str]:
             "-l", "warning", *extra]
 
 
-def child_programs(settings: Settings) -> list[Child]:
+def child_programs() -> list[Child]:
     python = sys.executable
-    beat_schedule = str(settings.data_dir / "importer-beat-schedule")
     return [
         Child("gateway", [python, "-m", "portal.gateway"]),
         Child("users-worker", worker_argv("users")),
-        Child("importer-worker", worker_argv("importer", "--beat", "--schedule", beat_schedule)),
+        Child("importer-worker", worker_argv("importer")),
         Child("enrollments-worker", worker_argv("enrollments")),
         Child("relay", [python, "-m", "services.users.relay"]),
         Child("enrollments-consumer", [python, "-m", "services.enrollments.consumer"]),
@@ -202,7 +201,7 @@ def run(environ: dict[str, str] | None = None, verbose: bool = False) -> int:
         redis_process = start_embedded_redis(settings.data_dir, port, password, logs)
         env["REDIS_URL"] = embedded_redis_url(port, password)
         settings = Settings.from_env(env)
-    supervisor = Supervisor(child_programs(settings), env, logs=None if verbose else logs)
+    supervisor = Supervisor(child_programs(), env, logs=None if verbose else logs)
     stop_requested = False
 
     def request_stop(*_):

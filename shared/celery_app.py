@@ -8,6 +8,7 @@ from celery import Celery, Task
 from celery.worker.consumer import Consumer
 from flask import Flask
 
+from shared import kombu_fixes
 from shared.redis_client import celery_broker
 
 # Redelivery after a lost worker: a task not acknowledged within this time is given to another
@@ -31,6 +32,8 @@ class PromptlyReconnectingConsumer(Consumer):
 def celery_init_app(app: Flask, queue: str, redis_url: str) -> Celery:
     """The app's Celery on `queue`, its broker the Redis that `redis_url` names (one server or a
     Sentinel set, see shared/redis_client.py)."""
+    kombu_fixes.apply()  # a worker goes on consuming after an ack lost with its connection
+
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
             with app.app_context():

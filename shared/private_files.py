@@ -17,8 +17,8 @@ PRIVATE_UMASK = 0o077
 
 def keep_new_files_private() -> None:
     """Everything this process creates from now on is its owner's alone; the children it starts
-    inherit the umask, so SQLite's -wal/-shm files, Redis' append-only file and log and Celery's
-    beat schedule are covered without knowing their names."""
+    inherit the umask, so SQLite's -wal/-shm files, Redis' append-only file and the logs are
+    covered without knowing their names."""
     os.umask(PRIVATE_UMASK)
 
 

@@ -26,7 +26,8 @@ def record_chunk_result(result: str) -> None:
 
 @shared_task(name=SWEEP_IMPORTS)
 def sweep() -> int:
-    """Runs every few seconds (beat): resends what went unanswered, finishes what is done."""
+    """Sent every few seconds by the worker holding the sweep lease (sweeping.py): resends what went
+    unanswered, finishes what is done."""
     moved = handlers.sweep(_service().unit_of_work(), _service().timing)
     if _service().publisher is not None:  # audit entries a crash or a Redis outage left in the outbox
         _service().publisher.try_publish_pending(min_age_seconds=LEFTOVER_AGE_SECONDS)

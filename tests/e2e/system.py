@@ -1,5 +1,5 @@
 """The whole system as separate real processes against PostgreSQL and Redis, for end-to-end tests:
-gateway, a users worker, an importer worker with its beat (the sweep), and the relay. Each can be
+gateway, a users worker, an importer worker (which keeps the sweep going), and the relay. Each can be
 killed and started again."""
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ ADMIN_PASSWORD = "e2e-admin-password"
 
 
 class System:
-    def __init__(self, tmp_path: Path, env: dict[str, str], beat: bool = True):
+    def __init__(self, tmp_path: Path, env: dict[str, str]):
         self.tmp_path = tmp_path
-        self.beat = beat  # the importer worker runs the sweep's beat (-B)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**env, "PORTAL_PORT": str(self.port), "PORTAL_ADMIN_PASSWORD": ADMIN_PASSWORD}
@@ -36,12 +35,11 @@ class System:
             return [*console_script("celery"), "-A", f"services.{service}.worker", "worker", "-Q", service,
                     "-n", f"{service}@%h", "--without-gossip", "--without-mingle", "-l", "info", *extra]
 
-        beat = ("--beat", "--schedule", str(self.tmp_path / "beat-schedule")) if self.beat else ()
         return {
             "gateway": python_module("portal.gateway"),
             # Two processes, so that chunks of concurrent imports really run at the same time.
             "users-worker": worker("users", "--pool", "prefork", "--concurrency", "2"),
-            "importer-worker": worker("importer", "--pool", "solo", *beat),
+            "importer-worker": worker("importer", "--pool", "solo"),
             "enrollments-worker": worker("enrollments", "--pool", "solo"),
             "relay": python_module("services.users.relay"),
             "enrollments-consumer": python_module("services.enrollments.consumer"),

@@ -167,6 +167,38 @@ def test_a_crashed_child_is_restarted_by_portal_run(running_portal):
     wait_healthy(running_portal.base, process=running_portal.process, log=running_portal.log)
 
 
+def test_a_killed_worker_is_restarted_by_portal_run_and_imports_work_again(running_portal):
+    killed = _child_running(running_portal.process, "services.users.worker")
+    os.kill(killed, signal.SIGKILL)
+
+    def another_worker():
+        now = _child_running(running_portal.process, "services.users.worker")
+        return now if now not in (None, killed) else None
+
+    restarted = wait_until(another_worker, 30, "a new users worker")
+    assert "users-worker exited with -9; restarting" in running_portal.log.read_text()
+    client = PortalClient(running_portal.base)
+    client.login("admin", running_portal.admin_password)
+    status, job = client.upload("/api/v1/imports", {"kind": "users", "as_student": True, "start": True},
+                                "leerlingen.csv", export_bytes(300, first_code=330000))
+    assert status == 202
+    done = wait_until(lambda: (job_now := client.call("GET", f"/api/v1/imports/{job['id']}"))["status"]
+                      in ("completed", "failed") and job_now, 120, "the import to finish")
+    assert done["status"] == "completed" and done["counts"]["create"] == 300
+    assert _child_running(running_portal.process, "services.users.worker") == restarted
+
+
+def _child_running(portal, module):
+    """The pid of the child of `portal run` whose command line names `module`, if one runs."""
+    for child in psutil.Process(portal.pid).children():
+        try:
+            if module in child.cmdline() and child.status() != psutil.STATUS_ZOMBIE:
+                return child.pid
+        except psutil.NoSuchProcess:
+            continue
+    return None
+
+
 def _listening_pid(port):
     for connection in psutil.net_connections(kind="tcp"):
         if connection.status == "LISTEN" and connection.laddr.port == port:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import redis
 
+from services.importer.sweeping import SWEEP_LEASE_KEY
 from shared.config import EVENT_STREAM
 from tests.dutch_files import export_bytes
-from tests.processes import wait_until
+from tests.processes import start, wait_until
 
 
 def students_with_prefix(system, prefix: str) -> int:
@@ -135,3 +136,33 @@ def test_a_row_the_users_worker_raises_on_is_a_row_failed_error_and_the_other_ro
     assert most_attempts(system, job["id"]) >= 3  # whole twice, then row by row (again after a timeout)
     wait_until(lambda: sum(created_events_per_code(system, "4").values()) == 3999, 30, "every event")
     assert created_events_per_code(system, "4") == Counter({1: 3999})
+
+
+def test_with_the_sweeping_importer_worker_and_a_users_worker_killed_the_other_importer_worker_completes_the_job(
+        system):
+    """No single process keeps imports going: the chunks the killed users worker held are sent again
+    by the sweep, which the surviving importer worker takes over (services/importer/sweeping.py)."""
+    argv = system.programs()["importer-worker"]
+    argv[argv.index("-n") + 1] = "importer-second@%h"
+    system.processes["importer-second"] = start(argv, system.env, system.tmp_path / "importer-second.log")
+    client = redis.Redis.from_url(system.env["REDIS_URL"])
+    importers = ("importer-worker", "importer-second")
+    try:
+        wait_until(lambda: "ready." in (system.tmp_path / "importer-second.log").read_text(), 60, "a second importer")
+        job = system.upload(export_bytes(20000, first_code=500000), kind="users", as_student=True, start=True)
+        wait_until(lambda: processed(system, job["id"]) >= 2000, 120, "the first applied chunk")
+        holder_pid = int(client.get(SWEEP_LEASE_KEY).decode().split(":")[1])
+        [holder] = [name for name in importers if system.processes[name].pid == holder_pid]
+        system.kill("users-worker")
+        system.kill(holder)
+        system.start("users-worker")
+        done = system.wait_for_status(job["id"], ("completed",), timeout=240)
+        assert done["counts"]["create"] == 20000
+        assert students_with_prefix(system, "5") == 20000
+        [survivor] = [name for name in importers if name != holder]
+        assert int(client.get(SWEEP_LEASE_KEY).decode().split(":")[1]) == system.processes[survivor].pid
+    finally:
+        for name in importers:
+            system.stop(name)
+        system.processes.pop("importer-second")
+        system.start("importer-worker")

@@ -1,4 +1,4 @@
-"""User imports end to end: the HTTP API, a real importer worker and beat, a real users worker,
+"""User imports end to end: the HTTP API, a real importer worker, a real users worker,
 the relay, PostgreSQL and Redis."""
 
 import json

@@ -37,7 +37,7 @@ SHELL_BUILTINS = {"test", "[", "true", "false", "exit", "echo", ":"}
 DEPENDENCY_CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
 MIGRATE_SERVICE = "migrate"
 APPLICATION_SERVICES = {MIGRATE_SERVICE, "users-api", "users-worker", "users-relay",
-                        "importer-api", "importer-worker", "importer-beat",
+                        "importer-api", "importer-worker",
                         "enrollments-api", "enrollments-worker", "enrollments-consumer", "gateway"}
 REQUIRED_REDIS_PASSWORD = "${REDIS_PASSWORD:?set REDIS_PASSWORD}"
 # Policies under which Docker starts a long-running process again after it exits or crashes.
@@ -429,27 +429,86 @@ def test_every_queue_the_gateway_waits_for_has_a_worker_container(services):
         )
 
 
-def test_exactly_one_celery_beat_runs_the_importer_sweep(services):
-    beats = []
+def test_no_beat_runs_anywhere_since_every_importer_worker_keeps_the_sweep_going(services):
+    # A beat would be one process whose death stops the sweep (services/importer/sweeping.py).
     for name, service in built_services(services).items():
         for line in command_lines(service):
-            if line[0] != "celery":
-                continue
-            if "beat" in line:
-                beats.append((name, option_values(line, "-A")))
-            elif "worker" in line:
-                assert not {"-B", "--beat"} & set(line), f"{name}: a worker with an embedded beat is a second beat"
-    assert len(beats) == 1, f"one beat schedules the sweep, found {beats}"
-    name, apps = beats[0]
-    assert apps == ["services.importer.worker"], f"{name} beats {apps}"
-    beat = services[name]
-    replicas = (beat.get("deploy") or {}).get("replicas", 1)
-    assert replicas == 1, f"{name} must run exactly one replica, not {replicas}"
-    assert beat.get("scale", 1) == 1, f"{name} must run exactly one replica"
-    schedule = option_values(next(line for line in command_lines(beat) if "beat" in line), "--schedule")
-    assert schedule and schedule[0].startswith(("/tmp/", "/data/")), (
-        f"{name}: the schedule file must be in a directory the non-root user can write"
-    )
+            if line[0] == "celery":
+                assert "beat" not in line, f"{name} runs a beat"
+                assert not {"-B", "--beat"} & set(line), f"{name}: a worker with an embedded beat"
+
+
+def one_shots(services) -> set[str]:
+    """The services others wait for to complete (db-init, migrate); every other one runs for good."""
+    return {dependency for service in services.values()
+            for dependency, condition in depends_on(service).items() if condition == "service_completed_successfully"}
+
+
+def healthcheck_words(service: dict) -> list[str]:
+    test = (service.get("healthcheck") or {}).get("test") or []
+    if isinstance(test, str):
+        return shlex.split(test)
+    if test[:1] == ["CMD-SHELL"]:
+        return shlex.split(test[1])
+    return list(test[1:]) if test[:1] == ["CMD"] else list(test)
+
+
+def test_every_long_running_service_restarts_and_has_a_healthcheck(services):
+    long_running = set(services) - one_shots(services)
+    assert {"postgres", "redis", "gateway", "flower", *APPLICATION_SERVICES} - {MIGRATE_SERVICE} <= long_running
+    for name in long_running:
+        service = services[name]
+        policy = str(service.get("restart", "no")).split(":")[0]
+        assert policy in RESTARTING_POLICIES, f"{name} is not started again when it exits ({policy})"
+        assert healthcheck_words(service), f"{name} has no healthcheck"
+        healthcheck = service["healthcheck"]
+        assert healthcheck.get("interval") and healthcheck.get("retries"), f"{name}: healthcheck without timing"
+
+
+def worker_nodes(services) -> dict[str, tuple[str, str]]:
+    """Service name: (queue, node name) of every container running a Celery worker."""
+    nodes = {}
+    for name, service in built_services(services).items():
+        for line in command_lines(service):
+            if line[0] == "celery" and "worker" in line:
+                [queue] = option_values(line, "-Q")
+                [node] = option_values(line, "-n")
+                nodes[name] = (queue, node)
+    return nodes
+
+
+def test_a_worker_healthcheck_pings_its_own_worker_without_a_password_on_the_command_line(services):
+    nodes = worker_nodes(services)
+    assert {"users-worker", "importer-worker", "enrollments-worker"} <= set(nodes)
+    for name, (queue, node) in nodes.items():
+        words = healthcheck_words(services[name])
+        assert words[words.index("celery") + 1:words.index("celery") + 3] == ["inspect", "ping"], words
+        # The worker names itself queue@%h (the container's hostname); the ping asks that node only.
+        assert node == f"{queue}@%h" and option_values(words, "-d") == [f"{queue}@$$HOSTNAME"], words
+        assert 'CELERY_BROKER_URL="$$REDIS_URL"' in services[name]["healthcheck"]["test"][1]
+        assert not [word for word in words if "redis://" in word or "REDIS_PASSWORD" in word]
+
+
+def test_the_stream_followers_healthchecks_watch_the_consumer_group_their_code_reads_with(services):
+    from services.enrollments import directory
+    from services.users import audit
+
+    groups = {"services.users.relay": audit.GROUP, "services.enrollments.consumer": directory.GROUP}
+    for name, service in built_services(services).items():
+        for line in command_lines(service):
+            for module in option_values(line, "-m"):
+                if module in groups:
+                    words = healthcheck_words(service)
+                    assert option_values(words, "-m") == ["shared.stream_check"], f"{name}: {words}"
+                    assert words[words.index("shared.stream_check") + 1] == groups.pop(module), f"{name}: {words}"
+    assert not groups, f"no container runs {sorted(groups)}"
+    assert importlib.util.find_spec("shared.stream_check") is not None
+
+
+def test_the_gateway_waits_for_healthy_apis_and_workers(services):
+    waits_for = depends_on(services["gateway"])
+    for name in ("users-api", "importer-api", "enrollments-api", *worker_nodes(services)):
+        assert waits_for.get(name) == "service_healthy", f"the gateway does not wait for a healthy {name}"
 
 
 def test_the_users_api_trusts_the_gateways_fixed_address_and_nothing_else_of_the_network(compose, services):

@@ -66,7 +66,7 @@ class Scenario:
         self.redis: RedisServer
         self.system: FaultySystem
 
-    def open(self, label: str, beat: bool = True, redis_append_only: bool = True,
+    def open(self, label: str, redis_append_only: bool = True,
              importer_scratch: TinyDisk | None = None, start: bool = True) -> Scenario:
         """Start it all; `label` names the scenario in the time-to-recover table."""
         self.name = label
@@ -83,7 +83,7 @@ class Scenario:
             "PORTAL_DATA_DIR": str(self.tmp_path), "PORTAL_FAULT": "",
             "PORTAL_CHUNK_TIMEOUT_SECONDS": str(CHUNK_TIMEOUT_SECONDS), "PORTAL_SWEEP_SECONDS": "1",
         }
-        self.system = FaultySystem(self.tmp_path, env, beat=beat)
+        self.system = FaultySystem(self.tmp_path, env)
         if importer_scratch is not None:
             self._cleanup.callback(importer_scratch.destroy)
             importer_scratch.mount()

@@ -68,12 +68,10 @@ def test_a_users_worker_frozen_longer_than_the_chunk_timeout_applies_every_row_o
     assert most_attempts(system, job["id"]) >= 2, "no chunk was sent again while the worker was frozen"
 
 
-@pytest.mark.xfail(raises=AssertionError, strict=False,
-                   reason="on main only a beat sends the sweep: without one a lost chunk is never sent again")
 def test_without_a_beat_a_users_worker_killed_mid_import_still_lets_the_import_complete(scenario):
-    """After the fix the sweep runs inside the importer workers (under a lease): no beat process."""
+    """The sweep runs inside the importer worker (under a lease): there is no beat process to lose."""
     students = Students(first_code=330000, count=4000)
-    system = scenario.open("no beat, SIGKILL users-worker", beat=False).system
+    system = scenario.open("no beat, SIGKILL users-worker").system
     job = import_students(system, students)
     wait_mid_import(system, job["id"])
     wait_worker_holds(scenario, APPLY_USER_ROWS)

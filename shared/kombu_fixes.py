@@ -1,0 +1,48 @@
+"""A fix to kombu's Redis transport (kombu 5.7.0), applied by `celery_init_app`.
+
+A worker whose ack fails on a lost connection ("Couldn't ack ..., reason: ConnectionError", which
+Celery logs and swallows) keeps the message in its channel's QoS as delivered and unacknowledged.
+With a prefetch of one (our solo workers: one task at a time, acks late) the QoS then never lets
+the channel consume again, so the worker stops sending BRPOP and stops polling its BRPOP socket:
+it never reads the error that would make it reconnect. It stays alive and consumes nothing, for
+good. We saw it after `CLIENT KILL TYPE normal` while a task ran
+(tests/integration/test_worker_survives_redis_restarts.py); the same class of hang is reported in
+celery/celery#8030 and #9054 ("worker stops consuming after Redis reconnection") and the failed ack
+in packit/packit-service#2697.
+
+The fix: a failed ack still raises, but the message stops counting against the prefetch limit
+first. The worker then polls its socket again, finds the connection gone and reconnects. The
+message itself is not lost: Redis keeps it in the transport's unacked index, and any worker
+delivers it again after the visibility timeout (shared/celery_app.py); tasks are idempotent.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from kombu.transport import redis as redis_transport
+from kombu.transport import virtual
+
+_APPLIED = "_portal_failed_ack_releases_prefetch"
+
+
+def _release_prefetch_on_connection_error(method):
+    @functools.wraps(method)
+    def wrapper(self, delivery_tag, *args, **kwargs):
+        try:
+            return method(self, delivery_tag, *args, **kwargs)
+        except self.channel.connection_errors:
+            virtual.QoS.ack(self, delivery_tag)  # only the local bookkeeping: marks it done
+            raise
+
+    return wrapper
+
+
+def apply() -> None:
+    """Idempotent: patches kombu's Redis QoS once per process."""
+    qos = redis_transport.QoS
+    if getattr(qos, _APPLIED, False):
+        return
+    qos.ack = _release_prefetch_on_connection_error(qos.ack)  # type: ignore[method-assign]
+    qos.reject = _release_prefetch_on_connection_error(qos.reject)  # type: ignore[method-assign]
+    setattr(qos, _APPLIED, True)
