@@ -16,6 +16,7 @@ import time
 import redis
 
 from shared.config import EVENT_STREAM
+from shared.redis_client import redis_client
 
 DEFAULT_MAX_AGE_SECONDS = 60.0
 
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("group")
     parser.add_argument("--max-age", type=float, default=DEFAULT_MAX_AGE_SECONDS)
     args = parser.parse_args(argv)
-    client = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=5, socket_connect_timeout=5)
+    client = redis_client(os.environ["REDIS_URL"], socket_timeout=5, socket_connect_timeout=5)
     try:
         age = oldest_unread_age(client, args.group)
     except (redis.RedisError, LookupError) as error:

@@ -15,6 +15,7 @@ from services.enrollments.directory import GROUP
 from shared.config import Settings
 from shared.events.subscriber import group_position
 from shared.messages import ENROLLMENTS_QUEUE
+from shared.redis_client import redis_client
 from shared.service_app import create_service_app
 
 
@@ -28,7 +29,7 @@ def create_app(settings: Settings | None = None, service: EnrollmentsService | N
 
 def _event_position(redis_url: str):
     # A client of its own: short timeouts and no retries, so /health answers at once when Redis is away.
-    client = redis.Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
+    client = redis_client(redis_url, socket_timeout=1, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
 
     def details(app: Flask) -> dict[str, Any]:
         """Where the student directory is on the event stream: its consumer group's

@@ -10,12 +10,12 @@ children from this process, which must then hold no database connection of its o
 
 from __future__ import annotations
 
-import redis
 from celery import Celery
 
 from shared.config import Settings
 from shared.lease import Lease, LeasedSchedule
 from shared.messages import IMPORTER_QUEUE, SWEEP_IMPORTS
+from shared.redis_client import redis_client
 
 SWEEP_LEASE_KEY = "importer:sweep-lease"
 SWEEP_LEASE_ROUNDS = 5  # the holder may miss this many rounds before another worker takes over
@@ -24,8 +24,8 @@ REDIS_TIMEOUT_SECONDS = 5  # a round waits no longer than this for Redis
 
 
 def sweep_schedule(celery_app: Celery, settings: Settings) -> LeasedSchedule:
-    client = redis.Redis.from_url(settings.require_redis_url(), socket_timeout=REDIS_TIMEOUT_SECONDS,
-                                  socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+    client = redis_client(settings.require_redis_url(), socket_timeout=REDIS_TIMEOUT_SECONDS,
+                          socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
     lease = Lease(client, SWEEP_LEASE_KEY, seconds=SWEEP_LEASE_ROUNDS * settings.sweep_seconds)
 
     def send_sweep() -> None:

@@ -94,8 +94,9 @@ def test_students_created_after_redis_lost_its_data_are_known_by_hand_by_import_
     wait_until(lambda: system.scalar("ENROLLMENTS", "SELECT count(*) FROM students WHERE code = '320003'") == 1,
                20, "the consumer to follow the stream again")
     assert system.processes["enrollments-consumer"].poll() is None
-    log = Path(system.tmp_path / "enrollments-consumer.log").read_text()
-    assert "Traceback" not in log and "creating it again" in log
+    # The group is made again by whichever comes first: the consumer on NOGROUP, or the service's
+    # own catch-up before the enrollment by hand; either way the consumer goes on without a crash.
+    assert "Traceback" not in Path(system.tmp_path / "enrollments-consumer.log").read_text()
 
 
 def setup_project(system):
