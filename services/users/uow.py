@@ -36,3 +36,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         crash_point("users.after_commit")
         if self.publisher is not None:
             self.publisher.try_publish_pending()
+
+    def confirm_published(self) -> None:
+        if self.publisher is not None:
+            self.publisher.publish_confirmed()
