@@ -53,12 +53,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, sessionmaker
 
 from shared.audit import AUDIT_RECORDED, AuditEntry
 from shared.clock import utcnow
 from shared.config import EVENT_STREAM
-from shared.db import copy_rows, is_postgresql
+from shared.db import copy_rows, is_postgresql, read_only
 from shared.event_stream import marker_key, parse_id, read_state
 from shared.events.envelope import EVENT_FIELD, Envelope
 from shared.failures import EventsNotPublished
@@ -161,7 +161,7 @@ class Loss:
 
 
 class OutboxPublisher:
-    def __init__(self, session_factory: Callable[[], Session], client: redis.Redis, row_class: type[Any],
+    def __init__(self, session_factory: sessionmaker[Session], client: redis.Redis, row_class: type[Any],
                  stream: str = EVENT_STREAM, *, retention: timedelta = DEFAULT_RETENTION,
                  keeps_log: bool = False, log_name: str | None = None):
         """`retention`: how long the stream keeps events, so how far back a reset stream is refilled;
@@ -365,7 +365,7 @@ class OutboxPublisher:
 
     def _has_pending(self, created_by: datetime) -> bool:
         OutboxRow = self.row_class  # noqa: N806
-        with self.session_factory() as session:
+        with Session(read_only(self.session_factory.kw["bind"])) as session:  # no writer's turn on SQLite
             return session.execute(
                 select(func.count()).select_from(
                     select(OutboxRow.id).where(OutboxRow.published_at.is_(None))
