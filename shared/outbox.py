@@ -33,7 +33,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 from sqlalchemy import (
@@ -77,6 +77,7 @@ LOCK_WAIT_SECONDS = 0.5
 # than the importer's chunk timeout, after which the chunk is sent again).
 CONFIRM_SECONDS = 30.0
 PURGE_EVERY_SECONDS = 600.0
+Result = TypeVar("Result")
 PENDING = "pending"  # the stream's mark names an event the log has not marked published yet
 PUBLISH_LOCK = zlib.crc32(b"portal:outbox-publisher")  # per database: each service has its own
 
@@ -182,8 +183,11 @@ class OutboxPublisher:
         were sent. Publishes nothing while another publisher's turn lasts longer than the lock wait,
         nor while the stream misses events of the log, unless `repair`: then it first puts those back."""
         total = 0
-        while (sent := self._take_turn(lambda session: self._publish_step(session, min_age_seconds, repair))):
+        while (turn := self._take_turn(lambda session: self._publish_turn(session, min_age_seconds, repair))):
+            sent, finished = turn
             total += sent
+            if finished:
+                break
         return total
 
     def try_publish_pending(self, min_age_seconds: float = 0.0, repair: bool = False) -> None:
@@ -251,7 +255,7 @@ class OutboxPublisher:
 
     # -- one turn: a transaction holding the publishers' lock --
 
-    def _take_turn(self, work: Callable[[Session], int], lock_wait_seconds: float | None = None) -> int | None:
+    def _take_turn(self, work: Callable[[Session], Result], lock_wait_seconds: float | None = None) -> Result | None:
         """`work(session)` in a transaction that holds the publishers' lock; None when the lock
         stayed taken for the whole wait."""
         wait = self.lock_wait_seconds if lock_wait_seconds is None else lock_wait_seconds
@@ -260,28 +264,34 @@ class OutboxPublisher:
                 return None
             return work(session)
 
-    def _publish_step(self, session: Session, min_age_seconds: float, repair: bool) -> int:
-        """Put back a batch of what the stream lost (when repairing), else publish a batch of
-        pending events; returns how many were sent (0: nothing more to do now)."""
+    def _publish_turn(self, session: Session, min_age_seconds: float, repair: bool) -> tuple[int, bool]:
+        """Put back a batch of what the stream lost (when repairing), else publish pending events
+        until none is left or a batch's worth went (then the turn commits and another follows).
+        Returns how many were sent and whether that was all."""
         loss = self._loss(session)
         if loss is not None:
             if not repair:
                 log.info("the stream misses events of the %s log (%s); the relay puts them back first",
                          self.log_name, loss.reason)
-                return 0
+                return 0, True
             if repaired := self._repair_batch(session, loss):
-                return repaired
+                return repaired, False
         OutboxRow = self.row_class  # noqa: N806
-        rows = session.execute(
+        sent = 0
+        # Asked again after each batch: what others committed meanwhile (their publish may be
+        # waiting for this turn, or have given up on it) goes in this turn too.
+        while rows := session.execute(
             select(OutboxRow.id, OutboxRow.envelope)
             .where(OutboxRow.published_at.is_(None))
             .where(OutboxRow.created_at <= utcnow() - timedelta(seconds=min_age_seconds))
             .order_by(OutboxRow.id)
             .limit(BATCH_SIZE)
-        ).all()
-        if rows:
+        ).all():
             self._send(session, [(row_id, envelope) for row_id, envelope in rows], republish=False)
-        return len(rows)
+            sent += len(rows)
+            if sent >= BATCH_SIZE:
+                return sent, False
+        return sent, True
 
     def _repair_batch(self, session: Session, loss: Loss) -> int:
         rows = self._published_rows(session, loss)
@@ -432,4 +442,6 @@ def run_relay(publisher: OutboxPublisher, stop: threading.Event, poll_seconds: f
                 also()
         except (redis.RedisError, OperationalError) as error:
             log.warning("relay could not publish yet: %s", error)
+        except Exception:  # a relay that stops would leave every later outage unrepaired
+            log.exception("relay round failed; trying again")
         stop.wait(poll_seconds)
