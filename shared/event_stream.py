@@ -2,9 +2,10 @@
 
 The outbox tables are the record of the events (shared/outbox.py); the stream `portal:events` is a
 window on them that Redis may lose (a restart without persistence, a failover to a replica that
-lagged). Each log keeps a mark on the stream, `portal:events:last-published:<log>`, written in the
-same MULTI/EXEC as the entries it covers, so a replica that has the entries has the mark and one
-that lost them lost the mark with them: the mark names the newest event of that log the stream holds.
+lagged). Each log keeps a mark on the stream, `portal:events:last-published:<log>`, set in the same
+pipeline right after the entries it covers. Redis applies and replicates commands in order, so a
+copy that has the mark has those entries, and a copy that lost entries holds an older mark (or
+none): the mark names the newest event of that log the stream holds.
 """
 
 from __future__ import annotations

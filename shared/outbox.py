@@ -308,9 +308,11 @@ class OutboxPublisher:
         return len(rows)
 
     def _send(self, session: Session, rows: list, republish: bool) -> None:
-        """XADD the rows' envelopes and move the log's mark to the last, in one MULTI/EXEC; then
-        record each row's entry id (and, for a first publication, the time)."""
-        pipe = self.client.pipeline(transaction=True)
+        """XADD the rows' envelopes, then move the log's mark to the last, in one round trip; then
+        record each row's entry id (and, for a first publication, the time). Without MULTI/EXEC,
+        which costs a third more: Redis applies and replicates the commands in their order anyway,
+        and when some fail the rows stay pending and go again (the mark then names a pending row)."""
+        pipe = self.client.pipeline(transaction=False)
         for row in rows:
             pipe.xadd(self.stream, {EVENT_FIELD: row[1]})
         pipe.set(marker_key(self.stream, self.log_name), str(rows[-1][0]))
