@@ -64,7 +64,7 @@ def test_the_outbox_becomes_a_log_whose_rows_present_are_still_to_publish(users_
     assert rows(users_database_url, "SELECT event_id, published_at, stream_id FROM outbox_events") == [
         ("e1", None, None)]
     run(users_database_url, "INSERT INTO outbox_events (event_id, envelope, created_at, published_at, stream_id) "
-                            "VALUES ('e2', '{}', '2026-11-28 12:00:00', '2026-11-28 12:00:01', '1-0')")
+                            "VALUES ('e1', '{}', '2026-11-28 12:00:00', '2026-11-28 12:00:01', '1-0')")  # no unique id
 
     command.downgrade(config, "0007")
     assert rows(users_database_url, "SELECT event_id FROM outbox_events") == [("e1",)]
