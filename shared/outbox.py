@@ -76,6 +76,7 @@ LOCK_WAIT_SECONDS = 0.5
 # How long an import chunk keeps trying to get its events on the stream before it gives up (less
 # than the importer's chunk timeout, after which the chunk is sent again).
 CONFIRM_SECONDS = 30.0
+CONFIRM_TURN_WAIT_SECONDS = 5.0
 PURGE_EVERY_SECONDS = 600.0
 Result = TypeVar("Result")
 PENDING = "pending"  # the stream's mark names an event the log has not marked published yet
@@ -178,12 +179,14 @@ class OutboxPublisher:
         self.confirm_seconds = CONFIRM_SECONDS
         self._purged_at: float | None = None
 
-    def publish_pending(self, min_age_seconds: float = 0.0, repair: bool = False) -> int:
+    def publish_pending(self, min_age_seconds: float = 0.0, repair: bool = False,
+                        lock_wait_seconds: float | None = None) -> int:
         """Publish everything pending (at least `min_age_seconds` old), in order; returns how many
         were sent. Publishes nothing while another publisher's turn lasts longer than the lock wait,
         nor while the stream misses events of the log, unless `repair`: then it first puts those back."""
         total = 0
-        while (turn := self._take_turn(lambda session: self._publish_turn(session, min_age_seconds, repair))):
+        while (turn := self._take_turn(lambda session: self._publish_turn(session, min_age_seconds, repair),
+                                       lock_wait_seconds)):
             sent, finished = turn
             total += sent
             if finished:
@@ -208,7 +211,9 @@ class OutboxPublisher:
             try:
                 if not self._has_pending(committed_by):
                     return
-                self.publish_pending()
+                # Waiting for the turn is the point here: its holder may be publishing these events.
+                self.publish_pending(lock_wait_seconds=max(0.0, min(CONFIRM_TURN_WAIT_SECONDS,
+                                                                    deadline - time.monotonic())))
                 if not self._has_pending(committed_by):
                     return
             except redis.RedisError as error:

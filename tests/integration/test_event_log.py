@@ -160,6 +160,21 @@ def test_a_publisher_frozen_in_the_middle_of_its_xadds_holds_up_no_request(postg
     service.engine.dispose()
 
 
+def test_a_chunk_waits_for_the_publishers_turn_instead_of_giving_up(postgresql_settings, redis_client):
+    migrate(postgresql_settings)
+    service = with_manager(build_service(postgresql_settings, redis_client))
+    database = postgresql_settings.users_database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(database) as slow:  # another publisher, busy for a second
+        slow.execute("SELECT pg_advisory_xact_lock(%s)", (PUBLISH_LOCK,))
+        threading.Timer(1.0, slow.rollback).start()
+        started = time.monotonic()
+        result = handlers.apply_user_rows(service.unit_of_work(), chunk_of("1"))
+        took = time.monotonic() - started
+    assert [row.action for row in result.rows] == ["create"]
+    assert 0.9 < took < 3.0 and pending(service) == 0 and len(envelope_ids(redis_client)) == 1
+    service.engine.dispose()
+
+
 def chunk_of(*codes, attempt=1):
     return Chunk("job-1", 0, 0, False, {"mode": "import", "as_student": True, "schedule_project": None},
                  [RowIn(index + 2, {"code": code, "last_name": "Bakker"}) for index, code in enumerate(codes)],
