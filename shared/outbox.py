@@ -79,6 +79,7 @@ CONFIRM_SECONDS = 30.0
 CONFIRM_TURN_WAIT_SECONDS = 5.0
 PURGE_EVERY_SECONDS = 600.0
 Result = TypeVar("Result")
+MORE, DRAINED, WAITING = "more", "drained", "waiting"  # what a publishing turn left
 PENDING = "pending"  # the stream's mark names an event the log has not marked published yet
 PUBLISH_LOCK = zlib.crc32(b"portal:outbox-publisher")  # per database: each service has its own
 
@@ -184,21 +185,16 @@ class OutboxPublisher:
         """Publish everything pending (at least `min_age_seconds` old), in order; returns how many
         were sent. Publishes nothing while another publisher's turn lasts longer than the lock wait,
         nor while the stream misses events of the log, unless `repair`: then it first puts those back."""
-        total = 0
-        while (turn := self._take_turn(lambda session: self._publish_turn(session, min_age_seconds, repair),
-                                       lock_wait_seconds)):
-            sent, finished = turn
-            total += sent
-            if finished:
-                break
-        return total
+        return self._publish_all(min_age_seconds, repair, lock_wait_seconds)[0]
 
-    def try_publish_pending(self, min_age_seconds: float = 0.0, repair: bool = False) -> None:
-        """After a commit: publish now if Redis answers, else leave it to the relay."""
+    def try_publish_pending(self, min_age_seconds: float = 0.0, repair: bool = False) -> bool:
+        """After a commit: publish now if Redis answers, else leave it to the relay. True when
+        nothing (old enough) is pending any more: every event committed before the call is out."""
         try:
-            self.publish_pending(min_age_seconds, repair)
+            return self._publish_all(min_age_seconds, repair, None)[1]
         except redis.RedisError as error:
             log.warning("events stay in the outbox until the relay can publish them: %s", error)
+            return False
 
     def publish_confirmed(self) -> None:
         """Return once every event committed before the call is on the stream; while Redis refuses
@@ -269,18 +265,30 @@ class OutboxPublisher:
                 return None
             return work(session)
 
-    def _publish_turn(self, session: Session, min_age_seconds: float, repair: bool) -> tuple[int, bool]:
+    def _publish_all(self, min_age_seconds: float, repair: bool, lock_wait_seconds: float | None) -> tuple[int, bool]:
+        """Turns until nothing is left (or the turn stays taken, or the stream waits for its repair):
+        how many were sent, and whether nothing is pending any more."""
+        total = 0
+        while (turn := self._take_turn(lambda session: self._publish_turn(session, min_age_seconds, repair),
+                                       lock_wait_seconds)):
+            sent, state = turn
+            total += sent
+            if state != MORE:
+                return total, state == DRAINED
+        return total, False
+
+    def _publish_turn(self, session: Session, min_age_seconds: float, repair: bool) -> tuple[int, str]:
         """Put back a batch of what the stream lost (when repairing), else publish pending events
         until none is left or a batch's worth went (then the turn commits and another follows).
-        Returns how many were sent and whether that was all."""
+        Returns how many were sent and what is left: MORE, DRAINED (nothing) or WAITING (a repair)."""
         loss = self._loss(session)
         if loss is not None:
             if not repair:
                 log.info("the stream misses events of the %s log (%s); the relay puts them back first",
                          self.log_name, loss.reason)
-                return 0, True
+                return 0, WAITING
             if repaired := self._repair_batch(session, loss):
-                return repaired, False
+                return repaired, MORE
         OutboxRow = self.row_class  # noqa: N806
         sent = 0
         # Asked again after each batch: what others committed meanwhile (their publish may be
@@ -295,8 +303,8 @@ class OutboxPublisher:
             self._send(session, [(row_id, envelope) for row_id, envelope in rows], republish=False)
             sent += len(rows)
             if sent >= BATCH_SIZE:
-                return sent, False
-        return sent, True
+                return sent, MORE
+        return sent, DRAINED
 
     def _repair_batch(self, session: Session, loss: Loss) -> int:
         rows = self._published_rows(session, loss)
