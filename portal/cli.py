@@ -90,7 +90,48 @@ def build_parser() -> argparse.ArgumentParser:
                               "`portal redis-cli XRANGE portal:events - +`.")
     cli.add_argument("arguments", nargs=argparse.REMAINDER)
     cli.set_defaults(action=_redis_cli)
+
+    events = commands.add_parser("events", help="operate on the event stream portal:events")
+    event_commands = events.add_subparsers(title="commands", dest="events_command", required=True)
+    replay = event_commands.add_parser(
+        "replay", help="publish the users service's events again from its log, in order",
+        description="Publish again, in their order and with their ids, the events of the users database's "
+        "event log (USERS_DATABASE_URL) published at or after --since, to the stream portal:events of "
+        "REDIS_URL; subscribers skip the ones they already handled. Run it where the services run.")
+    replay.add_argument("--since", required=True, type=_moment, metavar="DATE-TIME",
+                        help="ISO 8601 date and time with a zone, e.g. 2026-11-30T08:00:00Z")
+    replay.set_defaults(action=_events_replay)
     return parser
+
+
+def _moment(value: str):
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date and time: {value!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give the zone too, e.g. {value}Z or {value}+01:00")
+    return moment
+
+
+def _events_replay(args) -> int:
+    from services.users.bootstrap import build_service
+    from shared.config import EVENT_STREAM
+
+    settings = Settings.from_env()
+    try:
+        settings.require_redis_url()
+    except RuntimeError as problem:
+        print(problem, file=sys.stderr)
+        return 2
+    publisher = build_service(settings).publisher
+    assert publisher is not None  # there is a REDIS_URL
+    replayed = publisher.replay_since(args.since)
+    print(f"Published {replayed} events again to {EVENT_STREAM}, in their order: every event of the users "
+          f"log published since {args.since.isoformat()}.")
+    return 0
 
 
 def _add_import_options(parser: argparse.ArgumentParser) -> None:

@@ -79,6 +79,9 @@ class Settings:
     # Proxies whose X-Forwarded-For names the client (the gateway in docker-compose); none by default.
     trusted_proxies: tuple[Network, ...] = ()
     audit_retention_days: int = 400
+    # How long `portal:events` keeps an event every consumer group has acknowledged (0: not at all),
+    # and how far back the relay refills a stream Redis lost.
+    event_retention_hours: float = 24.0
     secret_key_generated: bool = False  # the embedded default (long and random), not PORTAL_SECRET_KEY
 
     @classmethod
@@ -107,6 +110,7 @@ class Settings:
             database_limits=SessionLimits.from_env(env),
             trusted_proxies=parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES") or ""),
             audit_retention_days=int(env.get("PORTAL_AUDIT_RETENTION_DAYS") or 400),
+            event_retention_hours=float(env.get("PORTAL_EVENT_RETENTION_HOURS") or 24),
             secret_key_generated=not env.get("PORTAL_SECRET_KEY"),
         )
 

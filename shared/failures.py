@@ -12,7 +12,14 @@ from __future__ import annotations
 import redis.exceptions
 import sqlalchemy.exc
 
+
+class EventsNotPublished(Exception):
+    """Work was committed but its events could not be put on the stream in time (Redis refused or
+    was unreachable): done, but not complete until they are."""
+
+
 INFRASTRUCTURE_ERRORS: tuple[type[Exception], ...] = (
     sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
     redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, ConnectionError, TimeoutError,
+    EventsNotPublished,
 )

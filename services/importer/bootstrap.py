@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import redis
@@ -60,7 +61,8 @@ def build_service(settings: Settings, sender=None, redis_client: redis.Redis | N
     if redis_client is None and settings.redis_url:
         redis_client = redis_client_of(settings.redis_url)
     if redis_client is not None:
-        service.publisher = OutboxPublisher(service.session_factory, redis_client, OutboxRow)
+        service.publisher = OutboxPublisher(service.session_factory, redis_client, OutboxRow,
+                                            retention=timedelta(hours=settings.event_retention_hours))
     return service
 
 

@@ -84,4 +84,5 @@ class ChunkRow(Base):
 
 
 class OutboxRow(OutboxTable, Base):
-    """An audit entry (`audit.recorded`) written with its change; deleted once it is on the stream."""
+    """An audit entry (`audit.recorded`) written with its change; kept, marked published, for the
+    retention window once it is on the stream."""

@@ -29,6 +29,8 @@ def sweep() -> int:
     """Sent every few seconds by the worker holding the sweep lease (sweeping.py): resends what went
     unanswered, finishes what is done."""
     moved = handlers.sweep(_service().unit_of_work(), _service().timing)
-    if _service().publisher is not None:  # audit entries a crash or a Redis outage left in the outbox
-        _service().publisher.try_publish_pending(min_age_seconds=LEFTOVER_AGE_SECONDS)
+    if (publisher := _service().publisher) is not None:
+        # Audit entries a crash or a Redis outage left in the outbox, after what Redis lost of them.
+        publisher.try_publish_pending(min_age_seconds=LEFTOVER_AGE_SECONDS, repair=True)
+        publisher.purge_published()
     return moved

@@ -51,6 +51,9 @@ class UserListQuery(Page):
     type: Literal[USER_TYPES] | None = None  # type: ignore[valid-type]
     archived: bool | None = None
     q: Text | None = None
+    changed_since: Moment | None = Field(
+        None, description="only users created or changed at or after this time (ISO 8601 with zone): a "
+        "subscriber's snapshot of what changed while it was not following `portal:events`")
 
 
 def _uow():
@@ -148,6 +151,7 @@ def list_users():
         text=query.q or None,
         after_code=decode_cursor(query.cursor, is_code_cursor),
         limit=query.limit + 1,
+        changed_since=query.changed_since,
     )
     return page_of(users, query.limit, cursor_of=itemgetter("code"))
 

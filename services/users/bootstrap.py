@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import redis
@@ -44,7 +45,8 @@ def build_service(settings: Settings, redis_client: redis.Redis | None = None) -
         redis_client = redis_client_of(settings.redis_url)
     service = UsersService(engine, None, Sealer(settings.secret_key), login_throttle(redis_client))
     if redis_client is not None:
-        service.publisher = OutboxPublisher(service.session_factory, redis_client)
+        service.publisher = OutboxPublisher(service.session_factory, redis_client,
+                                            retention=timedelta(hours=settings.event_retention_hours))
         service.audit_collector = AuditCollector(redis_client, service.unit_of_work, settings.audit_retention_days)
         service.revocation_publisher = RevocationPublisher(service.session_factory, redis_client)
     return service

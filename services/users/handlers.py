@@ -72,9 +72,10 @@ def get_user(uow: UnitOfWork, code: str) -> dict[str, Any]:
     return user_representation(user)
 
 
-def list_users(uow: UnitOfWork, user_type=None, archived=None, text=None, after_code=None, limit=100) -> list[dict]:
+def list_users(uow: UnitOfWork, user_type=None, archived=None, text=None, after_code=None, limit=100,
+               changed_since=None) -> list[dict]:
     with uow.reading():
-        users = uow.users.list_users(user_type, archived, text, after_code, limit)
+        users = uow.users.list_users(user_type, archived, text, after_code, limit, changed_since)
     return [user_representation(user) for user in users]
 
 
@@ -262,8 +263,16 @@ def apply_user_rows(uow: UnitOfWork, chunk: Chunk) -> ChunkResult:
     """Plan (dry run) or apply one chunk of imported rows in one transaction, with bulk statements.
 
     Applying records the chunk's key and results in the same transaction, so a redelivered chunk
-    changes nothing twice and answers the same results.
+    changes nothing twice and answers the same results. An applied chunk is answered only once its
+    events are on the stream (those of an earlier delivery too): completed means published.
     """
+    result = _decide_or_apply_rows(uow, chunk)
+    if not chunk.dry_run:
+        uow.confirm_published()
+    return result
+
+
+def _decide_or_apply_rows(uow: UnitOfWork, chunk: Chunk) -> ChunkResult:
     with uow:
         if not chunk.dry_run and (stored := uow.applied_chunks.results(chunk.key)) is not None:
             return _chunk_result(chunk, [RowOut(**row) for row in stored])

@@ -44,7 +44,8 @@ class SchoolFunctionRow(Base):
 
 
 class OutboxRow(OutboxTable, Base):
-    """An event written in the transaction of its change; deleted once it is on the stream."""
+    """An event written in the transaction of its change; kept, marked with when it was published and
+    its stream entry id: the log `portal:events` can be rebuilt from."""
 
 
 class AppliedChunkRow(AppliedChunkTable, Base):

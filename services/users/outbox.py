@@ -1,6 +1,11 @@
-"""The users service's outbox (its student events): the shared outbox on the users database's table."""
+"""The users service's outbox (its student events): the shared outbox on the users database's table.
+
+This log is the record of the service's events: its published rows are kept, so the stream can
+always be rebuilt from it (`portal events replay`)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import redis
 
@@ -15,5 +20,7 @@ class SqlAlchemyOutbox(outbox.SqlAlchemyOutbox):
 
 
 class OutboxPublisher(outbox.OutboxPublisher):
-    def __init__(self, session_factory, client: redis.Redis, stream: str = EVENT_STREAM):
-        super().__init__(session_factory, client, OutboxRow, stream)
+    def __init__(self, session_factory, client: redis.Redis, stream: str = EVENT_STREAM,
+                 retention: timedelta = outbox.DEFAULT_RETENTION):
+        super().__init__(session_factory, client, OutboxRow, stream, retention=retention, keeps_log=True,
+                         log_name="users")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from datetime import UTC, datetime
 
 from sqlalchemy import Text, bindparam, cast, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -58,8 +59,11 @@ class SqlAlchemyUserRepository:
         text: str | None = None,
         after_code: str | None = None,
         limit: int = 100,
+        changed_since: datetime | None = None,
     ) -> list[User]:
         query = select(UserRow).order_by(UserRow.code).limit(limit)
+        if changed_since is not None:
+            query = query.where(UserRow.updated_at >= changed_since.astimezone(UTC))  # SQLite compares the text
         if user_type is not None:
             query = query.where(_TYPE_COLUMNS[user_type].is_(True))
         if archived is not None:

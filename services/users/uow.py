@@ -20,6 +20,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.publisher = publisher
         self.revocation_publisher = revocation_publisher
         self.sealer = sealer  # opens the sealed password cells of imported rows
+        self._all_published = False  # the publish after this unit's commit left nothing pending
 
     def start(self, session) -> None:
         self.users = SqlAlchemyUserRepository(session)
@@ -35,4 +36,8 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             return  # no event in this commit (a login's audit entry); what others left is the relay's
         crash_point("users.after_commit")
         if self.publisher is not None:
-            self.publisher.try_publish_pending()
+            self._all_published = self.publisher.try_publish_pending()
+
+    def confirm_published(self) -> None:
+        if self.publisher is not None and not self._all_published:
+            self.publisher.publish_confirmed()

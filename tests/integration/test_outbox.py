@@ -22,7 +22,7 @@ def stream_types_and_codes(client):
 
 def pending_count(service):
     with service.session_factory() as session:
-        return session.scalar(select(func.count()).select_from(OutboxRow))
+        return session.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.published_at.is_(None)))
 
 
 def test_an_event_committed_but_never_published_is_published_by_the_relay_once(settings, redis_client):

@@ -52,3 +52,19 @@ def test_functions_move_onto_the_user_and_published_events_leave_the_outbox(user
 def _list(value):
     """PostgreSQL's json column comes back decoded, SQLite's as text."""
     return json.loads(value) if isinstance(value, str) else value
+
+
+def test_the_outbox_becomes_a_log_whose_rows_present_are_still_to_publish(users_database_url):
+    config = alembic_config(MIGRATIONS, users_database_url)
+    command.upgrade(config, "0007")
+    run(users_database_url, "INSERT INTO outbox_events (event_id, envelope, created_at) VALUES "
+                            "('e1', '{}', '2026-11-28 12:00:00')")
+
+    command.upgrade(config, "head")
+    assert rows(users_database_url, "SELECT event_id, published_at, stream_id FROM outbox_events") == [
+        ("e1", None, None)]
+    run(users_database_url, "INSERT INTO outbox_events (event_id, envelope, created_at, published_at, stream_id) "
+                            "VALUES ('e1', '{}', '2026-11-28 12:00:00', '2026-11-28 12:00:01', '1-0')")  # no unique id
+
+    command.downgrade(config, "0007")
+    assert rows(users_database_url, "SELECT event_id FROM outbox_events") == [("e1",)]

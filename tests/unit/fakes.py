@@ -46,8 +46,10 @@ class FakeUserRepository:
     def save(self, user):
         self.users[user.code] = copy_user(user)
 
-    def list_users(self, user_type=None, archived=None, text=None, after_code=None, limit=100):
+    def list_users(self, user_type=None, archived=None, text=None, after_code=None, limit=100, changed_since=None):
         users = sorted(self.users.values(), key=lambda user: user.code)
+        if changed_since is not None:
+            users = [user for user in users if user.updated_at >= changed_since]
         if user_type:
             users = [user for user in users if getattr(user, TYPE_FLAGS[user_type])]
         if archived is not None:
@@ -183,3 +185,6 @@ class FakeUnitOfWork:
         self.commits += 1
         self.published.extend(self.outbox.pending)
         self.outbox.pending = []
+
+    def confirm_published(self):
+        """Every commit here publishes at once (see `published`)."""

@@ -39,6 +39,7 @@ def test_lists_document_typed_paging_and_every_refusal(documents):
     parameters = {parameter["name"]: parameter["schema"] for parameter in users["parameters"]}
     assert parameters["limit"] == {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}
     assert parameters["type"]["enum"] == ["student", "employee", "family_member"]
+    assert parameters["changed_since"]["format"] == "date-time"
     assert set(users["responses"]) == {"200", "400", "401", "403"}
 
 
