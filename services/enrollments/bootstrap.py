@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import redis
@@ -39,7 +40,8 @@ def build_service(settings: Settings, redis_client: redis.Redis | None = None) -
         redis_client = redis_client_of(settings.redis_url)
     if redis_client is not None:
         service.directory = StudentDirectory(redis_client, service.unit_of_work)
-        service.publisher = OutboxPublisher(service.session_factory, redis_client, OutboxRow)
+        service.publisher = OutboxPublisher(service.session_factory, redis_client, OutboxRow,
+                                            retention=timedelta(hours=settings.event_retention_hours))
     return service
 
 

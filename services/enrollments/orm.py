@@ -86,4 +86,5 @@ class AppliedChunkRow(AppliedChunkTable, Base):
 
 
 class OutboxRow(OutboxTable, Base):
-    """An audit entry (`audit.recorded`) written with its change; deleted once it is on the stream."""
+    """An audit entry (`audit.recorded`) written with its change; marked once on the stream, deleted after
+    the event retention."""
