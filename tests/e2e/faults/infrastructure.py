@@ -145,7 +145,7 @@ class RedisServer:
 
 
 class TinyDisk:
-    """A tmpfs of `size` mounted on a fresh directory: a scratch disk that fills up at once."""
+    """A tmpfs of `size` mounted on a fresh directory and filled up: no room for a byte or a file."""
 
     def __init__(self, size: str = "64k"):
         self.path = Path(tempfile.mkdtemp(prefix="portal-faults-scratch-"))
@@ -153,10 +153,21 @@ class TinyDisk:
         self.mounted = False
 
     def mount(self) -> TinyDisk:
-        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={self.size},mode=1777", "tmpfs", str(self.path)],
-                       check=True, capture_output=True, timeout=30)
+        # Two inodes: the root and the filler, so that creating any file fails as well.
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={self.size},nr_inodes=2,mode=1777", "tmpfs",
+                        str(self.path)], check=True, capture_output=True, timeout=30)
         self.mounted = True
+        self._fill()
         return self
+
+    def _fill(self) -> None:
+        with open(self.path / "filler", "wb") as filler:
+            try:
+                while True:
+                    filler.write(b"\0" * 4096)
+                    filler.flush()
+            except OSError:  # ENOSPC: full
+                pass
 
     def unmount(self) -> None:
         if self.mounted:

@@ -42,8 +42,6 @@ def test_redis_restarted_with_its_append_only_file_mid_import(scenario):
     assert_recovered(scenario, job["id"], students, healed_at=time.monotonic())
 
 
-@pytest.mark.xfail(raises=AssertionError, strict=False,
-                   reason="on main the events published before the wipe are gone for good: nothing republishes them")
 def test_redis_wiped_mid_import_while_the_consumer_is_down(scenario):
     """A Redis without persistence restarts empty: queues, the stream, the consumer group and its
     processed ids gone. After the fix the users relay publishes its log again and the consumer
@@ -58,8 +56,6 @@ def test_redis_wiped_mid_import_while_the_consumer_is_down(scenario):
     assert_recovered(scenario, job["id"], students, healed_at=time.monotonic())
 
 
-@pytest.mark.xfail(raises=AssertionError, strict=False,
-                   reason="on main the consumer exits on the first database error (it only retries Redis errors)")
 def test_the_consumer_survives_postgres_going_down_while_it_has_events_to_handle(scenario):
     students = Students(first_code=440000, count=4000)
     system = scenario.open("consumer across PostgreSQL restart").system

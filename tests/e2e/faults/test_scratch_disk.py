@@ -12,9 +12,6 @@ from tests.e2e.faults.invariants import Students, assert_recovered, record_failu
 pytestmark = [pytest.mark.faults, pytest.mark.e2e]
 
 
-@pytest.mark.xfail(raises=AssertionError, strict=False,
-                   reason="on main the analysis keeps its seen codes in SQLite's page cache and never writes the "
-                          "scratch disk for a file this small, and a full disk would be analysis_failed")
 def test_a_full_scratch_disk_fails_the_import_with_storage_full_and_the_next_one_completes(scenario):
     disk = TinyDisk("64k")
     students = Students(first_code=500000, count=5000)  # its file alone is ten times the disk
