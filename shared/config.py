@@ -75,6 +75,9 @@ class Settings:
     import_retention_hours: float = 24.0  # an upload nobody starts is discarded, with its file, after this
     # A finished job's row results (its chunks) are deleted after this; the job and its counts stay.
     import_retention_days: float = 30.0
+    # Where an analysis keeps its throwaway files; None: the system's temporary directory. Named, so
+    # that a full disk fails the analysis: Python's own choice silently passes over a full TMPDIR.
+    scratch_dir: Path | None = None
     database_limits: SessionLimits = SessionLimits()
     # Proxies whose X-Forwarded-For names the client (the gateway in docker-compose); none by default.
     trusted_proxies: tuple[Network, ...] = ()
@@ -107,6 +110,7 @@ class Settings:
             sweep_seconds=float(env.get("PORTAL_SWEEP_SECONDS") or 2),
             import_retention_hours=float(env.get("PORTAL_IMPORT_RETENTION_HOURS") or 24),
             import_retention_days=float(env.get("PORTAL_IMPORT_RETENTION_DAYS") or 30),
+            scratch_dir=Path(env["PORTAL_SCRATCH_DIR"]) if env.get("PORTAL_SCRATCH_DIR") else None,
             database_limits=SessionLimits.from_env(env),
             trusted_proxies=parse_trusted_proxies(env.get("PORTAL_TRUSTED_PROXIES") or ""),
             audit_retention_days=int(env.get("PORTAL_AUDIT_RETENTION_DAYS") or 400),

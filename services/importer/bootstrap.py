@@ -40,12 +40,13 @@ class ImporterService:
     max_upload_bytes: int
     sealer: Sealer
     publisher: OutboxPublisher | None = None  # its audit entries to the event stream
+    scratch_dir: Path | None = None  # an analysis' throwaway files; None: the system's temporary directory
 
     def __post_init__(self):
         self.session_factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def unit_of_work(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.session_factory, self.sender, self.sealer, self.publisher)
+        return SqlAlchemyUnitOfWork(self.session_factory, self.sender, self.sealer, self.publisher, self.scratch_dir)
 
 
 def build_service(settings: Settings, sender=None, redis_client: redis.Redis | None = None) -> ImporterService:
@@ -57,6 +58,7 @@ def build_service(settings: Settings, sender=None, redis_client: redis.Redis | N
                       row_retention_days=settings.import_retention_days),
         max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
         sealer=Sealer(settings.secret_key),
+        scratch_dir=settings.scratch_dir,
     )
     if redis_client is None and settings.redis_url:
         redis_client = redis_client_of(settings.redis_url)

@@ -15,6 +15,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 BATCH = 5000  # under SQLite's limit on parameters per statement
 # SQLite's result codes for a disk it cannot use (https://sqlite.org/rescode.html), as the errno they stand for.
@@ -22,8 +23,8 @@ _DISK_ERRORS = {13: errno.ENOSPC, 10: errno.EIO, 14: errno.EIO, 8: errno.EROFS} 
 
 
 class SeenKeysFile:
-    def __init__(self):
-        self._directory = tempfile.TemporaryDirectory(prefix="portal-import-keys-")
+    def __init__(self, scratch_dir: Path | None = None):
+        self._directory = tempfile.TemporaryDirectory(prefix="portal-import-keys-", dir=scratch_dir)
         try:
             with _disk_errors_as_os_errors():
                 self._db = sqlite3.connect(os.path.join(self._directory.name, "keys.sqlite3"), isolation_level=None)

@@ -7,6 +7,8 @@ answer is overdue and sends them again.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from services.importer.orm import OutboxRow
 from services.importer.ports import Sender
 from services.importer.repository import SqlAlchemyJobRepository
@@ -17,8 +19,10 @@ from shared.uow import UnitOfWork
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory, sender: Sender, sealer: Sealer, publisher: OutboxPublisher | None = None):
+    def __init__(self, session_factory, sender: Sender, sealer: Sealer, publisher: OutboxPublisher | None = None,
+                 scratch_dir: Path | None = None):
         super().__init__(session_factory)
+        self.scratch_dir = scratch_dir
         self.sender = sender
         self.sealer = sealer
         self.publisher = publisher
@@ -33,7 +37,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.outgoing.append((task, queue, list(args)))
 
     def seen_keys(self) -> SeenKeysFile:
-        return SeenKeysFile()
+        return SeenKeysFile(self.scratch_dir)
 
     def after_commit(self) -> None:
         outgoing, self.outgoing = self.outgoing, []

@@ -87,8 +87,8 @@ class Scenario:
         if importer_scratch is not None:
             self._cleanup.callback(importer_scratch.destroy)
             importer_scratch.mount()
-            # The analysis' scratch files go where tempfile puts them (services/importer/seen_keys.py).
-            self.system.env_of["importer-worker"] = {"TMPDIR": str(importer_scratch.path)}
+            # The analysis' throwaway files (services/importer/seen_keys.py).
+            self.system.env_of["importer-worker"] = {"PORTAL_SCRATCH_DIR": str(importer_scratch.path)}
         self._cleanup.callback(self.system.tear_down)
         if start:
             self.system.setup()

@@ -153,7 +153,7 @@ class TinyDisk:
         self.mounted = False
 
     def mount(self) -> TinyDisk:
-        # Two inodes: the root and the filler, so that creating any file fails as well.
+        # Two inodes: there is no room for a file, nor (if the filler gets one) for a byte.
         subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={self.size},nr_inodes=2,mode=1777", "tmpfs",
                         str(self.path)], check=True, capture_output=True, timeout=30)
         self.mounted = True
@@ -161,13 +161,13 @@ class TinyDisk:
         return self
 
     def _fill(self) -> None:
-        with open(self.path / "filler", "wb") as filler:
-            try:
+        try:
+            with open(self.path / "filler", "wb") as filler:
                 while True:
                     filler.write(b"\0" * 4096)
                     filler.flush()
-            except OSError:  # ENOSPC: full
-                pass
+        except OSError:  # ENOSPC: full
+            pass
 
     def unmount(self) -> None:
         if self.mounted:
