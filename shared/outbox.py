@@ -68,9 +68,13 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 POLL_SECONDS = 0.5
-# The writer publishes its own events right after its commit; the relay is for what a crash or an
-# outage left behind, so it leaves young events to their writer instead of racing it for them.
-MIN_AGE_SECONDS = 2.0
+# The relay publishes every pending event, however young: publishers take turns (the advisory lock),
+# so it races no writer for them, and after it put back what Redis lost, the events their writers
+# could not publish meanwhile go out in the same round.
+MIN_AGE_SECONDS = 0.0
+# How long a request whose own publish could not finish (another publisher's turn, a stream being
+# put back) waits for its events to be on the stream before it answers anyway.
+REQUEST_WAIT_SECONDS = 1.0
 DEFAULT_RETENTION = timedelta(hours=24)
 # How long a request's publish waits for another publisher's turn before leaving its events to it.
 LOCK_WAIT_SECONDS = 0.5
@@ -196,6 +200,21 @@ class OutboxPublisher:
         except redis.RedisError as error:
             log.warning("events stay in the outbox until the relay can publish them: %s", error)
             return False
+
+    def wait_until_published(self, seconds: float = REQUEST_WAIT_SECONDS) -> bool:
+        """After a publish that could not finish: wait, without taking a turn, until every event
+        committed before the call is on the stream (another publisher's turn puts it there); False
+        after `seconds` or when the database cannot tell (the relay publishes them later)."""
+        committed_by, deadline = utcnow(), time.monotonic() + seconds
+        try:
+            while self._has_pending(committed_by):
+                if time.monotonic() > deadline:
+                    return False
+                time.sleep(0.05)
+        except OperationalError as error:
+            log.warning("could not tell whether the events are on the stream: %s", error)
+            return False
+        return True
 
     def publish_confirmed(self) -> None:
         """Return once every event committed before the call is on the stream; while Redis refuses

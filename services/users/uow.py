@@ -36,7 +36,11 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             return  # no event in this commit (a login's audit entry); what others left is the relay's
         crash_point("users.after_commit")
         if self.publisher is not None:
-            self._all_published = self.publisher.try_publish_pending()
+            # The enrollments service trusts that a student whose request was answered is on the
+            # stream: when another publisher has the turn (the relay putting back what Redis lost),
+            # wait a moment for it to publish these too.
+            self._all_published = (self.publisher.try_publish_pending()
+                                   or self.publisher.wait_until_published())
 
     def confirm_published(self) -> None:
         if self.publisher is not None and not self._all_published:

@@ -47,7 +47,9 @@ def importer(request, tmp_path, monkeypatch):
     running.engine.dispose()
 
 
-HEADERS = {"Authorization": f"Bearer {issue_token(SECRET, 'admin', RIGHTS)}"}
+def headers() -> dict[str, str]:
+    # Made when the test runs: a whole suite outlives a 15-minute token made at collection.
+    return {"Authorization": f"Bearer {issue_token(SECRET, 'admin', RIGHTS)}"}
 
 
 def answer_everything_sent(service) -> None:
@@ -83,14 +85,14 @@ def stored_rows(service, job_id) -> list:
 def test_a_finished_jobs_rows_are_deleted_after_the_retention_and_it_keeps_its_counts(importer):
     service, client = importer
     job_id = completed_import(service)
-    before = client.get(f"/api/v1/imports/{job_id}", headers=HEADERS).json
+    before = client.get(f"/api/v1/imports/{job_id}", headers=headers()).json
     assert before["counts"]["create"] == 6 and before["counts"]["error"] == 1 and before["rows_deleted_at"] is None
 
     handlers.sweep(service.unit_of_work(), KEEP)
-    assert len(client.get(f"/api/v1/imports/{job_id}/rows", headers=HEADERS).json["items"]) == 7
+    assert len(client.get(f"/api/v1/imports/{job_id}/rows", headers=headers()).json["items"]) == 7
 
     handlers.sweep(service.unit_of_work(), EXPIRE)
-    after = client.get(f"/api/v1/imports/{job_id}", headers=HEADERS).json
+    after = client.get(f"/api/v1/imports/{job_id}", headers=headers()).json
     assert after["rows_deleted_at"] is not None
     assert {name: after[name] for name in ("status", "counts", "progress", "total_rows", "finished_at")} == \
         {name: before[name] for name in ("status", "counts", "progress", "total_rows", "finished_at")}
@@ -98,11 +100,11 @@ def test_a_finished_jobs_rows_are_deleted_after_the_retention_and_it_keeps_its_c
 
     for path in (f"/api/v1/imports/{job_id}/rows", f"/api/v1/imports/{job_id}/errors.csv",
                  after["errors_csv_url"]):
-        response = client.get(path, headers=HEADERS if "signature" not in path else {})
+        response = client.get(path, headers=headers() if "signature" not in path else {})
         assert response.status_code == 410, (path, response.data)
         assert response.json["error"]["code"] == "rows_expired"
         assert response.json["error"]["details"]["rows_deleted_at"] == after["rows_deleted_at"]
-    assert client.get("/api/v1/imports/not-a-job/rows", headers=HEADERS).status_code == 404
+    assert client.get("/api/v1/imports/not-a-job/rows", headers=headers()).status_code == 404
 
 
 def test_the_sweep_deletes_rows_in_bounded_batches_a_few_jobs_at_a_time(importer, monkeypatch):
@@ -111,10 +113,10 @@ def test_the_sweep_deletes_rows_in_bounded_batches_a_few_jobs_at_a_time(importer
     monkeypatch.setattr(handlers, "EXPIRED_JOBS_PER_SWEEP", 1)
     monkeypatch.setattr(handlers, "EXPIRED_CHUNKS_PER_TRANSACTION", 3)  # 4 chunks: two transactions
     handlers.sweep(service.unit_of_work(), EXPIRE)
-    assert client.get(f"/api/v1/imports/{first}/rows", headers=HEADERS).status_code == 410
-    assert len(client.get(f"/api/v1/imports/{second}/rows", headers=HEADERS).json["items"]) == 7
+    assert client.get(f"/api/v1/imports/{first}/rows", headers=headers()).status_code == 410
+    assert len(client.get(f"/api/v1/imports/{second}/rows", headers=headers()).json["items"]) == 7
     handlers.sweep(service.unit_of_work(), EXPIRE)
-    assert client.get(f"/api/v1/imports/{second}/rows", headers=HEADERS).status_code == 410
+    assert client.get(f"/api/v1/imports/{second}/rows", headers=headers()).status_code == 410
     assert stored_rows(service, second) == [([], [])] * 4
 
 
@@ -124,5 +126,5 @@ def test_jobs_not_finished_keep_their_rows_whatever_their_age(importer):
                               service.max_upload_bytes)
     answer_everything_sent(service)  # previewed: ready, waiting for someone to start it
     handlers.sweep(service.unit_of_work(), EXPIRE)
-    assert client.get(f"/api/v1/imports/{job['id']}", headers=HEADERS).json["status"] == "ready"
-    assert len(client.get(f"/api/v1/imports/{job['id']}/rows", headers=HEADERS).json["items"]) == 7
+    assert client.get(f"/api/v1/imports/{job['id']}", headers=headers()).json["status"] == "ready"
+    assert len(client.get(f"/api/v1/imports/{job['id']}/rows", headers=headers()).json["items"]) == 7
