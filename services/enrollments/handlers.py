@@ -203,7 +203,8 @@ def get_learning_path(uow: UnitOfWork, code: str) -> dict[str, Any]:
 def update_learning_path(uow: UnitOfWork, code: str, changes: dict[str, Any],
                          actor: Actor | None = None) -> dict[str, Any]:
     """Change any of a path's fields but its code; enrollments get the paths that fit them when read."""
-    values = {name: tuple(value) if isinstance(value, list) else value for name, value in changes.items()}
+    values: dict[str, Any] = {name: tuple(value) if isinstance(value, list) else value
+                              for name, value in changes.items()}
     if "name" in values:
         values["name"] = values["name"].strip()
     if "lwoo_element_code" in values:
