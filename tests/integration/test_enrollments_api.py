@@ -636,6 +636,8 @@ def test_a_schedule_project_or_department_with_enrollments_is_in_use(api, admin,
     assert api.delete(f"/api/v1/schedule-projects/{PROJECT}/departments/v4", headers=admin).status_code == 204
     departments = api.get(f"/api/v1/schedule-projects/{PROJECT}/departments", headers=admin).json["items"]
     assert [item["code"] for item in departments] == ["h1"]
+    enrollments = api.get(f"/api/v1/schedule-projects/{PROJECT}/enrollments", headers=admin).json["items"]
+    assert [item["department"] for item in enrollments] == ["h1"]
     assert len(api.get(f"/api/v1/schedule-projects/{PROJECT}/enrollments", headers=admin).json["items"]) == 1
     assert [action for action, _, _ in audit_entries(api)] == ["enrollment.created", "department.deleted"]
 
@@ -794,3 +796,23 @@ def test_a_read_right_reads_a_learning_path_but_does_not_change_or_delete_anythi
         assert response.status_code == 403 and response.json["error"]["details"]["right"] == "enrollments:write"
     assert api.get("/api/v1/learning-paths/lp", headers=admin).json["name"] == "LP"
     assert audit_entries(api) == []
+
+
+def test_the_database_refuses_what_a_racing_request_would_break_even_past_the_handlers_checks(
+        api, admin, project, events):
+    """What a delete racing an enrollment meets: the foreign key, undone to a savepoint, not a 500."""
+    publish_student(events, "100001")
+    assert enroll(api, admin, student="100001", department="h1").status_code == 201
+    uow = api.application.extensions["enrollments"].unit_of_work()
+    with uow:
+        assert uow.enrollments.delete_department(PROJECT, "h1") is False
+        assert uow.enrollments.delete_project(PROJECT) is False
+        enrollment = uow.enrollments.enrollments(PROJECT)[0]
+        enrollment.department = "gone"  # a department deleted after the handler read the list
+        assert uow.enrollments.save_enrollment(enrollment) is False
+        assert uow.enrollments.delete_department(PROJECT, "v4") is True  # the transaction goes on
+        uow.commit()
+    departments = api.get(f"/api/v1/schedule-projects/{PROJECT}/departments", headers=admin).json["items"]
+    assert [item["code"] for item in departments] == ["h1"]
+    enrollments = api.get(f"/api/v1/schedule-projects/{PROJECT}/enrollments", headers=admin).json["items"]
+    assert [item["department"] for item in enrollments] == ["h1"]
