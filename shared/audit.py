@@ -31,8 +31,17 @@ IMPORT_CANCELLED = "import.cancelled"
 IMPORT_COMPLETED = "import.completed"
 ENROLLMENT_CREATED = "enrollment.created"
 ENROLLMENT_DELETED = "enrollment.deleted"
+ENROLLMENT_UPDATED = "enrollment.updated"
+SCHEDULE_PROJECT_UPDATED = "schedule_project.updated"
+SCHEDULE_PROJECT_DELETED = "schedule_project.deleted"
+DEPARTMENT_UPDATED = "department.updated"
+DEPARTMENT_DELETED = "department.deleted"
+LEARNING_PATH_UPDATED = "learning_path.updated"
+LEARNING_PATH_DELETED = "learning_path.deleted"
 ACTIONS = (LOGIN, LOGIN_FAILED, USER_CREATED, USER_UPDATED, SCHOOL_FUNCTION_CREATED, SCHOOL_FUNCTION_UPDATED,
-           IMPORT_STARTED, IMPORT_CANCELLED, IMPORT_COMPLETED, ENROLLMENT_CREATED, ENROLLMENT_DELETED)
+           IMPORT_STARTED, IMPORT_CANCELLED, IMPORT_COMPLETED, ENROLLMENT_CREATED, ENROLLMENT_DELETED,
+           ENROLLMENT_UPDATED, SCHEDULE_PROJECT_UPDATED, SCHEDULE_PROJECT_DELETED, DEPARTMENT_UPDATED,
+           DEPARTMENT_DELETED, LEARNING_PATH_UPDATED, LEARNING_PATH_DELETED)
 # Keys that would carry a secret; details never hold them, at any depth.
 SECRET_KEYS = frozenset({"password", "password_hash", "hash", "token", "access_token", "refresh_token"})
 MAX_CLIENT_LENGTH = 64

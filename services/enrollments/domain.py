@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any
 
 from shared.errors import Conflict, InvalidInput, NotFound
 
@@ -122,6 +123,37 @@ def enrollment_exists(student: str, project: str) -> Conflict:
     return Conflict("enrollment_exists",
                     f"Student {student} already has an enrollment in {project}; delete it first.",
                     {"student": student, "schedule_project": project})
+
+
+def schedule_project_in_use(code: str) -> Conflict:
+    return Conflict("schedule_project_in_use",
+                    f"Schedule project {code} still has enrollments; delete them first.", {"code": code})
+
+
+def department_in_use(project: str, code: str) -> Conflict:
+    return Conflict("department_in_use",
+                    f"Department {code} of {project} still has enrollments; delete or move them first.",
+                    {"code": code, "schedule_project": project})
+
+
+def department_not_found(project: str, code: str) -> NotFound:
+    return NotFound("department_not_found", f"Schedule project {project} has no department {code!r}.",
+                    {"code": code, "schedule_project": project})
+
+
+def learning_path_not_found(code: str) -> NotFound:
+    return NotFound("learning_path_not_found", f"No learning path has code {code!r}.", {"code": code})
+
+
+def enrollment_not_found(project: str, enrollment_id: int) -> NotFound:
+    return NotFound("enrollment_not_found", f"Schedule project {project} has no enrollment {enrollment_id}.",
+                    {"id": enrollment_id})
+
+
+def changed_fields(before: Any, after: Any) -> list[str]:
+    """The names of the fields whose values differ between two versions of one record (a dataclass),
+    in the record's own order: what an audit entry of a change names."""
+    return [item.name for item in fields(before) if getattr(before, item.name) != getattr(after, item.name)]
 
 
 def prognosis_json(value: float | None) -> float | int | None:

@@ -5,6 +5,7 @@ types, lengths, codes and years are checked there; here are the rules that need 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from services.enrollments import domain
@@ -16,7 +17,7 @@ from shared import audit, policy
 from shared.audit import AuditEntry
 from shared.clock import utcnow
 from shared.codes import has_control_character
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict
 from shared.messages import Chunk, ChunkResult, RowOut
 from shared.policy import Actor
 
@@ -33,6 +34,29 @@ def create_project(uow: UnitOfWork, code: str, name: str, school_year: str) -> d
     return project_representation(created)
 
 
+def update_project(uow: UnitOfWork, code: str, changes: dict[str, Any], actor: Actor | None = None) -> dict[str, Any]:
+    """Change a project's name or school year (the fields given); a change that changes nothing
+    is not recorded."""
+    with uow:
+        before = _project(uow, code, for_update=True)
+        project = replace(before, **{name: value.strip() for name, value in changes.items()})
+        if fields := domain.changed_fields(before, project):
+            uow.enrollments.save_project(project)
+            _record(uow, audit.SCHEDULE_PROJECT_UPDATED, actor, code, {"fields": fields})
+            uow.commit()
+    return project_representation(project)
+
+
+def delete_project(uow: UnitOfWork, code: str, actor: Actor | None = None) -> None:
+    """Delete a project with its departments, unless it has enrollments."""
+    with uow:
+        _project(uow, code, for_update=True)
+        if uow.enrollments.has_enrollments(code) or not uow.enrollments.delete_project(code):
+            raise domain.schedule_project_in_use(code)
+        _record(uow, audit.SCHEDULE_PROJECT_DELETED, actor, code, {})
+        uow.commit()
+
+
 def list_projects(uow: UnitOfWork, after: str | None, limit: int) -> list[dict[str, Any]]:
     with uow.reading():
         return [project_representation(row) for row in uow.enrollments.projects(after, limit)]
@@ -47,6 +71,33 @@ def create_department(uow: UnitOfWork, project: str, code: str, name: str, year:
                            {"code": code, "schedule_project": project})
         uow.commit()
     return vars(department)
+
+
+def update_department(uow: UnitOfWork, project: str, code: str, changes: dict[str, Any],
+                      actor: Actor | None = None) -> dict[str, Any]:
+    """Change a department's name or year of education; the learning paths of its enrollments follow
+    when they are read."""
+    if "name" in changes:
+        changes = {**changes, "name": changes["name"].strip()}
+    with uow:
+        before = _department(uow, project, code, for_update=True)
+        department = replace(before, **changes)
+        if fields := domain.changed_fields(before, department):
+            uow.enrollments.save_department(department)
+            _record(uow, audit.DEPARTMENT_UPDATED, actor, code, {"schedule_project": project, "fields": fields})
+            uow.commit()
+    return vars(department)
+
+
+def delete_department(uow: UnitOfWork, project: str, code: str, actor: Actor | None = None) -> None:
+    """Delete a department, unless it has enrollments."""
+    with uow:
+        _department(uow, project, code, for_update=True)
+        if (uow.enrollments.has_enrollments(project, code)
+                or not uow.enrollments.delete_department(project, code)):
+            raise domain.department_in_use(project, code)
+        _record(uow, audit.DEPARTMENT_DELETED, actor, code, {"schedule_project": project})
+        uow.commit()
 
 
 def list_departments(uow: UnitOfWork, project: str, after: str | None = None, limit: int | None = None
@@ -93,13 +144,39 @@ def list_enrollments(uow: UnitOfWork, project: str, department=None, student=Non
                 for enrollment in uow.enrollments.enrollments(project, department, student, after, limit)]
 
 
+def update_enrollment(uow: UnitOfWork, project: str, enrollment_id: int, changes: dict[str, Any],
+                      actor: Actor | None = None) -> dict[str, Any]:
+    """Change an enrollment by hand: its department (one of the project's) and its details; `None`
+    empties a detail. An import never comes here: it only creates enrollments."""
+    values = dict(changes)
+    if "prognosis" in values:
+        values["prognosis"] = domain.parse_prognosis(values["prognosis"])
+    for name in ("profile", "education", "main_group"):
+        if name in values:
+            values[name] = _optional(values[name])
+    with uow:
+        _project(uow, project)
+        before = _enrollment(uow, project, enrollment_id)
+        departments = uow.enrollments.departments(project)
+        enrollment = replace(before, **values)
+        if enrollment.department not in departments:
+            raise domain.unknown_department(project, enrollment.department)
+        if fields := domain.changed_fields(before, enrollment):
+            if not uow.enrollments.save_enrollment(enrollment):  # the department was deleted meanwhile
+                raise domain.unknown_department(project, enrollment.department)
+            _record(uow, audit.ENROLLMENT_UPDATED, actor, str(enrollment_id),
+                    {"schedule_project": project, "fields": fields})
+        paths = uow.enrollments.learning_paths()
+        uow.commit()
+    return enrollment_representation(enrollment, departments[enrollment.department], paths)
+
+
 def delete_enrollment(uow: UnitOfWork, project: str, enrollment_id: int, actor: Actor | None = None) -> None:
     with uow:
         _project(uow, project)
         # An id no row can have (the column holds 32 bits) is not found, rather than a failing query.
         if not 1 <= enrollment_id <= MAX_ROW_ID or not uow.enrollments.delete_enrollment(project, enrollment_id):
-            raise NotFound("enrollment_not_found", f"Schedule project {project} has no enrollment {enrollment_id}.",
-                           {"id": enrollment_id})
+            raise domain.enrollment_not_found(project, enrollment_id)
         _record(uow, audit.ENROLLMENT_DELETED, actor, str(enrollment_id), {"schedule_project": project})
         uow.commit()
 
@@ -116,6 +193,39 @@ def create_learning_path(uow: UnitOfWork, body: dict[str, Any]) -> dict[str, Any
             raise Conflict("learning_path_exists", f"Learning path {path.code!r} exists already.", {"code": path.code})
         uow.commit()
     return learning_path_representation(path)
+
+
+def get_learning_path(uow: UnitOfWork, code: str) -> dict[str, Any]:
+    with uow.reading():
+        return learning_path_representation(_learning_path(uow, code))
+
+
+def update_learning_path(uow: UnitOfWork, code: str, changes: dict[str, Any],
+                         actor: Actor | None = None) -> dict[str, Any]:
+    """Change any of a path's fields but its code; enrollments get the paths that fit them when read."""
+    values: dict[str, Any] = {name: tuple(value) if isinstance(value, list) else value
+                              for name, value in changes.items()}
+    if "name" in values:
+        values["name"] = values["name"].strip()
+    if "lwoo_element_code" in values:
+        values["lwoo_element_code"] = _optional(values["lwoo_element_code"])
+    with uow:
+        before = _learning_path(uow, code, for_update=True)
+        path = replace(before, **values)
+        if fields := domain.changed_fields(before, path):
+            uow.enrollments.save_learning_path(path)
+            _record(uow, audit.LEARNING_PATH_UPDATED, actor, code, {"fields": fields})
+            uow.commit()
+    return learning_path_representation(path)
+
+
+def delete_learning_path(uow: UnitOfWork, code: str, actor: Actor | None = None) -> None:
+    """Delete a path; the enrollments it fitted get none, or the one other path that fits them."""
+    with uow:
+        if not uow.enrollments.delete_learning_path(code):
+            raise domain.learning_path_not_found(code)
+        _record(uow, audit.LEARNING_PATH_DELETED, actor, code, {})
+        uow.commit()
 
 
 def list_learning_paths(uow: UnitOfWork, after: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
@@ -212,11 +322,35 @@ def _catch_up(directory: StudentDirectory | None) -> None:
         directory.catch_up()
 
 
-def _project(uow: UnitOfWork, code: str) -> ScheduleProject:
-    project = uow.enrollments.project(code)
+def _project(uow: UnitOfWork, code: str, for_update: bool = False) -> ScheduleProject:
+    project = uow.enrollments.project(code, for_update=for_update)
     if project is None:
         raise domain.project_not_found(code)
     return project
+
+
+def _department(uow: UnitOfWork, project: str, code: str, for_update: bool = False) -> Department:
+    _project(uow, project)
+    department = uow.enrollments.department(project, code, for_update=for_update)
+    if department is None:
+        raise domain.department_not_found(project, code)
+    return department
+
+
+def _enrollment(uow: UnitOfWork, project: str, enrollment_id: int) -> Enrollment:
+    # An id no row can have (the column holds 32 bits) is not found, rather than a failing query.
+    enrollment = (uow.enrollments.enrollment(project, enrollment_id, for_update=True)
+                  if 1 <= enrollment_id <= MAX_ROW_ID else None)
+    if enrollment is None:
+        raise domain.enrollment_not_found(project, enrollment_id)
+    return enrollment
+
+
+def _learning_path(uow: UnitOfWork, code: str, for_update: bool = False) -> LearningPath:
+    path = uow.enrollments.learning_path(code, for_update=for_update)
+    if path is None:
+        raise domain.learning_path_not_found(code)
+    return path
 
 
 def _optional(text: str | None) -> str | None:

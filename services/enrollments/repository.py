@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +22,7 @@ from shared.db import copy_insert, is_postgresql, one_of
 _STUDENT_FIELDS = ("code", "is_student", "archived", "first_name", "prefix", "last_name", "changed_at")
 _ENROLLMENT_FIELDS = ("schedule_project", "student", "department", "prognosis", "profile", "education",
                       "main_group", "created_at")
+_CHANGEABLE_ENROLLMENT_FIELDS = ("department", "prognosis", "profile", "education", "main_group")
 
 
 class SqlAlchemyEnrollmentRepository:
@@ -65,9 +66,20 @@ class SqlAlchemyEnrollmentRepository:
         return {code: Student(code, is_student, archived) for code, is_student, archived in rows}
 
     # schedule projects and departments
-    def project(self, code: str) -> ScheduleProject | None:
-        row = self.session.get(ScheduleProjectRow, code)
+    def project(self, code: str, for_update: bool = False) -> ScheduleProject | None:
+        row = self.session.get(ScheduleProjectRow, code, with_for_update=for_update)
         return None if row is None else _to_project(row)
+
+    def save_project(self, project: ScheduleProject) -> None:
+        self.session.execute(update(ScheduleProjectRow).where(ScheduleProjectRow.code == project.code)
+                             .values(name=project.name, school_year=project.school_year))
+
+    def delete_project(self, code: str) -> bool:
+        """Delete a project with its departments; False when an enrollment still holds one (one
+        enrolled meanwhile included: the foreign key says so)."""
+        return self._changed(lambda: (
+            self.session.execute(delete(DepartmentRow).where(DepartmentRow.schedule_project == code)),
+            self.session.execute(delete(ScheduleProjectRow).where(ScheduleProjectRow.code == code))))
 
     def add_project(self, code: str, name: str, school_year: str) -> bool:
         return self._add(ScheduleProjectRow(code=code, name=name, school_year=school_year, created_at=utcnow()))
@@ -81,6 +93,26 @@ class SqlAlchemyEnrollmentRepository:
     def add_department(self, department: Department) -> bool:
         return self._add(DepartmentRow(schedule_project=department.schedule_project, code=department.code,
                                        name=department.name, year_of_education=department.year_of_education))
+
+    def department(self, project: str, code: str, for_update: bool = False) -> Department | None:
+        row = self.session.get(DepartmentRow, (project, code), with_for_update=for_update)
+        return None if row is None else Department(row.schedule_project, row.code, row.name, row.year_of_education)
+
+    def save_department(self, department: Department) -> None:
+        self.session.execute(update(DepartmentRow).where(
+            DepartmentRow.schedule_project == department.schedule_project, DepartmentRow.code == department.code)
+            .values(name=department.name, year_of_education=department.year_of_education))
+
+    def delete_department(self, project: str, code: str) -> bool:
+        """False when an enrollment still holds the department (the foreign key says so)."""
+        return self._changed(lambda: self.session.execute(delete(DepartmentRow).where(
+            DepartmentRow.schedule_project == project, DepartmentRow.code == code)))
+
+    def has_enrollments(self, project: str, department: str | None = None) -> bool:
+        query = select(EnrollmentRow.id).where(EnrollmentRow.schedule_project == project)
+        if department is not None:
+            query = query.where(EnrollmentRow.department == department)
+        return bool(self.session.scalar(select(exists(query))))
 
     def departments(self, project: str) -> dict[str, Department]:
         rows = self.session.scalars(select(DepartmentRow).where(DepartmentRow.schedule_project == project)
@@ -133,6 +165,18 @@ class SqlAlchemyEnrollmentRepository:
         return [Enrollment(id=row.id, **{name: getattr(row, name) for name in _ENROLLMENT_FIELDS})
                 for row in self.session.scalars(query)]
 
+    def enrollment(self, project: str, enrollment_id: int, for_update: bool = False) -> Enrollment | None:
+        row = self.session.get(EnrollmentRow, enrollment_id, with_for_update=for_update)
+        if row is None or row.schedule_project != project:
+            return None
+        return Enrollment(id=row.id, **{name: getattr(row, name) for name in _ENROLLMENT_FIELDS})
+
+    def save_enrollment(self, enrollment: Enrollment) -> bool:
+        """False when its department is gone (deleted meanwhile: the foreign key says so)."""
+        changed = {name: getattr(enrollment, name) for name in _CHANGEABLE_ENROLLMENT_FIELDS}
+        return self._changed(lambda: self.session.execute(
+            update(EnrollmentRow).where(EnrollmentRow.id == enrollment.id).values(**changed)))
+
     def delete_enrollment(self, project: str, enrollment_id: int) -> bool:
         result = self.session.execute(delete(EnrollmentRow).where(
             EnrollmentRow.schedule_project == project, EnrollmentRow.id == enrollment_id))
@@ -145,11 +189,22 @@ class SqlAlchemyEnrollmentRepository:
             years_of_education=list(path.years_of_education), educations=list(path.educations),
             profiles=list(path.profiles)))
 
+    def learning_path(self, code: str, for_update: bool = False) -> LearningPath | None:
+        row = self.session.get(LearningPathRow, code, with_for_update=for_update)
+        return None if row is None else _to_learning_path(row)
+
+    def save_learning_path(self, path: LearningPath) -> None:
+        self.session.execute(update(LearningPathRow).where(LearningPathRow.code == path.code).values(
+            name=path.name, element_code=path.element_code, lwoo_element_code=path.lwoo_element_code,
+            years_of_education=list(path.years_of_education), educations=list(path.educations),
+            profiles=list(path.profiles)))
+
+    def delete_learning_path(self, code: str) -> bool:
+        return self.session.execute(delete(LearningPathRow).where(LearningPathRow.code == code)).rowcount == 1
+
     def learning_paths(self) -> list[LearningPath]:
         rows = self.session.scalars(select(LearningPathRow).order_by(LearningPathRow.code))
-        return [LearningPath(row.code, row.name, row.element_code, row.lwoo_element_code,
-                             tuple(row.years_of_education), tuple(row.educations), tuple(row.profiles))
-                for row in rows]
+        return [_to_learning_path(row) for row in rows]
 
     def _add(self, row) -> bool:
         """Add a row; False when a unique key says it exists already (also when a request raced us)."""
@@ -160,6 +215,20 @@ class SqlAlchemyEnrollmentRepository:
         except IntegrityError:
             return False
         return True
+
+    def _changed(self, change) -> bool:
+        """Run a change in a savepoint; False when a foreign key refuses it (the savepoint is undone)."""
+        try:
+            with self.session.begin_nested():
+                change()
+        except IntegrityError:
+            return False
+        return True
+
+
+def _to_learning_path(row: LearningPathRow) -> LearningPath:
+    return LearningPath(row.code, row.name, row.element_code, row.lwoo_element_code,
+                        tuple(row.years_of_education), tuple(row.educations), tuple(row.profiles))
 
 
 def _to_project(row: ScheduleProjectRow) -> ScheduleProject:

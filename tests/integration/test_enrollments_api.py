@@ -6,11 +6,13 @@ here, so every test also shows that the service catches up with the stream befor
 
 import csv
 import io
+import json
 import re
 from urllib.parse import quote
 
 import pytest
 import redis
+from sqlalchemy import text as sql_text
 
 from services.enrollments import handlers
 from services.enrollments.app import create_app
@@ -292,6 +294,14 @@ def test_a_token_without_rights_is_403_and_no_token_is_401(api, admin, nobody, p
         ("get", f"/api/v1/schedule-projects/{project}/enrollments", None),
         ("post", f"/api/v1/schedule-projects/{project}/enrollments", {"student": "123456", "department": "v4"}),
         ("delete", f"/api/v1/schedule-projects/{project}/enrollments/1", None),
+        ("patch", f"/api/v1/schedule-projects/{project}/enrollments/1", {"main_group": "1A"}),
+        ("patch", f"/api/v1/schedule-projects/{project}", {"name": "p"}),
+        ("delete", f"/api/v1/schedule-projects/{project}", None),
+        ("patch", f"/api/v1/schedule-projects/{project}/departments/h1", {"name": "h"}),
+        ("delete", f"/api/v1/schedule-projects/{project}/departments/h1", None),
+        ("get", "/api/v1/learning-paths/l", None),
+        ("patch", "/api/v1/learning-paths/l", {"name": "l"}),
+        ("delete", "/api/v1/learning-paths/l", None),
         ("get", "/api/v1/learning-paths", None),
         ("post", "/api/v1/learning-paths", {"code": "l", "name": "l", "element_code": "e", "years_of_education": [1]}),
         ("get", f"/api/v1/schedule-projects/{project}/placements", None),
@@ -307,6 +317,8 @@ def test_a_token_without_rights_is_403_and_no_token_is_401(api, admin, nobody, p
         assert anonymous.status_code == 401, (method, url)
         assert error_code(anonymous) == "missing_token"
     assert api.get(f"/api/v1/schedule-projects/{project}/enrollments", headers=admin).json["items"] == []
+    assert [item["code"] for item in api.get(f"/api/v1/schedule-projects/{project}/departments",
+                                             headers=admin).json["items"]] == ["h1", "v4"]
 
 
 def test_a_read_right_reads_but_does_not_write(api, project):
@@ -458,8 +470,11 @@ CONTRACT_PATHS = {
     "/api/v1/schedule-projects": {"get", "post"},
     "/api/v1/schedule-projects/{p}/departments": {"get", "post"},
     "/api/v1/schedule-projects/{p}/enrollments": {"get", "post"},
-    "/api/v1/schedule-projects/{p}/enrollments/{id}": {"delete"},
+    "/api/v1/schedule-projects/{p}": {"patch", "delete"},
+    "/api/v1/schedule-projects/{p}/departments/{d}": {"patch", "delete"},
+    "/api/v1/schedule-projects/{p}/enrollments/{id}": {"patch", "delete"},
     "/api/v1/learning-paths": {"get", "post"},
+    "/api/v1/learning-paths/{code}": {"get", "patch", "delete"},
     "/api/v1/schedule-projects/{p}/placements": {"get"},
 }
 
@@ -564,3 +579,240 @@ def test_departments_and_learning_paths_are_paged_like_every_list(api, admin, pr
         first = api.get(f"{path}?limit=2", headers=admin).json
         rest = api.get(f"{path}?limit=2&cursor={first['next_cursor']}", headers=admin).json
         assert [item["code"] for item in first["items"] + rest["items"]] == expected
+
+
+# upkeep: everything an administrator sets up can be corrected
+
+def audit_entries(api):
+    """The audit entries the service wrote to its outbox, in writing order: (action, target, details)."""
+    service = api.application.extensions["enrollments"]
+    with service.engine.connect() as connection:
+        envelopes = connection.execute(sql_text("SELECT envelope FROM outbox_events ORDER BY id")).scalars()
+        entries = [json.loads(envelope)["data"] for envelope in envelopes]
+    return [(entry["action"], entry["target"], entry["details"]) for entry in entries]
+
+
+def test_a_schedule_project_is_changed_and_the_change_audited(api, admin, project):
+    response = api.patch(f"/api/v1/schedule-projects/{PROJECT}", headers=admin,
+                         json={"name": " Havo/vwo bovenbouw ", "school_year": "2027-2028"})
+    assert response.status_code == 200, response.json
+    assert (response.json["code"], response.json["name"], response.json["school_year"]) == (
+        PROJECT, "Havo/vwo bovenbouw", "2027-2028")
+    listed = api.get("/api/v1/schedule-projects", headers=admin).json["items"]
+    assert [(item["name"], item["school_year"]) for item in listed] == [("Havo/vwo bovenbouw", "2027-2028")]
+    assert audit_entries(api) == [("schedule_project.updated", PROJECT, {"fields": ["name", "school_year"]})]
+
+
+def test_an_empty_patch_changes_nothing_and_is_not_audited(api, admin, project):
+    response = api.patch(f"/api/v1/schedule-projects/{PROJECT}", headers=admin, json={})
+    assert response.status_code == 200 and response.json["name"] == "Havo/vwo 2026-2027"
+    assert audit_entries(api) == []
+
+
+def test_a_schedule_project_without_enrollments_is_deleted_with_its_departments(api, admin, project):
+    response = api.delete(f"/api/v1/schedule-projects/{PROJECT}", headers=admin)
+    assert response.status_code == 204, response.json
+    assert api.get("/api/v1/schedule-projects", headers=admin).json["items"] == []
+    gone = api.get(f"/api/v1/schedule-projects/{PROJECT}/departments", headers=admin)
+    assert gone.status_code == 404 and error_code(gone) == "schedule_project_not_found"
+    again = api.delete(f"/api/v1/schedule-projects/{PROJECT}", headers=admin)
+    assert again.status_code == 404 and error_code(again) == "schedule_project_not_found"
+    assert audit_entries(api) == [("schedule_project.deleted", PROJECT, {})]
+    # the code is free again, departments included
+    assert api.post("/api/v1/schedule-projects", headers=admin, json={
+        "code": PROJECT, "name": "Nieuw", "school_year": "2026-2027"}).status_code == 201
+    assert api.post(f"/api/v1/schedule-projects/{PROJECT}/departments", headers=admin, json={
+        "code": "h1", "name": "H1", "year_of_education": 1}).status_code == 201
+
+
+def test_a_schedule_project_or_department_with_enrollments_is_in_use(api, admin, project, events):
+    publish_student(events, "100001")
+    assert enroll(api, admin, student="100001", department="h1").status_code == 201
+    refused = api.delete(f"/api/v1/schedule-projects/{PROJECT}", headers=admin)
+    assert refused.status_code == 409 and error_code(refused) == "schedule_project_in_use"
+    refused = api.delete(f"/api/v1/schedule-projects/{PROJECT}/departments/h1", headers=admin)
+    assert refused.status_code == 409 and error_code(refused) == "department_in_use"
+    # the department without enrollments goes; the rest stays as it was
+    assert api.delete(f"/api/v1/schedule-projects/{PROJECT}/departments/v4", headers=admin).status_code == 204
+    departments = api.get(f"/api/v1/schedule-projects/{PROJECT}/departments", headers=admin).json["items"]
+    assert [item["code"] for item in departments] == ["h1"]
+    enrollments = api.get(f"/api/v1/schedule-projects/{PROJECT}/enrollments", headers=admin).json["items"]
+    assert [item["department"] for item in enrollments] == ["h1"]
+    assert len(api.get(f"/api/v1/schedule-projects/{PROJECT}/enrollments", headers=admin).json["items"]) == 1
+    assert [action for action, _, _ in audit_entries(api)] == ["enrollment.created", "department.deleted"]
+
+
+def test_a_department_is_changed_and_its_enrollments_get_the_path_of_the_new_year(api, admin, project, events):
+    publish_student(events, "100001")
+    add_path(api, admin, "hv4", [4])
+    assert enroll(api, admin, student="100001", department="h1").json["learning_path"] is None
+    response = api.patch(f"/api/v1/schedule-projects/{PROJECT}/departments/h1", headers=admin,
+                         json={"name": "Havo 4", "year_of_education": 4})
+    assert response.status_code == 200, response.json
+    assert response.json == {"schedule_project": PROJECT, "code": "h1", "name": "Havo 4", "year_of_education": 4}
+    enrollments = api.get(f"/api/v1/schedule-projects/{PROJECT}/enrollments", headers=admin).json["items"]
+    assert enrollments[0]["learning_path"] == "hv4"
+    assert audit_entries(api)[-1] == ("department.updated", "h1",
+                                      {"schedule_project": PROJECT, "fields": ["name", "year_of_education"]})
+
+
+def test_an_enrollment_is_changed_by_hand(api, admin, project, events):
+    publish_student(events, "100001")
+    created = enroll(api, admin, student="100001", department="h1", education="havo", prognosis=60).json
+    add_path(api, admin, "v4-vwo", [4], educations=["vwo"])
+    url = f"/api/v1/schedule-projects/{PROJECT}/enrollments/{created['id']}"
+    response = api.patch(url, headers=admin, json={"department": "v4", "education": "VWO", "prognosis": "85,5%",
+                                                   "profile": None, "main_group": "4A"})
+    assert response.status_code == 200, response.json
+    assert set(response.json) == ENROLLMENT_FIELDS
+    assert {key: response.json[key] for key in ("id", "student", "department", "education", "prognosis",
+                                                "main_group", "learning_path", "created_at")} == {
+        "id": created["id"], "student": "100001", "department": "v4", "education": "VWO", "prognosis": 85.5,
+        "main_group": "4A", "learning_path": "v4-vwo", "created_at": created["created_at"]}
+    cleared = api.patch(url, headers=admin, json={"prognosis": None, "main_group": None})
+    assert (cleared.json["prognosis"], cleared.json["main_group"]) == (None, None)
+    listed = api.get(f"/api/v1/schedule-projects/{PROJECT}/enrollments", headers=admin).json["items"]
+    assert listed == [cleared.json]
+    assert audit_entries(api)[1:] == [
+        ("enrollment.updated", str(created["id"]), {"schedule_project": PROJECT,
+                                                    "fields": ["department", "prognosis", "education", "main_group"]}),
+        ("enrollment.updated", str(created["id"]), {"schedule_project": PROJECT,
+                                                    "fields": ["prognosis", "main_group"]})]
+
+
+@pytest.mark.parametrize("body, status, code, field", [
+    ({"department": "v9"}, 422, "unknown_department", "department"),
+    ({"department": None}, 422, "invalid_code", "department"),
+    ({"prognosis": 101}, 422, "invalid_prognosis", "prognosis"),
+    ({"prognosis": "veel"}, 422, "invalid_prognosis", "prognosis"),
+    ({"student": "100002"}, 422, "unknown_field", "student"),
+    ({"main_group": "1\nA"}, 422, "invalid_text", "main_group"),
+])
+def test_an_enrollment_change_that_cannot_be_is_refused_and_nothing_changes(api, admin, project, events,
+                                                                           body, status, code, field):
+    publish_student(events, "100001")
+    created = enroll(api, admin, student="100001", department="h1", main_group="1A").json
+    response = api.patch(f"/api/v1/schedule-projects/{PROJECT}/enrollments/{created['id']}", headers=admin, json=body)
+    assert response.status_code == status, response.json
+    assert (error_code(response), response.json["error"]["details"]["field"]) == (code, field)
+    assert api.get(f"/api/v1/schedule-projects/{PROJECT}/enrollments", headers=admin).json["items"] == [created]
+    assert [action for action, _, _ in audit_entries(api)] == ["enrollment.created"]
+
+
+def test_a_learning_path_is_read_changed_and_deleted(api, admin, project, events):
+    publish_student(events, "100001")
+    created = add_path(api, admin, "hv1", [1], educations=["havo"])
+    enrollment = enroll(api, admin, student="100001", department="h1", education="havo").json
+    assert enrollment["learning_path"] == "hv1"
+    response = api.get("/api/v1/learning-paths/hv1", headers=admin)
+    assert response.status_code == 200 and response.json == created
+    changed = api.patch("/api/v1/learning-paths/hv1", headers=admin, json={
+        "name": "Havo 1 nieuw", "element_code": "E-2", "lwoo_element_code": "L-2", "years_of_education": [1, 2],
+        "educations": ["havo", "mavo"], "profiles": ["NT"]})
+    assert changed.status_code == 200, changed.json
+    assert changed.json == {"code": "hv1", "name": "Havo 1 nieuw", "element_code": "E-2", "lwoo_element_code": "L-2",
+                            "years_of_education": [1, 2], "educations": ["havo", "mavo"], "profiles": ["NT"]}
+    assert api.get("/api/v1/learning-paths/hv1", headers=admin).json == changed.json
+    # the enrollment has no NT profile: the path fits it no longer
+    placements = api.get(f"/api/v1/schedule-projects/{PROJECT}/placements", headers=admin).json
+    assert placements["without_learning_path"] == [{"student": "100001", "department": "h1",
+                                                    "reason": "no_matching_learning_path"}]
+    assert api.delete("/api/v1/learning-paths/hv1", headers=admin).status_code == 204
+    assert api.get("/api/v1/learning-paths", headers=admin).json["items"] == []
+    for method in ("get", "patch", "delete"):
+        gone = getattr(api, method)("/api/v1/learning-paths/hv1", headers=admin,
+                                    **({"json": {"name": "X"}} if method == "patch" else {}))
+        assert gone.status_code == 404 and error_code(gone) == "learning_path_not_found", method
+    assert audit_entries(api)[1:] == [
+        ("learning_path.updated", "hv1", {"fields": ["name", "element_code", "lwoo_element_code",
+                                                     "years_of_education", "educations", "profiles"]}),
+        ("learning_path.deleted", "hv1", {})]
+
+
+@pytest.mark.parametrize("method, path", [
+    ("patch", "/api/v1/schedule-projects/nope"),
+    ("delete", "/api/v1/schedule-projects/nope"),
+    ("patch", "/api/v1/schedule-projects/nope/departments/h1"),
+    ("delete", "/api/v1/schedule-projects/nope/departments/h1"),
+    ("patch", "/api/v1/schedule-projects/nope/enrollments/1"),
+])
+def test_an_unknown_schedule_project_is_404(api, admin, project, method, path):
+    response = getattr(api, method)(path, headers=admin, **({"json": {}} if method == "patch" else {}))
+    assert response.status_code == 404 and error_code(response) == "schedule_project_not_found"
+    assert response.json["error"]["details"] == {"code": "nope"}
+
+
+@pytest.mark.parametrize("method", ["patch", "delete"])
+def test_an_unknown_department_or_enrollment_is_404(api, admin, project, method):
+    kwargs = {"json": {}} if method == "patch" else {}
+    response = getattr(api, method)(f"/api/v1/schedule-projects/{PROJECT}/departments/v9", headers=admin, **kwargs)
+    assert response.status_code == 404 and error_code(response) == "department_not_found"
+    assert response.json["error"]["details"] == {"code": "v9", "schedule_project": PROJECT}
+    for enrollment_id in ("1", "99999999999999999999"):
+        response = getattr(api, method)(f"/api/v1/schedule-projects/{PROJECT}/enrollments/{enrollment_id}",
+                                        headers=admin, **kwargs)
+        assert response.status_code == 404 and error_code(response) == "enrollment_not_found"
+
+
+@pytest.mark.parametrize("path, body, field, code", [
+    (f"/api/v1/schedule-projects/{PROJECT}", {"school_year": "2026"}, "school_year", "invalid_text"),
+    (f"/api/v1/schedule-projects/{PROJECT}", {"name": "   "}, "name", "invalid_text"),
+    (f"/api/v1/schedule-projects/{PROJECT}", {"name": None}, "name", "invalid_type"),
+    (f"/api/v1/schedule-projects/{PROJECT}", {"code": "other"}, "code", "code_not_changeable"),
+    (f"/api/v1/schedule-projects/{PROJECT}", {"naam": "x"}, "naam", "unknown_field"),
+    (f"/api/v1/schedule-projects/{PROJECT}/departments/h1", {"year_of_education": 13}, "year_of_education",
+     "invalid_year_of_education"),
+    (f"/api/v1/schedule-projects/{PROJECT}/departments/h1", {"year_of_education": None}, "year_of_education",
+     "invalid_year_of_education"),
+    (f"/api/v1/schedule-projects/{PROJECT}/departments/h1", {"name": "x" * 201}, "name", "value_too_long"),
+    (f"/api/v1/schedule-projects/{PROJECT}/departments/h1", {"code": "h9"}, "code", "code_not_changeable"),
+    ("/api/v1/learning-paths/lp", {"years_of_education": []}, "years_of_education", "invalid_year_of_education"),
+    ("/api/v1/learning-paths/lp", {"years_of_education": [0]}, "years_of_education", "invalid_year_of_education"),
+    ("/api/v1/learning-paths/lp", {"element_code": "E 1"}, "element_code", "invalid_code"),
+    ("/api/v1/learning-paths/lp", {"educations": None}, "educations", "invalid_type"),
+    ("/api/v1/learning-paths/lp", {"code": "lp2"}, "code", "code_not_changeable"),
+    ("/api/v1/learning-paths/lp", {"kleur": "rood"}, "kleur", "unknown_field"),
+])
+def test_bad_patch_bodies_are_422_naming_the_field_and_change_nothing(api, admin, project, path, body, field, code):
+    add_path(api, admin, "lp", [1])
+    before = api.get("/api/v1/learning-paths/lp", headers=admin).json, api.get(
+        f"/api/v1/schedule-projects/{PROJECT}/departments", headers=admin).json
+    response = api.patch(path, headers=admin, json=body)
+    assert response.status_code == 422, response.json
+    assert (error_code(response), response.json["error"]["details"]["field"]) == (code, field)
+    assert (api.get("/api/v1/learning-paths/lp", headers=admin).json, api.get(
+        f"/api/v1/schedule-projects/{PROJECT}/departments", headers=admin).json) == before
+    assert audit_entries(api) == []
+
+
+def test_a_read_right_reads_a_learning_path_but_does_not_change_or_delete_anything(api, admin, project):
+    add_path(api, admin, "lp", [1])
+    reader = {"Authorization": f"Bearer {issue_token(SECRET, 'reader', ['enrollments:read'])}"}
+    assert api.get("/api/v1/learning-paths/lp", headers=reader).status_code == 200
+    for method, path in (("patch", "/api/v1/learning-paths/lp"), ("delete", "/api/v1/learning-paths/lp"),
+                         ("patch", f"/api/v1/schedule-projects/{PROJECT}"),
+                         ("delete", f"/api/v1/schedule-projects/{PROJECT}")):
+        response = getattr(api, method)(path, headers=reader, **({"json": {"name": "X"}} if method == "patch" else {}))
+        assert response.status_code == 403 and response.json["error"]["details"]["right"] == "enrollments:write"
+    assert api.get("/api/v1/learning-paths/lp", headers=admin).json["name"] == "LP"
+    assert audit_entries(api) == []
+
+
+def test_the_database_refuses_what_a_racing_request_would_break_even_past_the_handlers_checks(
+        api, admin, project, events):
+    """What a delete racing an enrollment meets: the foreign key, undone to a savepoint, not a 500."""
+    publish_student(events, "100001")
+    assert enroll(api, admin, student="100001", department="h1").status_code == 201
+    uow = api.application.extensions["enrollments"].unit_of_work()
+    with uow:
+        assert uow.enrollments.delete_department(PROJECT, "h1") is False
+        assert uow.enrollments.delete_project(PROJECT) is False
+        enrollment = uow.enrollments.enrollments(PROJECT)[0]
+        enrollment.department = "gone"  # a department deleted after the handler read the list
+        assert uow.enrollments.save_enrollment(enrollment) is False
+        assert uow.enrollments.delete_department(PROJECT, "v4") is True  # the transaction goes on
+        uow.commit()
+    departments = api.get(f"/api/v1/schedule-projects/{PROJECT}/departments", headers=admin).json["items"]
+    assert [item["code"] for item in departments] == ["h1"]
+    enrollments = api.get(f"/api/v1/schedule-projects/{PROJECT}/enrollments", headers=admin).json["items"]
+    assert [item["department"] for item in enrollments] == ["h1"]

@@ -27,8 +27,19 @@ class FakeEnrollmentRepository:
     def students(self, codes):
         return {code: self.students_by_code[code] for code in codes if code in self.students_by_code}
 
-    def project(self, code):
+    def project(self, code, for_update=False):
         return self.projects_by_code.get(code)
+
+    def save_project(self, project):
+        self.projects_by_code[project.code] = project
+
+    def delete_project(self, code):
+        if self.has_enrollments(code):
+            return False
+        for key in [key for key in self.departments_by_key if key[0] == code]:
+            del self.departments_by_key[key]
+        del self.projects_by_code[code]
+        return True
 
     def add_project(self, code, name, school_year):
         if code in self.projects_by_code:
@@ -46,6 +57,22 @@ class FakeEnrollmentRepository:
             return False
         self.departments_by_key[key] = department
         return True
+
+    def department(self, project, code, for_update=False):
+        return self.departments_by_key.get((project, code))
+
+    def save_department(self, department):
+        self.departments_by_key[(department.schedule_project, department.code)] = department
+
+    def delete_department(self, project, code):
+        if self.has_enrollments(project, code):
+            return False
+        del self.departments_by_key[(project, code)]
+        return True
+
+    def has_enrollments(self, project, department=None):
+        return any(enrollment.schedule_project == project and department in (None, enrollment.department)
+                   for enrollment in self.enrollments_by_id.values())
 
     def departments(self, project):
         return {code: department for (owner, code), department in sorted(self.departments_by_key.items())
@@ -76,6 +103,18 @@ class FakeEnrollmentRepository:
                         and (after is None or e.student > after)), key=lambda e: e.student)
         return copy.deepcopy(found[:limit])
 
+    def enrollment(self, project, enrollment_id, for_update=False):
+        enrollment = self.enrollments_by_id.get(enrollment_id)
+        if enrollment is None or enrollment.schedule_project != project:
+            return None
+        return copy.deepcopy(enrollment)
+
+    def save_enrollment(self, enrollment):
+        if (enrollment.schedule_project, enrollment.department) not in self.departments_by_key:
+            return False
+        self.enrollments_by_id[enrollment.id] = copy.deepcopy(enrollment)
+        return True
+
     def delete_enrollment(self, project, enrollment_id):
         enrollment = self.enrollments_by_id.get(enrollment_id)
         if enrollment is None or enrollment.schedule_project != project:
@@ -88,6 +127,15 @@ class FakeEnrollmentRepository:
             return False
         self.paths[path.code] = path
         return True
+
+    def learning_path(self, code, for_update=False):
+        return self.paths.get(code)
+
+    def save_learning_path(self, path):
+        self.paths[path.code] = path
+
+    def delete_learning_path(self, code):
+        return self.paths.pop(code, None) is not None
 
     def learning_paths(self):
         return [path for _, path in sorted(self.paths.items())]
