@@ -61,6 +61,10 @@ const TEXTS = {
     "action_import.started": "import gestart", "action_import.cancelled": "import geannuleerd",
     "action_import.completed": "import voltooid", "action_enrollment.created": "afdelingsdeelname toegevoegd",
     "action_enrollment.deleted": "afdelingsdeelname verwijderd",
+    "action_enrollment.updated": "afdelingsdeelname gewijzigd",
+    "action_schedule_project.updated": "roosterproject gewijzigd", "action_schedule_project.deleted": "roosterproject verwijderd",
+    "action_department.updated": "afdeling gewijzigd", "action_department.deleted": "afdeling verwijderd",
+    "action_learning_path.updated": "leerpad gewijzigd", "action_learning_path.deleted": "leerpad verwijderd",
   },
   en: {
     title: "Portal – administration", login: "Log in", code: "User code", password: "Password",
@@ -123,6 +127,10 @@ const TEXTS = {
     "action_import.started": "import started", "action_import.cancelled": "import cancelled",
     "action_import.completed": "import completed", "action_enrollment.created": "enrollment added",
     "action_enrollment.deleted": "enrollment deleted",
+    "action_enrollment.updated": "enrollment changed",
+    "action_schedule_project.updated": "schedule project changed", "action_schedule_project.deleted": "schedule project deleted",
+    "action_department.updated": "department changed", "action_department.deleted": "department deleted",
+    "action_learning_path.updated": "learning path changed", "action_learning_path.deleted": "learning path deleted",
   },
 };
 
