@@ -8,6 +8,8 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -15,8 +17,29 @@ from sqlalchemy import create_engine, text
 from portal.client import PortalClient
 from portal.embedded import free_port
 from tests.processes import console_script, http, python_module, start, stop, wait_healthy, wait_until
+from tests.services import fresh_postgres_database
 
 ADMIN_PASSWORD = "e2e-admin-password"
+
+
+@contextmanager
+def running_system(tmp_path: Path, redis_url: str, **settings: str) -> Iterator[System]:
+    """The whole system on three fresh PostgreSQL databases and `redis_url`, set up and stopped
+    afterwards; `settings` add to or replace the environment the tests share."""
+    with fresh_postgres_database() as users_url, fresh_postgres_database() as importer_url, \
+            fresh_postgres_database() as enrollments_url:
+        env = {
+            "USERS_DATABASE_URL": users_url, "IMPORTER_DATABASE_URL": importer_url,
+            "ENROLLMENTS_DATABASE_URL": enrollments_url, "REDIS_URL": redis_url,
+            "PORTAL_SECRET_KEY": "e2e-secret-key-that-is-long-enough-0123456789",
+            "PORTAL_DATA_DIR": str(tmp_path), "PORTAL_FAULT": "",
+            "PORTAL_CHUNK_TIMEOUT_SECONDS": "5", "PORTAL_SWEEP_SECONDS": "1", **settings,
+        }
+        running = System(tmp_path, env).setup()
+        try:
+            yield running
+        finally:
+            running.stop_all()
 
 
 class System:

@@ -13,9 +13,8 @@ import redis
 
 from shared.messages import ROW_BY_ROW_ATTEMPT
 from tests.dutch_files import export_bytes
-from tests.e2e.system import System
+from tests.e2e.system import running_system
 from tests.processes import wait_until
-from tests.services import fresh_postgres_database
 
 FROZEN_CODE = 880001
 IDLE_SECONDS = 30
@@ -25,21 +24,10 @@ IDLE_SECONDS = 30
 def system(tmp_path_factory, redis_url):
     redis.Redis.from_url(redis_url).flushdb()
     tmp_path = tmp_path_factory.mktemp("system")
-    with fresh_postgres_database() as users_url, fresh_postgres_database() as importer_url, \
-            fresh_postgres_database() as enrollments_url:
-        env = {
-            "USERS_DATABASE_URL": users_url, "IMPORTER_DATABASE_URL": importer_url,
-            "ENROLLMENTS_DATABASE_URL": enrollments_url, "REDIS_URL": redis_url,
-            "PORTAL_SECRET_KEY": "e2e-secret-key-that-is-long-enough-0123456789",
-            "PORTAL_DATA_DIR": str(tmp_path), "PORTAL_FAULT": f"row.freezes:{FROZEN_CODE}",
-            "PORTAL_CHUNK_TIMEOUT_SECONDS": "3", "PORTAL_SWEEP_SECONDS": "1",
-            "PORTAL_DB_LOCK_TIMEOUT_SECONDS": "1", "PORTAL_DB_IDLE_IN_TRANSACTION_SECONDS": str(IDLE_SECONDS),
-        }
-        running = System(tmp_path, env).setup()
-        try:
-            yield running
-        finally:
-            running.stop_all()
+    with running_system(tmp_path, redis_url, PORTAL_FAULT=f"row.freezes:{FROZEN_CODE}",
+                        PORTAL_CHUNK_TIMEOUT_SECONDS="3", PORTAL_DB_LOCK_TIMEOUT_SECONDS="1",
+                        PORTAL_DB_IDLE_IN_TRANSACTION_SECONDS=str(IDLE_SECONDS)) as running:
+        yield running
 
 
 def frozen_worker_children(system) -> list[psutil.Process]:

@@ -9,9 +9,9 @@ import pytest
 from shared.config import EVENT_STREAM
 from shared.redis_client import redis_client
 from tests.dutch_files import export_text, student_rows
-from tests.e2e.system import System
+from tests.e2e.system import running_system
 from tests.processes import wait_until
-from tests.services import fresh_postgres_database, sentinel_redis
+from tests.services import sentinel_redis
 
 STUDENTS = 6000
 FIRST_CODE = 500000
@@ -25,20 +25,8 @@ def sentinels():
 
 @pytest.fixture
 def system(tmp_path, sentinels):
-    with fresh_postgres_database() as users_url, fresh_postgres_database() as importer_url, \
-            fresh_postgres_database() as enrollments_url:
-        env = {
-            "USERS_DATABASE_URL": users_url, "IMPORTER_DATABASE_URL": importer_url,
-            "ENROLLMENTS_DATABASE_URL": enrollments_url, "REDIS_URL": sentinels.url,
-            "PORTAL_SECRET_KEY": "e2e-secret-key-that-is-long-enough-0123456789",
-            "PORTAL_DATA_DIR": str(tmp_path), "PORTAL_FAULT": "",
-            "PORTAL_CHUNK_TIMEOUT_SECONDS": "5", "PORTAL_SWEEP_SECONDS": "1",
-        }
-        running = System(tmp_path, env).setup()
-        try:
-            yield running
-        finally:
-            running.stop_all()
+    with running_system(tmp_path, sentinels.url) as running:
+        yield running
 
 
 def job_of(system, job_id):

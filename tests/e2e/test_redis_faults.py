@@ -9,9 +9,9 @@ import pytest
 import redis
 
 from tests.dutch_files import DEPARTMENTS, export_text
-from tests.e2e.system import System
+from tests.e2e.system import running_system
 from tests.processes import http, wait_until
-from tests.services import RedisServer, fresh_postgres_database
+from tests.services import RedisServer
 
 PROJECT = "2030-2031"
 
@@ -26,20 +26,8 @@ def redis_server(tmp_path_factory):
 @pytest.fixture(scope="module")
 def system(tmp_path_factory, redis_server):
     tmp_path = tmp_path_factory.mktemp("system")
-    with fresh_postgres_database() as users_url, fresh_postgres_database() as importer_url, \
-            fresh_postgres_database() as enrollments_url:
-        env = {
-            "USERS_DATABASE_URL": users_url, "IMPORTER_DATABASE_URL": importer_url,
-            "ENROLLMENTS_DATABASE_URL": enrollments_url, "REDIS_URL": redis_server.url,
-            "PORTAL_SECRET_KEY": "e2e-secret-key-that-is-long-enough-0123456789",
-            "PORTAL_DATA_DIR": str(tmp_path), "PORTAL_FAULT": "",
-            "PORTAL_CHUNK_TIMEOUT_SECONDS": "5", "PORTAL_SWEEP_SECONDS": "1",
-        }
-        running = System(tmp_path, env).setup()
-        try:
-            yield running
-        finally:
-            running.stop_all()
+    with running_system(tmp_path, redis_server.url) as running:
+        yield running
 
 
 def seconds_until_ok(system, path: str, token: str | None = None, limit: float = 30.0) -> float:
