@@ -12,6 +12,7 @@ from flask import Flask, Request, Response, jsonify
 from flask import request as current_request
 from werkzeug.exceptions import HTTPException
 
+from shared import catalogue
 from shared.codes import CONTROL_CHARACTER
 from shared.errors import BadRequest, NotFound, PayloadTooLarge, PortalError, ServiceUnavailable, UnsupportedMediaType
 from shared.failures import INFRASTRUCTURE_ERRORS
@@ -38,7 +39,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(PortalError)
     def portal_error(error: PortalError):
-        return jsonify(error.to_dict()), error.status, error.headers
+        return jsonify(_in_readers_language(error).to_dict()), error.status, error.headers
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -65,6 +66,14 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("unhandled error")
         body = PortalError("internal_error", "An unexpected error occurred.").to_dict()
         return jsonify(body), 500
+
+
+def _in_readers_language(error: PortalError) -> PortalError:
+    """The error with its message from the catalogue, in the language the request asks for (Dutch by
+    default); the message it was raised with when the catalogue has none for its code."""
+    lang = catalogue.language(current_request.headers.get("Accept-Language"))
+    error.message = catalogue.text(error.code, lang, error.details, fallback=error.message)
+    return error
 
 
 SECURITY_HEADERS = {

@@ -1,0 +1,84 @@
+"""The one catalogue of texts per language, shared by the services, the console and the CLI.
+
+Keys are the contract's stable codes: error codes (`user_not_found`), row reasons
+(`code_not_numeric`), import failures (`malformed_csv`). A text may name its parameters as `{name}`;
+a list parameter is written as "a, b". Dutch is the default language, English the other one.
+Messages that cross a process (row results of an import) travel as notes, `{"code", "params"}`,
+and become text only when they are shown, in the language the reader asked for.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+_HERE = Path(__file__).parent
+
+
+@cache
+def catalogue(language: str) -> dict[str, str]:
+    """Every text of a language, by code."""
+    return json.loads((_HERE / f"{language}.json").read_text(encoding="utf-8"))
+
+
+def language(accept_language: str | None) -> str:
+    """The catalogue language an `Accept-Language` header (or a `lang` value) asks for: the first one
+    we have by preference, else Dutch."""
+    if not accept_language:
+        return DEFAULT_LANGUAGE
+    preferred: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _, quality = part.strip().partition(";")
+        weight = 1.0
+        if quality.strip().startswith("q="):
+            try:
+                weight = float(quality.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        preferred.append((-weight, position, tag.strip().lower().split("-")[0]))
+    for weight, _, tag in sorted(preferred):
+        if tag in LANGUAGES and weight < 0:
+            return tag
+    return DEFAULT_LANGUAGE
+
+
+def note(code: str, /, **params: Any) -> dict[str, Any]:
+    """A message as it crosses a process: its code and what it is about."""
+    return {"code": code, "params": params}
+
+
+def text(code: str, /, lang: str = DEFAULT_LANGUAGE, params: Mapping[str, Any] | None = None,
+         fallback: str | None = None) -> str:
+    """The code's text in `lang` with its parameters filled in; `fallback` (or the code) when the
+    catalogue has no text for it."""
+    template = catalogue(lang if lang in LANGUAGES else DEFAULT_LANGUAGE).get(code)
+    if template is None:
+        return fallback if fallback is not None else code
+    return template.format_map(_Params(params or {}))
+
+
+def render(messages: Iterable[dict[str, Any] | str], lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """Notes as text; a plain string (a row stored before notes existed) is shown as it is."""
+    return [message if isinstance(message, str) else text(message["code"], lang, message.get("params"))
+            for message in messages]
+
+
+class _Params(dict):
+    """Parameters for str.format_map: lists read "a, b", and a missing one stays visible as {name}."""
+
+    def __init__(self, params: Mapping[str, Any]):
+        super().__init__({name: _shown(value) for name, value in params.items()})
+
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(str(item) for item in value)
+    return value
