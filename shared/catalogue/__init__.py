@@ -1,8 +1,9 @@
 """The one catalogue of texts per language, shared by the services, the console and the CLI.
 
 Keys are the contract's stable codes: error codes (`user_not_found`), row reasons
-(`code_not_numeric`), import failures (`malformed_csv`). A text may name its parameters as `{name}`;
-a list parameter is written as "a, b". Dutch is the default language, English the other one.
+(`code_not_numeric`), import failures (`malformed_csv`). A language's catalogue is the folder of that
+name; its files only split it by subject (a code is in one file of the folder). A text may name its
+parameters as `{name}`; a list parameter is written as "a, b". Dutch is the default language, English the other one.
 Messages that cross a process (row results of an import) travel as notes, `{"code", "params"}`,
 and become text only when they are shown, in the language the reader asked for.
 """
@@ -23,7 +24,13 @@ _HERE = Path(__file__).parent
 @cache
 def catalogue(language: str) -> dict[str, str]:
     """Every text of a language, by code."""
-    return json.loads((_HERE / f"{language}.json").read_text(encoding="utf-8"))
+    texts: dict[str, str] = {}
+    for part in sorted((_HERE / language).glob("*.json")):
+        subject = json.loads(part.read_text(encoding="utf-8"))
+        if repeated := subject.keys() & texts.keys():
+            raise ValueError(f"{part} repeats codes of the {language} catalogue: {sorted(repeated)}")
+        texts.update(subject)
+    return texts
 
 
 def language(accept_language: str | None) -> str:
