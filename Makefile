@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 INSTALL_LOG := $(VENV)/install.log
 
-.PHONY: help run test test-fast test-fuzz test-faults lint bench chromium clean
+.PHONY: help run test test-fast test-fuzz test-faults test-compose lint bench chromium clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets (this text)
@@ -16,7 +16,7 @@ help: ## list the targets (this text)
 run: $(RUN_STAMP) ## install what runs into .venv, then run the whole system on embedded defaults (Ctrl-C stops it)
 	@$(VENV)/bin/portal run
 
-test: lint chromium ## lint, then every test (needs PostgreSQL on 127.0.0.1:5432; installs Chromium with apt)
+test: lint chromium ## lint, then every test (needs PostgreSQL on 127.0.0.1:5432 and root; installs Chromium and Docker with apt)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 test-fast: lint ## lint, then the unit and integration tests (no browser, no whole system)
@@ -27,6 +27,9 @@ test-fuzz: $(TEST_STAMP) ## Schemathesis against a running system, SQLite and Po
 
 test-faults: $(TEST_STAMP) ## faults during imports: databases restarted, processes killed (root; part of `make test`)
 	$(VENV)/bin/python -m pytest -m faults tests/e2e/faults $(PYTEST_ARGS)
+
+test-compose: $(TEST_STAMP) ## docker-compose.yml on images built here, in an own Docker engine (root; part of `make test`)
+	$(VENV)/bin/python -m pytest -m compose tests/compose $(PYTEST_ARGS)
 
 # Style (ruff), the architecture's boundaries (import-linter) and types (mypy).
 lint: $(TEST_STAMP) ## ruff, import-linter and mypy

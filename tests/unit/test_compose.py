@@ -220,7 +220,7 @@ def test_flower_comes_with_the_ops_extra_the_image_installs(services):
     assert any("flower" in line for service in services.values() for line in command_lines(service))
     ops = PYPROJECT["project"]["optional-dependencies"]["ops"]
     assert any(re.match(r"flower\b", requirement) for requirement in ops)
-    assert re.search(r"pip install [\"']?\.\[ops\]", (ROOT / "Dockerfile").read_text())
+    assert re.search(r"pip install (\$\{PIP_INSTALL_OPTIONS\} )?[\"']?\.\[ops\]", (ROOT / "Dockerfile").read_text())
 
 
 def test_every_application_container_gets_every_setting_the_contract_names(services):
@@ -359,7 +359,9 @@ def test_the_dockerfile_exists_and_every_built_service_uses_it(services):
         assert (COMPOSE_FILE.parent / context).resolve() == ROOT, f"{name} builds from {context}"
         assert (ROOT / context / dockerfile).is_file(), f"{name}: {dockerfile} does not exist"
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert re.search(r"^FROM python:3\.11-slim\b", dockerfile, re.MULTILINE)
+    # The public base by default; a machine without a registry passes its own (deploy/local-images/).
+    assert re.search(r"^ARG BASE_IMAGE=python:3\.11-slim$", dockerfile, re.MULTILINE)
+    assert re.search(r"^FROM \$\{BASE_IMAGE\}$", dockerfile, re.MULTILINE)
     copied = " ".join(re.findall(r"^COPY (.+)$", dockerfile, re.MULTILINE))
     for needed in ("pyproject.toml", *SOURCE_PACKAGES):
         assert needed in copied, f"the Dockerfile does not copy {needed}"
@@ -522,3 +524,12 @@ def test_the_users_api_trusts_the_gateways_fixed_address_and_nothing_else_of_the
     for api in ("users-api", "importer-api", "enrollments-api"):
         trusted = parse_trusted_proxies(environment(services[api]).get("PORTAL_TRUSTED_PROXIES", ""))
         assert trusted == (ipaddress.ip_network(gateway_address),), f"{api} trusts {trusted}"
+
+
+def test_every_container_rotates_its_log_and_long_running_ones_have_a_memory_limit(services):
+    for name, service in services.items():
+        options = service.get("logging", {}).get("options", {})
+        assert service.get("logging", {}).get("driver") == "json-file" and options.get("max-size"), \
+            f"{name} keeps its whole log"
+        if service.get("restart") not in (None, "no"):
+            assert re.fullmatch(r"\d+[mg]", str(service.get("mem_limit", ""))), f"{name} has no memory limit"
