@@ -127,3 +127,17 @@ export function saveCancel(close) {
   return el("div", { class: "enr-buttons" }, el("button", { type: "submit" }, t("enr_save")),
     el("button", { type: "button", class: "secondary", onclick: close }, t("enr_cancel")));
 }
+
+// On a phone each row of the table becomes a card of labelled lines (the style sheet's .enr-cards),
+// so its buttons are in sight without scrolling sideways; each cell is labelled with its column's head.
+export function cardsOnPhone(table) {
+  table.classList.add("enr-cards");
+  const heads = [...table.querySelectorAll("thead th")].map((head) => head.textContent);
+  for (const row of table.querySelectorAll("tbody tr")) {
+    [...row.children].forEach((cell, index) => {
+      if (heads[index]) cell.dataset.label = heads[index];
+      cell.replaceChildren(el("div", { class: "enr-cell" }, ...cell.childNodes));
+    });
+  }
+  return table;
+}

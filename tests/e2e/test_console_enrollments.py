@@ -192,6 +192,9 @@ def test_an_administrator_sets_up_a_project_enrolls_fixes_a_typo_and_downloads_t
     page.fill("#edit-enrollment-prognosis", "101")
     page.get_by_role("button", name="Opslaan").click()
     expect(page.locator("#edit-enrollment-prognosis-error")).to_contain_text("0 tot en met 100")
+    expect(page.locator("#edit-enrollment-prognosis")).to_have_value("101")
+    shot(page, "04-edit-enrollment")
+    phone_shot(page, "04-edit-enrollment-phone")
     page.get_by_role("button", name="Annuleren").click()
     expect(page.locator("#edit-enrollment")).to_have_count(0)
 
@@ -201,6 +204,7 @@ def test_an_administrator_sets_up_a_project_enrolls_fixes_a_typo_and_downloads_t
     page.get_by_role("button", name="Ja, verwijderen").click()
     expect(page.locator("#projects-table")).to_contain_text("heeft nog afdelingsdeelnames")
     shot(page, "04-project-in-use")
+    phone_shot(page, "04-project-in-use-phone")
 
     # leavers: archived, and no longer a student; marked in the list, left out of the placements
     client.call("PATCH", "/api/v1/users/430002", {"archived": True})
@@ -236,6 +240,7 @@ def test_an_administrator_sets_up_a_project_enrolls_fixes_a_typo_and_downloads_t
     sem = page.locator('#enrollments-table tr[data-student="430003"]')
     sem.get_by_role("button", name="Verwijderen").click()
     expect(sem).to_contain_text("De afdelingsdeelname van 430003 Sem Bakker verwijderen?")
+    phone_shot(page, "05-confirm-delete-phone")
     sem.get_by_role("button", name="Annuleren").click()
     assert set(statuses(client)) == {"430001", "430002", "430003"}
     sem.get_by_role("button", name="Verwijderen").click()
@@ -257,7 +262,8 @@ def test_someone_who_may_only_read_enrollments_sees_no_controls_and_why(portal, 
     client.call("POST", "/api/v1/users", {"code": "rooster.lezer", "is_employee": True, "password": "alleen-lezen-1",
                                           "school_functions": ["roostermaker"]})
     if not client.call("GET", "/api/v1/schedule-projects")["items"]:
-        client.call("POST", "/api/v1/schedule-projects", {"code": PROJECT, "name": "Havo/vwo", "school_year": "2026-2027"})
+        client.call("POST", "/api/v1/schedule-projects",
+                    {"code": PROJECT, "name": "Havo/vwo", "school_year": "2026-2027"})
     log_in(page, base, "rooster.lezer", "alleen-lezen-1")
     for link, table in (("Roosterprojecten", "#projects-table"), ("Leerpaden", "main"),
                         ("Afdelingsdeelnames", "main")):

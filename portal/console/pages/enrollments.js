@@ -10,7 +10,7 @@ import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
 import { scheduleProjectOptions } from "../schedule-projects.js";
 import {
-  confirmedDelete, showParts, formatNumber, formFields, mayWrite, numberInput, openBeneath, projectPath, readOnlyNote, rowActions,
+  cardsOnPhone, confirmedDelete, showParts, formatNumber, formFields, mayWrite, numberInput, openBeneath, projectPath, readOnlyNote, rowActions,
   saveCancel, showRefusal, tf,
 } from "../upkeep.js";
 
@@ -78,10 +78,10 @@ function studentCell(item) {
 function enrollmentsTable(project, listed, departments) {
   if (!listed.ok) return el("p", { class: "notice" }, errorText(listed.data));
   if (!listed.data.items.length) return el("p", { id: "enrollments-table" }, t("enr_no_enrollments"));
-  return scrollable(el("table", { id: "enrollments-table" },
+  return scrollable(cardsOnPhone(el("table", { id: "enrollments-table" },
     columnHeads([t("enr_student"), t("department"), t("prognosis"), t("profile"), t("education"), t("main_group"),
       t("learning_path"), mayWrite() ? t("enr_actions") : ""]),
-    el("tbody", {}, listed.data.items.map((item) => enrollmentRow(project, item, departments)))));
+    el("tbody", {}, listed.data.items.map((item) => enrollmentRow(project, item, departments))))));
 }
 
 function enrollmentRow(project, item, departments) {
@@ -162,8 +162,8 @@ async function placementsSection(project, names) {
   const who = (code) => [code, names.get(code) ? ` ${names.get(code)}` : ""].join("");
   const list = (id, title, items, heads, cells) => [
     el("h3", {}, `${title} (${formatNumber(items.length)})`),
-    items.length ? scrollable(el("table", { id }, columnHeads(heads),
-      el("tbody", {}, items.map((item) => el("tr", { "data-student": item.student }, cells(item).map((cell) => el("td", {}, cell)))))))
+    items.length ? scrollable(cardsOnPhone(el("table", { id }, columnHeads(heads),
+      el("tbody", {}, items.map((item) => el("tr", { "data-student": item.student }, cells(item).map((cell) => el("td", {}, cell))))))))
       : null];
   const json = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
   return el("section", { id: "placements" }, heading,

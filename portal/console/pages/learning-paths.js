@@ -6,7 +6,7 @@ import { columnHeads, el, scrollable, tell } from "../dom.js";
 import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
 import {
-  confirmedDelete, showParts, formFields, listOf, mayWrite, openBeneath, readOnlyNote, rowActions, saveCancel, showRefusal, tf,
+  cardsOnPhone, confirmedDelete, showParts, formFields, listOf, mayWrite, openBeneath, readOnlyNote, rowActions, saveCancel, showRefusal, tf,
   yearBoxes,
 } from "../upkeep.js";
 
@@ -17,17 +17,17 @@ export async function renderLearningPaths() {
   const title = el("h1", {}, t("enr_learning_paths"));
   if (!ok) return showParts(title, el("p", { class: "notice" }, errorText(data)));
   const message = el("p", { role: "status", id: "learning-paths-message" });
-  const table = data.items.length ? scrollable(el("table", { id: "learning-paths-table" },
+  const table = data.items.length ? scrollable(cardsOnPhone(el("table", { id: "learning-paths-table" },
     columnHeads([t("enr_code"), t("enr_name"), t("enr_element_code"), t("enr_lwoo_element_code"), t("enr_years"),
       t("enr_educations"), t("enr_profiles"), t("enr_actions")]),
-    el("tbody", {}, data.items.map(pathRow)))) : el("p", {}, t("enr_no_learning_paths"));
+    el("tbody", {}, data.items.map(pathRow))))) : el("p", {}, t("enr_no_learning_paths"));
   showParts(title, readOnlyNote(), el("section", {}, table, message),
     mayWrite() ? el("section", {}, pathForm(null, null)) : null);
 }
 
 function pathRow(path) {
   const row = el("tr", { "data-code": path.code },
-    el("td", {}, path.code), el("td", {}, path.name), el("td", {}, path.element_code),
+    el("td", { class: "nowrap" }, path.code), el("td", {}, path.name), el("td", {}, path.element_code),
     el("td", {}, path.lwoo_element_code ?? ""), el("td", { class: "nowrap" }, path.years_of_education.join(", ")),
     el("td", {}, path.educations.join(", ") || el("span", { class: "muted" }, t("enr_none"))),
     el("td", {}, path.profiles.join(", ") || el("span", { class: "muted" }, t("enr_none"))),

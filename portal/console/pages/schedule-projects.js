@@ -6,7 +6,7 @@ import { columnHeads, el, scrollable, select, tell } from "../dom.js";
 import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
 import {
-  confirmedDelete, showParts, formFields, mayWrite, openBeneath, projectPath, readOnlyNote, rowActions, saveCancel, showRefusal, tf,
+  cardsOnPhone, confirmedDelete, showParts, formFields, mayWrite, openBeneath, projectPath, readOnlyNote, rowActions, saveCancel, showRefusal, tf,
 } from "../upkeep.js";
 
 const YEARS = Array.from({ length: 12 }, (_, index) => [String(index + 1), String(index + 1)]);
@@ -17,15 +17,15 @@ export async function renderScheduleProjects(code) {
   const title = el("h1", {}, t("enr_schedule_projects"));
   if (!ok) return showParts(title, el("p", { class: "notice" }, errorText(data)));
   const message = el("p", { role: "status", id: "projects-message" });
-  const table = data.items.length ? scrollable(el("table", { id: "projects-table" },
+  const table = data.items.length ? scrollable(cardsOnPhone(el("table", { id: "projects-table" },
     columnHeads([t("enr_code"), t("enr_name"), t("enr_school_year"), t("enr_actions")]),
-    el("tbody", {}, data.items.map((project) => projectRow(project, message))))) : el("p", {}, t("enr_no_projects"));
+    el("tbody", {}, data.items.map((project) => projectRow(project, message)))))) : el("p", {}, t("enr_no_projects"));
   showParts(title, readOnlyNote(), el("section", {}, table, message), mayWrite() ? addProjectSection() : null);
 }
 
 function projectRow(project, message) {
   const row = el("tr", { "data-code": project.code },
-    el("td", {}, project.code), el("td", {}, project.name), el("td", { class: "nowrap" }, project.school_year),
+    el("td", { class: "nowrap" }, project.code), el("td", {}, project.name), el("td", { class: "nowrap" }, project.school_year),
     el("td", {}, el("div", { class: "enr-links" },
       el("a", { href: `#/schedule-projects/${encodeURIComponent(project.code)}` }, t("enr_open_departments")),
       el("a", { href: `#/enrollments/${encodeURIComponent(project.code)}` }, t("enr_open_enrollments"))),
@@ -86,9 +86,9 @@ async function renderProject(code) {
   if (!departments.ok) return showParts(back, title, el("p", { class: "notice" }, errorText(departments.data)));
   const message = el("p", { role: "status", id: "departments-message" });
   const items = departments.data.items;
-  const table = items.length ? scrollable(el("table", { id: "departments-table" },
+  const table = items.length ? scrollable(cardsOnPhone(el("table", { id: "departments-table" },
     columnHeads([t("enr_code"), t("enr_name"), t("enr_year_of_education"), t("enr_actions")]),
-    el("tbody", {}, items.map((department) => departmentRow(code, department))))) : el("p", {}, t("enr_no_departments"));
+    el("tbody", {}, items.map((department) => departmentRow(code, department)))))) : el("p", {}, t("enr_no_departments"));
   showParts(back, title, readOnlyNote(),
     el("section", {}, el("h2", {}, t("enr_departments")), table, message,
       el("p", {}, el("a", { href: `#/enrollments/${encodeURIComponent(code)}` }, `${t("enr_open_enrollments")} →`))),
@@ -97,7 +97,7 @@ async function renderProject(code) {
 
 function departmentRow(project, department) {
   const row = el("tr", { "data-code": department.code },
-    el("td", {}, department.code), el("td", {}, department.name), el("td", {}, String(department.year_of_education)),
+    el("td", { class: "nowrap" }, department.code), el("td", {}, department.name), el("td", {}, String(department.year_of_education)),
     el("td", {}, rowActions(() => openBeneath(row, editDepartmentForm(project, department,
       () => row.nextElementSibling?.remove()), 4),
     confirmedDelete(tf("enr_confirm_department", { code: department.code }),
