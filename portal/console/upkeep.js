@@ -116,6 +116,8 @@ export function rowActions(edit, deleteButton, editAttributes = {}) {
 // Open `form` in a row of its own beneath `row` (closing any other one open in the table).
 export function openBeneath(row, form, columns) {
   for (const open of row.parentElement.querySelectorAll("tr.enr-edit")) open.remove();
+  // What the page said about an earlier change is no longer news.
+  for (const status of document.querySelectorAll("main [role=status]")) tell(status, "", "");
   const editRow = el("tr", { class: "enr-edit" }, el("td", { colspan: String(columns) }, form));
   row.after(editRow);
   form.querySelector("input:not([disabled]), select")?.focus();
