@@ -1,6 +1,7 @@
 // What the pages for schedule projects, departments, learning paths and enrollments share: texts with
 // parameters, numbers in the console's language, the enrollments:write right, tables whose rows are
 // changed in a form beneath them and deleted only after a confirmation, and refusals shown at their field.
+import { api } from "./api.js";
 import { el, showPage, tell } from "./dom.js";
 import { errorText } from "./errors.js";
 import { language, t } from "./i18n.js";
@@ -57,6 +58,21 @@ export function formFields(prefix, specs) {
       hint ? el("small", { class: "enr-hint" }, hint) : null,
       el("span", { class: "field-error", id: `${input.id}-error`, role: "alert" }));
   });
+}
+
+// Every item of a list, following next_cursor page by page (a project may have thousands of
+// enrollments); answers like api(), with all items in data.items.
+export async function allItems(path) {
+  const items = [];
+  let cursor = null;
+  do {
+    const separator = path.includes("?") ? "&" : "?";
+    const answer = await api("GET", `${path}${separator}limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    if (!answer.ok) return answer;
+    items.push(...answer.data.items);
+    cursor = answer.data.next_cursor;
+  } while (cursor);
+  return { ok: true, status: 200, data: { items } };
 }
 
 // A refusal next to the field it is about (details.field), else in the form's message element.

@@ -28,12 +28,12 @@ class Department(Answer):
 
 
 class Enrollment(Answer):
-    """A student's enrollment in a department, with the learning path that fits it (null: none fits),
-    and the student's name and status as the student events last told them (name null: no event named it)"""
+    """A student's enrollment in a department, with the learning path that fits it (null: none fits)"""
 
     id: int
     schedule_project: str
     student: str
+    # the student's name and status as the student events last told them (name null: no event named it)
     student_name: str | None
     student_status: Literal[ACTIVE, NOT_A_STUDENT, ARCHIVED]  # type: ignore[valid-type]
     department: str
@@ -78,11 +78,11 @@ class Excluded(Answer):
 
 
 class Placements(Answer):
-    """Each enrollment's learning path and element code for Somtoday, the enrollments without one, and
-    the enrollments of students who are archived or no longer students, left out"""
+    """Each enrollment's learning path and element code for Somtoday, and the enrollments without one"""
 
     placements: list[Placement]
     without_learning_path: list[Unplaced]
+    # the enrollments of students who are archived or no longer students, left out
     excluded: list[Excluded]
 
 

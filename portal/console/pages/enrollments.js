@@ -10,8 +10,8 @@ import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
 import { scheduleProjectOptions } from "../schedule-projects.js";
 import {
-  cardsOnPhone, confirmedDelete, showParts, formatNumber, formFields, mayWrite, numberInput, openBeneath, projectPath, readOnlyNote, rowActions,
-  saveCancel, showRefusal, tf,
+  allItems, cardsOnPhone, confirmedDelete, formatNumber, formFields, mayWrite, numberInput, openBeneath, projectPath,
+  readOnlyNote, rowActions, saveCancel, showParts, showRefusal, tf,
 } from "../upkeep.js";
 
 // Kept between visits, so coming back shows the same project and department.
@@ -28,7 +28,7 @@ export async function renderEnrollments(chosen) {
   if (chosen && chosen !== enrollmentView.project) Object.assign(enrollmentView, { project: chosen, department: "" });
   if (!projects.data.some(([code]) => code === enrollmentView.project)) enrollmentView.project = projects.data[0][0];
   const project = enrollmentView.project;
-  const departments = await api("GET", projectPath(project, "/departments?limit=1000"));
+  const departments = await allItems(projectPath(project, "/departments"));
   const departmentItems = departments.ok ? departments.data.items : [];
   const projectSelect = select(projects.data, project, { id: "enrollment-project", onchange: (event) => {
     Object.assign(enrollmentView, { project: event.target.value, department: "" });
@@ -41,7 +41,7 @@ export async function renderEnrollments(chosen) {
       enrollmentView.department = event.target.value;
       renderEnrollments(project);
     } });
-  const listed = await api("GET", projectPath(project, `/enrollments?${listQuery()}`));
+  const listed = await allItems(projectPath(project, `/enrollments${listQuery()}`));
   const names = new Map(listed.ok ? listed.data.items.map((item) => [item.student, item.student_name]) : []);
   showParts(title, manage, readOnlyNote(),
     el("section", {}, el("div", { class: "row" },
@@ -55,9 +55,7 @@ export async function renderEnrollments(chosen) {
 }
 
 function listQuery() {
-  const query = new URLSearchParams({ limit: "1000" });
-  if (enrollmentView.department) query.set("department", enrollmentView.department);
-  return query;
+  return enrollmentView.department ? `?${new URLSearchParams({ department: enrollmentView.department })}` : "";
 }
 
 function departmentText(department) {
