@@ -156,7 +156,7 @@ Object.assign(TEXTS.nl, {
   usr_no_enrollments: "Deze gebruiker heeft geen afdelingsdeelnames.",
   usr_enrollments_not_student: "Alleen leerlingen hebben afdelingsdeelnames.",
   usr_no_write: "U kunt dit alleen bekijken: wijzigen vraagt het recht ‘gebruikers wijzigen’ (users:write).",
-  usr_higher_user: "Wachtwoord, inlogmethode, typen, schoolfuncties en archiveren kunt u bij deze gebruiker niet wijzigen: die heeft rechten die u zelf niet heeft",
+  usr_higher_user: "Wachtwoord, inlogmethode, gebruikerstypen, schoolfuncties en archiveren kunt u bij deze gebruiker niet wijzigen: die heeft rechten die u zelf niet heeft",
   usr_no_add: "Gebruikers toevoegen vraagt het recht ‘gebruikers wijzigen’ (users:write).",
   usr_open: "Openen", usr_not_found: "Deze gebruiker bestaat niet.", usr_as_employee: "Medewerker", usr_as_parent: "Ouder/verzorger",
   usr_types_hint: "Het type leerling geeft meteen de schoolfunctie leerling.",
@@ -173,7 +173,8 @@ Object.assign(TEXTS.nl, {
   "sf_right_school_functions:write": "Schoolfuncties wijzigen", "sf_right_imports:read": "Imports bekijken",
   "sf_right_imports:write": "Importeren", "sf_right_enrollments:read": "Afdelingsdeelnames bekijken",
   "sf_right_enrollments:write": "Afdelingsdeelnames wijzigen", "sf_right_audit:read": "Logboek bekijken",
-  usr_nav_menu: "Menu", usr_school_year: "Schooljaar",
+  usr_school_year: "Schooljaar",
+  usr_higher_user_short: "Niet bij deze gebruiker: die heeft rechten die u zelf niet heeft (zie boven).",
 });
 Object.assign(TEXTS.en, {
   usr_back: "← All users", usr_user: "User", usr_details: "Details", usr_types: "User types",
@@ -213,7 +214,8 @@ Object.assign(TEXTS.en, {
   "sf_right_school_functions:write": "Change school functions", "sf_right_imports:read": "View imports",
   "sf_right_imports:write": "Import", "sf_right_enrollments:read": "View enrollments",
   "sf_right_enrollments:write": "Change enrollments", "sf_right_audit:read": "View audit trail",
-  usr_nav_menu: "Menu", usr_school_year: "School year",
+  usr_school_year: "School year",
+  usr_higher_user_short: "Not for this user: they hold rights you do not hold (see above).",
 });
 // ---- end of users and school functions ----
 

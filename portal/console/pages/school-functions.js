@@ -17,7 +17,7 @@ export async function renderSchoolFunctions() {
   if (!ok) return showPage(title, el("p", { class: "notice", role: "alert" }, errorText(data)));
   const writable = can("school_functions:write");
   const rights = [...RIGHTS, ...data.items.flatMap((fn) => fn.rights).filter((right) => !RIGHTS.includes(right))];
-  showPage(title,
+  showPage(...[title,
     el("section", { class: "explained" }, el("p", {}, t("sf_intro")),
       el("ul", {}, el("li", { id: "sf-about-leerling" }, t("sf_builtin_student")),
         el("li", { id: "sf-about-applicatiebeheerder" }, t("sf_builtin_manager")))),
@@ -26,14 +26,19 @@ export async function renderSchoolFunctions() {
       writable && rights.some((right) => !can(right)) ? el("p", { class: "hint", id: "sf-legend" }, t("sf_not_held_legend")) : null,
       scrollable(grid(data.items, rights, writable)),
       el("p", { class: "muted" }, `${t("sf_count")}: ${formatNumber(data.items.length, language())}`)),
-    writable ? createSection(rights) : null);
+    writable ? createSection(rights) : null].filter(Boolean));
 }
 
 function grid(functions, rights, writable) {
   return el("table", { id: "sf-grid", class: "grid" },
-    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("sf_code")), el("th", { scope: "col" }, t("sf_name")),
-      rights.map((right) => el("th", { scope: "col", class: "right-head", title: right }, rightName(right))))),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("sf_name")),
+      rights.map((right) => el("th", { scope: "col", class: "right-head", title: right }, breakable(rightName(right)))))),
     el("tbody", {}, functions.map((fn) => functionRow(fn, rights, writable))));
+}
+
+// A column head may break inside the long Dutch compounds (a soft hyphen), so the grid fits a laptop.
+function breakable(text) {
+  return text.replace(/^(Afdelings|School)(?=[a-z])/, "$1\u00ad");
 }
 
 // Why this box cannot be changed by this user, or null.
@@ -64,8 +69,7 @@ function functionRow(fn, rights, writable) {
     if (nameInput.value !== current.name) send({ name: nameInput.value }, () => {});
   } }, nameInput, writable ? el("button", { type: "submit", class: "secondary" }, t("sf_rename")) : null);
   return el("tr", { "data-function": fn.code },
-    el("th", { scope: "row" }, fn.code),
-    el("td", {}, rename, status),
+    el("th", { scope: "row", class: "function" }, rename, el("span", { class: "muted code" }, fn.code), " ", status),
     rights.map((right) => {
       const reason = boxReason(fn, right, writable);
       const box = el("input", { type: "checkbox", checked: fn.rights.includes(right), disabled: Boolean(reason),
@@ -74,7 +78,8 @@ function functionRow(fn, rights, writable) {
           const wanted = box.checked ? [...current.rights, right] : current.rights.filter((other) => other !== right);
           send({ rights: wanted }, () => { box.checked = !box.checked; });
         } });
-      return el("td", { class: "box" }, box);
+      // On a phone the grid is a card per function, each box with its right's name (data-label).
+      return el("td", { class: "box", "data-label": rightName(right) }, box);
     }));
 }
 

@@ -5,7 +5,7 @@ import { api } from "../api.js";
 import { columnHeads, el, field, scrollable, select, showPage, tell } from "../dom.js";
 import { errorText } from "../errors.js";
 import { language, t } from "../i18n.js";
-import { formatNumber, rightName } from "../rights.js";
+import { RIGHTS, formatNumber, rightName } from "../rights.js";
 import { can, lacking } from "../session.js";
 
 const TYPES = [["is_student", "usr_type_student"], ["is_employee", "usr_type_employee"],
@@ -24,7 +24,7 @@ export async function renderUser(code) {
   const page = { path, user: user.data, functions: functions.ok ? functions.data.items : [],
     // Password, login method, types, functions and archiving of a user who holds rights the
     // administrator does not hold are refused by the service; say so before they try.
-    beyond: userRights.ok ? lacking(userRights.data.rights) : [] };
+    beyond: userRights.ok ? lacking(RIGHTS.filter((right) => userRights.data.rights.includes(right))) : [] };
   const redraw = (changed) => { page.user = changed; drawUser(page, back); };
   page.redraw = redraw;
   drawUser(page, back, await enrollmentsSection(page.user));
@@ -34,8 +34,10 @@ function drawUser(page, back, enrollments = document.getElementById("user-enroll
   const { user } = page;
   const title = el("h1", { id: "user-title" }, `${fullName(user) || user.code} `, el("span", { class: "muted" }, `(${user.code})`),
     user.archived ? el("span", { class: "badge", id: "archived-badge" }, t("usr_archived_badge")) : null);
+  // Said once at the top; the forms it closes repeat it in short.
   const noWrite = can("users:write") ? null : el("p", { class: "reason", id: "user-no-write" }, t("usr_no_write"));
-  showPage(...[back, title, noWrite, detailsSection(page), passwordSection(page), functionsSection(page),
+  const beyond = guardedReason(page) && !noWrite ? el("p", { class: "reason", id: "user-beyond" }, guardedReason(page)) : null;
+  showPage(...[back, title, noWrite, beyond, detailsSection(page), passwordSection(page), functionsSection(page),
     archiveSection(page), enrollments].filter(Boolean));
 }
 
@@ -52,8 +54,7 @@ function guardedReason(page) {
 }
 
 function reasonAtForm(page) {
-  const reason = guardedReason(page);
-  return reason && can("users:write") ? el("p", { class: "reason" }, reason) : null;
+  return guardedReason(page) && can("users:write") ? el("p", { class: "reason" }, t("usr_higher_user_short")) : null;
 }
 
 // Sends the changes, then redraws the page with the service's answer, or shows its refusal in `result`
@@ -169,12 +170,12 @@ function functionsSection(page) {
     event.preventDefault();
     if (choice.value) change([...user.school_functions, choice.value]);
   });
-  form.append(el("h2", {}, t("usr_functions")), list,
+  form.append(...[el("h2", {}, t("usr_functions")), list,
     el("fieldset", { disabled: Boolean(guarded) }, el("div", { class: "row" },
       el("label", { for: "usr-add-function" }, t("usr_add_function"), choice),
       el("div", { class: "button-cell" }, el("button", { type: "submit" }, t("add"))))),
     reasonAtForm(page),
-    el("span", { class: "field-error", id: "usr-school_functions-error", role: "alert" }), result);
+    el("span", { class: "field-error", id: "usr-school_functions-error", role: "alert" }), result].filter(Boolean));
   return el("section", {}, form);
 }
 
