@@ -17,6 +17,7 @@ from tests.processes import stop, wait_healthy
 
 ARTIFACTS = ARTIFACTS_ROOT / "console-users"
 NARROW = {"width": 360, "height": 780}
+MENTOR = {"code": "mentor", "name": "Mentor", "rights": ["users:read"]}
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +85,10 @@ def user(client, code):
 
 def test_an_administrator_looks_after_a_student_on_the_user_page(portal, admin_client, page):
     base, password = portal
-    admin_client.call("POST", "/api/v1/users", {"code": "430001", "is_student": True, "first_name": "Zoë",
-                                                "prefix": "van der", "last_name": "Berg", "email": "zoe@oud.example.nl"})
-    admin_client.call("POST", "/api/v1/school-functions", {"code": "mentor", "name": "Mentor", "rights": ["users:read"]})
+    admin_client.call("POST", "/api/v1/users", {
+        "code": "430001", "is_student": True, "first_name": "Zoë", "prefix": "van der", "last_name": "Berg",
+        "email": "zoe@oud.example.nl"})
+    admin_client.call("POST", "/api/v1/school-functions", MENTOR)
     admin_client.call("POST", "/api/v1/schedule-projects", {"code": "2026-2027", "name": "havo/vwo",
                                                             "school_year": "2026-2027"})
     admin_client.call("POST", "/api/v1/schedule-projects/2026-2027/departments",
@@ -128,7 +130,8 @@ def test_an_administrator_looks_after_a_student_on_the_user_page(portal, admin_c
     assert user(admin_client, "430001")["school_functions"] == ["leerling", "mentor"]
     # leerling comes with the student type: it cannot be taken away here.
     expect(page.locator('#user-functions li[data-function="leerling"] button')).to_be_disabled()
-    expect(page.locator('#user-functions li[data-function="leerling"] .reason')).to_contain_text("gebruikerstype leerling")
+    leerling = page.locator('#user-functions li[data-function="leerling"]')
+    expect(leerling.locator(".reason")).to_contain_text("gebruikerstype leerling")
     shots(page, "03-user-changed")
     page.get_by_role("button", name="Verwijderen mentor").click()
     expect(page.locator('#user-functions li[data-function="mentor"]')).to_have_count(0)
@@ -174,7 +177,7 @@ def test_a_user_is_added_by_hand_from_the_list_and_opened(portal, page):
 
 def test_school_functions_get_rights_in_the_grid_and_new_names(portal, admin_client, page):
     base, password = portal
-    admin_client.request("POST", "/api/v1/school-functions", {"code": "mentor", "name": "Mentor", "rights": ["users:read"]})
+    admin_client.request("POST", "/api/v1/school-functions", MENTOR)
     log_in(page, base, "admin", password)
     page.get_by_role("link", name="Schoolfuncties").click()
     expect(page.locator("#sf-about-leerling")).to_contain_text("geen beheerrechten")

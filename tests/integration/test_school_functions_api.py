@@ -93,7 +93,8 @@ def test_a_patch_without_school_functions_write_is_403(client, admin):
 
 
 def test_the_application_manager_keeps_every_right_but_may_be_renamed(client, admin):
-    response = client.patch("/api/v1/school-functions/applicatiebeheerder", headers=admin, json={"rights": ["users:read"]})
+    response = client.patch("/api/v1/school-functions/applicatiebeheerder", headers=admin,
+                            json={"rights": ["users:read"]})
     assert response.status_code == 409 and response.json["error"]["code"] == "builtin_function_rights_fixed"
     response = client.patch("/api/v1/school-functions/applicatiebeheerder", headers=admin,
                             json={"name": "Functioneel beheer"})
