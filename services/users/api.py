@@ -222,13 +222,13 @@ def get_school_function(code: str):
 
 @api.patch("/school-functions/<code>")
 @require_right("school_functions:write")
-@documented("Change a school function's name, rights or both (what is left out stays); the same rules as "
-            "the PUT: only rights the caller holds, the application manager keeps every right, fewer rights "
-            "end the sessions of the function's holders",
+@documented("Change a school function's name, rights or both; what is left out stays",
             {200: SchoolFunction, 403: "insufficient_rights (details.missing)", 404: "school_function_not_found",
              409: "builtin_function_rights_fixed", 422: "unknown_right, invalid_name"},
             request=SchoolFunctionPatch)
 def change_school_function(code: str):
+    """The PUT's rules: only rights the caller holds, the application manager keeps every right, fewer
+    rights end the sessions of the function's holders."""
     command = ChangeSchoolFunction.from_json(code, json_body(request))
     return jsonify(_function_json(handlers.change_school_function(_uow(), command, current_actor())))
 
