@@ -4,9 +4,8 @@
 // disabled, with the reason.
 import { api } from "../api.js";
 import { el, field, scrollable, showPage, tell } from "../dom.js";
-import { errorText } from "../errors.js";
 import { language, t } from "../i18n.js";
-import { RIGHTS, formatNumber, rightName } from "../rights.js";
+import { RIGHTS, formatNumber, refusalText, rightName } from "../rights.js";
 import { can } from "../session.js";
 
 const MANAGER_FUNCTION = "applicatiebeheerder";
@@ -14,7 +13,7 @@ const MANAGER_FUNCTION = "applicatiebeheerder";
 export async function renderSchoolFunctions() {
   const { ok, data } = await api("GET", "/school-functions?limit=1000");
   const title = el("h1", {}, t("sf_title"));
-  if (!ok) return showPage(title, el("p", { class: "notice", role: "alert" }, errorText(data)));
+  if (!ok) return showPage(title, el("p", { class: "notice", role: "alert" }, refusalText(data)));
   const writable = can("school_functions:write");
   const rights = [...RIGHTS, ...data.items.flatMap((fn) => fn.rights).filter((right) => !RIGHTS.includes(right))];
   showPage(...[title,
@@ -57,7 +56,7 @@ function functionRow(fn, rights, writable) {
     const { ok, data } = await api("PATCH", `/school-functions/${encodeURIComponent(fn.code)}`, changes);
     if (!ok) {
       undo();
-      return tell(status, errorText(data));
+      return tell(status, refusalText(data));
     }
     Object.assign(current, { name: data.name, rights: data.rights });
     tell(status, t("sf_saved"), "ok");
@@ -104,8 +103,8 @@ function createSection(rights) {
     const target = document.getElementById(`sf-new-${data.error.details?.field}-error`);
     if (target) {
       tell(result, "", "");
-      target.textContent = errorText(data);
-    } else tell(result, errorText(data));
+      target.textContent = refusalText(data);
+    } else tell(result, refusalText(data));
   } },
   el("h2", {}, t("sf_create")),
   el("div", { class: "row" }, field(t("sf_code"), code, "sf-new-code"), field(t("sf_name"), name, "sf-new-name")),

@@ -3,9 +3,8 @@
 // refusal is shown next to the form that asked for it, a refusal of one field next to that field.
 import { api } from "../api.js";
 import { columnHeads, el, field, scrollable, select, showPage, tell } from "../dom.js";
-import { errorText } from "../errors.js";
 import { language, t } from "../i18n.js";
-import { RIGHTS, formatNumber, rightName } from "../rights.js";
+import { RIGHTS, formatNumber, refusalText, rightName } from "../rights.js";
 import { can, lacking } from "../session.js";
 
 const TYPES = [["is_student", "usr_type_student"], ["is_employee", "usr_type_employee"],
@@ -19,7 +18,7 @@ export async function renderUser(code) {
   const back = el("p", {}, el("a", { href: "#/users" }, t("usr_back")));
   if (!user.ok) {
     return showPage(back, el("h1", {}, t("usr_user")), el("p", { class: "notice", role: "alert" },
-      user.status === 404 ? t("usr_not_found") : errorText(user.data)));
+      user.status === 404 ? t("usr_not_found") : refusalText(user.data)));
   }
   const page = { path, user: user.data, functions: functions.ok ? functions.data.items : [],
     // Password, login method, types, functions and archiving of a user who holds rights the
@@ -65,10 +64,10 @@ async function patch(page, changes, result, form, success = t("usr_saved")) {
   if (!ok) {
     const target = form.querySelector(`#${CSS.escape(`usr-${data.error.details?.field}-error`)}`);
     if (target) {
-      target.textContent = errorText(data);
+      target.textContent = refusalText(data);
       return tell(result, "", "");
     }
-    return tell(result, errorText(data));
+    return tell(result, refusalText(data));
   }
   page.redraw(data);
   tell(document.getElementById(result.id), success, "ok");
@@ -205,7 +204,7 @@ async function enrollmentsSection(user) {
   }
   const projects = await api("GET", "/schedule-projects?limit=1000");
   if (!projects.ok) {
-    section.append(el("p", { class: "notice" }, errorText(projects.data)));
+    section.append(el("p", { class: "notice" }, refusalText(projects.data)));
     return section;
   }
   const answers = await Promise.all(projects.data.items.map((project) =>
@@ -217,7 +216,7 @@ async function enrollmentsSection(user) {
     el("td", { class: "number" }, item.prognosis == null ? "" : `${formatNumber(item.prognosis, language())}%`),
     el("td", {}, item.main_group ?? ""), el("td", {}, item.learning_path ?? ""))));
   const failed = answers.find(({ answer }) => !answer.ok);
-  if (failed) section.append(el("p", { class: "notice" }, errorText(failed.answer.data)));
+  if (failed) section.append(el("p", { class: "notice" }, refusalText(failed.answer.data)));
   if (!rows.length) section.append(el("p", {}, t("usr_no_enrollments")));
   else {
     section.append(scrollable(el("table", { id: "user-enrollments-table" },

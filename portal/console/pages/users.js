@@ -14,7 +14,7 @@ export async function renderUsers() {
     ["family_member", t("parents")]], userList.type, { id: "user-type" });
   const search = el("input", { type: "search", value: userList.q, id: "user-search" });
   const table = el("table", { id: "users-table" });
-  const pager = el("div", { class: "row" });
+  const pager = el("div", { class: "row pager" });
   const filters = el("form", { class: "row", onsubmit: (event) => {
     event.preventDefault();
     Object.assign(userList, { type: typeSelect.value, q: search.value, cursors: [null] });
