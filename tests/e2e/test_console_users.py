@@ -264,7 +264,8 @@ def test_a_user_administrator_cannot_touch_an_application_managers_password_and_
     admin_client.call("POST", "/api/v1/users", {"code": "430003", "is_student": True})
     page.goto(f"{base}/#/users/430003")
     expect(page.get_by_role("button", name="Wachtwoord instellen")).to_be_enabled()
-    admin_client.call("POST", "/api/v1/school-functions", {"code": "logboek", "name": "Logboek", "rights": ["audit:read"]})
+    admin_client.call("POST", "/api/v1/school-functions",
+                      {"code": "logboek", "name": "Logboek", "rights": ["audit:read"]})
     admin_client.call("PATCH", "/api/v1/users/430003", {"school_functions": ["leerling", "logboek"]})
     page.fill("#usr-password", "geheim-wachtwoord-3")
     page.get_by_role("button", name="Wachtwoord instellen").click()
