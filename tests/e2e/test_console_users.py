@@ -259,14 +259,14 @@ def test_a_user_administrator_cannot_touch_an_application_managers_password_and_
     assert user(admin_client, "admin")["first_name"] == "Ada"
     shots(page, "10-beyond-own-rights")
 
-    # Changed behind the console's back: the student now holds a right e.jansen lacks; the service's
-    # refusal names it.
-    admin_client.call("POST", "/api/v1/users", {"code": "430003", "is_student": True})
-    page.goto(f"{base}/#/users/430003")
+    # Changed behind the console's back: the parent now holds a right e.jansen lacks; the service's
+    # refusal names it. (A parent: `leerling` may hold rights by now that e.jansen lacks.)
+    admin_client.call("POST", "/api/v1/users", {"code": "o.ouder", "is_family_member": True})
+    page.goto(f"{base}/#/users/o.ouder")
     expect(page.get_by_role("button", name="Wachtwoord instellen")).to_be_enabled()
     admin_client.call("POST", "/api/v1/school-functions",
                       {"code": "logboek", "name": "Logboek", "rights": ["audit:read"]})
-    admin_client.call("PATCH", "/api/v1/users/430003", {"school_functions": ["leerling", "logboek"]})
+    admin_client.call("PATCH", "/api/v1/users/o.ouder", {"school_functions": ["logboek"]})
     page.fill("#usr-password", "geheim-wachtwoord-3")
     page.get_by_role("button", name="Wachtwoord instellen").click()
     expect(page.locator("#user-password-result")).to_contain_text("Logboek bekijken")

@@ -24,8 +24,12 @@ export async function renderUser(code) {
     // Password, login method, types, functions and archiving of a user who holds rights the
     // administrator does not hold are refused by the service; say so before they try.
     beyond: userRights.ok ? lacking(RIGHTS.filter((right) => userRights.data.rights.includes(right))) : [] };
-  const redraw = (changed) => { page.user = changed; drawUser(page, back); };
-  page.redraw = redraw;
+  const address = location.hash;
+  page.redraw = (changed) => {
+    page.user = changed;
+    // An answer that arrives after the administrator went to another page does not draw over it.
+    if (location.hash === address) drawUser(page, back);
+  };
   drawUser(page, back, await enrollmentsSection(page.user));
 }
 
@@ -45,7 +49,7 @@ function fullName(user) {
 }
 
 // A reason why the guarded parts (password, login method, types, functions, archiving) are closed, or
-// null. Without users:write the page says so once, at the top; `shown` is the reason to repeat at a form.
+// null. The page says it once, at the top; the forms it closes say so in short (reasonAtForm).
 function guardedReason(page) {
   if (!can("users:write")) return t("usr_no_write");
   if (page.beyond.length) return `${t("usr_higher_user")}: ${page.beyond.map(rightName).join(", ")}.`;
@@ -70,7 +74,8 @@ async function patch(page, changes, result, form, success = t("usr_saved")) {
     return tell(result, refusalText(data));
   }
   page.redraw(data);
-  tell(document.getElementById(result.id), success, "ok");
+  const shown = document.getElementById(result.id);
+  if (shown) tell(shown, success, "ok");
 }
 
 function detailsSection(page) {
