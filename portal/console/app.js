@@ -3,6 +3,7 @@
 // page lives in pages/. A reload keeps the session (the session cookie gives a new access token) and
 // the page; a login that the session's end forced returns to the page the administrator was on.
 import { inSession, whenSessionExpires } from "./api.js";
+import { el } from "./dom.js";
 import { t, toggleLanguage } from "./i18n.js";
 import { renderAudit } from "./pages/audit.js";
 import { renderEnrollments } from "./pages/enrollments.js";
@@ -11,28 +12,40 @@ import { renderImports } from "./pages/imports.js";
 import { renderLearningPaths } from "./pages/learning-paths.js";
 import { renderLogin } from "./pages/login.js";
 import { renderScheduleProjects } from "./pages/schedule-projects.js";
+import { renderSchoolFunctions } from "./pages/school-functions.js";
+import { renderUser } from "./pages/user.js";
 import { renderUsers } from "./pages/users.js";
 import { can, forget, leave, resume } from "./session.js";
 
-function renderHeader() {
+// The header's pages, in order: [page in the address, text key, the right it needs (null: any
+// administrator)]. One entry a line, so that a new page is one added line.
+const NAV = [
+  ["users", "users", null],
+  ["school-functions", "sf_title", null],
+  ["imports", "imports", null],
+  ["enrollments", "enrollments", null],
+  ["schedule-projects", "enr_schedule_projects", null],
+  ["learning-paths", "enr_learning_paths", null],
+  ["audit", "audit", "audit:read"],
+];
+
+function renderHeader(page) {
   document.title = t("title");
-  document.getElementById("nav").hidden = !inSession();
+  const nav = document.getElementById("nav");
+  nav.hidden = !inSession();
+  nav.replaceChildren(...NAV.filter(([, , right]) => right === null || can(right)).map(([name, key]) =>
+    el("a", { href: `#/${name}`, id: `nav-${name}`, "aria-current": name === (page || "users") ? "page" : false }, t(key))));
   document.getElementById("logout").hidden = !inSession();
-  document.getElementById("nav-users").textContent = t("users");
-  document.getElementById("nav-imports").textContent = t("imports");
-  document.getElementById("nav-enrollments").textContent = t("enrollments");
-  document.getElementById("nav-schedule-projects").textContent = t("enr_schedule_projects");
-  document.getElementById("nav-learning-paths").textContent = t("enr_learning_paths");
-  document.getElementById("nav-audit").textContent = t("audit");
-  document.getElementById("nav-audit").hidden = !can("audit:read");
   document.getElementById("logout").textContent = t("logout");
   document.getElementById("language").textContent = t("language");
 }
 
 function route(message) {
-  renderHeader();
   const [, page, id] = location.hash.split("/");
+  renderHeader(page);
   if (!inSession()) return renderLogin(afterLogin, message);
+  if (page === "users" && id) return renderUser(decoded(id));
+  if (page === "school-functions") return renderSchoolFunctions();
   if (page === "imports" && id) return renderJob(id);
   if (page === "imports") return renderImports();
   if (page === "enrollments") return renderEnrollments(id && decodeURIComponent(id));
@@ -40,6 +53,15 @@ function route(message) {
   if (page === "learning-paths") return renderLearningPaths();
   if (page === "audit" && can("audit:read")) return renderAudit();
   return renderUsers();
+}
+
+// A part of the address as written; one that is not valid percent-encoding is taken as it is.
+function decoded(part) {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 // Back to the page in the address, unless that is the login itself (after "Uitloggen").

@@ -11,6 +11,20 @@ export function can(right) {
   return inSession() && rights.includes(right);
 }
 
+// The logged-in user's code and effective rights (read once per session).
+export function me() {
+  return inSession() ? tokenUser() : null;
+}
+
+export function heldRights() {
+  return inSession() ? [...rights] : [];
+}
+
+// The rights of `wanted` that the logged-in user does not hold, in the order given.
+export function lacking(wanted) {
+  return wanted.filter((right) => !can(right));
+}
+
 // After a login or a refresh on page load: { ok } or { ok: false, reason } with reason "no_rights"
 // or the failed answer's data.
 async function admit() {

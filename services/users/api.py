@@ -11,11 +11,13 @@ from pydantic import Field
 
 from services.users import handlers
 from services.users.commands import (
+    ChangeSchoolFunction,
     CreateUser,
     LogoutRequest,
     PutSchoolFunction,
     RefreshRequest,
     SchoolFunctionCreate,
+    SchoolFunctionPatch,
     SchoolFunctionReplace,
     TokenRequest,
     UpdateUser,
@@ -193,7 +195,9 @@ def list_school_functions():
 @require_right("school_functions:write")
 @documented("Create a school function",
             {201: SchoolFunction, 409: "school_function_exists", 422: "unknown_right, invalid_code, invalid_name"},
-            request=SchoolFunctionCreate, links={"ReplaceSchoolFunction": ("users.replace_school_function", BY_CODE)})
+            request=SchoolFunctionCreate, links={"ReplaceSchoolFunction": ("users.replace_school_function", BY_CODE),
+                   "ChangeSchoolFunction": ("users.change_school_function", BY_CODE),
+                   "GetSchoolFunction": ("users.get_school_function", BY_CODE)})
 def create_school_function():
     command = PutSchoolFunction.from_json(json_body(request))
     return jsonify(_function_json(handlers.create_school_function(_uow(), command, current_actor()))), 201
@@ -207,6 +211,26 @@ def create_school_function():
 def replace_school_function(code: str):
     command = PutSchoolFunction.from_json(json_body(request), code=code)
     return jsonify(_function_json(handlers.replace_school_function(_uow(), command, current_actor())))
+
+
+@api.get("/school-functions/<code>")
+@require_right("users:read")
+@documented("Get a school function", {200: SchoolFunction, 404: "school_function_not_found"})
+def get_school_function(code: str):
+    return jsonify(_function_json(handlers.get_school_function(_uow(), code)))
+
+
+@api.patch("/school-functions/<code>")
+@require_right("school_functions:write")
+@documented("Change a school function's name, rights or both; what is left out stays",
+            {200: SchoolFunction, 403: "insufficient_rights (details.missing)", 404: "school_function_not_found",
+             409: "builtin_function_rights_fixed", 422: "unknown_right, invalid_name"},
+            request=SchoolFunctionPatch)
+def change_school_function(code: str):
+    """The PUT's rules: only rights the caller holds, the application manager keeps every right, fewer
+    rights end the sessions of the function's holders."""
+    command = ChangeSchoolFunction.from_json(code, json_body(request))
+    return jsonify(_function_json(handlers.change_school_function(_uow(), command, current_actor())))
 
 
 class AuditQuery(Page):

@@ -105,6 +105,15 @@ class SchoolFunctionCreate(SchoolFunctionReplace):
     code: Code
 
 
+class SchoolFunctionPatch(Body):
+    """A school function's new name, new rights or both; what is left out stays as it is."""
+
+    error_codes = {"name": "invalid_name", "rights": "unknown_right"}
+
+    name: Annotated[str, text(MAX_NAME_LENGTH, blank=False)] = None  # type: ignore[assignment]
+    rights: Annotated[list[Right], Field(max_length=MAX_LIST_LENGTH)] = None  # type: ignore[assignment]
+
+
 @dataclass(frozen=True)
 class CreateUser:
     code: str
@@ -138,6 +147,20 @@ class PutSchoolFunction:
         if not function.name.strip():
             raise InvalidInput("invalid_name", "name must be a non-empty text.", field="name")
         return cls(code=code or function.code or "", name=function.name, rights=list(function.rights))
+
+
+@dataclass(frozen=True)
+class ChangeSchoolFunction:
+    """A PATCH of a school function: None leaves the name or the rights as they are."""
+
+    code: str
+    name: str | None = None
+    rights: list[str] | None = None
+
+    @classmethod
+    def from_json(cls, code: str, body: dict[str, Any]) -> ChangeSchoolFunction:
+        change = read_body(SchoolFunctionPatch, body)
+        return cls(code=code, name=change.name, rights=None if change.rights is None else list(change.rights))
 
 
 def _values(body: UserFields) -> dict[str, Any]:

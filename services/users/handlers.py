@@ -6,7 +6,7 @@ import secrets
 from typing import Any
 
 from services.users import domain
-from services.users.commands import CreateUser, PutSchoolFunction, UpdateUser
+from services.users.commands import ChangeSchoolFunction, CreateUser, PutSchoolFunction, UpdateUser
 from services.users.domain import MANAGER_FUNCTION, IssuedSession, SchoolFunction, User
 from services.users.passwords import hash_password, verify_password
 from services.users.ports import UnitOfWork
@@ -205,32 +205,61 @@ def create_school_function(uow: UnitOfWork, command: PutSchoolFunction, actor: A
     return function
 
 
+def get_school_function(uow: UnitOfWork, code: str) -> SchoolFunction:
+    with uow.reading():
+        function = uow.users.get_function(code)
+    if function is None:
+        raise _function_not_found(code)
+    return function
+
+
 def replace_school_function(uow: UnitOfWork, command: PutSchoolFunction, actor: Actor) -> SchoolFunction:
     function = SchoolFunction(command.code, command.name, domain.check_rights(command.rights))
     with uow:
         old = uow.users.get_function(function.code)
         if old is None:
-            raise NotFound(
-                "school_function_not_found", f"No school function has code {function.code!r}.",
-                {"code": function.code},
-            )
-        policy.require(policy.missing_for_function_change(_acting(uow, actor, _function_rights(uow)), old.rights,
-                                                          function.rights))
-        if function.code == MANAGER_FUNCTION and set(function.rights) != set(domain.RIGHTS):
-            raise Conflict(
-                "builtin_function_rights_fixed",
-                "The application manager keeps every right, so that someone can always administer the portal.",
-            )
-        uow.users.put_function(function)
-        _record(uow, audit.SCHOOL_FUNCTION_UPDATED, actor, function.code, {
-            "name_changed": function.name != old.name,
-            "rights_added": sorted(set(function.rights) - set(old.rights)),
-            "rights_removed": sorted(set(old.rights) - set(function.rights))})
-        if domain.reduces_rights(old.rights, function.rights):
-            now = utcnow()
-            uow.sessions.end_for_users(uow.sessions.live_holders_of(function.code, now), "function_reduced", now)
+            raise _function_not_found(function.code)
+        _store_function_change(uow, old, function, actor)
         uow.commit()
     return function
+
+
+def change_school_function(uow: UnitOfWork, command: ChangeSchoolFunction, actor: Actor) -> SchoolFunction:
+    """A new name, new rights or both; what the command leaves out stays as it is."""
+    rights = None if command.rights is None else domain.check_rights(command.rights)
+    with uow:
+        old = uow.users.get_function(command.code)
+        if old is None:
+            raise _function_not_found(command.code)
+        function = SchoolFunction(old.code, old.name if command.name is None else command.name,
+                                  old.rights if rights is None else rights)
+        _store_function_change(uow, old, function, actor)
+        uow.commit()
+    return function
+
+
+def _store_function_change(uow: UnitOfWork, old: SchoolFunction, function: SchoolFunction, actor: Actor) -> None:
+    """The same rules for a PUT and a PATCH: nobody grants what they do not hold, the application
+    manager keeps every right, fewer rights end the sessions of the function's holders."""
+    policy.require(policy.missing_for_function_change(_acting(uow, actor, _function_rights(uow)), old.rights,
+                                                      function.rights))
+    if function.code == MANAGER_FUNCTION and set(function.rights) != set(domain.RIGHTS):
+        raise Conflict(
+            "builtin_function_rights_fixed",
+            "The application manager keeps every right, so that someone can always administer the portal.",
+        )
+    uow.users.put_function(function)
+    _record(uow, audit.SCHOOL_FUNCTION_UPDATED, actor, function.code, {
+        "name_changed": function.name != old.name,
+        "rights_added": sorted(set(function.rights) - set(old.rights)),
+        "rights_removed": sorted(set(old.rights) - set(function.rights))})
+    if domain.reduces_rights(old.rights, function.rights):
+        now = utcnow()
+        uow.sessions.end_for_users(uow.sessions.live_holders_of(function.code, now), "function_reduced", now)
+
+
+def _function_not_found(code: str) -> NotFound:
+    return NotFound("school_function_not_found", f"No school function has code {code!r}.", {"code": code})
 
 
 def ensure_application_manager(uow: UnitOfWork, code: str, password: str | None) -> str | None:

@@ -1,8 +1,10 @@
-// Gebruikers: the user list with its filter, search and paging, and the add-user form.
+// Gebruikers: the user list with its filter, search and paging (each code opens the user's page,
+// #/users/{code}), and the add-user form (for holders of users:write; others see why it is missing).
 import { api } from "../api.js";
 import { columnHeads, el, field, scrollable, select, showPage, tell } from "../dom.js";
 import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
+import { can } from "../session.js";
 
 // Kept between visits, so coming back shows the same filter and page.
 const userList = { type: "", q: "", cursors: [null] };
@@ -12,7 +14,7 @@ export async function renderUsers() {
     ["family_member", t("parents")]], userList.type, { id: "user-type" });
   const search = el("input", { type: "search", value: userList.q, id: "user-search" });
   const table = el("table", { id: "users-table" });
-  const pager = el("div", { class: "row" });
+  const pager = el("div", { class: "row pager" });
   const filters = el("form", { class: "row", onsubmit: (event) => {
     event.preventDefault();
     Object.assign(userList, { type: typeSelect.value, q: search.value, cursors: [null] });
@@ -36,7 +38,7 @@ async function loadUsers(table, pager) {
   table.replaceChildren(
     columnHeads([t("code"), t("name"), t("email"), t("lln"), t("employee"), t("parent"), t("archived")]),
     el("tbody", {}, data.items.map((user) => el("tr", { "data-code": user.code },
-      el("td", {}, user.code),
+      el("td", {}, el("a", { href: `#/users/${encodeURIComponent(user.code)}`, class: "user-link" }, user.code)),
       el("td", {}, [user.first_name, user.prefix, user.last_name].filter(Boolean).join(" ")),
       el("td", {}, user.email ?? ""),
       el("td", { class: "lln" }, tick(user.is_student)), el("td", {}, tick(user.is_employee)),
@@ -53,6 +55,7 @@ async function loadUsers(table, pager) {
 }
 
 function addUserSection(onAdded) {
+  if (!can("users:write")) return el("section", {}, el("h2", {}, t("add_user")), el("p", { class: "reason", id: "add-user-reason" }, t("usr_no_add")));
   const inputs = {
     code: el("input", { required: true, maxlength: 32 }),
     first_name: el("input"), prefix: el("input"), last_name: el("input"),
@@ -61,18 +64,22 @@ function addUserSection(onAdded) {
     login_method: select([["password", t("login_method_password")], ["sso", t("login_method_sso")],
       ["none", t("login_method_none")]], "password"),
     is_student: el("input", { type: "checkbox", id: "new-is_student" }),
+    is_employee: el("input", { type: "checkbox", id: "new-is_employee" }),
+    is_family_member: el("input", { type: "checkbox", id: "new-is_family_member" }),
   };
   const result = el("p", { role: "status", id: "add-user-result" });
   const form = el("form", { id: "add-user", novalidate: true, onsubmit: async (event) => {
     event.preventDefault();
     form.querySelectorAll(".field-error").forEach((node) => { node.textContent = ""; });
-    const body = { code: inputs.code.value, login_method: inputs.login_method.value, is_student: inputs.is_student.checked };
+    const body = { code: inputs.code.value, login_method: inputs.login_method.value, is_student: inputs.is_student.checked,
+      is_employee: inputs.is_employee.checked, is_family_member: inputs.is_family_member.checked };
     for (const name of ["first_name", "prefix", "last_name", "email", "password"]) {
       if (inputs[name].value) body[name] = inputs[name].value;
     }
     const { ok, data } = await api("POST", "/users", body);
     if (ok) {
-      tell(result, `${t("added")}: ${data.code}`, "ok");
+      result.className = "ok";
+      result.replaceChildren(`${t("added")}: `, el("a", { href: `#/users/${encodeURIComponent(data.code)}` }, data.code));
       form.reset();
       return onAdded();
     }
@@ -89,7 +96,9 @@ function addUserSection(onAdded) {
     field(t("email"), inputs.email, "new-email")),
   el("div", { class: "row" },
     field(t("password"), inputs.password, "new-password"), field(t("login_method"), inputs.login_method, "new-login_method"),
-    el("label", { class: "inline", for: "new-is_student" }, inputs.is_student, t("as_student"))),
+    el("label", { class: "inline", for: "new-is_student" }, inputs.is_student, t("as_student")),
+    el("label", { class: "inline", for: "new-is_employee" }, inputs.is_employee, t("usr_as_employee")),
+    el("label", { class: "inline", for: "new-is_family_member" }, inputs.is_family_member, t("usr_as_parent"))),
   el("button", { type: "submit" }, t("add")), result);
   return el("section", {}, form);
 }
