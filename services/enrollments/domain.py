@@ -100,19 +100,22 @@ def parse_prognosis(value: object, field_name: str = "prognosis") -> float | Non
 
 def check_student_known(code: str, student: Student | None) -> None:
     if student is None:
-        raise InvalidInput("unknown_student", f"No student with code {code} is known.", field="student")
+        raise InvalidInput("unknown_student", f"No student with code {code} is known.", field="student",
+                           student=code)
     if not student.is_student or student.archived:
         why = "archived" if student.archived else "no longer a student"
-        raise InvalidInput("not_a_student", f"User {code} is {why}.", field="student")
+        raise InvalidInput("not_a_student", f"User {code} is {why}.", field="student", student=code)
 
 
 def unknown_department(project: str, code: str) -> InvalidInput:
     return InvalidInput("unknown_department", f"Schedule project {project} has no department {code!r}.",
-                        field="department")
+                        field="department", department=code, schedule_project=project)
 
 
 def invalid_prognosis(value: object, field_name: str = "prognosis") -> InvalidInput:
-    return InvalidInput("invalid_prognosis", f"Prognosis {value!r} is not a number from 0 to 100.", field=field_name)
+    shown = value if isinstance(value, (str, int, float)) else None  # a JSON list or object is not repeated
+    return InvalidInput("invalid_prognosis", f"Prognosis {value!r} is not a number from 0 to 100.", field=field_name,
+                        value=shown)
 
 
 def project_not_found(code: str) -> NotFound:

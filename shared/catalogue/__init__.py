@@ -3,7 +3,9 @@
 Keys are the contract's stable codes: error codes (`user_not_found`), row reasons
 (`code_not_numeric`), import failures (`malformed_csv`). A language's catalogue is the folder of that
 name; its files only split it by subject (a code is in one file of the folder). A text may name its
-parameters as `{name}`; a list parameter is written as "a, b". Dutch is the default language, English the other one.
+parameters as `{name}`; a list parameter is written as "a, b". A part of a text in square brackets
+is shown only when every parameter it names is known (`"Onbekende rechten[: {rights}]."`), so one
+text reads well whether the error's details name the value or not. Dutch is the default language, English the other one.
 Messages that cross a process (row results of an import) travel as notes, `{"code", "params"}`,
 and become text only when they are shown, in the language the reader asked for.
 """
@@ -11,6 +13,7 @@ and become text only when they are shown, in the language the reader asked for.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
@@ -66,13 +69,25 @@ def text(code: str, /, lang: str = DEFAULT_LANGUAGE, params: Mapping[str, Any] |
     template = catalogue(lang if lang in LANGUAGES else DEFAULT_LANGUAGE).get(code)
     if template is None:
         return fallback if fallback is not None else code
-    return template.format_map(_Params(params or {}))
+    known = _Params(params or {})
+    # split() alternates the text outside brackets (even places) and inside them (odd places).
+    parts = _OPTIONAL.split(template)
+    return "".join(part.format_map(known) for place, part in enumerate(parts)
+                   if place % 2 == 0 or _names_known(part, known))
 
 
 def render(messages: Iterable[dict[str, Any] | str], lang: str = DEFAULT_LANGUAGE) -> list[str]:
     """Notes as text; a plain string (a row stored before notes existed) is shown as it is."""
     return [message if isinstance(message, str) else text(message["code"], lang, message.get("params"))
             for message in messages]
+
+
+_OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _names_known(part: str, params: Mapping[str, Any]) -> bool:
+    return all(name in params and params[name] not in (None, "", []) for name in _PLACEHOLDER.findall(part))
 
 
 class _Params(dict):

@@ -1,0 +1,113 @@
+"""Every code the code base can send to a person has a Dutch and an English text in the catalogue.
+
+The source is read, not run: each error raised with a literal code (`NotFound("user_not_found", ...)`),
+each file problem, each note (`catalogue.note("duplicate_in_file", ...)`), each row `reason=` and each
+code a request model or table declares (`error_codes`, `_HTTP_CODES`). A code added without texts
+fails here, naming the file it was found in.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from services.importer import domain as import_domain
+from shared import catalogue
+from shared.messages import ROW_FAILED
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = ("services", "shared", "portal")
+ERROR_KINDS = {"PortalError", "BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "TooManyRequests",
+               "Gone", "PayloadTooLarge", "UnsupportedMediaType", "ServiceUnavailable", "InvalidInput",
+               "FileProblem", "note"}
+# Codes held in constants rather than written where they are raised.
+NAMED_CODES = {import_domain.ANALYSIS_FAILED, import_domain.STORAGE_FULL, import_domain.STORAGE_FAILED,
+               import_domain.NO_ANSWER, ROW_FAILED}
+CODE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _called(call: ast.Call) -> str | None:
+    function = call.func
+    return function.id if isinstance(function, ast.Name) else function.attr if isinstance(function, ast.Attribute) \
+        else None
+
+
+def _text(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _codes_in(tree: ast.AST) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            kind = _called(node)
+            if kind in ERROR_KINDS and node.args:
+                found.add(_text(node.args[0]) or "")
+            wanted = ("reason", "key") if kind in ERROR_KINDS else ("reason",)
+            found.update(_text(keyword.value) or "" for keyword in node.keywords if keyword.arg in wanted)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name = node.targets[0].id
+            if name == "error_code":
+                found.add(_text(node.value) or "")
+            elif (name == "error_codes" or name.endswith("_CODES")) and isinstance(node.value, ast.Dict):
+                found.update(_text(value) or "" for value in node.value.values)
+        elif isinstance(node, ast.Dict):
+            # A problem of a whole import, {"code": ..., "message": ...}, as a service answers it.
+            keys = [_text(key) for key in node.keys]
+            if "code" in keys and "message" in keys:
+                found.add(_text(node.values[keys.index("code")]) or "")
+        elif isinstance(node, ast.FunctionDef) and node.name == "_body_code":
+            found.update(_text(inner.value) or "" for inner in ast.walk(node) if isinstance(inner, ast.Return))
+    return {code for code in found if CODE.fullmatch(code)}
+
+
+def codes_in_source() -> dict[str, str]:
+    """Each code the source uses, with the first file that uses it."""
+    codes: dict[str, str] = {}
+    for folder in SOURCES:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            for code in _codes_in(ast.parse(path.read_text(encoding="utf-8"))):
+                codes.setdefault(code, str(path.relative_to(ROOT)))
+    for code in NAMED_CODES:
+        codes.setdefault(code, "a named constant")
+    return codes
+
+
+def test_the_scan_finds_the_codes_it_is_meant_to_find():
+    codes = codes_in_source()
+    assert {"user_not_found", "insufficient_rights", "invalid_cursor", "malformed_json", "temporarily_unavailable",
+            "unknown_student", "malformed_csv", "missing_required_column", "invalid_option", "missing_field",
+            "method_not_allowed", "unknown_schedule_project", "duplicate_in_file", "enrollment_exists"} <= codes.keys()
+
+
+@pytest.mark.parametrize("lang", catalogue.LANGUAGES)
+def test_every_code_the_source_uses_has_a_text(lang):
+    texts = catalogue.catalogue(lang)
+    missing = {code: where for code, where in codes_in_source().items() if code not in texts}
+    assert missing == {}, f"codes without a text in shared/catalogue/{lang}/: {missing}"
+
+
+@pytest.mark.parametrize("lang", catalogue.LANGUAGES)
+def test_every_text_reads_well_without_its_parameters_in_brackets(lang):
+    """A text fills in `{name}` and drops `[... {name} ...]` when the name is unknown: no text may show
+    a bracket or leave an unbalanced brace whatever its parameters."""
+    for code in catalogue.catalogue(lang):
+        shown = catalogue.text(code, lang)
+        assert "[" not in shown and "]" not in shown, (code, shown)
+        assert shown.count("{") == shown.count("}"), (code, shown)
+
+
+def test_a_part_in_brackets_shows_only_when_its_parameters_are_known():
+    assert catalogue.text("unknown_right", "nl", {"rights": ["x:read", "y:write"]}) == \
+        "Onbekend recht: x:read, y:write."
+    assert catalogue.text("unknown_right", "nl", {"field": "rights"}) == "Onbekend recht."
+    assert catalogue.text("invalid_prognosis", "en", {"value": None}) == "The prognosis is not a number from 0 to 100."
+
+
+def test_a_value_with_braces_is_shown_as_it_is():
+    assert catalogue.text("user_exists", "nl", {"code": "{field}"}) == "Er bestaat al een gebruiker met code {field}."
