@@ -71,8 +71,8 @@ def _decide(row: RowIn, project: str, student: Student | None, departments: dict
     if row.errors:
         # What the importer found (a student on an earlier line, ...): its first note says why.
         first = next((error for error in row.errors if isinstance(error, dict)), None)
-        return EnrollmentDecision(row.line, "error", list(row.errors), reason=first and first["code"],
-                                  params=first and first.get("params"))
+        return EnrollmentDecision(row.line, "error", list(row.errors), reason=first["code"] if first else None,
+                                  params=first.get("params") if first else None)
     values = {name: trimmed for name, value in row.values.items() if value and (trimmed := trim_cell(value))}
     if unreadable := sorted(name for name, value in values.items() if has_control_character(value)):
         # A NUL or a line break in a cell is a damaged row, not a value to store (and PostgreSQL

@@ -1,7 +1,8 @@
 """Every code the code base can send to a person has a Dutch and an English text in the catalogue.
 
 The source is read, not run: each error raised with a literal code (`NotFound("user_not_found", ...)`),
-each file problem, each note (`catalogue.note("duplicate_in_file", ...)`), each row `reason=` and each
+each file problem, each note (`catalogue.note("duplicate_in_file", ...)`), each text of the `portal` command
+(`say("cli_logged_in", ...)`), each row `reason=` and each
 code a request model or table declares (`error_codes`, `_HTTP_CODES`). A code added without texts
 fails here, naming the file it was found in.
 """
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("services", "shared", "portal")
 ERROR_KINDS = {"PortalError", "BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "TooManyRequests",
                "Gone", "PayloadTooLarge", "UnsupportedMediaType", "ServiceUnavailable", "InvalidInput",
-               "FileProblem", "note"}
+               "FileProblem", "note", "say"}
 # Codes held in constants rather than written where they are raised.
 NAMED_CODES = {import_domain.ANALYSIS_FAILED, import_domain.STORAGE_FULL, import_domain.STORAGE_FAILED,
                import_domain.NO_ANSWER, ROW_FAILED}
