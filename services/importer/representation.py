@@ -26,7 +26,7 @@ def job_representation(job: Job, totals: Totals) -> dict[str, Any]:
         "total_rows": job.total_rows,
         "progress": {"processed": 0 if previewing else totals.processed, "total": job.total_rows},
         "counts": totals.planned if previewing else totals.done,
-        "error": job.error,  # as stored, with its params: in_language() makes it text
+        "error": job.error,  # as stored, with its params: job_in_language() makes it text
         "created_by": job.created_by.code,
         "started_by": job.started_by.code if job.started_by else None,
         "created_at": utc_timestamp(job.created_at),
