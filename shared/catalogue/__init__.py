@@ -2,7 +2,8 @@
 
 Keys are the contract's stable codes: error codes (`user_not_found`), row reasons
 (`code_not_numeric`), import failures (`malformed_csv`). A language's catalogue is the folder of that
-name; its files only split it by subject (a code is in one file of the folder). A text may name its
+name; its files only split it by subject (a code is in one file of the folder, but for `errors.json`,
+whose texts give way to a subject file's text for the same code). A text may name its
 parameters as `{name}`; a list parameter is written as "a, b". A part of a text in square brackets
 is shown only when every parameter it names is known (`"Onbekende rechten[: {rights}]."`), so one
 text reads well whether the error's details name the value or not. Dutch is the default language, English the other one.
@@ -24,15 +25,26 @@ DEFAULT_LANGUAGE = "nl"
 _HERE = Path(__file__).parent
 
 
+# Holds a text for every error code the services raise, so none is ever without one; a subject's own
+# file may word a code of it too (schedule projects, school functions), and then that text is the one.
+FALLBACK_FILE = "errors.json"
+
+
 @cache
 def catalogue(language: str) -> dict[str, str]:
     """Every text of a language, by code."""
     texts: dict[str, str] = {}
     for part in sorted((_HERE / language).glob("*.json")):
+        if part.name == FALLBACK_FILE:
+            continue
         subject = json.loads(part.read_text(encoding="utf-8"))
         if repeated := subject.keys() & texts.keys():
             raise ValueError(f"{part} repeats codes of the {language} catalogue: {sorted(repeated)}")
         texts.update(subject)
+    fallback = _HERE / language / FALLBACK_FILE
+    if fallback.exists():
+        for code, text in json.loads(fallback.read_text(encoding="utf-8")).items():
+            texts.setdefault(code, text)
     return texts
 
 

@@ -237,13 +237,14 @@ def test_the_services_answer_in_the_language_the_console_is_switched_to(portal, 
         const { data } = await api("GET", "/users/nobody");
         return [errorText(data), errorText({ error: { code: "unreachable", message: "Failed to fetch" } }),
                 catalogueText("insufficient_rights", { missing: ["users:write", "imports:write"] }),
-                catalogueText("unknown_student", {})];
+                catalogueText("rows_expired", {})];
     }"""
     assert page.evaluate(explain) == [
         "Er is geen gebruiker met code nobody.", "De server is niet bereikbaar. Controleer de verbinding en probeer "
         "het opnieuw.", "Hiervoor mist u rechten: users:write, imports:write.",
-        "Er is geen leerling bekend met leerlingnummer."]
+        "De regels van deze import zijn na de bewaartermijn verwijderd; de import en zijn aantallen blijven bewaard."]
     page.locator("#language").click()
     assert page.evaluate(explain) == [
         "No user has code nobody.", "The server cannot be reached. Check the connection and try again.",
-        "This needs rights you do not hold: users:write, imports:write.", "No student is known with code."]
+        "This needs rights you do not hold: users:write, imports:write.",
+        "The rows of this import were deleted after the retention period; the import and its counts are kept."]

@@ -98,20 +98,23 @@ def test_bad_enrollment_rows_and_an_unknown_project_are_reported(system):
     done = import_file(system, content, kind="enrollments", schedule_project=project)
     actions = [(row["line"], row["action"], " ".join(row["messages"])) for row in system.all_rows(done["id"])]
     assert [action for _, action, _ in actions] == ["error"] * 7
-    assert "De prognose abc" in actions[0][2] and "regel 2" in actions[1][2] and "gearchiveerd" in actions[2][2]
-    assert "Er is geen leerling" in actions[3][2] and "239999" in actions[4][2] and "regel 2" in actions[5][2]
+    assert "De prognose" in actions[0][2] and "regel 2" in actions[1][2] and "gearchiveerd" in actions[2][2]
+    assert "t.jansen" in actions[3][2] and "239999" in actions[4][2] and "regel 2" in actions[5][2]
     assert "leeg" in actions[6][2]
     assert [row["reason"] for row in system.all_rows(done["id"])] == [
         "invalid_prognosis", "duplicate_in_file", "not_a_student", "unknown_student", "unknown_student",
         "duplicate_in_file", "missing_student"]
     assert done["counts"]["error"] == 7 and done["total_rows"] == 7
-    english = in_english(system, f"/api/v1/imports/{done['id']}/rows?limit=1")["items"][0]
-    assert english["messages"] == ["The prognosis abc is not a number from 0 to 100."]
+    english = in_english(system, f"/api/v1/imports/{done['id']}/rows?limit=3")["items"]
+    assert english[1]["messages"] == ["230001 was used on line 2 already; this row is not imported."]
     dutch_report = system.download(f"/api/v1/imports/{done['id']}/errors.csv").decode("utf-8-sig").splitlines()
     english_report = system.download(f"/api/v1/imports/{done['id']}/errors.csv?lang=en").decode("utf-8-sig")
     assert dutch_report[0] == "line;code;action;message" == english_report.splitlines()[0]
-    assert dutch_report[1] == "2;230001;error;De prognose abc is geen getal van 0 tot en met 100."
-    assert english_report.splitlines()[1] == "2;230001;error;The prognosis abc is not a number from 0 to 100."
+    assert dutch_report[2] == '3;230001;error;"230001 staat al op regel 2 van het bestand; deze regel wordt niet ' \
+        'geïmporteerd."'
+    assert english_report.splitlines()[2] == '3;230001;error;"230001 was used on line 2 already; this row is not ' \
+        'imported."'
+    assert english_report.splitlines()[1].startswith("2;230001;error;The prognosis")
     missing = import_file(system, content, kind="enrollments", schedule_project="1999-2000")
     assert missing["status"] == "failed" and missing["error"]["code"] == "unknown_schedule_project"
     assert missing["error"]["message"] == "Er is geen roosterproject met code 1999-2000."

@@ -104,11 +104,29 @@ def test_every_text_reads_well_without_its_parameters_in_brackets(lang):
 
 
 def test_a_part_in_brackets_shows_only_when_its_parameters_are_known():
-    assert catalogue.text("unknown_right", "nl", {"rights": ["x:read", "y:write"]}) == \
-        "Onbekend recht: x:read, y:write."
-    assert catalogue.text("unknown_right", "nl", {"field": "rights"}) == "Onbekend recht."
-    assert catalogue.text("invalid_prognosis", "en", {"value": None}) == "The prognosis is not a number from 0 to 100."
+    assert catalogue.text("insufficient_rights", "nl", {"missing": ["x:read", "y:write"]}) == \
+        "Hiervoor mist u rechten: x:read, y:write."
+    assert catalogue.text("invalid_email", "nl", {"field": "email"}) == "Dit is geen geldig e-mailadres."
+    assert catalogue.text("invalid_email", "en", {"email": "zoe@"}) == "This is not a valid email address: zoe@."
+    assert catalogue.text("invalid_email", "en", {"email": None}) == "This is not a valid email address."
 
 
 def test_a_value_with_braces_is_shown_as_it_is():
     assert catalogue.text("user_exists", "nl", {"code": "{field}"}) == "Er bestaat al een gebruiker met code {field}."
+
+
+def test_a_subject_file_may_word_a_code_of_errors_json_its_own_way(tmp_path, monkeypatch):
+    for lang in catalogue.LANGUAGES:
+        (tmp_path / lang).mkdir()
+        (tmp_path / lang / catalogue.FALLBACK_FILE).write_text('{"x": "from errors.json", "y": "only here"}')
+        (tmp_path / lang / "subject.json").write_text('{"x": "the subject\'s own"}')
+    monkeypatch.setattr(catalogue, "_HERE", tmp_path)
+    catalogue.catalogue.cache_clear()
+    try:
+        assert catalogue.catalogue("nl") == {"x": "the subject's own", "y": "only here"}
+        (tmp_path / "nl" / "other.json").write_text('{"x": "a second subject"}')
+        catalogue.catalogue.cache_clear()
+        with pytest.raises(ValueError, match="repeats codes"):
+            catalogue.catalogue("nl")
+    finally:
+        catalogue.catalogue.cache_clear()

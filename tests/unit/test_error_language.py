@@ -18,7 +18,7 @@ def app():
 
     @flask.post("/enrollments")
     def enroll():
-        raise InvalidInput("unknown_student", "No student with code 9 is known.", field="student", student="9")
+        raise InvalidInput("invalid_email", "'zoe@' is not a valid email address.", field="email", email="zoe@")
 
     @flask.get("/busy")
     def busy():
@@ -36,8 +36,7 @@ def test_a_services_error_is_dutch_by_default_and_english_when_asked():
     assert error(client.get("/users/42")) == (404, "user_not_found", "Er is geen gebruiker met code 42.")
     assert error(client.get("/users/42", headers={"Accept-Language": "en-GB,en;q=0.9"})) == \
         (404, "user_not_found", "No user has code 42.")
-    assert error(client.post("/enrollments")) == (422, "unknown_student",
-                                                  "Er is geen leerling bekend met leerlingnummer 9.")
+    assert error(client.post("/enrollments")) == (422, "invalid_email", "Dit is geen geldig e-mailadres: zoe@.")
 
 
 def test_flasks_own_errors_and_an_outage_are_in_the_readers_language_too():
