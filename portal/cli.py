@@ -8,14 +8,17 @@ import sys
 from collections.abc import Mapping
 from urllib.parse import unquote, urlsplit
 
+from portal import texts
+from portal.texts import say
 from shared.config import Settings
 from shared.private_files import keep_new_files_private
 
-URL_HELP = ("the portal's base URL (default PORTAL_URL, else the running `portal run` found through "
-            "PORTAL_DATA_DIR/run.json, else http://127.0.0.1:PORTAL_PORT)")
+LOGIN_METHODS = ("password", "sso", "none")
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Speaks Dutch unless --lang en or the locale is English (see portal/texts.py), --help included."""
+    texts.use(texts.chosen_language(sys.argv[1:] if argv is None else argv, os.environ))
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "action"):
@@ -25,83 +28,77 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="portal", description="Student onboarding backbone of the school portal.")
-    commands = parser.add_subparsers(title="commands")
+    parser = argparse.ArgumentParser(prog="portal", description=say("cli_help_description"))
+    _add_language_option(parser, texts.language())
+    commands = parser.add_subparsers(title=say("cli_help_commands"))
 
-    run = commands.add_parser("run", help="run the whole system on this machine (embedded defaults)",
-                              description="Start the embedded Redis (unless REDIS_URL is set), migrate the "
-                              "databases, create the first application manager and run the gateway, "
-                              "workers and relay until Ctrl-C. Settings come from the environment "
-                              "(PORTAL_PORT, PORTAL_DATA_DIR, ...). The processes write to log files in "
-                              "PORTAL_DATA_DIR/logs.")
-    run.add_argument("--verbose", action="store_true",
-                     help="let every process write here instead of to its log file")
+    run = commands.add_parser("run", help=say("cli_help_run"), description=say("cli_help_run_description"))
+    run.add_argument("--verbose", action="store_true", help=say("cli_help_verbose"))
     run.set_defaults(action=_run)
 
-    admin = commands.add_parser("create-admin", help="create the first application manager",
-                                description="Create an application manager in the users database "
-                                "(USERS_DATABASE_URL). Without --password, PORTAL_ADMIN_PASSWORD is used, "
-                                "else a password is generated and printed once.")
-    admin.add_argument("--code", default=None, help="user code (default PORTAL_ADMIN_CODE or 'admin')")
-    admin.add_argument("--password", default=None, help="password (default PORTAL_ADMIN_PASSWORD or generated)")
+    admin = commands.add_parser("create-admin", help=say("cli_help_create_admin"),
+                                description=say("cli_help_create_admin_description"))
+    admin.add_argument("--code", default=None, help=say("cli_help_admin_code"))
+    admin.add_argument("--password", default=None, help=say("cli_help_admin_password"))
     admin.set_defaults(action=_create_admin)
 
-    migrate = commands.add_parser("migrate", help="bring every service's database to the latest schema",
-                                  description="Run the Alembic migrations of every service's database "
-                                  "(USERS_DATABASE_URL, IMPORTER_DATABASE_URL, ENROLLMENTS_DATABASE_URL).")
+    migrate = commands.add_parser("migrate", help=say("cli_help_migrate"),
+                                  description=say("cli_help_migrate_description"))
     migrate.set_defaults(action=_migrate)
 
-    importing = commands.add_parser("import", help="import a CSV file into the portal",
-                                    description="Upload a file, show the detected settings and the planned "
-                                    "actions, ask before starting, follow the progress and summarise.")
-    kinds = importing.add_subparsers(title="kinds", dest="kind", required=True)
-    users = kinds.add_parser("users", help="import users (students, employees, parents) from a CSV export")
-    users.add_argument("file", help="the CSV file (tab, semicolon or comma separated)")
+    importing = commands.add_parser("import", help=say("cli_help_import"),
+                                    description=say("cli_help_import_description"))
+    kinds = importing.add_subparsers(title=say("cli_help_kinds"), dest="kind", required=True)
+    users = kinds.add_parser("users", help=say("cli_help_users"))
+    users.add_argument("file", help=say("cli_help_users_file"))
     users.add_argument("--mode", choices=("import", "update", "synchronize"), default="import",
-                       help="import: add new users only; update: change existing only; synchronize: both")
-    users.add_argument("--as-student", action="store_true", help="give every user the student type")
-    enrollments = kinds.add_parser("enrollments", help="import department enrollments of students")
-    enrollments.add_argument("file", help="the CSV file (tab or semicolon separated)")
-    enrollments.add_argument("--project", required=True, help="the schedule project's code, e.g. 2026-2027")
+                       help=say("cli_help_mode"))
+    users.add_argument("--as-student", action="store_true", help=say("cli_help_as_student"))
+    users.add_argument("--login-method", choices=LOGIN_METHODS, help=say("cli_help_login_method"))
+    users.add_argument("--archive-missing", action="store_true", help=say("cli_help_archive_missing"))
+    users.add_argument("--max-archive-percent", type=_percent, metavar="N", help=say("cli_help_max_archive_percent"))
+    enrollments = kinds.add_parser("enrollments", help=say("cli_help_enrollments"))
+    enrollments.add_argument("file", help=say("cli_help_enrollments_file"))
+    enrollments.add_argument("--project", required=True, help=say("cli_help_project"))
     for parser_of_kind in (users, enrollments):
         _add_import_options(parser_of_kind)
 
-    login = commands.add_parser("login", help="log in once and keep the session for later commands",
-                                description="Log in to the portal (found as `portal import` finds it) and keep "
-                                "the session's refresh token for that URL in $XDG_CONFIG_HOME/portal/sessions.json "
-                                "(default ~/.config/portal/, only yours to read), so that later commands need no "
-                                "password until the session ends (12 hours unused, or `portal logout`).")
-    login.add_argument("--url", help=URL_HELP)
-    login.add_argument("--code", help="the user code to log in with (default PORTAL_ADMIN_CODE or 'admin'; "
-                       "asked on a terminal)")
-    login.add_argument("--password-stdin", action="store_true",
-                       help="read the password from the first line of standard input (no terminal needed)")
+    login = commands.add_parser("login", help=say("cli_help_login"), description=say("cli_help_login_description"))
+    login.add_argument("--url", help=say("cli_help_url"))
+    login.add_argument("--code", help=say("cli_help_login_code"))
+    login.add_argument("--password-stdin", action="store_true", help=say("cli_help_password_stdin"))
     login.set_defaults(action=_login)
 
-    logout = commands.add_parser("logout", help="end the session `portal login` kept, and forget it",
-                                 description="End the stored session on the portal and remove it from "
-                                 "this machine; when the portal cannot be reached it is removed here all the same.")
-    logout.add_argument("--url", help=URL_HELP)
+    logout = commands.add_parser("logout", help=say("cli_help_logout"),
+                                 description=say("cli_help_logout_description"))
+    logout.add_argument("--url", help=say("cli_help_url"))
     logout.set_defaults(action=_logout)
 
-    cli = commands.add_parser("redis-cli", help="run redis-cli against the portal's Redis",
-                              description="Runs the redis-cli shipped with the install against REDIS_URL "
-                              "or the embedded Redis of `portal run`, e.g. "
-                              "`portal redis-cli XRANGE portal:events - +`.")
+    cli = commands.add_parser("redis-cli", help=say("cli_help_redis_cli"),
+                              description=say("cli_help_redis_cli_description"))
     cli.add_argument("arguments", nargs=argparse.REMAINDER)
     cli.set_defaults(action=_redis_cli)
 
-    events = commands.add_parser("events", help="operate on the event stream portal:events")
-    event_commands = events.add_subparsers(title="commands", dest="events_command", required=True)
-    replay = event_commands.add_parser(
-        "replay", help="publish the users service's events again from its log, in order",
-        description="Publish again, in their order and with their ids, the events of the users database's "
-        "event log (USERS_DATABASE_URL) published at or after --since, to the stream portal:events of "
-        "REDIS_URL; subscribers skip the ones they already handled. Run it where the services run.")
-    replay.add_argument("--since", required=True, type=_moment, metavar="DATE-TIME",
-                        help="ISO 8601 date and time with a zone, e.g. 2026-11-30T08:00:00Z")
+    events = commands.add_parser("events", help=say("cli_help_events"))
+    event_commands = events.add_subparsers(title=say("cli_help_commands"), dest="events_command", required=True)
+    replay = event_commands.add_parser("replay", help=say("cli_help_replay"),
+                                       description=say("cli_help_replay_description"))
+    replay.add_argument("--since", required=True, type=_moment, metavar="DATE-TIME", help=say("cli_help_since"))
     replay.set_defaults(action=_events_replay)
+    for subcommand in (run, admin, migrate, importing, users, enrollments, login, logout, events, replay):
+        _add_language_option(subcommand, argparse.SUPPRESS)
     return parser
+
+
+def _add_language_option(parser: argparse.ArgumentParser, default: str) -> None:
+    """--lang is read before parsing (the help is in that language too); it is accepted everywhere."""
+    parser.add_argument("--lang", choices=("nl", "en"), default=default, help=say("cli_help_lang"))
+
+
+def _percent(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or not 0 <= int(value) <= 100:
+        raise argparse.ArgumentTypeError(say("cli_not_a_percentage", value=value))
+    return int(value)
 
 
 def _moment(value: str):
@@ -110,9 +107,9 @@ def _moment(value: str):
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 date and time: {value!r}") from None
+        raise argparse.ArgumentTypeError(say("cli_not_a_moment", value=value)) from None
     if moment.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"give the zone too, e.g. {value}Z or {value}+01:00")
+        raise argparse.ArgumentTypeError(say("cli_moment_without_zone", value=value))
     return moment
 
 
@@ -129,24 +126,20 @@ def _events_replay(args) -> int:
     publisher = build_service(settings).publisher
     assert publisher is not None  # there is a REDIS_URL
     replayed = publisher.replay_since(args.since)
-    print(f"Published {replayed} events again to {EVENT_STREAM}, in their order: every event of the users "
-          f"log published since {args.since.isoformat()}.")
+    print(say("cli_replayed", count=replayed, stream=EVENT_STREAM, since=args.since.isoformat()))
     return 0
 
 
 def _add_import_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--delimiter", help="tab, semicolon or comma (default: detected)")
-    parser.add_argument("--encoding", help="utf-8, utf-8-sig, cp1252, mac-roman, cp850 or utf-16 (default: detected)")
-    parser.add_argument("--no-header", action="store_true", help="the first line is data, not headers")
-    parser.add_argument("--map", action="append", metavar="COLUMN=FIELD",
-                        help="label a column (header text or 0-based index) with a field, or 'ignore'; repeatable")
-    parser.add_argument("--yes", "-y", action="store_true", help="start without asking")
-    parser.add_argument("--url", help=URL_HELP)
-    parser.add_argument("--token", help="access token (default PORTAL_TOKEN; else the session of `portal login`, "
-                        "else logs in with a code and password)")
-    parser.add_argument("--password-stdin", action="store_true",
-                        help="read the password from the first line of standard input (no terminal needed)")
-    parser.add_argument("--code", help="the user code to log in with (default PORTAL_ADMIN_CODE or 'admin')")
+    parser.add_argument("--delimiter", help=say("cli_help_delimiter"))
+    parser.add_argument("--encoding", help=say("cli_help_encoding"))
+    parser.add_argument("--no-header", action="store_true", help=say("cli_help_no_header"))
+    parser.add_argument("--map", action="append", metavar="COLUMN=FIELD", help=say("cli_help_map"))
+    parser.add_argument("--yes", "-y", action="store_true", help=say("cli_help_yes"))
+    parser.add_argument("--url", help=say("cli_help_url"))
+    parser.add_argument("--token", help=say("cli_help_token"))
+    parser.add_argument("--password-stdin", action="store_true", help=say("cli_help_password_stdin"))
+    parser.add_argument("--code", help=say("cli_help_code"))
     parser.set_defaults(action=_import)
 
 
@@ -166,10 +159,10 @@ def _import(args) -> int:
         print(problem, file=sys.stderr)
         return 2
     except ApiError as error:
-        print(f"The portal refused: {error}", file=sys.stderr)
+        print(say("cli_refused", error=error), file=sys.stderr)
         return 1
     except OSError as error:
-        print(f"Lost the portal at {found.url}: {error}", file=sys.stderr)
+        print(say("cli_lost_portal", url=found.url, error=error), file=sys.stderr)
         return 1
 
 
@@ -184,14 +177,13 @@ def _login(args) -> int:
     try:
         credentials = plan_password(args.code, args.password_stdin, os.environ, sys.stdin, from_environment=False)
         if credentials is None:
-            raise CannotStart("No terminal to ask for a password: give it on standard input with --password-stdin "
-                              "(and the code with --code).")
+            raise CannotStart(say("cli_login_no_terminal"))
         wait_until_ready(found)
         code, password = credentials()
-        client = PortalClient(found.url, timeout=30)
+        client = PortalClient(found.url, timeout=30, language=texts.language())
         client.login(code, password)
         if not client.refresh_token:
-            raise CannotStart(f"The portal at {found.url} gave no refresh token; it has no sessions to keep.")
+            raise CannotStart(say("cli_no_refresh_token", url=found.url))
         with store.locked():
             replaced = store.replace(found.url, code, client.refresh_token)
         if replaced:
@@ -200,13 +192,12 @@ def _login(args) -> int:
         print(problem, file=sys.stderr)
         return 2
     except ApiError as error:
-        print(f"The portal refused the login: {error}", file=sys.stderr)
+        print(say("cli_login_refused", error=error), file=sys.stderr)
         return 1
     except OSError as error:
-        print(f"Lost the portal at {found.url}: {error}", file=sys.stderr)
+        print(say("cli_lost_portal", url=found.url, error=error), file=sys.stderr)
         return 1
-    print(f"Logged in to {found.url} as {code}. The session is kept in {store.path} (only yours to read) for "
-          "later commands; it ends after 12 hours unused, or with `portal logout`.")
+    print(say("cli_logged_in", url=found.url, code=code, path=store.path))
     return 0
 
 
@@ -228,25 +219,23 @@ def _logout(args) -> int:
     found = portal_url(args.url, os.environ)
     store = SessionStore(config_dir(os.environ))
     if not store.path.exists():
-        print(f"No session stored for {found.url}; nothing to do.")
+        print(say("cli_no_session", url=found.url))
         return 0
     with store.locked():
         stored = store.get(found.url)
         if stored is None:
-            print(f"No session stored for {found.url}; nothing to do.")
+            print(say("cli_no_session", url=found.url))
             return 0
         try:
-            PortalClient(found.url, timeout=10).log_out(stored["refresh_token"])
+            PortalClient(found.url, timeout=10, language=texts.language()).log_out(stored["refresh_token"])
             problem = None
         except (ApiError, OSError) as error:
             problem = getattr(error, "reason", None) or error
         store.forget(found.url)
     if problem is not None:
-        print(f"Could not end the session on the portal at {found.url} ({found.source}): {problem}.\n"
-              f"It is forgotten here, so nothing on this machine can use it; on the portal it ends by itself "
-              "after 12 hours unused.", file=sys.stderr)
+        print(say("cli_logout_failed", url=found.url, source=found.source, problem=problem), file=sys.stderr)
         return 1
-    print(f"Logged out of {found.url}: the session has ended and is forgotten here.")
+    print(say("cli_logged_out", url=found.url))
     return 0
 
 
@@ -261,7 +250,7 @@ def _migrate(_args) -> int:
 
     keep_new_files_private()  # SQLite files, when the databases are the embedded defaults
     migrate_all(Settings.from_env())
-    print("Databases migrated.")
+    print(say("cli_migrated"))
     return 0
 
 
@@ -277,13 +266,13 @@ def _create_admin(args) -> int:
     with service.unit_of_work() as uow:
         exists = uow.users.get(code) is not None
     if exists:
-        print(f"A user with code {code!r} exists already; nothing changed.")
+        print(say("cli_admin_exists", code=code))
         return 0
     password = args.password or settings.admin_password
     generated = handlers.ensure_application_manager(service.unit_of_work(), code, password)
-    print(f"Created application manager {code!r}.")
+    print(say("cli_admin_created", code=code))
     if generated:
-        print(f"Password (shown once): {generated}")
+        print(say("cli_admin_password", password=generated))
     return 0
 
 
@@ -296,14 +285,12 @@ def _redis_cli(args) -> int:
 
     found = redis_url(os.environ)
     if found is None:
-        print(f"No Redis known: no running `portal run` recorded in {data_dir_of(os.environ) / RUN_FILE} and "
-              "REDIS_URL is not set. Start `portal run`, or give the PORTAL_DATA_DIR it was started with, "
-              "or set REDIS_URL.", file=sys.stderr)
+        print(say("cli_no_redis", run_file=data_dir_of(os.environ) / RUN_FILE), file=sys.stderr)
         return 2
     try:
         url = primary_url(found.url)
     except (ValueError, redis.RedisError) as error:
-        print(f"Cannot find the Redis primary of {redacted(found.url)}: {error}", file=sys.stderr)
+        print(say("cli_no_redis_primary", url=redacted(found.url), error=error), file=sys.stderr)
         return 2
     argv, env = redis_cli_command(url, os.environ)
     os.execve(argv[0], argv + args.arguments, env)

@@ -29,6 +29,7 @@ class PortalClient:
     refresh_token: str | None = None  # from login: a request refused for an expired token is sent again once
     stored: StoredSession | None = None  # `portal login`'s session: refreshed through its store, not refresh_token
     stored_refused: Refreshed | None = None  # why the stored session could not be refreshed
+    language: str | None = None  # sent as Accept-Language: the portal's messages in the command's language
 
     def login(self, code: str, password: str) -> str:
         answer = self.call("POST", "/api/v1/auth/token", {"code": code, "password": password})
@@ -117,6 +118,8 @@ class PortalClient:
             request.add_header(name, value)
         if self.token and with_token:
             request.add_header("Authorization", f"Bearer {self.token}")
+        if self.language:
+            request.add_header("Accept-Language", self.language)
         return request
 
 

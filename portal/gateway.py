@@ -21,6 +21,7 @@ from celery import Celery
 from flask import Flask, jsonify, send_from_directory
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
+from shared import catalogue
 from shared.celery_app import queues_with_workers
 from shared.config import Settings
 from shared.errors import NotFound
@@ -104,6 +105,14 @@ class Gateway:
         def console():
             """The admin console: static files that use only the public /api/v1."""
             return _console_file("index.html")
+
+        @app.get("/console/catalogue/<lang>.json")
+        def console_catalogue(lang):
+            """The shared catalogue of texts of one language (nl, en), by code, as the services and the
+            CLI use it: the console shows the codes it explains itself with it."""
+            if lang not in catalogue.LANGUAGES:
+                raise NotFound("not_found", f"There is no catalogue for {lang!r}; there are {catalogue.LANGUAGES}.")
+            return jsonify(catalogue.catalogue(lang))
 
         @app.get("/console/<path:name>")
         def console_asset(name):

@@ -11,8 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 from portal.client import ApiError, PortalClient
 from portal.discovery import Found
 from portal.session import CannotStart, Login, open_session
+from portal.texts import say
 
 DELIMITER_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma"}
+ACTIONS = ("create", "update", "unchanged", "skip", "error", "archive")
 POLL_SECONDS = 0.3
 BAR_WIDTH = 30
 FIRST_ERRORS = 10
@@ -21,29 +23,36 @@ FIRST_ERRORS = 10
 def run_import(args, found: Found, login: Login) -> int:
     path = Path(args.file)
     if not path.is_file():
-        raise CannotStart(f"No such file: {path}")
+        raise CannotStart(say("cli_no_such_file", path=path))
     client = open_session(found, login)
     status, job = client.upload("/api/v1/imports", _options(args), path.name, path.read_bytes())
     if status != 202:
         raise ApiError(status, job)
-    job = _wait_while(client, job, ("analyzing",), "Analysing")
+    job = _wait_while(client, job, ("analyzing",), say("cli_analysing"))
     if job["status"] == "failed":
-        print(f"The file cannot be imported: {job['error']['message']} ({job['error']['code']})")
+        print(say("cli_cannot_import", message=job["error"]["message"], code=job["error"]["code"]))
         return 1
     _show_preview(job)
-    if not args.yes and not _confirm("Start the import?"):
-        print(f"Not started. The job {job['id']} stays ready; start it later with "
-              f"POST /api/v1/imports/{job['id']}/start.")
+    if not args.yes and not _confirm(say("cli_start_question")):
+        print(say("cli_not_started", id=job["id"]))
         return 0
     client.call("POST", f"/api/v1/imports/{job['id']}/start")
-    job = _wait_while(client, client.call("GET", f"/api/v1/imports/{job['id']}"), ("queued", "running"), "Importing")
+    job = _wait_while(client, client.call("GET", f"/api/v1/imports/{job['id']}"), ("queued", "running"),
+                      say("cli_importing"))
     return _summarise(client, job)
 
 
 def _options(args) -> dict:
-    options = {"kind": args.kind}
+    """The multipart options of the upload, as the contract names them."""
+    options: dict = {"kind": args.kind}
     if args.kind == "users":
         options.update(mode=args.mode, as_student=args.as_student)
+        if args.login_method:
+            options["login_method"] = args.login_method
+        if args.archive_missing:
+            options["archive_missing"] = True
+        if args.max_archive_percent is not None:
+            options["max_archive_percent"] = args.max_archive_percent
     else:
         options["schedule_project"] = args.project
     if args.delimiter:
@@ -57,7 +66,7 @@ def _options(args) -> dict:
         for item in args.map:
             column, _, field = item.partition("=")
             if not field:
-                raise SystemExit(f"--map needs COLUMN=FIELD, got {item!r}")
+                raise SystemExit(say("cli_map_needs_field", item=item))
             mapping[column] = field
         options["mapping"] = mapping
     return options
@@ -76,36 +85,44 @@ def _wait_while(client: PortalClient, job: dict, statuses: tuple[str, ...], labe
 def _draw_progress(label: str, job: dict) -> None:
     done, total = job["progress"]["processed"], job["progress"]["total"] or 0
     if job["status"] == "analyzing" or not total:
-        sys.stdout.write(f"\r{label}... {job['status']}")
+        sys.stdout.write(f"\r{label}... {_status(job['status'])}")
     else:
         filled = int(BAR_WIDTH * done / total)
-        sys.stdout.write(f"\r{label} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{total} rows")
+        rows = say("cli_rows_done", done=done, total=total)
+        sys.stdout.write(f"\r{label} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {rows}")
     sys.stdout.flush()
 
 
 def _show_preview(job: dict) -> None:
     settings = job["settings"]
-    print(f"File:       {job['filename']} ({job['total_rows']} rows)")
-    target = f"Mode: {settings['mode']}    As student: {settings['as_student']}" if job["kind"] == "users" \
-        else f"Schedule project: {settings['schedule_project']}"
-    print(f"Delimiter:  {DELIMITER_NAMES.get(settings['delimiter'], settings['delimiter'])}    "
-          f"Encoding: {settings['encoding']}    {target}")
-    print("Columns:")
+    print(say("cli_file", filename=job["filename"], rows=job["total_rows"]))
+    target = say("cli_users_target", mode=settings["mode"], as_student=_yes_no(settings["as_student"])) \
+        if job["kind"] == "users" else say("cli_enrollments_target", project=settings["schedule_project"])
+    delimiter = settings["delimiter"]
+    named = say(f"cli_delimiter_{DELIMITER_NAMES[delimiter]}") if delimiter in DELIMITER_NAMES else delimiter
+    print(say("cli_layout", delimiter=named, encoding=settings["encoding"], target=target))
+    if settings.get("login_method"):
+        print(say("cli_login_method", login_method=settings["login_method"]))
+    if settings.get("archive_missing"):
+        print(say("cli_archive_missing", percent=settings.get("max_archive_percent", 10)))
+    print(say("cli_columns"))
     for column in job["columns"]:
         samples = ", ".join(column["samples"])
-        print(f"  {column['index']:>3}  {column['header'] or '(no header)':<24} → {column['field']:<12} {samples}")
-    print("Planned:    " + _counts(job["counts"]))
+        header = column["header"] or say("cli_no_header")
+        print(f"  {column['index']:>3}  {header:<24} → {column['field']:<12} {samples}")
+    print(say("cli_planned", counts=_counts(job["counts"])))
 
 
 def _summarise(client: PortalClient, job: dict) -> int:
-    print(f"Import {job['status']}: " + _counts(job["counts"]))
+    print(say("cli_finished", status=_status(job["status"]), counts=_counts(job["counts"])))
     problems = client.call("GET", f"/api/v1/imports/{job['id']}/rows?action=error&limit={FIRST_ERRORS}")["items"]
     for row in problems:
-        print(f"  line {row['line']}: {' '.join(row['messages'])}")
+        print(say("cli_row_problem", line=row["line"], messages=" ".join(row["messages"])))
     if job["counts"]["error"] + job["counts"]["skip"]:
-        # The signed link opens in a browser without the token, for a few minutes.
+        # The signed link opens in a browser without the token, for a few minutes (in the command's
+        # language: the portal made it for the language the command asked in).
         link = job["errors_csv_url"]
-        print(f"All errors and skips (opens in a browser until {_expiry(link)}): {client.base_url.rstrip('/')}{link}")
+        print(say("cli_errors_link", time=_expiry(link), url=f"{client.base_url.rstrip('/')}{link}"))
     return 0 if job["status"] == "completed" else 1
 
 
@@ -115,12 +132,20 @@ def _expiry(link: str) -> str:
 
 
 def _counts(counts: dict) -> str:
-    return "  ".join(f"{action} {counts[action]}" for action in ("create", "update", "unchanged", "skip", "error"))
+    return "  ".join(f"{say('cli_action_' + action)} {counts[action]}" for action in ACTIONS if action in counts)
+
+
+def _status(status: str) -> str:
+    return say(f"cli_status_{status}")
+
+
+def _yes_no(value: bool) -> str:
+    return say("cli_yes" if value else "cli_no")
 
 
 def _confirm(question: str) -> bool:
     try:
-        answer = input(f"{question} [y/N] ")
+        answer = input(question)
     except EOFError:
         return False
     return answer.strip().lower() in ("y", "yes", "j", "ja")

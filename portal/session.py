@@ -17,21 +17,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TextIO
 
+from portal import texts
 from portal.client import PortalClient
-from portal.discovery import Found, how_to_point_elsewhere
+from portal.discovery import Found
 from portal.saved_sessions import StoredSession
+from portal.texts import say
 from shared.config import DEFAULT_ADMIN_CODE
 
 READY_WAIT_SECONDS = 60
 HEALTH_TIMEOUT_SECONDS = 5
-
-NO_TERMINAL = (
-    "No terminal to ask for a password. Log in with one of:\n"
-    "  --token TOKEN (or PORTAL_TOKEN)\n"
-    "  --password-stdin, the password on standard input (with --code CODE; default PORTAL_ADMIN_CODE or admin)\n"
-    "  PORTAL_ADMIN_PASSWORD in the environment\n"
-    "  `portal login` once, for a session that later commands use"
-)
 
 
 class CannotStart(Exception):
@@ -57,7 +51,7 @@ def plan_login(token: str | None, code: str | None, password_stdin: bool, enviro
         return Login(stored=stored, credentials=_password_source(code, environ, stdin))
     credentials = plan_password(code, password_stdin, environ, stdin)
     if credentials is None:
-        raise CannotStart(NO_TERMINAL)
+        raise CannotStart(say("cli_no_terminal"))
     return Login(credentials=credentials)
 
 
@@ -83,13 +77,13 @@ def _password_source(code: str | None, environ: Mapping[str, str], stdin: TextIO
 
 def open_session(found: Found, login: Login, timeout: float = 60.0) -> PortalClient:
     wait_until_ready(found)
-    client = PortalClient(found.url, login.token, timeout=timeout)
+    client = PortalClient(found.url, login.token, timeout=timeout, language=texts.language())
     if login.token is not None:
         return client  # used as it is: --token or PORTAL_TOKEN
     if login.stored is not None and _resume(client, login.stored, login.credentials is not None):
         return client
     if login.credentials is None:
-        raise CannotStart(NO_TERMINAL)
+        raise CannotStart(say("cli_no_terminal"))
     client.login(*login.credentials())
     return client
 
@@ -102,10 +96,11 @@ def _resume(client: PortalClient, stored: StoredSession, password_next: bool) ->
     client.stored = None
     refused = client.stored_refused
     assert refused is not None
-    fate = ("It has ended and is forgotten here; `portal login` starts a new one." if refused.forgotten
-            else "It is kept for a later try.")
-    print(f"The session stored by `portal login` for {client.base_url} was not accepted ({refused.problem}). {fate}"
-          + (" Logging in with a password instead." if password_next else ""), file=sys.stderr, flush=True)
+    said = [say("cli_stored_session_refused", url=client.base_url, problem=refused.problem),
+            say("cli_stored_session_forgotten" if refused.forgotten else "cli_stored_session_kept")]
+    if password_next:
+        said.append(say("cli_password_instead"))
+    print(" ".join(said), file=sys.stderr, flush=True)
     return False
 
 
@@ -119,13 +114,13 @@ def wait_until_ready(found: Found, patience: float = READY_WAIT_SECONDS) -> None
         if status == 200:
             return
         if not (status == 503 and isinstance(body, dict) and body.get("status") == "starting"):
-            raise CannotStart(f"Something answers at {found.url} ({found.source}), but not as the portal "
-                              f"does (GET /health gave {status}).\n{how_to_point_elsewhere()}")
+            raise CannotStart(say("cli_not_a_portal", url=found.url, source=found.source, status=status) + "\n"
+                              + say("cli_point_elsewhere"))
         if time.monotonic() > deadline:
-            raise CannotStart(f"The portal at {found.url} is still not ready after {patience:.0f} s: "
-                              f"{'; '.join(body.get('reasons') or [])}")
+            raise CannotStart(say("cli_not_ready", url=found.url, seconds=f"{patience:.0f}",
+                                  reasons="; ".join(body.get("reasons") or [])))
         if not told:
-            print(f"The portal at {found.url} is starting; waiting for it...", flush=True)
+            print(say("cli_starting", url=found.url), flush=True)
             told = True
         time.sleep(1)
 
@@ -135,17 +130,17 @@ def _health(found: Found) -> tuple[int, object]:
         return PortalClient(found.url, timeout=HEALTH_TIMEOUT_SECONDS).request("GET", "/health")
     except OSError as error:
         reason = getattr(error, "reason", None) or error
-        raise CannotStart(f"Cannot reach the portal at {found.url} ({found.source}): {reason}.\n"
-                          f"{how_to_point_elsewhere()}") from None
+        raise CannotStart(say("cli_unreachable", url=found.url, source=found.source, reason=reason) + "\n"
+                          + say("cli_point_elsewhere")) from None
 
 
 def _one_line(stdin: TextIO) -> str:
     password = stdin.readline().rstrip("\r\n")
     if not password:
-        raise CannotStart("--password-stdin: no password on standard input (one line is read).")
+        raise CannotStart(say("cli_empty_password_stdin"))
     return password
 
 
 def _ask(code: str) -> tuple[str, str]:
-    code = input(f"User code [{code}]: ").strip() or code
-    return code, getpass.getpass("Password: ")
+    code = input(say("cli_ask_code", code=code)).strip() or code
+    return code, getpass.getpass(say("cli_ask_password"))

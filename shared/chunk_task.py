@@ -23,7 +23,7 @@ from dataclasses import replace
 from celery import current_app as current_celery
 from celery import shared_task
 
-from shared import faults
+from shared import catalogue, faults
 from shared.failures import INFRASTRUCTURE_ERRORS
 from shared.messages import (
     IMPORTER_QUEUE,
@@ -112,10 +112,7 @@ def _apply_row(apply: Apply, single: Chunk) -> ChunkResult:
 
 
 def failed_row(line: int, dry_run: bool, error: str) -> RowOut:
-    doing = "decided" if dry_run else "applied"
-    return RowOut(line, "error", [f"The row could not be {doing}: the service failed on it ({error}). Nothing of it "
-                                  "was changed; the other rows are not affected."],
-                  reason=ROW_FAILED, params={"error": error})
+    return RowOut(line, "error", [catalogue.note(ROW_FAILED, error=error)], reason=ROW_FAILED, params={"error": error})
 
 
 def _apply(apply: Apply, chunk: Chunk) -> ChunkResult:

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 DELIMITERS = ("\t", ";", ",")
 DELIMITER_WORDS = {"tab": "\t", "semicolon": ";", "comma": ",", "\\t": "\t"}
@@ -56,12 +57,20 @@ _TRIMMED = "".join(char for char in map(chr, range(0x3001)) if char.isspace()) +
 
 
 class FileProblem(Exception):
-    """The file itself is unusable; `code` is one of the contract's job error codes."""
+    """The file itself is unusable; `code` is one of the contract's job error codes. `params` fill in
+    the catalogue's text for it, the text of `key` where that says more than the code's (the line of
+    an unclosed quote)."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, params: dict[str, Any] | None = None, key: str | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.params = params or {}
+        self.key = key
+
+    def to_error(self) -> dict[str, Any]:
+        """The job's `error` as stored: made text in the reader's language when it is read."""
+        return {"code": self.code, "message": self.message, "params": self.params, "key": self.key or self.code}
 
 
 @dataclass(frozen=True)
@@ -127,7 +136,8 @@ def detect_encoding(blocks: BlockSource) -> str:
     if bom or scan.utf8_line:
         written_as = "starts with a UTF-8 BOM" if bom else f"is UTF-8 (see line {scan.utf8_line})"
         raise FileProblem("undecodable_file", f"The file {written_as}, but line {scan.bad_line} holds bytes that "
-                          "are not UTF-8: part of it was saved in another encoding. Save it again as CSV UTF-8.")
+                          "are not UTF-8: part of it was saved in another encoding. Save it again as CSV UTF-8.",
+                          {"line": scan.bad_line}, key="undecodable_file_mixed")
     encoding = guess.best()
     if encoding is None:
         raise FileProblem("undecodable_file", "The file is neither UTF-8, Windows-1252, Mac Roman nor MS-DOS (850) "
@@ -307,15 +317,16 @@ def read_records(blocks: BlockSource, encoding: str, delimiter: str) -> Iterator
         except StopIteration:
             return
         except csv.Error as error:
-            raise FileProblem("malformed_csv", _csv_error_message(error, next_line, reader.line_num)) from None
+            raise _csv_problem(error, next_line, reader.line_num) from None
         except UnicodeDecodeError:
             raise FileProblem(
-                "undecodable_file", f"The file does not decode as {encoding} (near line {reader.line_num + 1})."
-            ) from None
+                "undecodable_file", f"The file does not decode as {encoding} (near line {reader.line_num + 1}).",
+                {"encoding": encoding, "line": reader.line_num + 1}) from None
         line, next_line = next_line, reader.line_num + 1
         if len(fields) > MAX_COLUMNS and (used := used_width(fields)) > MAX_COLUMNS:
             raise FileProblem("malformed_csv", f"Line {line} has {used} fields; at most {MAX_COLUMNS} "
-                              "columns are supported. Is the delimiter right?")
+                              "columns are supported. Is the delimiter right?",
+                              {"line": line, "fields": used, "max": MAX_COLUMNS}, key="malformed_csv_too_many_columns")
         if line == 1 and _SEP_LINE.fullmatch(delimiter.join(fields)):
             continue
         if any(field.strip() for field in fields):
@@ -331,13 +342,16 @@ def used_width(fields: list[str]) -> int:
     return width
 
 
-def _csv_error_message(error: csv.Error, start_line: int, line_num: int) -> str:
+def _csv_problem(error: csv.Error, start_line: int, line_num: int) -> FileProblem:
     text = str(error)
     if "field larger than field limit" in text:
-        return f"Line {start_line} has a field longer than {MAX_FIELD_CHARS} characters."
+        return FileProblem("malformed_csv", f"Line {start_line} has a field longer than {MAX_FIELD_CHARS} characters.",
+                           {"line": start_line, "max": MAX_FIELD_CHARS}, key="malformed_csv_long_field")
     if "unexpected end of data" in text or "EOF" in text:
-        return f"The quote opened on line {start_line} is never closed."
-    return f"Line {start_line} is not valid CSV ({text}); check the quotes near line {line_num}."
+        return FileProblem("malformed_csv", f"The quote opened on line {start_line} is never closed.",
+                           {"line": start_line}, key="malformed_csv_open_quote")
+    return FileProblem("malformed_csv", f"Line {start_line} is not valid CSV ({text}); check the quotes near "
+                       f"line {line_num}.", {"line": start_line, "near": line_num})
 
 
 def _decode_sample(blocks: BlockSource, encoding: str) -> str:
@@ -345,7 +359,8 @@ def _decode_sample(blocks: BlockSource, encoding: str) -> str:
     try:
         sample = stream.read(SNIFF_CHARS)
     except UnicodeDecodeError:
-        raise FileProblem("undecodable_file", f"The file does not decode as {encoding}.") from None
+        raise FileProblem("undecodable_file", f"The file does not decode as {encoding}.",
+                          {"encoding": encoding}) from None
     # Cut at the last line break so a half line cannot distort the field counts.
     cut = max(sample.rfind("\n"), sample.rfind("\r"))
     return sample[: cut + 1] if cut > 0 and len(sample) == SNIFF_CHARS else sample

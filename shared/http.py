@@ -45,7 +45,7 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         status = error.code or 500
         code = _HTTP_CODES.get(status, "http_error")
-        body = PortalError(code, error.description or error.name).to_dict()
+        body = _in_readers_language(PortalError(code, error.description or error.name)).to_dict()
         # A 405 says which methods the resource takes (RFC 9110); werkzeug knows them.
         allowed = {name: value for name, value in error.get_headers() if name.lower() == "allow"}
         return jsonify(body), status, allowed
@@ -56,7 +56,7 @@ def register_error_handlers(app: Flask) -> None:
         log.warning("%s %s: %s", current_request.method, current_request.path, error)
         unavailable = ServiceUnavailable("temporarily_unavailable", "The service cannot complete this request right "
                                          "now (its database or broker is busy or out of reach). Try again shortly.")
-        return jsonify(unavailable.to_dict()), unavailable.status, unavailable.headers
+        return jsonify(_in_readers_language(unavailable).to_dict()), unavailable.status, unavailable.headers
 
     for kind in INFRASTRUCTURE_ERRORS:
         app.register_error_handler(kind, infrastructure_error)
@@ -64,7 +64,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         log.exception("unhandled error")
-        body = PortalError("internal_error", "An unexpected error occurred.").to_dict()
+        body = _in_readers_language(PortalError("internal_error", "An unexpected error occurred.")).to_dict()
         return jsonify(body), 500
 
 

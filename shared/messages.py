@@ -30,22 +30,25 @@ IMPORTER_QUEUE = "importer"
 # attempts are whole: a failure may be passing (a lock, a restart), and a whole chunk is 2,000x cheaper.
 ROW_BY_ROW_ATTEMPT = 3
 ROW_FAILED = "row_failed"  # the reason of a row whose service raised on it
+# What a row says to a person: a note, {"code", "params"} (see shared/catalogue), made text only when
+# it is read, in the reader's language; a plain text from a worker before notes existed is shown as it is.
+Message = Any
 
 
 @dataclass
 class RowIn:
     line: int
     values: dict[str, str]
-    errors: list[str] = field(default_factory=list)  # found by the importer (e.g. a repeated code)
+    errors: list[Message] = field(default_factory=list)  # found by the importer (e.g. a repeated code)
     # Found by the importer too, but the row is still decided (e.g. fewer fields than the header).
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
 
 
 @dataclass
 class RowOut:
     line: int
     action: str
-    messages: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
     applied: bool = False
     reason: str | None = None  # a stable code for why, e.g. insufficient_rights
     params: dict[str, Any] | None = None  # what the reason is about, e.g. {"missing": [...]}
@@ -92,8 +95,9 @@ class ChunkResult:
     dry_run: bool
     rows: list[RowOut]
     version: int = MESSAGE_VERSION
-    # A problem with the whole import rather than a row (e.g. unknown_schedule_project): {"code", "message"}.
-    problem: dict[str, str] | None = None
+    # A problem with the whole import rather than a row (e.g. unknown_schedule_project): {"code", "message"}
+    # and, for the catalogue's text, "params".
+    problem: dict[str, Any] | None = None
     # The service raised on the chunk before deciding it (the exception's type, no rows): send it again.
     failure: str | None = None
 

@@ -3,6 +3,8 @@
 // (HttpOnly, so no script of the page can read it, scoped to /api/v1/auth). A reload therefore starts
 // by asking for a new access token with that cookie.
 
+import { language } from "./i18n.js";
+
 // A cookie request must carry this header: a cross-site form cannot send it, a page of the portal can.
 const BROWSER_HEADER = { "X-Requested-With": "portal" };
 // Ask for a new access token this long before the old one expires (at most half its life).
@@ -91,7 +93,8 @@ function readJson(response) {
 }
 
 async function request(method, path, body, read, { auth = true, headers: extra = {}, retried = false } = {}) {
-  const headers = { ...extra };
+  // The services answer (messages, row texts, a job's error) in the console's chosen language.
+  const headers = { "Accept-Language": language(), ...extra };
   const sentToken = auth ? token : null;
   if (sentToken) headers.Authorization = `Bearer ${sentToken}`;
   let payload;

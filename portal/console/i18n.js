@@ -40,14 +40,7 @@ const TEXTS = {
     err_invalid_prognosis: "De prognose moet een getal van 0 tot en met 100 zijn.",
     err_enrollment_exists: "Deze leerling heeft al een afdelingsdeelname in dit roosterproject; verwijder die eerst.",
     details: "Details",
-    err_empty_file: "Het bestand is leeg.",
-    err_no_data_rows: "Het bestand heeft een kopregel, maar geen rijen met gegevens.",
-    err_malformed_csv: "Het bestand is geen geldig CSV-bestand.",
-    err_undecodable_file: "De tekens in het bestand zijn niet te lezen; sla het op als CSV UTF-8.",
-    err_not_text: "Dit is geen tekstbestand (CSV), maar bijvoorbeeld een afbeelding of een Excel-bestand; sla het op als CSV.",
-    err_missing_required_column: "Geen kolom kan de code zijn (leerlingnummer of gebruikerscode); controleer het scheidingsteken en de kopregel.",
     err_payload_too_large: "Het bestand is te groot.",
-    err_unknown_schedule_project: "Dit roosterproject bestaat niet.",
     audit: "Logboek", session_ended: "Uw sessie is verlopen of beëindigd. Log opnieuw in; u komt terug op dezelfde pagina.",
     err_too_many_attempts: "Te veel mislukte inlogpogingen. Probeer het over een kwartier opnieuw.",
     err_login_unavailable: "Inloggen kan nu even niet. Probeer het zo opnieuw.",
@@ -106,14 +99,7 @@ const TEXTS = {
     err_invalid_prognosis: "The prognosis must be a number from 0 to 100.",
     err_enrollment_exists: "This student already has an enrollment in this schedule project; delete it first.",
     details: "Details",
-    err_empty_file: "The file is empty.",
-    err_no_data_rows: "The file has a header, but no data rows.",
-    err_malformed_csv: "The file is not valid CSV.",
-    err_undecodable_file: "The file's characters cannot be read; save it as CSV UTF-8.",
-    err_not_text: "This is not a text (CSV) file but, for example, an image or an Excel workbook; save it as CSV.",
-    err_missing_required_column: "No column can be the code (student number or user code); check the delimiter and the header.",
     err_payload_too_large: "The file is too large.",
-    err_unknown_schedule_project: "This schedule project does not exist.",
     audit: "Audit trail", session_ended: "Your session expired or was ended. Log in again to return to the same page.",
     err_too_many_attempts: "Too many failed logins. Try again in a quarter of an hour.",
     err_login_unavailable: "Logging in is not possible right now. Try again shortly.",
@@ -277,11 +263,36 @@ Object.assign(TEXTS.en, {
   usr_higher_user_short: "Not for this user: they hold rights you do not hold (see above).",
 });
 // ---- end of users and school functions ----
+// The shared catalogue (shared/catalogue, served by the gateway): the texts the services and the CLI
+// use, by contract code. The services already answer in the console's language (api.js sends it);
+// the console reads the catalogue for codes it explains itself.
+const CATALOGUES = Object.fromEntries(await Promise.all(["nl", "en"].map(async (lang) => {
+  try {
+    const response = await fetch(`/console/catalogue/${lang}.json`);
+    return [lang, response.ok ? await response.json() : {}];
+  } catch {
+    return [lang, {}];
+  }
+})));
 
 let current = "nl";
 
 export function t(key) {
-  return TEXTS[current][key] ?? TEXTS.nl[key] ?? key;
+  return TEXTS[current][key] ?? TEXTS.nl[key] ?? catalogueText(key) ?? key;
+}
+
+// A code's text in the catalogue with its params filled in, as shared/catalogue does it: a list reads
+// "a, b", and a part in [brackets] shows only when its params are known. Null when it has no text.
+export function catalogueText(code, params = {}) {
+  const template = CATALOGUES[current][code] ?? CATALOGUES.nl[code];
+  if (template === undefined) return null;
+  const known = (name) => ![undefined, null, ""].includes(params[name]) && !(Array.isArray(params[name]) && !params[name].length);
+  const fill = (part) => part.replace(/\{(\w+)\}/g, (whole, name) =>
+    known(name) ? (Array.isArray(params[name]) ? params[name].join(", ") : String(params[name])) : whole);
+  const names = (part) => [...part.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+  return template.split(/\[([^[\]]*)\]/)
+    .map((part, place) => (place % 2 === 0 || names(part).every(known) ? fill(part) : ""))
+    .join("");
 }
 
 export function has(key) {

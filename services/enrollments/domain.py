@@ -131,7 +131,9 @@ def unknown_department(project: str, code: str) -> InvalidInput:
 
 
 def invalid_prognosis(value: object, field_name: str = "prognosis") -> InvalidInput:
-    return InvalidInput("invalid_prognosis", f"Prognosis {value!r} is not a number from 0 to 100.", field=field_name)
+    shown = value if isinstance(value, (str, int, float)) else None  # a JSON list or object is not repeated
+    return InvalidInput("invalid_prognosis", f"Prognosis {value!r} is not a number from 0 to 100.", field=field_name,
+                        value=shown)
 
 
 def project_not_found(code: str) -> NotFound:

@@ -12,7 +12,7 @@ from services.enrollments import domain
 from services.enrollments.domain import Department, Enrollment, LearningPath, ScheduleProject
 from services.enrollments.ports import StudentDirectory, UnitOfWork
 from services.enrollments.representation import enrollment_representation, project_representation
-from services.enrollments.rows import EXISTING, decide_enrollment_row, refused_row, student_code
+from services.enrollments.rows import decide_enrollment_row, refused_row, student_code
 from shared import audit, policy
 from shared.audit import AuditEntry
 from shared.clock import utcnow
@@ -290,7 +290,8 @@ def apply_enrollment_rows(uow: UnitOfWork, directory: StudentDirectory | None, c
             return _chunk_result(chunk, [RowOut(**row) for row in stored])
         if uow.enrollments.project(project) is None:
             return _chunk_result(chunk, [], problem={"code": "unknown_schedule_project",
-                                                     "message": f"No schedule project has code {project!r}."})
+                                                     "message": f"No schedule project has code {project!r}.",
+                                                     "params": {"code": project}})
         actor = Actor.from_dict(chunk.actor)
         if missing := policy.missing_for_enrollment_change(actor):
             # The same policy as by hand: rows beyond the actor's rights are errors, in the preview too.
@@ -313,7 +314,7 @@ def apply_enrollment_rows(uow: UnitOfWork, directory: StudentDirectory | None, c
         inserted = uow.enrollments.insert_enrollments([decision.new_enrollment for decision in creates])
         for decision in creates:
             if decision.new_enrollment.student not in inserted:  # another import enrolled the student meanwhile
-                decision.action, decision.messages = "skip", [EXISTING]
+                decision.already_enrolled(project)
         results = [decision.to_row_out(applied=True) for decision in decisions]
         uow.applied_chunks.record(chunk.key, [vars(row) for row in results])
         uow.commit()

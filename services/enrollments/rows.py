@@ -3,24 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from services.enrollments import domain
 from services.enrollments.domain import Department, Enrollment, Student
+from shared import catalogue
 from shared.codes import has_control_character
 from shared.csvfile import trim_cell
 from shared.errors import InvalidInput
-from shared.messages import RowIn, RowOut
+from shared.messages import Message, RowIn, RowOut
 from shared.policy import Actor
-
-EXISTING = "The student already has an enrollment in this schedule project; it is not updated (delete it first)."
 
 
 @dataclass
 class EnrollmentDecision:
+    """A row's action with its notes (shown in the reader's language); `reason` is the code of why it
+    is an error or skipped, `params` what that is about."""
+
     line: int
     action: str
-    messages: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
     enrollment: Enrollment | None = None
+    reason: str | None = None
+    params: dict[str, Any] | None = None
+
+    def already_enrolled(self, project: str) -> None:
+        """A create row whose student another import enrolled meanwhile: skipped, as in the preview."""
+        note = catalogue.note("enrollment_exists", student=self.new_enrollment.student, schedule_project=project)
+        self.action, self.messages, self.reason, self.params = "skip", [note], note["code"], note["params"]
+
+    @classmethod
+    def refused(cls, line: int, action: str, note: dict[str, Any]) -> EnrollmentDecision:
+        return cls(line, action, [note], reason=note["code"], params=note["params"])
 
     @property
     def new_enrollment(self) -> Enrollment:
@@ -29,12 +43,12 @@ class EnrollmentDecision:
         return self.enrollment
 
     def to_row_out(self, applied: bool) -> RowOut:
-        return RowOut(self.line, self.action, list(self.messages), applied and self.action == "create")
+        return RowOut(self.line, self.action, list(self.messages), applied and self.action == "create",
+                      self.reason, self.params)
 
 
 def refused_row(line: int, actor: Actor, missing: frozenset[str]) -> RowOut:
-    return RowOut(line, "error", [f"Enrolling needs the right(s) {', '.join(sorted(missing))}, which "
-                                  f"{actor.code or 'the import'} does not hold."],
+    return RowOut(line, "error", [catalogue.note("insufficient_rights", missing=sorted(missing), actor=actor.code)],
                   reason="insufficient_rights", params={"missing": sorted(missing)})
 
 
@@ -55,27 +69,32 @@ def student_code(row: RowIn) -> str:
 def _decide(row: RowIn, project: str, student: Student | None, departments: dict[str, Department],
             enrolled: bool) -> EnrollmentDecision:
     if row.errors:
-        return EnrollmentDecision(row.line, "error", list(row.errors))
+        # What the importer found (a student on an earlier line, ...): its first note says why.
+        first = next((error for error in row.errors if isinstance(error, dict)), None)
+        return EnrollmentDecision(row.line, "error", list(row.errors), reason=first["code"] if first else None,
+                                  params=first.get("params") if first else None)
     values = {name: trimmed for name, value in row.values.items() if value and (trimmed := trim_cell(value))}
     if unreadable := sorted(name for name, value in values.items() if has_control_character(value)):
         # A NUL or a line break in a cell is a damaged row, not a value to store (and PostgreSQL
         # refuses a NUL in a text, so keeping it would fail the whole chunk again and again).
-        return EnrollmentDecision(row.line, "error", [f"{', '.join(unreadable)} holds a control character."])
+        return EnrollmentDecision.refused(row.line, "error", catalogue.note("unreadable_cells", fields=unreadable))
     code = values.get("student")
     if code is None:
-        return EnrollmentDecision(row.line, "error", ["The student code is empty."])
+        return EnrollmentDecision.refused(row.line, "error", catalogue.note("missing_student"))
     try:
         domain.check_student_known(code, student)
         department = values.get("department")
         if department is None:
-            return EnrollmentDecision(row.line, "error", ["The department is empty."])
+            return EnrollmentDecision.refused(row.line, "error", catalogue.note("missing_department"))
         if department not in departments:
             raise domain.unknown_department(project, department)
         prognosis = domain.parse_prognosis(values.get("prognosis"))
     except InvalidInput as invalid:
-        return EnrollmentDecision(row.line, "error", [invalid.message])
+        params = {name: value for name, value in invalid.details.items() if name != "field"}
+        return EnrollmentDecision.refused(row.line, "error", catalogue.note(invalid.code, **params))
     if enrolled:
-        return EnrollmentDecision(row.line, "skip", [EXISTING])
+        return EnrollmentDecision.refused(row.line, "skip", catalogue.note(
+            "enrollment_exists", student=code, schedule_project=project))
     enrollment = Enrollment(project, code, department, prognosis, values.get("profile"), values.get("education"),
                             values.get("main_group"))
     return EnrollmentDecision(row.line, "create", enrollment=enrollment)

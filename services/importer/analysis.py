@@ -15,6 +15,7 @@ from typing import Protocol
 
 from services.importer.domain import Column, ImportSettings, resolve_columns
 from services.importer.kinds import IGNORE, ImportKind
+from shared import catalogue
 from shared.csvfile import (
     MAX_COLUMNS,
     BlockSource,
@@ -26,7 +27,7 @@ from shared.csvfile import (
     trim_cell,
     used_width,
 )
-from shared.messages import RowIn
+from shared.messages import Message, RowIn
 from shared.sealing import MASK
 
 CHUNK_ROWS = 2000
@@ -119,22 +120,20 @@ class _Shape:
         # Only UTF-16 text can hold a NUL character (in other encodings a NUL byte refuses the file).
         self.may_hold_nul = may_hold_nul
 
-    def errors_and_warnings(self, record: Record, values: dict[str, str]) -> tuple[list[str], list[str]]:
+    def errors_and_warnings(self, record: Record, values: dict[str, str]) -> tuple[list[Message], list[Message]]:
         fields = record.fields
-        errors: list[str] = []
-        warnings: list[str] = []
+        errors: list[Message] = []
+        warnings: list[Message] = []
         if len(fields) > self.width and any(value.strip() for value in fields[self.width:]):
-            errors.append(f"The row has {len(fields)} fields; the header has {self.width}.")
+            errors.append(catalogue.note("more_fields_than_header", fields=len(fields), header=self.width))
         elif len(fields) < self.needed:
-            warnings.append(f"The row has {len(fields)} fields; the header has {self.needed}: "
-                            "the missing cells are read as empty.")
+            warnings.append(catalogue.note("fewer_fields_than_header", fields=len(fields), header=self.needed))
         if self.may_hold_nul and any("\x00" in field for field in fields):
             # No service could store it (PostgreSQL refuses a NUL in a text): a damaged row, said here.
-            errors.append(f"Line {record.line} holds a NUL character (a damaged file?); it is not imported.")
+            errors.append(catalogue.note("nul_character", line=record.line))
         if self.key_header is not None and values.get(self.key_field, "").strip().casefold() == self.key_header \
                 and self._is_header(fields):
-            errors.insert(0, f"Line {record.line} is the header again (files pasted one below the other?); "
-                             "it is not imported.")
+            errors.insert(0, catalogue.note("header_again", line=record.line))
         return errors, warnings
 
     def multiline_cells_with_delimiter(self, record: Record) -> list[str]:
@@ -168,7 +167,7 @@ class _StrayQuotes:
     def __init__(self, shape: _Shape):
         self.shape = shape
         self.seen = 0
-        self.suspect: tuple[RowIn, str, list[str]] | None = None  # the row, its error, its warnings before
+        self.suspect: tuple[RowIn, Message, list[Message]] | None = None  # the row, its error, its warnings before
 
     def judge(self, record: Record, row: RowIn) -> None:
         cells = self.shape.multiline_cells_with_delimiter(record)
@@ -191,12 +190,8 @@ class _StrayQuotes:
         return self.suspect is not None and any(row is self.suspect[0] for row in chunk)
 
     @staticmethod
-    def _mark(record: Record, row: RowIn) -> str:
-        swallowed = (f"line {record.last_line} is" if record.last_line == record.line + 1
-                     else f"lines {record.line + 1} to {record.last_line} are")
-        error = (f"Lines {record.line} to {record.last_line} were read as one row: a quoted cell holds line "
-                 f"breaks and the delimiter, as when a stray quote (\") opens a cell. Check the quotes on "
-                 f"line {record.line}; {swallowed} not imported.")
+    def _mark(record: Record, row: RowIn) -> Message:
+        error = catalogue.note("lines_read_as_one", line=record.line, last_line=record.last_line)
         row.errors.append(error)
         row.warnings = []  # its field count says nothing more: the lines are what went wrong
         return error
@@ -245,7 +240,7 @@ def _mark_repeated_keys(chunk: list[RowIn], key_field: str, keys: SeenKeys) -> N
     for row in chunk:
         key = trim_cell(row.values.get(key_field, ""))
         if key and first_lines[key] != row.line:
-            row.errors.append(f"{key} was used on line {first_lines[key]} already.")
+            row.errors.append(catalogue.note("duplicate_in_file", code=key, first_line=first_lines[key]))
 
 
 def _add_samples(columns: list[Column], records: list[Record]) -> None:

@@ -12,6 +12,8 @@ from services.importer import handlers
 from services.importer.commands import ImportSettingsPatch, ImportUpload, Kind
 from services.importer.domain import Status
 from services.importer.openapi_schemas import Action, ImportJob, ImportJobList, ImportRowList
+from services.importer.representation import job_in_language, row_in_language
+from shared import catalogue
 from shared.api_types import NO_CONTROL_CHARACTERS, Page, Query, read_body, read_query
 from shared.auth import current_actor, require_right
 from shared.errors import UnsupportedMediaType
@@ -38,10 +40,17 @@ class RowListQuery(Page):
 
 
 class SignedLinkQuery(Query):
-    """The errors_csv_url's own parameters, for a browser without the token."""
+    """The errors_csv_url's own parameters, for a browser without the token; `lang` (nl, the default,
+    or en) chooses the language of the messages, as Accept-Language does."""
 
     expires: Annotated[int, Field(ge=0)] | None = None
     signature: Annotated[str, Field(max_length=128, pattern=NO_CONTROL_CHARACTERS)] | None = None
+    lang: Annotated[str, Field(max_length=64, pattern=NO_CONTROL_CHARACTERS)] | None = None
+
+
+def _language() -> str:
+    """The reader's language: `?lang=` first (a link opened in a browser), else Accept-Language."""
+    return catalogue.language(request.args.get("lang") or request.headers.get("Accept-Language"))
 
 
 def _service():
@@ -84,10 +93,14 @@ def list_imports():
 
 def _with_links(job: dict) -> dict:
     """The job with its errors.csv as a link a browser opens without the token (short-lived, for this
-    job's file only), given to a caller who may read that file anyway: one holding imports:read."""
+    job's file only), given to a caller who may read that file anyway: one holding imports:read; its
+    error in the reader's language."""
+    lang = _language()
+    job_in_language(job, lang)
     readable = "imports:read" in current_actor().rights
     path = f"{api.url_prefix}/imports/{job['id']}/errors.csv"
-    job["errors_csv_url"] = link_signer(current_app.config["SECRET_KEY"]).sign(path) if readable else None
+    url = link_signer(current_app.config["SECRET_KEY"]).sign(path) if readable else None
+    job["errors_csv_url"] = f"{url}&lang={lang}" if url and lang != catalogue.DEFAULT_LANGUAGE else url
     return job
 
 
@@ -154,7 +167,9 @@ def list_import_rows(job_id: str):
     after = decode_cursor(query.cursor, _is_row_position)
     rows, next_position = handlers.list_rows(_uow(), job_id, query.action, tuple(after) if after else None,
                                              query.limit)
-    return page_of(rows, next_position=list(next_position) if next_position else None)
+    lang = _language()
+    return page_of([row_in_language(row, lang) for row in rows],
+                   next_position=list(next_position) if next_position else None)
 
 
 @api.get("/imports/<job_id>/errors.csv")
@@ -168,7 +183,7 @@ def list_import_rows(job_id: str):
 def import_errors(job_id: str):
     read_query(SignedLinkQuery, request)  # checked by require_right; here their types and bounds
     handlers.require_rows(_uow(), job_id)  # 404 or 410 before the stream starts
-    lines = handlers.errors_csv(_uow(), job_id)
+    lines = handlers.errors_csv(_uow(), job_id, _language())
     return Response(stream_with_context(lines), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="import-{safe_filename(job_id)}-errors.csv"',
         "Content-Type": "text/csv; charset=utf-8",

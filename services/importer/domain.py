@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from services.importer.kinds import IGNORE, KINDS, ImportKind
-from shared import policy
+from shared import catalogue, policy
 from shared.codes import is_code
 from shared.csvfile import FileProblem, normalize_delimiter, normalize_encoding
 from shared.errors import Conflict, Gone, InvalidInput, NotFound
@@ -128,7 +128,7 @@ class Job:
     chunk_count: int | None = None  # set once the file has been read into chunks
     analysis_sent_at: datetime | None = None
     analysis_attempts: int = 0  # how often the analysis of this generation has been sent
-    error: dict[str, str] | None = None
+    error: dict[str, Any] | None = None  # {"code", "message", "params", "key"}: see FileProblem.to_error
     started_by: Actor | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
@@ -199,7 +199,7 @@ class Job:
             self.analysis_resent(now)
             return True
         message = _ANALYSIS_FAILURES[code].format(what=what, attempts=self.analysis_attempts)
-        self.fail(FileProblem(code, message), now)
+        self.fail(FileProblem(code, message, {"what": what, "attempts": self.analysis_attempts}), now)
         return False
 
     def analysed(self, encoding: str, delimiter: str, columns: list[Column], sample_rows: list[list[str]],
@@ -214,7 +214,7 @@ class Job:
 
     def fail(self, problem: FileProblem, now: datetime) -> None:
         self._become(Status.FAILED)
-        self.error, self.finished_at = {"code": problem.code, "message": problem.message}, now
+        self.error, self.finished_at = problem.to_error(), now
 
     def start(self, actor: Actor) -> None:
         """Queue a ready job; its rows are applied with the rights of `actor`, who starts it."""
@@ -290,18 +290,14 @@ def explain_changes_since_preview(plan: list[dict] | None, results: list[dict]) 
     """A row whose outcome differs from its preview says so."""
     for planned, done in zip(plan or [], results, strict=False):  # no preview with start=true
         if planned["action"] != done["action"]:
-            done["messages"].append(
-                f"Planned as {planned['action']} in the preview; the users changed since, so: {done['action']}.")
+            done["messages"].append(catalogue.note("changed_since_preview", planned=planned["action"],
+                                                   done=done["action"]))
 
 
 def unanswered_rows(rows: list[RowIn], phase: Phase) -> list[dict]:
     """The outcome of a chunk given up on: every row an error that says what is known."""
-    if phase is Phase.PREVIEW:
-        message = (f"No answer came for this row after {MAX_CHUNK_SENDS} attempts, so it could not be decided; "
-                   "it would not be imported.")
-    else:
-        message = (f"No answer came for this row after {MAX_CHUNK_SENDS} attempts: whether it was applied is "
-                   "unknown. Check this user, or import the row again.")
+    message = catalogue.note("no_answer", attempts=MAX_CHUNK_SENDS) if phase is Phase.PREVIEW \
+        else catalogue.note("no_answer_applied", attempts=MAX_CHUNK_SENDS)
     return [{"line": row.line, "action": "error", "messages": [message], "applied": False, "reason": NO_ANSWER,
              "params": {"attempts": MAX_CHUNK_SENDS}} for row in rows]
 
@@ -397,6 +393,7 @@ def resolve_columns(headers: list[str], settings: ImportSettings, kind: ImportKi
             "missing_required_column",
             f"No column is labelled {' or '.join(missing)}; the file has {len(headers)} column(s) "
             f"({', '.join(repr(h) for h in headers[:8])}). Label a column in the mapping or check the delimiter.",
+            {"missing": missing, "headers": [header for header in headers[:8] if header]},
         )
     return columns
 

@@ -22,7 +22,7 @@ from services.importer import analysis, domain
 from services.importer.domain import IN_MOTION, Job, Phase, Status
 from services.importer.ports import UnitOfWork
 from services.importer.representation import job_representation, row_results
-from shared import audit
+from shared import audit, catalogue
 from shared.audit import AuditEntry
 from shared.clock import utcnow
 from shared.csvfile import FileProblem
@@ -151,7 +151,8 @@ def record_chunk_result(uow: UnitOfWork, result: ChunkResult, timing: Timing) ->
             return
         if result.problem is not None:
             if job.status in IN_MOTION:
-                job.fail(FileProblem(result.problem["code"], result.problem["message"]), utcnow())
+                job.fail(FileProblem(result.problem["code"], result.problem["message"], result.problem.get("params")),
+                         utcnow())
                 _save(uow, job)
                 uow.commit()
             return
@@ -257,8 +258,9 @@ def list_rows(uow: UnitOfWork, job_id: str, action: str | None, after: tuple[int
         return rows, None
 
 
-def errors_csv(uow: UnitOfWork, job_id: str) -> Iterator[str]:
-    """The rows that went wrong (error, skip) as a semicolon CSV, safe to open in a spreadsheet."""
+def errors_csv(uow: UnitOfWork, job_id: str, lang: str = catalogue.DEFAULT_LANGUAGE) -> Iterator[str]:
+    """The rows that went wrong (error, skip) as a semicolon CSV, safe to open in a spreadsheet; its
+    messages in `lang` (the header is the contract's, in every language)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
 
@@ -277,7 +279,7 @@ def errors_csv(uow: UnitOfWork, job_id: str) -> Iterator[str]:
             for row in row_results(chunk, job.shown_phase, job.kind.secret_fields):
                 if row is not None and row["action"] in ("error", "skip"):
                     writer.writerow([row["line"], safe_cell(row["values"].get(job.kind.key_field, "")),
-                                     row["action"], safe_cell(" ".join(row["messages"]))])
+                                     row["action"], safe_cell(" ".join(catalogue.render(row["messages"], lang)))])
             yield flush()
 
 
@@ -326,7 +328,8 @@ def _read_file(uow: UnitOfWork, job: Job) -> None:
             # The file (or the encoding the settings force on it) cannot be decoded: trying again reads
             # the same bytes, so the job fails and says why instead of being analysed for ever.
             raise FileProblem("undecodable_file", f"The file cannot be read as {job.settings.encoding or 'text'}: "
-                                                  f"{error}. Choose another encoding.") from None
+                                                  f"{error}. Choose another encoding.",
+                              {"encoding": job.settings.encoding}) from None
         except csv.Error as error:
             raise FileProblem("malformed_csv", f"The file is not valid CSV: {error}.") from None
     job.analysed(layout.encoding, layout.delimiter, layout.columns, layout.sample_rows, layout.total_rows,

@@ -6,6 +6,7 @@ from typing import Any
 
 from services.importer.domain import Job, Phase
 from services.importer.ports import ChunkOutcomes, Totals
+from shared import catalogue
 from shared.events.envelope import utc_timestamp
 from shared.sealing import MASK
 
@@ -25,7 +26,7 @@ def job_representation(job: Job, totals: Totals) -> dict[str, Any]:
         "total_rows": job.total_rows,
         "progress": {"processed": 0 if previewing else totals.processed, "total": job.total_rows},
         "counts": totals.planned if previewing else totals.done,
-        "error": job.error,
+        "error": job.error,  # as stored, with its params: job_in_language() makes it text
         "created_by": job.created_by.code,
         "started_by": job.started_by.code if job.started_by else None,
         "created_at": utc_timestamp(job.created_at),
@@ -44,11 +45,40 @@ def row_results(chunk: ChunkOutcomes, phase: Phase, secret_fields: tuple[str, ..
         if outcome is None:
             results.append(None)
             continue
+        messages = outcome["messages"]
+        reason, params = outcome.get("reason"), outcome.get("params")
+        if reason is None and outcome["action"] in ("error", "skip"):
+            reason, params = _principal(messages)
         results.append({"line": row["line"], "action": outcome["action"],
                         "values": _masked(row["values"], secret_fields),
-                        "messages": outcome["messages"], "applied": outcome["applied"],
-                        "reason": outcome.get("reason"), "params": outcome.get("params") or {}})
+                        "messages": messages, "applied": outcome["applied"],
+                        "reason": reason, "params": params or {}})
     return results
+
+
+def job_in_language(job: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The job as the reader sees it: its `error` a `{"code", "message"}` in the reader's language (the
+    message it was stored with where the catalogue has no text for it)."""
+    error = job.get("error")
+    if error:
+        job["error"] = {"code": error["code"], "message": catalogue.text(
+            error.get("key") or error["code"], lang, error.get("params"), fallback=error.get("message"))}
+    return job
+
+
+def row_in_language(row: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The row with its notes as texts in the reader's language."""
+    row["messages"] = catalogue.render(row["messages"], lang)
+    return row
+
+
+def _principal(messages: list) -> tuple[str | None, dict[str, Any] | None]:
+    """A row without a reason of its own (the service passed on what the importer found) has the
+    code of its first note as reason."""
+    for message in messages:
+        if isinstance(message, dict):
+            return message["code"], message.get("params")
+    return None, None
 
 
 def _masked(values: dict[str, str], secret_fields: tuple[str, ...]) -> dict[str, str]:

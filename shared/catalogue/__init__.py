@@ -2,8 +2,11 @@
 
 Keys are the contract's stable codes: error codes (`user_not_found`), row reasons
 (`code_not_numeric`), import failures (`malformed_csv`). A language's catalogue is the folder of that
-name; its files only split it by subject (a code is in one file of the folder). A text may name its
-parameters as `{name}`; a list parameter is written as "a, b". Dutch is the default language, English the other one.
+name; its files only split it by subject (a code is in one file of the folder, but for `errors.json`,
+whose texts give way to a subject file's text for the same code). A text may name its
+parameters as `{name}`; a list parameter is written as "a, b". A part of a text in square brackets
+is shown only when every parameter it names is known (`"Onbekende rechten[: {rights}]."`), so one
+text reads well whether the error's details name the value or not. Dutch is the default language, English the other one.
 Messages that cross a process (row results of an import) travel as notes, `{"code", "params"}`,
 and become text only when they are shown, in the language the reader asked for.
 """
@@ -11,6 +14,7 @@ and become text only when they are shown, in the language the reader asked for.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
@@ -21,15 +25,26 @@ DEFAULT_LANGUAGE = "nl"
 _HERE = Path(__file__).parent
 
 
+# Holds a text for every error code the services raise, so none is ever without one; a subject's own
+# file may word a code of it too (schedule projects, school functions), and then that text is the one.
+FALLBACK_FILE = "errors.json"
+
+
 @cache
 def catalogue(language: str) -> dict[str, str]:
     """Every text of a language, by code."""
     texts: dict[str, str] = {}
     for part in sorted((_HERE / language).glob("*.json")):
+        if part.name == FALLBACK_FILE:
+            continue
         subject = json.loads(part.read_text(encoding="utf-8"))
         if repeated := subject.keys() & texts.keys():
             raise ValueError(f"{part} repeats codes of the {language} catalogue: {sorted(repeated)}")
         texts.update(subject)
+    fallback = _HERE / language / FALLBACK_FILE
+    if fallback.exists():
+        for code, text in json.loads(fallback.read_text(encoding="utf-8")).items():
+            texts.setdefault(code, text)
     return texts
 
 
@@ -66,13 +81,25 @@ def text(code: str, /, lang: str = DEFAULT_LANGUAGE, params: Mapping[str, Any] |
     template = catalogue(lang if lang in LANGUAGES else DEFAULT_LANGUAGE).get(code)
     if template is None:
         return fallback if fallback is not None else code
-    return template.format_map(_Params(params or {}))
+    known = _Params(params or {})
+    # split() alternates the text outside brackets (even places) and inside them (odd places).
+    parts = _OPTIONAL.split(template)
+    return "".join(part.format_map(known) for place, part in enumerate(parts)
+                   if place % 2 == 0 or _names_known(part, known))
 
 
 def render(messages: Iterable[dict[str, Any] | str], lang: str = DEFAULT_LANGUAGE) -> list[str]:
     """Notes as text; a plain string (a row stored before notes existed) is shown as it is."""
     return [message if isinstance(message, str) else text(message["code"], lang, message.get("params"))
             for message in messages]
+
+
+_OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _names_known(part: str, params: Mapping[str, Any]) -> bool:
+    return all(name in params and params[name] not in (None, "", []) for name in _PLACEHOLDER.findall(part))
 
 
 class _Params(dict):

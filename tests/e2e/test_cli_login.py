@@ -34,14 +34,16 @@ def running_portal(tmp_path_factory):
 
 @pytest.fixture
 def cli(running_portal, tmp_path):
-    """`portal ARGS` as a script runs it: no terminal, its own config dir, the portal found by its data dir."""
+    """`portal ARGS` as a script runs it: no terminal, its own config dir, the portal found by its data dir,
+    a locale that is not English (so it speaks Dutch)."""
     env = {**os.environ, "PORTAL_DATA_DIR": str(running_portal.data_dir), "PORTAL_PORT": "", "PORTAL_URL": "",
            "PORTAL_TOKEN": "", "PORTAL_ADMIN_PASSWORD": "", "PORTAL_ADMIN_CODE": "",
-           "XDG_CONFIG_HOME": str(tmp_path / "config")}
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "",
+           "LANG": "C.UTF-8"}
 
-    def run(*args, stdin=""):
-        return subprocess.run(console_script("portal", *args), input=stdin, capture_output=True, text=True, env=env,
-                              cwd=tmp_path, timeout=120)
+    def run(*args, stdin="", env=None):
+        return subprocess.run(console_script("portal", *args), input=stdin, capture_output=True, text=True,
+                              env={**run.env, **(env or {})}, cwd=tmp_path, timeout=120)
 
     run.env = env
     run.sessions = tmp_path / "config" / "portal" / "sessions.json"
@@ -62,7 +64,7 @@ def test_login_lets_a_script_import_without_a_password_until_logout(running_port
     base = running_portal.base
     login = cli("login", "--password-stdin", stdin=running_portal.admin_password + "\n")
     assert login.returncode == 0, login.stderr
-    assert f"Logged in to {base} as admin" in login.stdout and str(cli.sessions) in login.stdout
+    assert f"Aangemeld bij {base} als admin" in login.stdout and str(cli.sessions) in login.stdout
     assert stat.S_IMODE(cli.sessions.stat().st_mode) == 0o600
     assert stat.S_IMODE(cli.sessions.parent.stat().st_mode) == 0o700
     first = stored_token(cli, base)
@@ -71,23 +73,23 @@ def test_login_lets_a_script_import_without_a_password_until_logout(running_port
     for first_code in (881000, 882000):  # twice: the rotated token was stored and works
         done = cli("import", "users", export(tmp_path, first_code), "--as-student", "--yes")
         assert done.returncode == 0, done.stderr
-        assert "Import completed: create 2" in done.stdout
-        assert "Password" not in done.stdout + done.stderr
+        assert "Import voltooid: nieuw 2" in done.stdout
+        assert "Wachtwoord:" not in done.stdout + done.stderr
     assert stored_token(cli, base) not in (None, first)
     assert http("POST", f"{base}/api/v1/auth/refresh", {"refresh_token": first})[0] == 401  # spent
 
     before_logout = stored_token(cli, base)
     logout = cli("logout")
     assert logout.returncode == 0, logout.stderr
-    assert f"Logged out of {base}" in logout.stdout
+    assert f"Afgemeld bij {base}" in logout.stdout
     assert stored_token(cli, base) is None
     status, body = http("POST", f"{base}/api/v1/auth/refresh", {"refresh_token": before_logout})
     assert status == 401, body
 
     again = cli("import", "users", export(tmp_path, 883000), "--as-student", "--yes")
-    assert again.returncode == 2 and "No terminal to ask for a password" in again.stderr
+    assert again.returncode == 2 and "Geen terminal om een wachtwoord te vragen" in again.stderr
     assert "portal login" in again.stderr
-    assert cli("logout").stdout.startswith("No session stored")
+    assert cli("logout").stdout.startswith("Er is geen sessie bewaard")
 
 
 def test_a_stored_session_ended_by_archiving_its_user_is_forgotten_with_a_clear_message(running_portal, cli,
@@ -103,10 +105,10 @@ def test_a_stored_session_ended_by_archiving_its_user_is_forgotten_with_a_clear_
     admin.call("PATCH", "/api/v1/users/beheer.cli", {"archived": True})
     refused = cli("import", "users", export(tmp_path, 884000), "--as-student", "--yes")
     assert refused.returncode == 2, refused.stderr
-    assert f"The session stored by `portal login` for {base} was not accepted" in refused.stderr
-    assert "It has ended and is forgotten here" in refused.stderr
-    assert "No terminal to ask for a password" in refused.stderr
-    assert "Logging in with a password instead" not in refused.stderr
+    assert f"De sessie die `portal login` voor {base} bewaarde, werd niet geaccepteerd" in refused.stderr
+    assert "Ze is beëindigd en hier vergeten" in refused.stderr
+    assert "Geen terminal om een wachtwoord te vragen" in refused.stderr
+    assert "Nu aanmelden met een wachtwoord" not in refused.stderr
     assert stored_token(cli, base) is None
 
 
@@ -114,7 +116,7 @@ def test_logout_forgets_the_session_even_when_the_portal_cannot_be_reached(cli):
     gone = f"http://127.0.0.1:{free_port()}"
     cli.sessions.parent.mkdir(mode=0o700, parents=True)
     cli.sessions.write_text(json.dumps({gone: {"code": "admin", "refresh_token": "r-unreachable"}}))
-    logout = cli("logout", "--url", gone)
+    logout = cli("logout", "--url", gone, "--lang", "en")
     assert logout.returncode == 1
     assert "Could not end the session" in logout.stderr and "forgotten here" in logout.stderr
     assert "r-unreachable" not in logout.stdout + logout.stderr
@@ -123,7 +125,10 @@ def test_logout_forgets_the_session_even_when_the_portal_cannot_be_reached(cli):
 
 def test_a_wrong_password_stores_nothing(running_portal, cli):
     refused = cli("login", "--password-stdin", stdin="not-the-password\n")
-    assert refused.returncode == 1 and "The portal refused the login" in refused.stderr
+    assert refused.returncode == 1 and "Het portal weigerde de aanmelding" in refused.stderr
+    assert "De gebruikerscode of het wachtwoord is onjuist." in refused.stderr  # the portal's answer, in Dutch too
+    english = cli("login", "--password-stdin", stdin="not-the-password\n", env={"LANG": "en_GB.UTF-8"})
+    assert "The portal refused the login" in english.stderr and "The code or the password is wrong." in english.stderr
     assert not cli.sessions.exists()
 
 
@@ -159,12 +164,12 @@ def on_terminal(cli_env, args, answers, timeout=60):
 
 def test_on_a_terminal_login_asks_without_echo_and_after_logout_an_import_asks_again(running_portal, cli, tmp_path):
     password = running_portal.admin_password
-    status, screen = on_terminal(cli.env, ["login"], [("]:", ""), ("Password:", password)])
+    status, screen = on_terminal(cli.env, ["login"], [("):", ""), ("Wachtwoord:", password)])
     assert status == 0, screen
-    assert "Logged in to" in screen and password not in screen
+    assert "Aangemeld bij" in screen and password not in screen
     assert cli("logout").returncode == 0
 
     status, screen = on_terminal(cli.env, ["import", "users", export(tmp_path, 885000), "--as-student", "--yes"],
-                                 [("]:", ""), ("Password:", password)])
+                                 [("):", ""), ("Wachtwoord:", password)])
     assert status == 0, screen
-    assert "Password:" in screen and "Import completed: create 2" in screen and password not in screen
+    assert "Wachtwoord:" in screen and "Import voltooid: nieuw 2" in screen and password not in screen

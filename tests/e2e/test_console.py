@@ -172,8 +172,8 @@ def test_a_file_that_is_no_csv_fails_with_a_dutch_explanation_and_the_details(po
     page.get_by_role("link", name="Importeren").click()
     page.set_input_files("#import-file", str(picture))
     page.get_by_role("button", name="Uploaden").click()
-    expect(page.locator("#job-error")).to_contain_text("Dit is geen tekstbestand (CSV)", timeout=30000)
-    expect(page.locator("#job-error")).to_contain_text("Details: This is a PNG image")
+    expect(page.locator("#job-error")).to_contain_text("Dit is geen CSV-tekstbestand", timeout=30000)
+    expect(page.locator("#job-error")).to_contain_text("not_text")
     shot(page, "10-failed-import")
 
 
@@ -224,3 +224,29 @@ def test_the_enrollments_page_lists_adds_filters_deletes_and_shows_placements(po
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("link", name="Enrollments")).to_be_visible()
     shot(page, "09-english")
+
+
+def test_the_services_answer_in_the_language_the_console_is_switched_to(portal, page):
+    """api.js sends the console's language; errors.js shows the service's message, and explains what no
+    service said (no answer at all) itself; the shared catalogue fills in the codes it shows."""
+    base, password, _ = portal
+    log_in(page, base, "admin", password)
+    expect(page.locator("#nav")).to_be_visible()
+    explain = """async () => {
+        const { api } = await import("/console/api.js");
+        const { errorText } = await import("/console/errors.js");
+        const { catalogueText } = await import("/console/i18n.js");
+        const { data } = await api("GET", "/users/nobody");
+        return [errorText(data), errorText({ error: { code: "unreachable", message: "Failed to fetch" } }),
+                catalogueText("insufficient_rights", { missing: ["users:write", "imports:write"] }),
+                catalogueText("rows_expired", {})];
+    }"""
+    assert page.evaluate(explain) == [
+        "Er is geen gebruiker met code nobody.", "De server is niet bereikbaar. Controleer de verbinding en probeer "
+        "het opnieuw.", "Hiervoor mist u rechten: users:write, imports:write.",
+        "De regels van deze import zijn na de bewaartermijn verwijderd; de import en zijn aantallen blijven bewaard."]
+    page.locator("#language").click()
+    assert page.evaluate(explain) == [
+        "No user has code nobody.", "The server cannot be reached. Check the connection and try again.",
+        "This needs rights you do not hold: users:write, imports:write.",
+        "The rows of this import were deleted after the retention period; the import and its counts are kept."]

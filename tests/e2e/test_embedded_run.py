@@ -262,7 +262,7 @@ def test_the_cli_finds_the_running_portal_through_its_data_dir_and_logs_in_from_
     env = {**os.environ, "PORTAL_DATA_DIR": str(running_portal.data_dir), "PORTAL_PORT": "", "PORTAL_URL": "",
            "PORTAL_TOKEN": "", "PORTAL_ADMIN_PASSWORD": ""}
     done = subprocess.run(console_script("portal", "import", "users", str(export), "--as-student", "--yes",
-                                         "--password-stdin"),
+                                         "--password-stdin", "--lang", "en"),
                           input=running_portal.admin_password + "\n", capture_output=True, text=True, env=env,
                           cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -1,6 +1,9 @@
 """Enrollments end to end: users imported first, the same export imported as enrollments next,
 through real workers, the relay and the enrollments event consumer."""
 
+import json
+import urllib.request
+
 from tests.dutch_files import DEPARTMENTS, export_bytes, export_text
 from tests.processes import wait_until
 
@@ -18,6 +21,14 @@ def setup_project(system, code=PROJECT):
 def import_file(system, content: bytes, **options) -> dict:
     job = system.upload(content, start=True, **options)
     return system.wait_for_status(job["id"], ("completed", "failed"), timeout=180)
+
+
+def in_english(system, path: str) -> dict:
+    """A GET with Accept-Language: en, as the console with its language switch on English sends."""
+    request = urllib.request.Request(f"{system.base}{path}", headers={
+        "Authorization": f"Bearer {system.token}", "Accept-Language": "en-GB,en;q=0.9"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
 
 
 def known_students(system, prefix: str) -> int:
@@ -41,7 +52,7 @@ def test_one_export_imported_as_users_and_at_once_as_enrollments(system):
     again = import_file(system, export, kind="enrollments", schedule_project=PROJECT)
     assert again["counts"]["skip"] == 1000
     [row] = system.all_rows(again["id"], action="skip")[:1]
-    assert "delete it first" in " ".join(row["messages"])
+    assert row["reason"] == "enrollment_exists" and "verwijder hem eerst" in " ".join(row["messages"])
 
     enrollment = system.get(f"/api/v1/schedule-projects/{PROJECT}/enrollments?student=210500")[1]["items"][0]
     assert system.request("DELETE", f"/api/v1/schedule-projects/{PROJECT}/enrollments/{enrollment['id']}")[0] == 204
@@ -87,12 +98,28 @@ def test_bad_enrollment_rows_and_an_unknown_project_are_reported(system):
     done = import_file(system, content, kind="enrollments", schedule_project=project)
     actions = [(row["line"], row["action"], " ".join(row["messages"])) for row in system.all_rows(done["id"])]
     assert [action for _, action, _ in actions] == ["error"] * 7
-    assert "Prognosis" in actions[0][2] and "line 2" in actions[1][2] and "archived" in actions[2][2]
-    assert "No student" in actions[3][2] and "No student" in actions[4][2] and "line 2" in actions[5][2]
-    assert "empty" in actions[6][2]
+    assert "De prognose" in actions[0][2] and "regel 2" in actions[1][2] and "gearchiveerd" in actions[2][2]
+    assert "t.jansen" in actions[3][2] and "239999" in actions[4][2] and "regel 2" in actions[5][2]
+    assert "leeg" in actions[6][2]
+    assert [row["reason"] for row in system.all_rows(done["id"])] == [
+        "invalid_prognosis", "duplicate_in_file", "not_a_student", "unknown_student", "unknown_student",
+        "duplicate_in_file", "missing_student"]
     assert done["counts"]["error"] == 7 and done["total_rows"] == 7
+    english = in_english(system, f"/api/v1/imports/{done['id']}/rows?limit=3")["items"]
+    assert english[1]["messages"] == ["230001 was used on line 2 already; this row is not imported."]
+    dutch_report = system.download(f"/api/v1/imports/{done['id']}/errors.csv").decode("utf-8-sig").splitlines()
+    english_report = system.download(f"/api/v1/imports/{done['id']}/errors.csv?lang=en").decode("utf-8-sig")
+    assert dutch_report[0] == "line;code;action;message" == english_report.splitlines()[0]
+    assert dutch_report[2] == '3;230001;error;"230001 staat al op regel 2 van het bestand; deze regel wordt niet ' \
+        'geïmporteerd."'
+    assert english_report.splitlines()[2] == '3;230001;error;"230001 was used on line 2 already; this row is not ' \
+        'imported."'
+    assert english_report.splitlines()[1].startswith("2;230001;error;The prognosis")
     missing = import_file(system, content, kind="enrollments", schedule_project="1999-2000")
     assert missing["status"] == "failed" and missing["error"]["code"] == "unknown_schedule_project"
+    assert missing["error"]["message"] == "Er is geen roosterproject met code 1999-2000."
+    assert in_english(system, f"/api/v1/imports/{missing['id']}")["error"] == {
+        "code": "unknown_schedule_project", "message": "There is no schedule project with code 1999-2000."}
     no_department = import_file(system, b"Leerlingnummer;Naam\r\n230001;Noor\r\n", kind="enrollments",
                                 schedule_project=project)
     assert no_department["status"] == "failed" and no_department["error"]["code"] == "missing_required_column"

@@ -110,10 +110,10 @@ def test_a_stray_quote_is_an_error_row_naming_the_swallowed_lines_and_a_half_utf
     ready = system.wait_for_status(job["id"], ("ready",))
     assert (ready["counts"]["create"], ready["counts"]["error"]) == (1, 1)
     rows = system.get(f"/api/v1/imports/{job['id']}/rows?action=error")[1]["items"]
-    assert rows[0]["line"] == 2 and "lines 3 to 4 are not imported" in rows[0]["messages"][0]
+    assert rows[0]["line"] == 2 and "tot en met 4 worden niet geïmporteerd" in rows[0]["messages"][0]
     mixed = system.upload((CORPUS / "utf8-with-one-cp1252-byte.csv").read_bytes(), kind="users", as_student=True)
     failed = system.wait_for_status(mixed["id"], ("failed",))
-    assert failed["error"]["code"] == "undecodable_file" and "line 4" in failed["error"]["message"]
+    assert failed["error"]["code"] == "undecodable_file" and "regel 4" in failed["error"]["message"]
 
 
 def test_a_row_the_users_worker_raises_on_is_a_row_failed_error_and_the_other_rows_apply_once(system):

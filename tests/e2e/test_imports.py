@@ -51,7 +51,8 @@ def test_a_semicolon_windows_1252_export_imports_with_the_suggested_settings(sys
     assert ready["total_rows"] == 7
     preview = system.all_rows(job["id"])
     assert [row["action"] for row in preview] == ["create", "create", "create", "create", "error", "error", "error"]
-    assert "digits" in " ".join(preview[4]["messages"]) and "line 2" in " ".join(preview[6]["messages"])
+    assert "digits" in " ".join(preview[4]["messages"]) and "regel 2" in " ".join(preview[6]["messages"])
+    assert preview[6]["reason"] == "duplicate_in_file"
     assert ready["counts"] == counts_of(preview) == {"create": 4, "update": 0, "unchanged": 0, "skip": 0, "error": 3}
     assert not any(row["applied"] for row in preview)
 

@@ -10,6 +10,7 @@ import services.importer.analysis as analysis
 from services.importer.analysis import analyze
 from services.importer.domain import ImportSettings, resolve_columns
 from services.importer.kinds import USERS
+from shared import catalogue
 from shared.csvfile import FileProblem, Record, detect_delimiter, detect_encoding, read_records
 
 BLOCK = 64 * 1024
@@ -440,7 +441,8 @@ def test_a_row_with_more_fields_than_the_header_gets_an_error_but_empty_extra_fi
     _, chunks = run_analyze(data)
     rows = {row.values["code"]: row for row in all_rows(chunks)}
     assert len(rows["1"].errors) == 1
-    assert "3 fields" in rows["1"].errors[0] and "2" in rows["1"].errors[0]
+    assert rows["1"].errors[0] == catalogue.note("more_fields_than_header", fields=3, header=2)
+    assert catalogue.render(rows["1"].errors, "en") == ["The row has 3 fields; the header has 2."]
     assert rows["2"].errors == []
     assert rows["3"].errors == []
     assert rows["4"].errors == []
@@ -453,7 +455,9 @@ def test_a_code_used_twice_marks_the_later_line_naming_the_earlier_line():
     assert [row.line for row in rows] == [2, 3, 5]
     assert rows[0].errors == [] and rows[1].errors == []
     assert len(rows[2].errors) == 1
-    assert "line 2" in rows[2].errors[0] and "100234" in rows[2].errors[0]
+    assert rows[2].errors == [catalogue.note("duplicate_in_file", code="100234", first_line=2)]
+    assert catalogue.render(rows[2].errors) == ["100234 staat al op regel 2 van het bestand; deze regel wordt niet "
+                                                "geïmporteerd."]
 
 
 # --- chunks and memory --------------------------------------------------------------------------

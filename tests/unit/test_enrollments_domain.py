@@ -14,6 +14,7 @@ from services.enrollments.domain import (
     parse_prognosis,
 )
 from services.enrollments.rows import decide_enrollment_row
+from shared import catalogue
 from shared.errors import InvalidInput
 from shared.messages import RowIn
 
@@ -145,6 +146,14 @@ def decide(a_row, student=STUDENT, enrolled=False):
     return decide_enrollment_row(a_row, PROJECT, student, DEPARTMENTS, enrolled)
 
 
+def dutch(decision):
+    return catalogue.render(decision.messages, "nl")
+
+
+def english(decision):
+    return catalogue.render(decision.messages, "en")
+
+
 def test_a_valid_row_creates_the_enrollment_with_its_values_trimmed():
     decision = decide(row(student=" 123456 ", prognosis="75%", profile="NT", education="vwo", main_group=" v4a "))
     assert decision.action == "create" and decision.messages == [] and decision.line == 7
@@ -168,32 +177,36 @@ def test_empty_optional_cells_are_none():
 def test_a_row_for_an_unknown_student_is_an_error():
     decision = decide(row(), student=None)
     assert decision.action == "error" and decision.enrollment is None
-    assert "123456" in decision.messages[0]
+    assert decision.reason == "unknown_student" and "123456" in english(decision)[0]
+    assert "123456" in dutch(decision)[0] and "leerling" in dutch(decision)[0]
 
 
 def test_a_row_for_a_former_student_is_an_error():
     decision = decide(row(), student=Student("123456", is_student=False, archived=False))
     assert decision.action == "error"
-    assert "no longer a student" in decision.messages[0]
+    assert decision.reason == "not_a_student" and "no longer a student" in english(decision)[0]
     archived = decide(row(), student=Student("123456", is_student=True, archived=True))
-    assert archived.action == "error" and "archived" in archived.messages[0]
+    assert archived.action == "error" and "gearchiveerd" in dutch(archived)[0] and "123456" in dutch(archived)[0]
 
 
 def test_a_row_for_an_unknown_department_is_an_error():
     decision = decide(row(department="x9"))
-    assert decision.action == "error" and "x9" in decision.messages[0]
+    assert decision.action == "error" and decision.reason == "unknown_department"
+    assert "afdeling" in dutch(decision)[0] and "x9" in dutch(decision)[0] and "x9" in english(decision)[0]
 
 
 def test_a_row_with_an_invalid_prognosis_is_an_error():
     decision = decide(row(prognosis="abc"))
-    assert decision.action == "error" and "abc" in decision.messages[0]
+    assert decision.action == "error" and decision.reason == "invalid_prognosis"
+    assert dutch(decision)[0].startswith("De prognose") and "100" in dutch(decision)[0]
     assert decide(row(prognosis="120")).action == "error"
 
 
 def test_a_row_for_an_enrolled_student_is_skipped_and_says_to_delete_first():
     decision = decide(row(), enrolled=True)
     assert decision.action == "skip" and decision.enrollment is None
-    assert "delete it first" in decision.messages[0]
+    assert decision.reason == "enrollment_exists" and "delete it first" in english(decision)[0]
+    assert decision.params == {"student": "123456", "schedule_project": PROJECT} and "verwijder" in dutch(decision)[0]
 
 
 def test_a_row_the_importer_found_wrong_is_an_error_with_its_messages():
@@ -202,15 +215,24 @@ def test_a_row_the_importer_found_wrong_is_an_error_with_its_messages():
     assert decision.messages == ["Student 123456 is on line 3 already."]
 
 
+def test_a_note_the_importer_made_is_the_rows_reason():
+    found = catalogue.note("duplicate_in_file", code="123456", first_line=3)
+    decision = decide(row(errors=[found]))
+    assert (decision.action, decision.reason, decision.params) == ("error", "duplicate_in_file", found["params"])
+    assert dutch(decision) == ["123456 staat al op regel 3 van het bestand; deze regel wordt niet geïmporteerd."]
+
+
 @pytest.mark.parametrize("student", ["", "   "])
 def test_a_row_with_an_empty_student_is_an_error(student):
     decision = decide(row(student=student), student=None)
-    assert decision.action == "error" and decision.messages == ["The student code is empty."]
+    assert decision.action == "error" and english(decision) == ["The student code is empty."]
+    assert decision.reason == "missing_student" and dutch(decision) == ["Het leerlingnummer is leeg."]
 
 
 def test_a_row_with_an_empty_department_is_an_error():
     decision = decide(row(department=" "))
-    assert decision.action == "error" and decision.messages == ["The department is empty."]
+    assert decision.action == "error" and english(decision) == ["The department is empty."]
+    assert decision.reason == "missing_department"
 
 
 def test_only_an_applied_create_is_marked_applied():

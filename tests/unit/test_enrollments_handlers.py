@@ -3,6 +3,7 @@
 import pytest
 
 from services.enrollments import handlers
+from shared import catalogue
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.messages import Chunk, RowIn
 from shared.policy import Actor
@@ -86,7 +87,8 @@ def test_a_student_enrolled_since_the_preview_is_skipped_and_says_why(uow, direc
     directory.publish("100001")
     handlers.enroll(uow, directory, PROJECT, {"student": "100001", "department": "h1"})
     [row] = handlers.apply_enrollment_rows(uow, directory, chunk((2, {"student": "100001", "department": "h1"}))).rows
-    assert row.action == "skip" and "delete it first" in row.messages[0]
+    assert (row.action, row.reason) == ("skip", "enrollment_exists")
+    assert "verwijder" in catalogue.render(row.messages, "nl")[0]
 
 
 def test_rows_beyond_the_actors_rights_are_errors_and_an_unknown_project_is_a_problem_of_the_whole_import(
@@ -99,6 +101,7 @@ def test_rows_beyond_the_actors_rights_are_errors_and_an_unknown_project_is_a_pr
     unknown = handlers.apply_enrollment_rows(uow, directory, chunk((2, {"student": "100001", "department": "h1"}),
                                                                     project="2030-2031"))
     assert unknown.rows == [] and unknown.problem["code"] == "unknown_schedule_project"
+    assert unknown.problem["params"] == {"code": "2030-2031"}
     assert uow.enrollments.enrollments_by_id == {}
 
 
@@ -122,4 +125,4 @@ def test_a_cell_with_a_control_character_makes_its_row_an_error_and_the_rest_of_
         (2, {"student": "100001", "department": "h1", "main_group": "1a\x00"}),
         (3, {"student": "100002", "department": "h1", "main_group": "1b"})))
     assert actions(result) == [("error", False), ("create", True)]
-    assert "main_group" in result.rows[0].messages[0]
+    assert result.rows[0].reason == "unreadable_cells" and "main_group" in catalogue.render(result.rows[0].messages)[0]

@@ -98,3 +98,14 @@ def test_the_proxy_forwards_the_path_as_the_client_sent_it(environ, target):
 ])
 def test_the_proxy_appends_the_address_the_request_came_from_to_x_forwarded_for(environ, forwarded):
     assert forwarded_for(environ) == forwarded
+
+
+def test_the_console_gets_the_shared_catalogue_of_each_language_without_a_token():
+    from shared import catalogue
+
+    dutch = gateway().get("/console/catalogue/nl.json")
+    assert dutch.status_code == 200 and dutch.json == catalogue.catalogue("nl")
+    assert dutch.json["insufficient_rights"].startswith("Hiervoor mist u rechten")
+    assert gateway().get("/console/catalogue/en.json").json["user_not_found"] == "No user has code {code}."
+    refused = gateway().get("/console/catalogue/fr.json")
+    assert refused.status_code == 404 and refused.json["error"]["code"] == "not_found"

@@ -10,6 +10,7 @@ from services.importer.analysis import analyze
 from services.importer.domain import ImportSettings
 from services.importer.kinds import USERS
 from services.users.rows import RowContext, decide_row
+from shared import catalogue
 from shared.csvfile import FileProblem
 from shared.policy import Actor
 from shared.rights import RIGHTS
@@ -23,7 +24,7 @@ def blocks_of(data: bytes):
 
 
 def imported(name: str):
-    """The file's layout and each row's (line, action, code, messages), as the preview shows them."""
+    """The file's layout and each row's (line, action, code, messages), as the preview shows them (in English)."""
     chunks = []
     layout = analyze(blocks_of((CORPUS / name).read_bytes()), ImportSettings(), USERS,
                      lambda chunk_no, rows: chunks.append(rows))
@@ -33,7 +34,7 @@ def imported(name: str):
         for row in rows:
             decision = decide_row(row, None, context)
             code = decision.after.code if decision.after else row.values.get("code")
-            decisions.append((row.line, decision.action, code, decision.messages))
+            decisions.append((row.line, decision.action, code, catalogue.render(decision.messages, "en")))
     return layout, decisions
 
 
@@ -52,7 +53,7 @@ def test_a_stray_quote_swallowing_two_lines_is_an_error_naming_the_lines_it_swal
     _, rows = imported("stray-quote.csv")
     assert [(line, action) for line, action, _, _ in rows] == [(2, "error"), (5, "create")]
     message = rows[0][3][0]
-    assert "Lines 2 to 4" in message and "lines 3 to 4 are not imported" in message
+    assert "Lines 2 to 4" in message and "up to 4 are not imported" in message
 
 
 def test_a_remark_over_two_lines_without_a_delimiter_is_kept():
@@ -138,7 +139,7 @@ def test_remarks_over_two_lines_holding_the_delimiter_in_a_file_full_of_them_are
 def test_the_only_cell_over_lines_holding_the_delimiter_is_taken_for_a_stray_quote():
     _, rows = imported("lone-multiline-cell-with-delimiter.csv")
     assert [(line, action) for line, action, _, _ in rows] == [(2, "error"), (4, "create")]
-    assert "Lines 2 to 3 were read as one row" in rows[0][3][0] and "line 3 is not imported" in rows[0][3][0]
+    assert "Lines 2 to 3 were read as one row" in rows[0][3][0] and "up to 3 are not imported" in rows[0][3][0]
 
 
 def test_a_nul_character_in_a_utf16_cell_is_a_row_error_not_a_database_error():

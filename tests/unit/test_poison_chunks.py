@@ -7,6 +7,7 @@ from datetime import timedelta
 from services.importer import handlers
 from services.importer.domain import MAX_CHUNK_SENDS, NO_ANSWER, ROW_BY_ROW_TIMEOUT_FACTOR
 from services.importer.handlers import Timing
+from shared import catalogue
 from shared.chunk_task import decide_chunk
 from shared.messages import ROW_BY_ROW_ATTEMPT, ROW_FAILED, Chunk, ChunkResult, RowOut
 from tests.unit.test_import_jobs import TIMING, analyse, answer, sent_chunks, upload
@@ -64,7 +65,9 @@ def test_a_chunk_never_answered_is_given_up_after_max_sends_and_the_job_complete
     job = handlers.get_job(uow, job_id)
     assert job["status"] == "completed" and job["counts"]["error"] == 2
     rows, _ = handlers.list_rows(uow, job_id, None, None, 10)
-    assert {row["reason"] for row in rows} == {NO_ANSWER} and "unknown" in rows[0]["messages"][0]
+    assert {row["reason"] for row in rows} == {NO_ANSWER}
+    assert "unknown" in catalogue.render(rows[0]["messages"], "en")[0]
+    assert "onbekend" in catalogue.render(rows[0]["messages"], "nl")[0]
     answer(uow, chunk)  # an answer after all: the job stays as it ended
     assert handlers.get_job(uow, job_id)["counts"]["error"] == 2
 
