@@ -108,14 +108,16 @@ def run(events: int, writers: int = 2) -> dict:
                 time.sleep(0.05)
             wall = time.perf_counter() - started
             backends_last.update(backend_seconds(connection, database))
-            relay_seconds, redis_seconds = process_seconds(relay.pid) - relay_first, process_seconds(redis_pid) - redis_first
+            relay_seconds = process_seconds(relay.pid) - relay_first
+            redis_seconds = process_seconds(redis_pid) - redis_first
         relay.terminate()
         relay.wait(timeout=30)
         writer_seconds = [cpu.get() for _ in processes]
-    return {"events": chunks * CHUNK * writers, "wall s": round(wall, 2), "events/s": round(chunks * CHUNK * writers / wall),
+    events = chunks * CHUNK * writers
+    postgresql_seconds = sum(backends_last[pid] - backends_first.get(pid, 0.0) for pid in backends_last)
+    return {"events": events, "wall s": round(wall, 2), "events/s": round(events / wall),
             "writers CPU s": round(sum(writer_seconds), 2), "relay CPU s": round(relay_seconds, 2),
-            "PostgreSQL CPU s": round(sum(backends_last[pid] - backends_first.get(pid, 0.0) for pid in backends_last), 2),
-            "Redis CPU s": round(redis_seconds, 2)}
+            "PostgreSQL CPU s": round(postgresql_seconds, 2), "Redis CPU s": round(redis_seconds, 2)}
 
 
 def main() -> None:
