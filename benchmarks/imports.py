@@ -38,16 +38,60 @@ def celery(service: str, *extra: str) -> list[str]:
             service, "-n", f"{service}@%h", "--without-gossip", "--without-mingle", "-l", "warning", *extra]
 
 
+class BackendCpu:
+    """CPU seconds of the PostgreSQL server processes that serve the benchmark's databases (the
+    server is shared, so the whole machine's figure says little of them) and of the private Redis:
+    every backend seen is sampled each round; one that ends keeps its last sample."""
+
+    def __init__(self, server_url: str, databases: list[str], redis_pids: list[int]):
+        self.connection = psycopg.connect(server_url, autocommit=True)
+        self.databases, self.redis_pids = databases, redis_pids
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.redis_first = self._redis_seconds()
+        self.redis_last = self.redis_first
+        self.sample(first=True)
+
+    def sample(self, first: bool = False) -> None:
+        pids = [row[0] for row in self.connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s) AND pid <> pg_backend_pid()",
+            (self.databases,)).fetchall()]
+        for pid in pids:
+            try:
+                seconds = sum(psutil.Process(pid).cpu_times()[:2])
+            except psutil.Error:
+                continue
+            self.first.setdefault(pid, seconds if first else 0.0)
+            self.last[pid] = seconds
+        self.redis_last = self._redis_seconds()
+
+    def used(self) -> dict[str, float]:
+        return {"PostgreSQL": round(sum(self.last[pid] - self.first[pid] for pid in self.last), 1),
+                "Redis": round(self.redis_last - self.redis_first, 1)}
+
+    def _redis_seconds(self) -> float:
+        total = 0.0
+        for pid in self.redis_pids:
+            try:
+                total += sum(psutil.Process(pid).cpu_times()[:2])
+            except psutil.Error:
+                continue
+        return total
+
+
 class MemoryWatch(threading.Thread):
     """Samples the resident memory of every process of the system (and their children)."""
 
-    def __init__(self, processes: dict[str, subprocess.Popen]):
+    def __init__(self, processes: dict[str, subprocess.Popen], backends: BackendCpu | None = None):
         super().__init__(daemon=True)
         self.processes, self.peaks, self.stopping = processes, {}, threading.Event()
+        self.backends = backends
         self.cpu_start, self.cpu_end = self._cpu_seconds(), {}
 
     def run(self):
         while not self.stopping.wait(0.1):
+            if self.backends is not None:
+                self.backends.sample()
             for name, process in self.processes.items():
                 try:
                     root = psutil.Process(process.pid)
@@ -56,11 +100,14 @@ class MemoryWatch(threading.Thread):
                         self.peaks[label] = max(self.peaks.get(label, 0), member.memory_info().rss)
                 except psutil.Error:
                     continue
+        if self.backends is not None:
+            self.backends.sample()
         self.cpu_end = self._cpu_seconds()
 
     def cpu_used(self) -> dict[str, float]:
         """CPU seconds each of our processes (with its children) and the whole machine spent."""
-        return {name: round(self.cpu_end.get(name, 0) - self.cpu_start.get(name, 0), 1) for name in self.cpu_start}
+        used = {name: round(self.cpu_end.get(name, 0) - self.cpu_start.get(name, 0), 1) for name in self.cpu_start}
+        return {**used, **(self.backends.used() if self.backends is not None else {})}
 
     def _cpu_seconds(self) -> dict[str, float]:
         seconds = {}
@@ -113,7 +160,7 @@ def plain_bulk_insert_seconds(database_url: str, path: Path, columns=(0, 1, 2, 3
     return seconds
 
 
-def run(sizes=(10_000, 100_000, 1_000_000)) -> list[dict]:
+def run(sizes=(10_000, 100_000, 1_000_000), enrollments: bool = True) -> list[dict]:
     results = []
     with fresh_postgres_database() as users_url, fresh_postgres_database() as importer_url, \
             fresh_postgres_database() as enrollments_url, private_redis() as redis_url, \
@@ -152,8 +199,9 @@ def run(sizes=(10_000, 100_000, 1_000_000)) -> list[dict]:
             for size in sizes:
                 path = scratch / f"export-{size}.csv"
                 write_export(path, size, first_code)
-                results.append(_import_once(client, stream, processes, path, size, users_url))
-                if size == ENROLLMENT_SIZE:
+                watch = _backend_watch(users_url, importer_url, enrollments_url)
+                results.append(_import_once(client, stream, processes, path, size, users_url, watch))
+                if enrollments and size == ENROLLMENT_SIZE:
                     results.append(_enrollment_import_once(client, processes, path, size, enrollments_url))
                 first_code += size
         finally:
@@ -164,21 +212,37 @@ def run(sizes=(10_000, 100_000, 1_000_000)) -> list[dict]:
     return results
 
 
-def _import_once(client, stream, processes, path: Path, size: int, users_url: str) -> dict:
-    events_before = _events_published(users_url)
+def _backend_watch(*database_urls: str):
+    """What measures the CPU of the benchmark's PostgreSQL backends and of its Redis server."""
+    def name(url: str) -> str:
+        return url.rsplit("/", 1)[1]
+
+    server = database_urls[0].rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    redis_pids = [child.pid for child in psutil.Process().children() if child.name().startswith("redis-server")]
+    return lambda: BackendCpu(server, [name(url) for url in database_urls], redis_pids)
+
+
+def _import_once(client, stream, processes, path: Path, size: int, users_url: str, watch=None) -> dict:
+    events_before = _events_published(users_url, stream)
 
     def events_published():
-        while _events_published(users_url) < events_before + size:
+        while _events_published(users_url, stream) < events_before + size:
             time.sleep(0.05)
 
-    figures = _timed_import(client, processes, path, size, {"kind": "users", "as_student": True}, events_published)
+    figures = _timed_import(client, processes, path, size, {"kind": "users", "as_student": True}, events_published,
+                            watch)
     return {**figures, **_baseline(figures, plain_bulk_insert_seconds(users_url, path)),
-            **_redis_memory(stream, _events_published(users_url))}
+            **_redis_memory(stream, _events_published(users_url, stream))}
 
 
-def _events_published(users_url: str) -> int:
-    """Events of the users log that are on the stream (its length shrinks when the relay trims it)."""
+def _events_published(users_url: str, stream: redis.Redis) -> int:
+    """Events of the users log that are on the stream (its length shrinks when the relay trims it).
+    Before the log (an outbox that deleted what it published: commit 516ea24 and older), the
+    stream's length."""
     with psycopg.connect(users_url.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        if not connection.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'outbox_events' "
+                                  "AND column_name = 'published_at'").fetchone():
+            return stream.xlen(EVENT_STREAM)
         return connection.execute("SELECT count(*) FROM outbox_events WHERE published_at IS NOT NULL").fetchone()[0]
 
 
@@ -200,10 +264,11 @@ def _enrollment_import_once(client, processes, path: Path, size: int, enrollment
     return {"kind": "enrollments", **figures, **_baseline(figures, baseline)}
 
 
-def _timed_import(client, processes, path: Path, size: int, options: dict, also_wait=lambda: None) -> dict:
+def _timed_import(client, processes, path: Path, size: int, options: dict, also_wait=lambda: None,
+                  watch=None) -> dict:
     """The preview (an upload → ready, then cancelled) and, separately, the import itself timed end
     to end: upload with start=true → completed (and `also_wait`)."""
-    memory = MemoryWatch(processes)
+    memory = MemoryWatch(processes, watch() if watch is not None else None)
     memory.start()
     started = time.perf_counter()
     preview = _wait(client, _upload(client, path, options), ("analyzing",))

@@ -21,10 +21,14 @@ def show(figures: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run the benchmarks and print their figures.")
     parser.add_argument("--sizes", default="10000,100000,1000000", help="import sizes in rows, comma-separated")
-    sizes = tuple(int(size) for size in parser.parse_args().sizes.split(","))
-    print("== users API: one student per request (PostgreSQL + Redis) ==")
-    show(users_api.run())
-    for figures in imports.run(sizes):
+    parser.add_argument("--users-import-only", action="store_true",
+                        help="only the users imports (no API benchmark, no enrollments import)")
+    arguments = parser.parse_args()
+    sizes = tuple(int(size) for size in arguments.sizes.split(","))
+    if not arguments.users_import_only:
+        print("== users API: one student per request (PostgreSQL + Redis) ==")
+        show(users_api.run())
+    for figures in imports.run(sizes, enrollments=not arguments.users_import_only):
         kind = figures.pop("kind", "users")
         print(f"== {kind} import of {figures['rows']} rows, end to end (PostgreSQL + Redis, 2 worker processes) ==")
         show(figures)

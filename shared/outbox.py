@@ -59,8 +59,8 @@ from shared.audit import AUDIT_RECORDED, AuditEntry
 from shared.clock import utcnow
 from shared.config import EVENT_STREAM
 from shared.db import copy_rows, is_postgresql, read_only
-from shared.event_stream import marker_key, parse_id, read_state
-from shared.events.envelope import EVENT_FIELD, Envelope
+from shared.event_stream import Expected, append, marker_key, parse_id, read_state
+from shared.events.envelope import Envelope
 from shared.failures import EventsNotPublished
 from shared.redis_client import execute_replicated
 
@@ -280,10 +280,13 @@ class OutboxPublisher:
         """`work(session)` in a transaction that holds the publishers' lock; None when the lock
         stayed taken for the whole wait."""
         wait = self.lock_wait_seconds if lock_wait_seconds is None else lock_wait_seconds
-        with self.session_factory() as session, session.begin():
-            if not _take_publish_lock(session, wait):
-                return None
-            return work(session)
+        try:
+            with self.session_factory() as session, session.begin():
+                if not _take_publish_lock(session, wait):
+                    return None
+                return work(session)
+        except _TurnStillTaken:
+            return None
 
     def _publish_all(self, min_age_seconds: float, repair: bool, lock_wait_seconds: float | None) -> tuple[int, bool]:
         """Turns until nothing is left (or the turn stays taken, or the stream waits for its repair):
@@ -300,15 +303,23 @@ class OutboxPublisher:
     def _publish_turn(self, session: Session, min_age_seconds: float, repair: bool) -> tuple[int, str]:
         """Put back a batch of what the stream lost (when repairing), else publish pending events
         until none is left or a batch's worth went (then the turn commits and another follows).
-        Returns how many were sent and what is left: MORE, DRAINED (nothing) or WAITING (a repair)."""
-        loss = self._loss(session)
-        if loss is not None:
-            if not repair:
-                log.info("the stream misses events of the %s log (%s); the relay puts them back first",
-                         self.log_name, loss.reason)
-                return 0, WAITING
-            if repaired := self._repair_batch(session, loss):
+        Returns how many were sent and what is left: MORE, DRAINED (nothing) or WAITING (a repair).
+
+        The relay (`repair`) asks the stream what it lost first, even with nothing pending. Other
+        publishers ask only when they have something to send, and in the same round trip as the
+        send: the script appends only when the stream still holds the log up to its newest event."""
+        newest: tuple[Position, str | None] | None = None
+        if repair:
+            loss = self._loss(session)
+            if loss is not None and (repaired := self._repair_batch(session, loss)):
                 return repaired, MORE
+            # None recent enough to put back: the relay has set the mark, and sends what is pending
+            # after it whatever else the stream says.
+            if loss is None:
+                newest = self._newest(session)
+        else:
+            newest = self._newest(session)
+        expected = None if newest is None else Expected(str(newest[0].id), newest[1])
         OutboxRow = self.row_class  # noqa: N806
         sent = 0
         # Asked again after each batch: what others committed meanwhile (their publish may be
@@ -320,7 +331,19 @@ class OutboxPublisher:
             .order_by(OutboxRow.id)
             .limit(BATCH_SIZE)
         ).all():
-            self._send(session, [(row_id, envelope) for row_id, envelope in rows], republish=False)
+            batch = [(row_id, envelope) for row_id, envelope in rows]
+            last_entry = self._send(session, batch, republish=False, expected=expected)
+            if last_entry is None:
+                # The stream does not hold the log as this turn expected: ask it what it lost.
+                loss = self._loss(session)
+                if loss is not None:
+                    log.info("the stream misses events of the %s log (%s); the relay puts them back first",
+                             self.log_name, loss.reason)
+                    return sent, WAITING
+                # It holds more than the log says (a publisher crashed after its append): go on.
+                last_entry = self._send(session, batch, republish=False)
+                assert last_entry is not None  # nothing expected: the script always appends
+            expected = Expected(str(batch[-1][0]), last_entry)
             sent += len(rows)
             if sent >= BATCH_SIZE:
                 return sent, MORE
@@ -340,18 +363,22 @@ class OutboxPublisher:
                     self.log_name, loss.reason, len(rows), rows[0][2].isoformat(), rows[-1][2].isoformat())
         return len(rows)
 
-    def _send(self, session: Session, rows: list, republish: bool) -> None:
-        """XADD the rows' envelopes, then move the log's mark to the last, in one round trip; then
-        record each row's entry id (and, for a first publication, the time). Without MULTI/EXEC,
-        which costs a third more: Redis applies and replicates the commands in their order anyway,
-        and when some fail the rows stay pending and go again (the mark then names a pending row)."""
+    def _send(self, session: Session, rows: list, republish: bool, expected: Expected | None = None) -> str | None:
+        """Append the rows' envelopes to the stream and move the log's mark to the last, in one
+        round trip (with a replica: on it first), then record each row's entry id (and, for a first
+        publication, the time). Returns the last entry id, or None when the stream did not hold
+        the log as `expected` (nothing was sent). Without MULTI/EXEC, which costs a third more: Redis
+        applies and replicates a script's writes in their order, and when it fails midway the rows
+        stay pending and go again (the mark then names a pending row)."""
         pipe = self.client.pipeline(transaction=False)
-        for row in rows:
-            pipe.xadd(self.stream, {EVENT_FIELD: row[1]})
-        pipe.set(marker_key(self.stream, self.log_name), str(rows[-1][0]))
-        entry_ids = [_text(entry_id) for entry_id in execute_replicated(pipe)[:-1]]  # with a replica: on it first
+        append(pipe, self.stream, self.log_name, [row[1] for row in rows], str(rows[-1][0]), expected)
+        answer = execute_replicated(pipe)[0]
+        if answer is None:
+            return None
+        entry_ids = [_text(entry_id) for entry_id in answer]
         _mark_published(session, self.row_class, [row[0] for row in rows], entry_ids,
                         None if republish else utcnow())
+        return entry_ids[-1]
 
     # -- what the log holds --
 
@@ -418,19 +445,37 @@ class OutboxPublisher:
             ).scalar_one() > 0
 
 
+class _TurnStillTaken(Exception):
+    """The publishers' lock stayed taken for the whole wait (the transaction is aborted: it ends)."""
+
+
+LOCK_NOT_AVAILABLE = "55P03"  # lock_timeout
+
+
 def _take_publish_lock(session: Session, wait_seconds: float) -> bool:
-    """The publishers' turn: a transaction-scoped advisory lock on PostgreSQL, asked for again until
-    `wait_seconds` have passed. On SQLite the transaction began with BEGIN IMMEDIATE: it has it."""
+    """The publishers' turn: a transaction-scoped advisory lock on PostgreSQL, waited for at most
+    `wait_seconds` (raises _TurnStillTaken after that). A waiter is woken the moment the holder's
+    transaction ends, instead of asking again after a sleep. On SQLite the transaction began with
+    BEGIN IMMEDIATE: it has it."""
     connection = session.connection()
     if not is_postgresql(connection):
         return True
-    deadline, pause = time.monotonic() + wait_seconds, 0.005
-    while not connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK}).scalar():
-        if time.monotonic() + pause > deadline:
-            log.info("another publisher has held the outbox for %.1fs; leaving the events to it", wait_seconds)
-            return False
-        time.sleep(pause)
-        pause = min(pause * 2, 0.05)
+    if connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK}).scalar():
+        return True
+    if wait_seconds <= 0:
+        return False
+    # The session's lock_timeout (shared/db.py) for the rest of the turn; the wait's own meanwhile.
+    previous = connection.execute(text("SELECT current_setting('lock_timeout')")).scalar_one()
+    connection.execute(text("SELECT set_config('lock_timeout', :wait, true)"),
+                       {"wait": f"{max(1, round(wait_seconds * 1000))}ms"})
+    try:
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK})
+    except OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        log.info("another publisher has held the outbox for %.1fs; leaving the events to it", wait_seconds)
+        raise _TurnStillTaken from None
+    connection.execute(text("SELECT set_config('lock_timeout', :previous, true)"), {"previous": previous})
     return True
 
 

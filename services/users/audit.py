@@ -86,7 +86,7 @@ class AuditCollector:
         # Idempotent: the trail's primary key is the entry's id and a stored one is left as it is,
         # so an event handled again changes nothing and no processed ids are kept.
         self.subscriber = Subscriber(client, GROUP, consumer or f"{socket.gethostname()}-{os.getpid()}",
-                                     batch_handler=self.store, idempotent=True)
+                                     batch_handler=self.store, idempotent=True, types=frozenset({AUDIT_RECORDED}))
         self._next_retention = 0.0
 
     def store(self, envelopes: list[Envelope]) -> None:

@@ -13,7 +13,7 @@ import pytest
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from portal import cli
 from services.users import handlers
@@ -179,6 +179,61 @@ def chunk_of(*codes, attempt=1):
     return Chunk("job-1", 0, 0, False, {"mode": "import", "as_student": True, "schedule_project": None},
                  [RowIn(index + 2, {"code": code, "last_name": "Bakker"}) for index, code in enumerate(codes)],
                  actor=MANAGER.to_dict(), attempt=attempt)
+
+
+def test_a_waiting_publisher_gets_the_turn_as_soon_as_its_holder_ends_with_the_sessions_own_lock_timeout(
+        postgresql_settings, redis_client):
+    migrate(postgresql_settings)
+    service = build_service(postgresql_settings, redis_client)
+    database = postgresql_settings.users_database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(database) as holder:
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (PUBLISH_LOCK,))
+        threading.Timer(0.3, holder.rollback).start()
+        started = time.monotonic()
+        lock_timeout = service.publisher._take_turn(lambda session: session.execute(text("SHOW lock_timeout")).scalar(),
+                                                    lock_wait_seconds=5.0)
+        took = time.monotonic() - started
+    assert 0.25 < took < 1.0, took  # woken when the holder ended, not after the whole wait
+    assert lock_timeout == f"{postgresql_settings.database_limits.lock_timeout_seconds:.0f}s"
+    service.engine.dispose()
+
+
+def test_a_publisher_gives_up_the_turn_after_its_wait_and_publishes_on_its_next_try(postgresql_settings, redis_client):
+    migrate(postgresql_settings)
+    service = with_manager(build_service(postgresql_settings, redis_client))
+    service.publisher, publisher = None, service.publisher
+    create_students(service, "1")
+    database = postgresql_settings.users_database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(database) as holder:
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (PUBLISH_LOCK,))
+        started = time.monotonic()
+        assert publisher.publish_pending(lock_wait_seconds=0.3) == 0
+        took = time.monotonic() - started
+        holder.rollback()
+    assert 0.25 < took < 1.5, took
+    assert pending(service) == 1 and redis_client.xlen(EVENT_STREAM) == 0
+    assert publisher.publish_pending() == 1 and pending(service) == 0
+    service.engine.dispose()
+
+
+def test_chunks_published_then_wiped_come_back_in_log_order_with_their_ids_and_replay_sends_them_again(
+        settings, redis_client):
+    migrate(settings)
+    service = with_manager(build_service(settings, redis_client))
+    for chunk_no, codes in enumerate([("1", "2", "3"), ("4", "5")]):
+        chunk = chunk_of(*codes)
+        chunk.chunk_no = chunk_no
+        handlers.apply_user_rows(service.unit_of_work(), chunk)
+    published = envelope_ids(redis_client)
+    assert len(published) == 5 and published == log_event_ids(service) and pending(service) == 0
+
+    redis_client.flushall()
+    assert service.publisher.publish_pending(repair=True) == 5
+    assert envelope_ids(redis_client) == published
+    assert service.publisher.replay_since(datetime.now(UTC) - timedelta(hours=1)) == 5
+    assert envelope_ids(redis_client) == published + published
+    codes = [json.loads(fields[b"event"])["data"]["code"] for _, fields in redis_client.xrange(EVENT_STREAM)]
+    assert codes == ["1", "2", "3", "4", "5"] * 2
 
 
 def test_an_applied_chunk_is_not_answered_while_redis_refuses_its_events(settings, redis_client, redis_url):

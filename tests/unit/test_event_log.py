@@ -231,3 +231,42 @@ def test_a_publisher_whose_redis_refuses_leaves_the_events_pending(session_facto
     write(session_factory, "a")
     OutboxPublisher(session_factory, Refusing()).try_publish_pending()
     assert log_rows(session_factory)[0].published_at is None
+
+
+def test_a_request_appends_nothing_to_a_stream_that_lost_its_tail_and_the_relay_puts_the_tail_back_first(
+        session_factory, client):
+    publisher = OutboxPublisher(session_factory, client)
+    kept = write(session_factory, "a", "b")
+    publisher.publish_pending()
+    lost = write(session_factory, "c", "d")
+    publisher.publish_pending()
+    for entry_id, _ in client.xrange(EVENT_STREAM)[2:]:  # a replica that lagged: a and b and their mark
+        client.xdel(EVENT_STREAM, entry_id)
+    with session_factory() as session:
+        b_row = session.scalar(select(OutboxRow.id).where(OutboxRow.event_id == kept[1]))
+    client.set(event_stream.marker_key(EVENT_STREAM, "users"), str(b_row))
+    new = write(session_factory, "e")
+
+    assert publisher.try_publish_pending() is False  # nothing pending may go before c and d are back
+    assert on_stream(client) == [("a", kept[0]), ("b", kept[1])]
+    assert publisher.publish_pending(repair=True) == 3
+    assert on_stream(client) == [("a", kept[0]), ("b", kept[1]), ("c", lost[0]), ("d", lost[1]), ("e", new[0])]
+    assert client.get(event_stream.marker_key(EVENT_STREAM, "users")).decode() == str(b_row + 3)
+
+
+def test_the_append_script_writes_nothing_unless_the_stream_holds_the_log_up_to_the_expected_event(client):
+    def append(envelopes, marker, expected=None):
+        pipe = client.pipeline(transaction=False)
+        event_stream.append(pipe, EVENT_STREAM, "users", envelopes, marker, expected)
+        return pipe.execute()[0]
+
+    first = append(["1", "2"], "2")  # nothing expected: the first events of a log
+    assert len(first) == 2
+    newest = first[-1].decode()
+    assert append(["3"], "3", event_stream.Expected("1", newest)) is None  # another mark
+    assert append(["3"], "3", event_stream.Expected("2", "99999999999999-0")) is None  # the stream was reset
+    assert client.xlen(EVENT_STREAM) == 2 and client.get(event_stream.marker_key(EVENT_STREAM, "users")) == b"2"
+    assert len(append(["3"], "3", event_stream.Expected("2", newest))) == 1
+    client.delete(EVENT_STREAM)
+    assert append(["4"], "4", event_stream.Expected("3", None)) is None  # the stream is gone
+    assert client.exists(EVENT_STREAM) == 0

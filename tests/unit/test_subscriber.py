@@ -180,3 +180,18 @@ def wait_for(condition, timeout=10.0):
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.02)
+
+
+def test_a_subscriber_of_some_types_gets_only_those_and_acknowledges_the_rest(fake_redis):
+    audit = Envelope.new("audit.recorded", {"id": "a1"})
+    naming = Envelope.new("student.updated", {"code": "9", "note": "audit.recorded"})  # names it, is not one
+    for envelope in (student_created("1"), audit, naming, student_created("2")):
+        publish(fake_redis, envelope)
+    fake_redis.xadd(EVENT_STREAM, {EVENT_FIELD: '{"id": "b2", "type" : "audit.recorded", "version": 1, '
+                                                '"occurred_at": "2026-11-30T12:00:00Z", "data": {}}'})
+    seen = []
+    subscriber = Subscriber(fake_redis, "audit", "c1", batch_handler=lambda envelopes: seen.extend(envelopes),
+                            idempotent=True, types=frozenset({"audit.recorded"}))
+    assert subscriber.catch_up() == 5
+    assert [envelope.id for envelope in seen] == [audit.id, "b2"]  # spaced JSON of another writer too
+    assert fake_redis.xpending(EVENT_STREAM, "audit")["pending"] == 0
