@@ -266,7 +266,7 @@ def test_portal_events_replay_publishes_the_log_again_since_a_moment(settings, r
         monkeypatch.setenv(name, value)
 
     assert cli.main(["events", "replay", "--since", since.isoformat()]) == 0
-    assert "Published 2 events again" in capsys.readouterr().out
+    assert "2 gebeurtenissen opnieuw gepubliceerd" in capsys.readouterr().out
     assert envelope_ids(redis_client) == first + first[1:]
     assert service.publisher.publish_pending(repair=True) == 0
 
