@@ -274,7 +274,7 @@ def test_portal_events_replay_publishes_the_log_again_since_a_moment(settings, r
 def test_replay_wants_a_moment_with_its_zone(capsys):
     with pytest.raises(SystemExit):
         cli.main(["events", "replay", "--since", "2026-11-30T08:00:00"])
-    assert "give the zone too" in capsys.readouterr().err
+    assert "geef ook de tijdzone" in capsys.readouterr().err
 
 
 def test_listing_users_changed_since_a_moment_is_a_subscribers_snapshot(client, admin):
