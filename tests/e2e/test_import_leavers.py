@@ -72,7 +72,7 @@ def test_a_job_is_discarded_with_its_rows_and_a_wrong_delimiter_is_corrected_by_
     assert failed["error"]["code"] == "missing_required_column"
     status, _ = system.request_patch(wrong["id"], {"delimiter": ";"})
     assert status == 200
-    assert system.wait_for_status(wrong["id"], ("ready",))["counts"]["unchanged"] == 2
+    assert system.wait_for_status(wrong["id"], ("ready",))["counts"]["skip"] == 2  # mode import: they exist
     status, _ = system.request("DELETE", f"/api/v1/imports/{wrong['id']}")
     assert status == 204
     assert system.get(f"/api/v1/imports/{wrong['id']}")[0] == 404
