@@ -13,10 +13,12 @@ from typing import Any
 from shared.jsontext import from_json, to_json
 
 MESSAGE_VERSION = 1
-ACTIONS = ("create", "update", "unchanged", "skip", "error")
+ACTIONS = ("create", "update", "unchanged", "skip", "error", "archive")
 
 # Task names: the importer sends by name, so no service imports another.
 APPLY_USER_ROWS = "users.apply_rows"
+# The leavers of a users synchronize with archive_missing: planned from the file's codes, then archived.
+APPLY_LEAVERS = "users.apply_leavers"
 APPLY_ENROLLMENT_ROWS = "enrollments.apply_rows"
 RECORD_CHUNK_RESULT = "importer.record_chunk_result"
 PUBLISH_USER_EVENTS = "users.publish_events"  # flushes the users outbox; the relay does this too
@@ -52,6 +54,10 @@ class RowOut:
     applied: bool = False
     reason: str | None = None  # a stable code for why, e.g. insufficient_rights
     params: dict[str, Any] | None = None  # what the reason is about, e.g. {"missing": [...]}
+    # An update's changes, {"field": [old, new]} (a password as MASK both sides); None for other actions.
+    changes: dict[str, list[Any]] | None = None
+    # The row's values when the service made the row (a leaver: no line of the file), else None.
+    values: dict[str, Any] | None = None
 
 
 @dataclass
@@ -100,6 +106,8 @@ class ChunkResult:
     problem: dict[str, Any] | None = None
     # The service raised on the chunk before deciding it (the exception's type, no rows): send it again.
     failure: str | None = None
+    # Figures about the whole import the service found (leavers: {"active": the active students}).
+    facts: dict[str, Any] | None = None
 
     def to_message(self) -> str:
         return to_json(self)

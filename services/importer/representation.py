@@ -25,7 +25,8 @@ def job_representation(job: Job, totals: Totals) -> dict[str, Any]:
         "sample_rows": job.sample_rows or [],
         "total_rows": job.total_rows,
         "progress": {"processed": 0 if previewing else totals.processed, "total": job.total_rows},
-        "counts": totals.planned if previewing else totals.done,
+        "counts": shown_counts(job, totals.planned if previewing else totals.done),
+        "active_students": job.active_students,
         "error": job.error,  # as stored, with its params: job_in_language() makes it text
         "created_by": job.created_by.code,
         "started_by": job.started_by.code if job.started_by else None,
@@ -34,6 +35,13 @@ def job_representation(job: Job, totals: Totals) -> dict[str, Any]:
         "finished_at": utc_timestamp(job.finished_at) if job.finished_at else None,
         "rows_deleted_at": utc_timestamp(job.rows_deleted_at) if job.rows_deleted_at else None,
     }
+
+
+def shown_counts(job: Job, counts: dict[str, int]) -> dict[str, int]:
+    """The five actions of the file's rows; `archive` too for a job that archives leavers."""
+    if job.settings.archive_missing:
+        return counts
+    return {action: count for action, count in counts.items() if action != "archive"}
 
 
 def row_results(chunk: ChunkOutcomes, phase: Phase, secret_fields: tuple[str, ...]) -> list[dict | None]:
@@ -52,7 +60,7 @@ def row_results(chunk: ChunkOutcomes, phase: Phase, secret_fields: tuple[str, ..
         results.append({"line": row["line"], "action": outcome["action"],
                         "values": _masked(row["values"], secret_fields),
                         "messages": messages, "applied": outcome["applied"],
-                        "reason": reason, "params": params or {}})
+                        "reason": reason, "params": params or {}, "changes": outcome.get("changes")})
     return results
 
 
