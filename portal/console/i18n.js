@@ -134,6 +134,69 @@ const TEXTS = {
   },
 };
 
+// ---- Import pages (imports.js, import-job.js, import-vocabulary.js): begin ----
+const IMPORT_TEXTS = {
+  nl: {
+    imp_archive: "archiveren", imp_no: "nee", imp_locale: "nl-NL", imp_back: "Alle imports",
+    imp_all: "Alle rijen", imp_filter: "Rijen tonen per actie", imp_no_rows: "Geen rijen met deze actie.",
+    imp_rows_range: "Rijen {from}–{to} van {total}", imp_rows_result: "Resultaat per rij",
+    imp_counts: "Aantallen", imp_planned: "gepland", imp_not_started: "niet uitgevoerd",
+    imp_counts_planned: "Gepland (voorbeeld: er is nog niets gewijzigd)", imp_counts_done: "Uitgevoerd",
+    imp_no_imports: "Er zijn nog geen imports.", imp_detect: "automatisch herkennen",
+    imp_counts_none: "Niet uitgevoerd (dit waren de geplande aantallen)",
+    imp_login_method: "Inlogmethode van nieuwe gebruikers",
+    imp_archive_missing: "Leerlingen die niet in het bestand staan archiveren",
+    imp_archive_missing_hint: "Alleen bij synchroniseren van leerlingen: elke actieve leerling die niet in het bestand staat, wordt gearchiveerd (bijvoorbeeld leerlingen die de school hebben verlaten). U ziet ze eerst in het voorbeeld.",
+    imp_max_archive_percent: "Drempel: hoogstens dit percentage van de actieve leerlingen archiveren",
+    imp_threshold_exceeded: "Starten is geweigerd: er zouden meer leerlingen worden gearchiveerd dan de drempel toestaat. Controleer de rijen met de actie archiveren. Klopt het, verhoog dan de drempel en start opnieuw.",
+    imp_threshold_facts: "Te archiveren: {count} leerlingen ({percent}% van de actieve leerlingen); de drempel is {max}%.",
+    imp_new_threshold: "Nieuwe drempel (%)", imp_raise_threshold: "Drempel verhogen",
+    imp_threshold_raised: "De drempel is nu {percent}%. Het bestand is opnieuw geanalyseerd; u kunt de import starten.",
+    imp_percent_invalid: "Vul een percentage van 0 tot en met 100 in.",
+    imp_changes: "Wijzigingen (oud → nieuw)", imp_has_header: "De eerste regel is een kopregel",
+    imp_reanalyse_heading: "Andere instellingen kiezen", imp_reanalyse: "Opnieuw analyseren",
+    imp_reanalyse_intro: "Misschien is het scheidingsteken, de codering of de kopregel verkeerd herkend. Kies de juiste instellingen en laat het bestand opnieuw analyseren.",
+    imp_reanalyse_mapping: "Kolommen:",
+    imp_discard_heading: "Import verwijderen", imp_discard: "Import verwijderen",
+    imp_discard_intro: "Verwijdert deze import en het geüploade bestand. Wat al is geïmporteerd, blijft.",
+    imp_discard_confirm: "Weet u zeker dat u deze import wilt verwijderen? Dit kan niet ongedaan worden gemaakt.",
+    imp_discard_yes: "Ja, verwijderen", imp_discard_no: "Nee, behouden",
+    imp_needs_rights: "Hiervoor heeft u deze rechten nodig: {rights}.",
+    imp_ask_manager: "Vraag een applicatiebeheerder om een schoolfunctie met die rechten.",
+  },
+  en: {
+    imp_archive: "archive", imp_no: "no", imp_locale: "en-GB", imp_back: "All imports",
+    imp_all: "All rows", imp_filter: "Show rows per action", imp_no_rows: "No rows with this action.",
+    imp_rows_range: "Rows {from}–{to} of {total}", imp_rows_result: "Result per row",
+    imp_counts: "Counts", imp_planned: "planned", imp_not_started: "not carried out",
+    imp_counts_planned: "Planned (preview: nothing has changed yet)", imp_counts_done: "Done",
+    imp_no_imports: "There are no imports yet.", imp_detect: "detect automatically",
+    imp_counts_none: "Not carried out (these were the planned counts)",
+    imp_login_method: "Login method of new users",
+    imp_archive_missing: "Archive students who are not in the file",
+    imp_archive_missing_hint: "Only when synchronizing students: every active student who is not in the file is archived (for example students who left the school). You see them in the preview first.",
+    imp_max_archive_percent: "Threshold: archive at most this percentage of the active students",
+    imp_threshold_exceeded: "Start was refused: more students would be archived than the threshold allows. Check the rows with the action archive. If they are right, raise the threshold and start again.",
+    imp_threshold_facts: "To archive: {count} students ({percent}% of the active students); the threshold is {max}%.",
+    imp_new_threshold: "New threshold (%)", imp_raise_threshold: "Raise the threshold",
+    imp_threshold_raised: "The threshold is now {percent}%. The file was analysed again; you can start the import.",
+    imp_percent_invalid: "Enter a percentage from 0 to 100.",
+    imp_changes: "Changes (old → new)", imp_has_header: "The first line is a header",
+    imp_reanalyse_heading: "Choose other settings", imp_reanalyse: "Analyse again",
+    imp_reanalyse_intro: "The delimiter, the encoding or the header may have been recognised wrongly. Choose the right settings and have the file analysed again.",
+    imp_reanalyse_mapping: "Columns:",
+    imp_discard_heading: "Discard import", imp_discard: "Discard import",
+    imp_discard_intro: "Deletes this import and its uploaded file. What was imported already stays.",
+    imp_discard_confirm: "Do you really want to discard this import? This cannot be undone.",
+    imp_discard_yes: "Yes, discard", imp_discard_no: "No, keep it",
+    imp_needs_rights: "This needs these rights: {rights}.",
+    imp_ask_manager: "Ask an application manager for a school function with those rights.",
+  },
+};
+Object.assign(TEXTS.nl, IMPORT_TEXTS.nl);
+Object.assign(TEXTS.en, IMPORT_TEXTS.en);
+// ---- Import pages: end ----
+
 let current = "nl";
 
 export function t(key) {
