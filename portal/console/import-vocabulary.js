@@ -45,6 +45,13 @@ export function formatValue(value) {
   return String(value);
 }
 
+// A table row whose cells carry their column's head (data-label), so that on a phone's width the row
+// shows as a card of labelled lines (style.css). cells are [attributes, content] pairs.
+export function labelledRow(attributes, heads, cells) {
+  return el("tr", attributes, cells.map(([cellAttributes, content], index) =>
+    el("td", { ...cellAttributes, "data-label": heads[index] }, content)));
+}
+
 // A text with {name} placeholders filled in.
 export function fill(text, params = {}) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));

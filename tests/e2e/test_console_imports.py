@@ -42,7 +42,8 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    # A Dutch browser, as the school's: its own controls (the file input) speak Dutch too.
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True, locale="nl-NL")
     page = context.new_page()
     errors, refusals = [], []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -10,8 +10,8 @@ import { signedDownloadButton } from "../downloads.js";
 import { errorText } from "../errors.js";
 import { has, language, t } from "../i18n.js";
 import {
-  actionLabel, actionText, actionsOf, countsPhase, fill, formatNumber, formatValue, leaversFields, loginMethodOptions,
-  missingRightsFor, modeOptions, rightsReason,
+  actionLabel, actionText, actionsOf, countsPhase, fill, formatNumber, formatValue, labelledRow, leaversFields,
+  loginMethodOptions, missingRightsFor, modeOptions, rightsReason,
 } from "../import-vocabulary.js";
 
 const POLL_MS = 500;
@@ -292,10 +292,12 @@ async function errorsLink(job) {
 }
 
 // Every row of the job, a page at a time (the service's cursor), all of them or those of one action.
+// The pager shows above the rows and below them; the lower one brings the reader back to the top.
 function rowsSection(job) {
-  const view = { action: null, cursors: [null], first: 0 };
+  const view = { action: null, cursors: [null], first: 0, loads: 0 };
   const filters = el("div", { class: "imp-filters", role: "group", "aria-label": t("imp_filter") });
   const body = el("div", { id: "rows-body" });
+  const topPager = el("div", { class: "row pager imp-pager-top" });
   const pager = el("div", { class: "row pager", id: "rows-pager" });
   const counts = job.counts ?? {};
   const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
@@ -307,15 +309,29 @@ function rowsSection(job) {
       drawFilters();
       load();
     } }, action ? actionLabel(action) : text, " ", el("span", { class: "imp-filter-count" }, formatNumber(count)))));
+  const turn = (forward, toTop) => {
+    if (forward) view.first += ROWS_PAGE;
+    else view.first = Math.max(0, view.first - ROWS_PAGE);
+    load().then(() => { if (toTop) section.scrollIntoView(); });
+  };
+  const drawPager = (node, nextCursor, range, ids) => node.replaceChildren(
+    el("button", { type: "button", class: "secondary", id: ids ? "rows-previous" : null, disabled: view.cursors.length < 2,
+      onclick: () => { view.cursors.pop(); turn(false, ids); } }, t("previous")),
+    el("span", { id: ids ? "rows-range" : null, class: "imp-range", role: ids ? "status" : null }, range),
+    el("button", { type: "button", class: "secondary", id: ids ? "rows-next" : null, disabled: !nextCursor,
+      onclick: () => { view.cursors.push(nextCursor); turn(true, ids); } }, t("next")));
   const load = async () => {
+    const mine = ++view.loads;
     const query = new URLSearchParams({ limit: String(ROWS_PAGE) });
     if (view.action) query.set("action", view.action);
     const cursor = view.cursors.at(-1);
     if (cursor) query.set("cursor", cursor);
     body.setAttribute("aria-busy", "true");
     const { ok, data } = await api("GET", `/imports/${job.id}/rows?${query}`);
+    if (mine !== view.loads) return;  // another filter or page was asked for meanwhile
     body.removeAttribute("aria-busy");
     if (!ok) {
+      topPager.replaceChildren();
       pager.replaceChildren();
       return body.replaceChildren(el("p", { class: "notice" }, errorText(data)));
     }
@@ -325,37 +341,35 @@ function rowsSection(job) {
     const range = data.items.length ? fill(t("imp_rows_range"), {
       from: formatNumber(view.first + 1), to: formatNumber(view.first + data.items.length),
       total: formatNumber(Math.max(matching ?? 0, view.first + data.items.length)) }) : "";
-    pager.replaceChildren(
-      el("button", { type: "button", class: "secondary", id: "rows-previous", disabled: view.cursors.length < 2, onclick: () => {
-        view.cursors.pop();
-        view.first = Math.max(0, view.first - ROWS_PAGE);
-        load();
-      } }, t("previous")),
-      el("span", { id: "rows-range", role: "status" }, range),
-      el("button", { type: "button", class: "secondary", id: "rows-next", disabled: !data.next_cursor, onclick: () => {
-        view.cursors.push(data.next_cursor);
-        view.first += ROWS_PAGE;
-        load();
-      } }, t("next")));
+    drawPager(topPager, data.next_cursor, range, false);
+    drawPager(pager, data.next_cursor, range, true);
+    // One page needs no pager above it.
+    topPager.hidden = !data.next_cursor && view.cursors.length < 2;
   };
   drawFilters();
   load();
   const heading = countsPhase(job) === "planned" ? t("preview") : t("imp_rows_result");
-  return el("section", { id: "rows" }, el("h2", {}, heading), filters, body, pager);
+  const section = el("section", { id: "rows" }, el("h2", {}, heading), filters, topPager, body, pager);
+  return section;
 }
 
 function rowsTable(job, rows) {
   const users = job.kind === "users";
   const keyField = users ? "code" : "student";
-  const heads = [t("line"), t("action"), t(keyField), users ? t("name") : t("department"), t("imp_changes"), t("message")];
-  return scrollable(el("table", { id: "rows-table" }, columnHeads(heads),
-    el("tbody", {}, rows.map((row) => el("tr", { "data-action": row.action, "data-key": row.values?.[keyField] ?? "" },
-      el("td", { class: "imp-number" }, row.line ?? "–"),
-      el("td", {}, actionLabel(row.action)),
-      el("td", { class: "nowrap" }, row.values?.[keyField] ?? ""),
-      el("td", {}, users ? nameOf(row.values ?? {}) : (row.values?.department ?? "")),
-      el("td", { class: "imp-changes" }, users ? changesList(row.changes) : enrollmentValues(row.values ?? {})),
-      el("td", { class: "imp-message" }, (row.messages ?? []).join(" ")))))));
+  // Only an update has old → new values; a job without updates needs no column for them.
+  const showChanges = !users || job.counts.update > 0 || rows.some((row) => row.changes);
+  const heads = [t("line"), t("action"), t(keyField), users ? t("name") : t("department"),
+    ...(showChanges ? [users ? t("imp_changes") : t("imp_values")] : []), t("message")];
+  return scrollable(el("table", { id: "rows-table", class: "imp-cards" }, columnHeads(heads),
+    el("tbody", {}, rows.map((row) => labelledRow({ "data-action": row.action, "data-key": row.values?.[keyField] ?? "" },
+      heads, [
+        [{ class: "imp-number" }, row.line ?? "–"],
+        [{}, actionLabel(row.action)],
+        [{ class: "nowrap" }, row.values?.[keyField] ?? ""],
+        [{}, users ? nameOf(row.values ?? {}) : (row.values?.department ?? "")],
+        ...(showChanges ? [[{ class: "imp-changes" }, users ? changesList(row.changes) : enrollmentValues(row.values ?? {})]] : []),
+        [{ class: "imp-message" }, (row.messages ?? []).join(" ")],
+      ])))));
 }
 
 function nameOf(values) {

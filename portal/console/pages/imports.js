@@ -5,8 +5,8 @@ import { columnHeads, el, field, scrollable, select, showPage, tell } from "../d
 import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
 import {
-  actionLabel, actionsOf, countsPhase, formatNumber, leaversFields, loginMethodOptions, missingRightsFor, modeOptions,
-  rightsReason,
+  actionLabel, actionsOf, countsPhase, formatNumber, labelledRow, leaversFields, loginMethodOptions, missingRightsFor,
+  modeOptions, rightsReason,
 } from "../import-vocabulary.js";
 import { scheduleProjectOptions } from "../schedule-projects.js";
 
@@ -103,15 +103,16 @@ async function loadHistory(history, pager) {
   const { ok, data } = await api("GET", `/imports?${query}`);
   if (!ok) return history.replaceChildren(el("p", { class: "notice" }, errorText(data)));
   if (data.items.length === 0) return history.replaceChildren(el("p", { class: "muted" }, t("imp_no_imports")));
-  history.replaceChildren(scrollable(el("table", { id: "import-history" },
-    columnHeads([t("created"), t("file"), t("kind"), t("status"), t("rows"), t("imp_counts")]),
-    el("tbody", {}, data.items.map((job) => el("tr", { "data-status": job.status, "data-id": job.id },
-      el("td", { class: "nowrap" }, new Date(job.created_at).toLocaleString(t("imp_locale"))),
-      el("td", { class: "imp-filename" }, el("a", { href: `#/imports/${job.id}` }, job.filename)),
-      el("td", {}, t(`kind_${job.kind}`)),
-      el("td", {}, el("span", { class: `imp-status imp-status-${job.status}` }, t(`status_${job.status}`))),
-      el("td", { class: "imp-number" }, job.total_rows == null ? "" : formatNumber(job.total_rows)),
-      el("td", { class: "imp-counts-cell" }, countsSummary(job))))))));
+  const heads = [t("created"), t("file"), t("kind"), t("status"), t("rows"), t("imp_counts")];
+  history.replaceChildren(scrollable(el("table", { id: "import-history", class: "imp-cards" }, columnHeads(heads),
+    el("tbody", {}, data.items.map((job) => labelledRow({ "data-status": job.status, "data-id": job.id }, heads, [
+      [{ class: "nowrap" }, new Date(job.created_at).toLocaleString(t("imp_locale"))],
+      [{ class: "imp-filename" }, el("a", { href: `#/imports/${job.id}` }, job.filename)],
+      [{}, t(`kind_${job.kind}`)],
+      [{}, el("span", { class: `imp-status imp-status-${job.status}` }, t(`status_${job.status}`))],
+      [{ class: "imp-number" }, job.total_rows == null ? "" : formatNumber(job.total_rows)],
+      [{ class: "imp-counts-cell" }, countsSummary(job)],
+    ]))))));
   pager.replaceChildren(
     el("button", { type: "button", class: "secondary", disabled: historyList.cursors.length < 2, onclick: () => {
       historyList.cursors.pop();
