@@ -162,6 +162,7 @@ const IMPORT_TEXTS = {
     imp_discard_confirm: "Weet u zeker dat u deze import wilt verwijderen? Dit kan niet ongedaan worden gemaakt.",
     imp_discard_yes: "Ja, verwijderen", imp_discard_no: "Nee, behouden",
     imp_needs_rights: "Hiervoor heeft u deze rechten nodig: {rights}.",
+    imp_read_only: "U kunt deze import bekijken, maar niet wijzigen, starten of verwijderen.",
     imp_ask_manager: "Vraag een applicatiebeheerder om een schoolfunctie met die rechten.",
   },
   en: {
@@ -190,6 +191,7 @@ const IMPORT_TEXTS = {
     imp_discard_confirm: "Do you really want to discard this import? This cannot be undone.",
     imp_discard_yes: "Yes, discard", imp_discard_no: "No, keep it",
     imp_needs_rights: "This needs these rights: {rights}.",
+    imp_read_only: "You can view this import, but not change, start or discard it.",
     imp_ask_manager: "Ask an application manager for a school function with those rights.",
   },
 };

@@ -18,9 +18,14 @@ export function actionLabel(action) {
   return el("span", { class: `action action-${action}` }, `${ICONS[action] ?? ""} ${actionText(action)}`.trim());
 }
 
-// The actions a job's counts name, in the console's order (older jobs have no `archive` key).
-export function actionsOf(counts) {
-  return ACTIONS.filter((action) => action in (counts ?? {}));
+// An enrollments import only creates, skips or refuses a row.
+const KIND_ACTIONS = { enrollments: ["create", "skip", "error"] };
+
+// The actions a job's counts name, in the console's order (older jobs have no `archive` key), without
+// the ones its kind never takes unless they happened.
+export function actionsOf(counts, kind = "users") {
+  const possible = KIND_ACTIONS[kind] ?? ACTIONS;
+  return ACTIONS.filter((action) => action in (counts ?? {}) && (possible.includes(action) || counts[action] > 0));
 }
 
 export function modeOptions() {

@@ -62,11 +62,15 @@ def admin_client(portal) -> PortalClient:
     return client
 
 
-def shots(page, name):
-    """The page at desktop and at 360 px wide, where only a wide table may scroll (in its own box)."""
+def shots(page, name, focus=None):
+    """The page at desktop and at 360 px wide, where only a wide table may scroll (in its own box); with
+    `focus`, also the phone's screen scrolled to that element (a long page is unreadable shrunk whole)."""
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     page.set_viewport_size(NARROW)
     page.screenshot(path=str(ARTIFACTS / f"{name}-360.png"), full_page=True)
+    if focus:
+        page.locator(focus).scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"{name}-360-screen.png"))
     assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
     page.set_viewport_size(DESKTOP)
 
@@ -122,7 +126,7 @@ def test_every_row_of_a_large_preview_is_paged_through_and_filtered_per_action(p
     expect(page.locator(".count-skip")).to_have_text("1")
     expect(page.locator("#rows-range")).to_have_text("Rijen 1–100 van 254")
     expect(page.locator("#rows-table tbody tr")).to_have_count(100)
-    shots(page, "01-preview-page-1")
+    shots(page, "01-preview-page-1", focus="#rows h2")
 
     page.click("#rows-next")
     expect(page.locator("#rows-range")).to_have_text("Rijen 101–200 van 254")
@@ -300,3 +304,25 @@ def test_the_english_switch_translates_the_import_page(portal, page):
     expect(page.locator("#counts h2")).to_have_text("Planned (preview: nothing has changed yet)")
     expect(page.locator('[data-filter="all"]')).to_contain_text("All rows")
     expect(page.locator("#discard-import")).to_have_text("Discard import")
+
+
+def test_an_enrollments_preview_shows_a_prognosis_in_dutch_notation(portal, page):
+    base, password, tmp_path = portal
+    client = admin_client(portal)
+    client.call("POST", "/api/v1/schedule-projects", {"code": "2027-2028", "name": "havo", "school_year": "2027-2028"})
+    client.call("POST", "/api/v1/schedule-projects/2027-2028/departments",
+                {"code": "h2", "name": "havo 2", "year_of_education": 2})
+    client.call("POST", "/api/v1/users", {"code": "495001", "is_student": True})
+    export = tmp_path / "deelnames.csv"
+    export.write_bytes(b"Leerlingnummer;Afdeling;Prognose\r\n495001;h2;62.5\r\n")
+    log_in(page, base, "admin", password)
+    page.get_by_role("link", name="Importeren").click()
+    page.select_option("#import-kind", "enrollments")
+    page.select_option("#import-project", "2027-2028")
+    page.set_input_files("#import-file", str(export))
+    page.get_by_role("button", name="Uploaden").click()
+    wait_for_status(page, "ready")
+    row = page.locator('#rows-table tr[data-key="495001"]')
+    expect(row).to_contain_text("Prognose: 62,5")
+    expect(row).not_to_contain_text("62.5")
+    shots(page, "11-enrollments-prognosis")

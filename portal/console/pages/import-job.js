@@ -32,7 +32,9 @@ export async function renderJob(id, notice = null) {
     el("p", { id: "job-status", "data-status": job.status }, `${t("status")}: `,
       el("span", { class: `imp-status imp-status-${job.status}` }, t(`status_${job.status}`)))];
   if (notice) page.push(notice);
-  if (missing.length) page.push(el("p", { class: "imp-reason", id: "job-read-only" }, rightsReason(missing)));
+  if (missing.length) {
+    page.push(el("p", { class: "imp-reason", id: "job-read-only" }, `${t("imp_read_only")} ${rightsReason(missing)}`));
+  }
   if (job.status === "analyzing") page.push(el("section", {}, el("p", { role: "status" }, t("analyzing"))));
   else if (job.status === "failed") page.push(...failureSections(job, missing));
   else {
@@ -241,7 +243,7 @@ function countsSection(job) {
   const heading = t({ planned: "imp_counts_planned", done: "imp_counts_done", none: "imp_counts_none" }[phase]);
   return el("section", { id: "counts", "data-phase": phase }, el("h2", {}, heading),
     el("div", { class: "counts" },
-      actionsOf(job.counts).map((action) => el("span", { "data-action": action }, actionLabel(action), ": ",
+      actionsOf(job.counts, job.kind).map((action) => el("span", { "data-action": action }, actionLabel(action), ": ",
         el("strong", { class: `count-${action}` }, formatNumber(job.counts[action])))),
       el("span", {}, `${t("total")}: `, el("strong", { class: "count-total" }, formatNumber(job.total_rows ?? 0)))));
 }
@@ -270,7 +272,7 @@ function showProgress(job) {
   const { processed, total } = job.progress;
   Object.assign(bar, { max: total, value: processed });
   document.getElementById("progress-text").textContent = progressText(processed, total);
-  for (const action of actionsOf(job.counts)) {
+  for (const action of actionsOf(job.counts, job.kind)) {
     const count = document.querySelector(`.count-${action}`);
     if (count) count.textContent = formatNumber(job.counts[action]);
   }
@@ -279,7 +281,7 @@ function showProgress(job) {
 function summarySection(job) {
   const problems = job.counts.error + job.counts.skip;
   return el("section", { id: "summary" }, el("h2", {}, t("summary")),
-    el("p", {}, actionsOf(job.counts).map((action) => `${actionText(action)} ${formatNumber(job.counts[action])}`).join(" · ")),
+    el("p", {}, actionsOf(job.counts, job.kind).map((action) => `${actionText(action)} ${formatNumber(job.counts[action])}`).join(" · ")),
     problems ? signedDownloadButton(t("download_errors"), () => errorsLink(job), { id: "download-errors" }) : null);
 }
 
@@ -301,7 +303,7 @@ function rowsSection(job) {
   const pager = el("div", { class: "row pager", id: "rows-pager" });
   const counts = job.counts ?? {};
   const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
-  const choices = [[null, t("imp_all"), total], ...actionsOf(counts).map((action) => [action, actionText(action), counts[action]])];
+  const choices = [[null, t("imp_all"), total], ...actionsOf(counts, job.kind).map((action) => [action, actionText(action), counts[action]])];
   const drawFilters = () => filters.replaceChildren(...choices.map(([action, text, count]) => el("button", {
     type: "button", class: "imp-filter", "data-filter": action ?? "all", "aria-pressed": String(view.action === action),
     onclick: () => {
@@ -314,12 +316,17 @@ function rowsSection(job) {
     else view.first = Math.max(0, view.first - ROWS_PAGE);
     load().then(() => { if (toTop) section.scrollIntoView(); });
   };
-  const drawPager = (node, nextCursor, range, ids) => node.replaceChildren(
-    el("button", { type: "button", class: "secondary", id: ids ? "rows-previous" : null, disabled: view.cursors.length < 2,
-      onclick: () => { view.cursors.pop(); turn(false, ids); } }, t("previous")),
-    el("span", { id: ids ? "rows-range" : null, class: "imp-range", role: ids ? "status" : null }, range),
-    el("button", { type: "button", class: "secondary", id: ids ? "rows-next" : null, disabled: !nextCursor,
-      onclick: () => { view.cursors.push(nextCursor); turn(true, ids); } }, t("next")));
+  // One page needs no buttons to turn it (nor a pager above it).
+  const drawPager = (node, nextCursor, range, ids) => {
+    const single = !nextCursor && view.cursors.length < 2;
+    node.replaceChildren(
+      el("button", { type: "button", class: "secondary", id: ids ? "rows-previous" : null, disabled: view.cursors.length < 2,
+        hidden: single, onclick: () => { view.cursors.pop(); turn(false, ids); } }, t("previous")),
+      el("span", { id: ids ? "rows-range" : null, class: "imp-range", role: ids ? "status" : null }, range),
+      el("button", { type: "button", class: "secondary", id: ids ? "rows-next" : null, disabled: !nextCursor,
+        hidden: single, onclick: () => { view.cursors.push(nextCursor); turn(true, ids); } }, t("next")));
+    if (!ids) node.hidden = single;
+  };
   const load = async () => {
     const mine = ++view.loads;
     const query = new URLSearchParams({ limit: String(ROWS_PAGE) });
@@ -343,8 +350,6 @@ function rowsSection(job) {
       total: formatNumber(Math.max(matching ?? 0, view.first + data.items.length)) }) : "";
     drawPager(topPager, data.next_cursor, range, false);
     drawPager(pager, data.next_cursor, range, true);
-    // One page needs no pager above it.
-    topPager.hidden = !data.next_cursor && view.cursors.length < 2;
   };
   drawFilters();
   load();

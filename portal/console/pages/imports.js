@@ -127,7 +127,7 @@ async function loadHistory(history, pager) {
 function countsSummary(job) {
   const phase = countsPhase(job);
   if (phase === "none") return el("span", { class: "muted" }, t("imp_not_started"));
-  const shown = actionsOf(job.counts).filter((action) => job.counts[action] > 0);
+  const shown = actionsOf(job.counts, job.kind).filter((action) => job.counts[action] > 0);
   const parts = shown.map((action) => el("span", { class: "imp-count" }, actionLabel(action), " ",
     el("strong", {}, formatNumber(job.counts[action]))));
   return el("span", { class: `imp-counts imp-${phase}` },
