@@ -157,9 +157,13 @@ function settingsSection(job, missing) {
   const inputs = [delimiter, encoding, hasHeader];
   let leavers = null;
   if (job.kind === "users") {
+    // Leavers are archived only by a synchronize of students: leaving that turns the option off.
+    const leaversGo = (asStudent, mode) => (settings.archive_missing && !(asStudent && mode === "synchronize")
+      ? { archive_missing: false } : {});
     const asStudent = el("input", { type: "checkbox", id: "job-as-student", checked: settings.as_student,
-      onchange: (event) => patch({ as_student: event.target.checked }) });
-    const mode = select(modeOptions(), settings.mode, { id: "job-mode", onchange: (event) => patch({ mode: event.target.value }) });
+      onchange: (event) => patch({ as_student: event.target.checked, ...leaversGo(event.target.checked, settings.mode) }) });
+    const mode = select(modeOptions(), settings.mode, { id: "job-mode",
+      onchange: (event) => patch({ mode: event.target.value, ...leaversGo(settings.as_student, event.target.value) }) });
     const loginMethod = select(loginMethodOptions(), settings.login_method ?? "password",
       { id: "job-login-method", onchange: (event) => patch({ login_method: event.target.value }) });
     controls.append(
@@ -207,12 +211,11 @@ function percentInput(value, id, onChosen) {
     } });
 }
 
-// Start refused: more students would be archived than the threshold allows. Says how many, and offers
-// to raise the threshold (PATCH; the service analyses again, after which Start can be pressed anew).
+// Start refused: more students would be archived than the threshold allows (details: count, active,
+// percent, max). Says how many, and offers to raise the threshold (PATCH); then Start can be pressed anew.
 function showThresholdRefusal(node, job, details) {
-  const current = details.max_archive_percent ?? job.settings.max_archive_percent ?? DEFAULT_MAX_ARCHIVE_PERCENT;
-  const percent = details.percent ?? details.archive_percent;
-  const needed = percent == null ? Math.min(100, current + 10) : Math.min(100, Math.ceil(percent));
+  const current = details.max ?? job.settings.max_archive_percent ?? DEFAULT_MAX_ARCHIVE_PERCENT;
+  const needed = details.percent == null ? Math.min(100, current + 10) : Math.min(100, Math.ceil(details.percent));
   const input = el("input", { type: "number", min: 0, max: 100, step: 1, value: needed, id: "raise-threshold-percent",
     class: "imp-percent" });
   const problem = el("span", { role: "alert" });
@@ -225,17 +228,18 @@ function showThresholdRefusal(node, job, details) {
     renderJob(job.id, el("p", { class: "ok", role: "status", id: "threshold-raised" },
       fill(t("imp_threshold_raised"), { percent: formatNumber(Number(input.value)) })));
   } }, t("imp_raise_threshold"));
-  const archived = details.archive ?? details.count ?? job.counts.archive;
   const facts = fill(t("imp_threshold_facts"), {
-    count: formatNumber(archived ?? 0),
-    percent: percent == null ? "?" : formatNumber(percent),
+    count: formatNumber(details.count ?? job.counts.archive ?? 0),
+    active: details.active == null ? "?" : formatNumber(details.active),
+    percent: details.percent == null ? "?" : formatNumber(details.percent),
     max: formatNumber(current),
   });
   node.hidden = false;
   node.replaceChildren(el("div", { class: "notice", role: "alert", id: "threshold-refusal" },
-    el("p", {}, t("imp_threshold_exceeded")), el("p", {}, facts),
+    el("p", {}, t("imp_threshold_exceeded")), el("p", { id: "threshold-facts" }, facts),
     el("div", { class: "row" }, el("label", { for: "raise-threshold-percent" }, t("imp_new_threshold"), input),
       el("div", { class: "button-cell" }, raise)), problem));
+  input.focus();
 }
 
 function countsSection(job) {
