@@ -269,6 +269,7 @@ def test_a_job_is_discarded_only_after_a_confirmation(portal, page):
     assert client.request("GET", f"/api/v1/imports/{job}")[0] == 200
     page.click("#discard-import")
     page.click("#discard-yes")
+    expect(page.locator("#imports-announcement")).to_have_text("De import van weg.csv is verwijderd.")
     expect(page.locator("#import-history")).to_be_visible()
     expect(page.locator(f'#import-history tr[data-id="{job}"]')).to_have_count(0)
     assert client.request("GET", f"/api/v1/imports/{job}")[0] == 404

@@ -5,6 +5,7 @@
 // Every row can be paged through, filtered by its action. A job that is not being applied can be
 // discarded. Controls the user's rights do not allow are disabled with the reason.
 import { api } from "../api.js";
+import { announceOnHistory } from "./imports.js";
 import { columnHeads, el, scrollable, select, showPage, tell } from "../dom.js";
 import { signedDownloadButton } from "../downloads.js";
 import { errorText } from "../errors.js";
@@ -283,6 +284,9 @@ function showProgress(job) {
 }
 
 function summarySection(job) {
+  if (countsPhase(job) === "none") {
+    return el("section", { id: "summary" }, el("h2", {}, t("summary")), el("p", {}, t("imp_cancelled_before_start")));
+  }
   const problems = job.counts.error + job.counts.skip;
   return el("section", { id: "summary" }, el("h2", {}, t("summary")),
     el("p", {}, actionsOf(job.counts, job.kind).map((action) => `${actionText(action)} ${formatNumber(job.counts[action])}`).join(" · ")),
@@ -423,6 +427,7 @@ function discardSection(job, missing) {
     el("button", { type: "button", class: "imp-danger", id: "discard-yes", onclick: async () => {
       const { ok, data } = await api("DELETE", `/imports/${job.id}`);
       if (!ok) return tell(problem, errorText(data));
+      announceOnHistory(fill(t("imp_discarded"), { file: job.filename }));
       location.hash = "#/imports";
     } }, t("imp_discard_yes")), " ",
     el("button", { type: "button", class: "secondary", id: "discard-no", onclick: () => {

@@ -14,13 +14,21 @@ const HISTORY_PAGE = 20;
 const DEFAULT_MAX_ARCHIVE_PERCENT = 10;
 // Kept between visits, so coming back shows the same page of the history.
 const historyList = { cursors: [null] };
+// What the history says once when it opens next (a job was discarded).
+let announcement = null;
+
+export function announceOnHistory(text) {
+  announcement = text;
+}
 
 export async function renderImports() {
   const mayImport = ["users", "enrollments"].filter((kind) => missingRightsFor(kind).length === 0);
   const projects = mayImport.includes("enrollments") ? await scheduleProjectOptions() : { ok: true, data: [] };
   const history = el("div", { id: "import-history-list" });
   const pager = el("div", { class: "row pager" });
-  showPage(el("h1", {}, t("imports")), el("section", {}, newImportSection(mayImport, projects)),
+  const said = announcement && el("p", { class: "ok", role: "status", id: "imports-announcement" }, announcement);
+  announcement = null;
+  showPage(el("h1", {}, t("imports")), said, el("section", {}, newImportSection(mayImport, projects)),
     el("section", {}, el("h2", {}, t("history")), history, pager));
   await loadHistory(history, pager);
 }
