@@ -13,10 +13,12 @@ from typing import Any
 from shared.jsontext import from_json, to_json
 
 MESSAGE_VERSION = 1
-ACTIONS = ("create", "update", "unchanged", "skip", "error")
+ACTIONS = ("create", "update", "unchanged", "skip", "error", "archive")
 
 # Task names: the importer sends by name, so no service imports another.
 APPLY_USER_ROWS = "users.apply_rows"
+# The leavers of a users synchronize with archive_missing: planned from the file's codes, then archived.
+APPLY_LEAVERS = "users.apply_leavers"
 APPLY_ENROLLMENT_ROWS = "enrollments.apply_rows"
 RECORD_CHUNK_RESULT = "importer.record_chunk_result"
 PUBLISH_USER_EVENTS = "users.publish_events"  # flushes the users outbox; the relay does this too
@@ -36,7 +38,7 @@ ROW_FAILED = "row_failed"  # the reason of a row whose service raised on it
 class RowIn:
     line: int
     values: dict[str, str]
-    errors: list[str] = field(default_factory=list)  # found by the importer (e.g. a repeated code)
+    errors: list[Any] = field(default_factory=list)  # found by the importer (e.g. a repeated code): texts or notes
     # Found by the importer too, but the row is still decided (e.g. fewer fields than the header).
     warnings: list[str] = field(default_factory=list)
 
@@ -45,10 +47,15 @@ class RowIn:
 class RowOut:
     line: int
     action: str
-    messages: list[str] = field(default_factory=list)
+    # Notes ({"code", "params"}, see shared.catalogue) or texts, rendered when read.
+    messages: list[str | dict[str, Any]] = field(default_factory=list)
     applied: bool = False
     reason: str | None = None  # a stable code for why, e.g. insufficient_rights
     params: dict[str, Any] | None = None  # what the reason is about, e.g. {"missing": [...]}
+    # An update's changes, {"field": [old, new]} (a password as MASK both sides); None for other actions.
+    changes: dict[str, list[Any]] | None = None
+    # The row's values when the service made the row (a leaver: no line of the file), else None.
+    values: dict[str, Any] | None = None
 
 
 @dataclass
@@ -96,6 +103,8 @@ class ChunkResult:
     problem: dict[str, str] | None = None
     # The service raised on the chunk before deciding it (the exception's type, no rows): send it again.
     failure: str | None = None
+    # Figures about the whole import the service found (leavers: {"active": the active students}).
+    facts: dict[str, Any] | None = None
 
     def to_message(self) -> str:
         return to_json(self)

@@ -50,6 +50,9 @@ class SeenKeys(Protocol):
         """Remember these keys with the line of their first use; answer, for the keys that an
         earlier call named already, the line of that earlier use."""
 
+    def sorted_keys(self) -> Iterator[str]:
+        """Every key remembered, in code-point order."""
+
 
 class SeenKeysInMemory:
     """Every key in a dict: memory grows with the file (workers use seen_keys.SeenKeysFile)."""
@@ -61,6 +64,9 @@ class SeenKeysInMemory:
         earlier = {key: self.lines[key] for key in first_lines if key in self.lines}
         self.lines.update({key: line for key, line in first_lines.items() if key not in earlier})
         return earlier
+
+    def sorted_keys(self) -> Iterator[str]:
+        return iter(sorted(self.lines))
 
 
 def analyze(blocks: BlockSource, settings: ImportSettings, kind: ImportKind,

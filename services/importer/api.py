@@ -25,7 +25,8 @@ api = Blueprint("importer", __name__, url_prefix="/api/v1")
 
 JOB_LINKS = {name: (f"importer.{view}", {"job_id": "$response.body#/id"}) for name, view in (
     ("GetImport", "get_import"), ("ChangeImport", "change_import"), ("StartImport", "start_import"),
-    ("CancelImport", "cancel_import"), ("ImportRows", "list_import_rows"), ("ImportErrors", "import_errors"))}
+    ("CancelImport", "cancel_import"), ("ImportRows", "list_import_rows"), ("ImportErrors", "import_errors"),
+    ("DeleteImport", "delete_import"))}
 
 
 class ImportListQuery(Page):
@@ -120,7 +121,8 @@ def get_import(job_id: str):
 
 @api.patch("/imports/<job_id>")
 @require_right("imports:write")
-@documented("Change the settings of a ready job; it is analysed again",
+@documented("Change the settings of a ready job, or of one that failed on its settings; it is analysed again "
+            "(not when only max_archive_percent changes)",
             {200: ImportJob, 404: "import_not_found", 409: "invalid_state", 422: "invalid_option"},
             request=ImportSettingsPatch)
 def change_import(job_id: str):
@@ -132,7 +134,9 @@ def change_import(job_id: str):
 
 @api.post("/imports/<job_id>/start")
 @require_right("imports:write")
-@documented("Start applying a ready job", {202: ImportJob, 404: "import_not_found", 409: "invalid_state"})
+@documented("Start applying a ready job; refused while it would archive more than max_archive_percent of the "
+            "active students", {202: ImportJob, 404: "import_not_found",
+                                409: "invalid_state, change_threshold_exceeded"})
 def start_import(job_id: str):
     return jsonify(_with_links(handlers.start_job(_uow(), job_id, _service().timing, current_actor()))), 202
 
@@ -143,6 +147,15 @@ def start_import(job_id: str):
             {202: ImportJob, 404: "import_not_found", 409: "invalid_state"})
 def cancel_import(job_id: str):
     return jsonify(_with_links(handlers.cancel_job(_uow(), job_id, current_actor()))), 202
+
+
+@api.delete("/imports/<job_id>")
+@require_right("imports:write")
+@documented("Discard a job that is not queued or running, with its file and its row results",
+            {204: "Deleted", 404: "import_not_found", 409: "invalid_state"})
+def delete_import(job_id: str):
+    handlers.delete_job(_uow(), job_id, current_actor())
+    return "", 204
 
 
 @api.get("/imports/<job_id>/rows")

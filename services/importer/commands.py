@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, Json, model_validator
 
-from services.importer.domain import MODES, invalid_option
+from services.importer.domain import LOGIN_METHODS, MODES, invalid_option
 from services.importer.kinds import IGNORE, KINDS
 from shared.api_types import Body, Code
 from shared.csvfile import DELIMITER_WORDS, DELIMITERS, ENCODING_ALIASES, ENCODINGS
@@ -18,6 +18,8 @@ Delimiter = Literal[(*DELIMITERS, *DELIMITER_WORDS, "")]  # type: ignore[valid-t
 Encoding = Literal[(*sorted(ENCODINGS), *ENCODING_ALIASES, "")]  # type: ignore[valid-type]
 Mode = Literal[MODES]  # type: ignore[valid-type]
 Kind = Literal[tuple(KINDS)]  # type: ignore[valid-type]
+LoginMethod = Literal[LOGIN_METHODS]  # type: ignore[valid-type]
+Percent = Annotated[int, Field(ge=0, le=100)]
 # Header text or 0-based column index → a field of the job's kind, or "ignore".
 FieldName = Literal[tuple(sorted({name for kind in KINDS.values() for name in kind.fields} | {IGNORE}))]  # type: ignore[misc]
 Mapping = Annotated[dict[Annotated[str, Field(max_length=1000)], FieldName], Field(max_length=500)]
@@ -35,6 +37,12 @@ class ImportSettingsPatch(Body):
     mode: Mode = "import"
     as_student: bool = False
     schedule_project: Code | Literal[""] | None = None
+    login_method: LoginMethod | None = Field("password", description="users: the login method of the users the "
+                                             "import creates (a file's login_method column wins)")
+    archive_missing: bool = Field(False, description="users, mode synchronize with as_student: archive every "
+                                  "active student whose code is not in the file (the leavers)")
+    max_archive_percent: Percent = Field(10, description="start refuses (409 change_threshold_exceeded) while "
+                                         "more than this share of the active students would be archived")
     start: bool = False
 
     @model_validator(mode="before")
@@ -62,6 +70,13 @@ class ImportUpload(Body):
     mode: Mode = "import"
     as_student: Literal["true", "false", "1", "0"] = "false"
     schedule_project: Code | Literal[""] = ""
+    login_method: LoginMethod | Literal[""] = Field("", description="users: the login method of the users the "
+                                                    "import creates (default password)")
+    archive_missing: Literal["true", "false", "1", "0"] = Field("false", description="users, mode synchronize "
+                                                                "with as_student: archive the active students "
+                                                                "missing from the file")
+    max_archive_percent: Percent = Field(10, description="start refuses (409 change_threshold_exceeded) while "
+                                         "more than this share of the active students would be archived")
     start: Literal["true", "false", "1", "0"] = "false"
 
     def options(self) -> dict[str, Any]:

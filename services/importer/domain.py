@@ -53,7 +53,17 @@ _ANALYSIS_FAILURES = {
                     "{attempts} times. This is not a fault of the file: ask the administrator to check the "
                     "importer workers' temporary directory, then upload the file again.",
 }
-OPTION_NAMES = ("delimiter", "encoding", "has_header", "mapping", "mode", "as_student", "schedule_project", "start")
+OPTION_NAMES = ("delimiter", "encoding", "has_header", "mapping", "mode", "as_student", "schedule_project",
+                "login_method", "archive_missing", "max_archive_percent", "start")
+LOGIN_METHODS = ("password", "sso", "none")  # the users service's; the login method of the users an import creates
+DEFAULT_MAX_ARCHIVE_PERCENT = 10
+# Failures that other settings (delimiter, encoding, header, mapping, schedule project) may cure: such a
+# job keeps its file and can be PATCHed like a ready one. An empty or binary file stays what it is.
+SETTINGS_FAILURES = frozenset({"undecodable_file", "malformed_csv", "no_data_rows", "missing_required_column",
+                               "unknown_schedule_project"})
+# The row results of leavers (students missing from a synchronize with archive_missing) are no line of the
+# file: they carry this line number, and come after the file's rows.
+LEAVER_LINE = 0
 
 
 class Status(StrEnum):
@@ -80,10 +90,10 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.QUEUED: frozenset({Status.RUNNING, Status.FAILED, Status.CANCELLED}),
     Status.RUNNING: frozenset({Status.COMPLETED, Status.FAILED, Status.CANCELLED}),
     Status.COMPLETED: frozenset(),
-    Status.FAILED: frozenset(),
+    Status.FAILED: frozenset({Status.ANALYZING}),  # analysed again with other settings (see SETTINGS_FAILURES)
     Status.CANCELLED: frozenset(),
 }
-UNFINISHED = frozenset(status for status, following in TRANSITIONS.items() if following)
+UNFINISHED = frozenset({Status.ANALYZING, Status.READY, Status.QUEUED, Status.RUNNING})
 FINISHED = frozenset(Status) - UNFINISHED
 # What the sweep moves on by itself; a ready job waits for a person to start it.
 IN_MOTION = frozenset({Status.ANALYZING, Status.QUEUED, Status.RUNNING})
@@ -98,6 +108,9 @@ class ImportSettings:
     mode: str = "import"
     as_student: bool = False
     schedule_project: str | None = None
+    login_method: str | None = "password"  # of the users the import creates (users imports)
+    archive_missing: bool = False  # leavers: archive every active student missing from the file
+    max_archive_percent: int = DEFAULT_MAX_ARCHIVE_PERCENT  # start refuses to archive more of the active students
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,6 +146,8 @@ class Job:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     rows_deleted_at: datetime | None = None  # its row results are gone (the retention); counts stay
+    # With archive_missing: how many students were active when the leavers were planned (the preview).
+    active_students: int | None = None
     stored_status: Status | None = None  # as read: the repository saves only over this status
 
     @classmethod
@@ -141,6 +156,7 @@ class Job:
         settings = ImportSettings()
         start = apply_options(settings, kind, options)
         settle_for_kind(settings, kind)
+        check_leavers_options(settings)
         return cls(id=str(uuid.uuid4()), kind=kind, status=Status.ANALYZING, filename=filename or "upload.csv",
                    settings=settings, created_by=actor, created_at=now, start_when_ready=start,
                    started_by=actor if start else None, analysis_sent_at=now, analysis_attempts=1)
@@ -163,23 +179,70 @@ class Job:
         return self.status not in UNFINISHED and self.stored_status in UNFINISHED
 
     @property
+    def keeps_file(self) -> bool:
+        """Whether its file is still needed: while it is unfinished, and after a failure that other
+        settings may cure (until it is discarded)."""
+        return self.status in UNFINISHED or self.failed_on_settings
+
+    @property
+    def failed_on_settings(self) -> bool:
+        return self.status is Status.FAILED and (self.error or {}).get("code") in SETTINGS_FAILURES
+
+    @property
+    def leavers_chunk_no(self) -> int | None:
+        """With archive_missing, the chunk after the file's: the active students missing from the file."""
+        if not self.settings.archive_missing or self.chunk_count is None:
+            return None
+        return self.chunk_count - 1
+
+    @property
     def keeps_secrets(self) -> bool:
         return any(name in self.kind.secret_fields for name in (self.settings.mapping or {}).values())
 
-    def change_settings(self, options: Mapping[str, Any], actor: Actor, now: datetime) -> None:
-        """New settings for a ready job: it is analysed again, as a new generation (the preview still
-        decides rows with the uploader's rights)."""
+    def change_settings(self, options: Mapping[str, Any], actor: Actor, now: datetime) -> bool:
+        """New settings for a ready job, or for one that failed on its settings: it is analysed again,
+        as a new generation (the preview still decides rows with the uploader's rights). Returns False
+        when only max_archive_percent changed: the preview stands, only the threshold moved."""
         policy.require(policy.missing_for_import(actor, self.kind.name))
-        self._require((Status.READY,), "change the settings of")
+        self._require((Status.READY, Status.FAILED), "change the settings of")
+        if self.status is Status.FAILED and not self.failed_on_settings:
+            raise Conflict("invalid_state", f"The file of this job cannot be used ({(self.error or {}).get('code')}): "
+                           "other settings do not change that; upload another file.",
+                           {"status": self.status, "error": (self.error or {}).get("code")})
         settings = replace(self.settings, mapping=dict(self.settings.mapping or {}) or None)
         start = apply_options(settings, self.kind, options)
         settle_for_kind(settings, self.kind)
+        check_leavers_options(settings)
+        if self.status is Status.READY and not start and \
+                replace(settings, max_archive_percent=self.settings.max_archive_percent) == self.settings:
+            self.settings = settings
+            return False
         self._become(Status.ANALYZING)
         self.settings, self.generation, self.start_when_ready = settings, self.generation + 1, start
         self.columns, self.sample_rows, self.total_rows, self.chunk_count = [], None, None, None
         self.analysis_sent_at, self.analysis_attempts = now, 1
+        self.error, self.finished_at, self.active_students = None, None, None
         if start:
             self.started_by = actor
+        return True
+
+    def discard(self, actor: Actor) -> None:
+        """DELETE: a job not being applied goes, with its file and its rows (the rights of its kind)."""
+        policy.require(policy.missing_for_import(actor, self.kind.name))
+        if self.status in (Status.QUEUED, Status.RUNNING):
+            raise Conflict("invalid_state", f"Cannot discard a job that is {self.status}; cancel it first.",
+                           {"status": self.status})
+
+    def archive_threshold(self, archive_count: int) -> dict[str, Any] | None:
+        """With archive_missing: the figures when more than max_archive_percent of the active students
+        would be archived (else None)."""
+        active = self.active_students or 0
+        if not self.settings.archive_missing or archive_count == 0 or \
+                archive_count * 100 <= self.settings.max_archive_percent * active:
+            return None
+        percent = round(archive_count * 100 / active, 1) if active else 100.0
+        return {"percent": percent, "count": archive_count, "active": active,
+                "max": self.settings.max_archive_percent}
 
     def awaits_analysis(self, generation: int) -> bool:
         return self.generation == generation and self.status is Status.ANALYZING
@@ -209,17 +272,23 @@ class Job:
         self.settings.mapping = settings_mapping(columns)
         self.columns = [asdict(column) for column in columns]
         self.sample_rows, self.total_rows, self.chunk_count = sample_rows, total_rows, chunk_count
-        if self.start_when_ready:
-            self._become(Status.QUEUED)  # nobody will look at a preview: no dry run
+        if self.start_when_ready and not self.settings.archive_missing:
+            # Nobody will look at a preview: no dry run. Leavers are always planned first: the
+            # threshold is checked on what the preview would archive.
+            self._become(Status.QUEUED)
 
     def fail(self, problem: FileProblem, now: datetime) -> None:
         self._become(Status.FAILED)
         self.error, self.finished_at = {"code": problem.code, "message": problem.message}, now
 
-    def start(self, actor: Actor) -> None:
-        """Queue a ready job; its rows are applied with the rights of `actor`, who starts it."""
+    def start(self, actor: Actor, archive_count: int = 0) -> None:
+        """Queue a ready job; its rows are applied with the rights of `actor`, who starts it. Refused
+        (409 change_threshold_exceeded) while it would archive more than max_archive_percent of the
+        active students (`archive_count`: the preview's archive rows)."""
         policy.require(policy.missing_for_import(actor, self.kind.name))
         self._require((Status.READY,), "start")
+        if (figures := self.archive_threshold(archive_count)) is not None:
+            raise change_threshold_exceeded(figures)
         self.started_by = actor
         self._become(Status.QUEUED)
 
@@ -233,10 +302,15 @@ class Job:
         self._become(Status.CANCELLED)
         self.finished_at = now
 
-    def phase_answered(self, now: datetime) -> None:
-        """Every chunk of the phase has answered: after the preview the job is ready, after the
-        apply it is completed."""
+    def phase_answered(self, now: datetime, archive_count: int = 0) -> None:
+        """Every chunk of the phase has answered: after the preview the job is ready (queued when it
+        was started with the upload and its leavers stay under the threshold), after the apply it is
+        completed."""
         if self.phase is Phase.PREVIEW:
+            if self.start_when_ready and self.archive_threshold(archive_count) is None:
+                self._become(Status.QUEUED)
+                return
+            self.start_when_ready = False  # over the threshold: it waits for a PATCH and a start
             self._become(Status.READY)
         elif self.phase is Phase.APPLY:
             self._become(Status.COMPLETED)
@@ -306,6 +380,20 @@ def unanswered_rows(rows: list[RowIn], phase: Phase) -> list[dict]:
              "params": {"attempts": MAX_CHUNK_SENDS}} for row in rows]
 
 
+def check_leavers_options(settings: ImportSettings) -> None:
+    """archive_missing only where the file is the whole list of students: a synchronize of students."""
+    if settings.archive_missing and not (settings.mode == "synchronize" and settings.as_student):
+        raise invalid_option("archive_missing", "archive_missing needs mode synchronize and as_student: only a "
+                                                "file of every student says who has left.")
+
+
+def change_threshold_exceeded(figures: dict[str, Any]) -> Conflict:
+    return Conflict("change_threshold_exceeded",
+                    f"This import would archive {figures['count']} of the {figures['active']} active students "
+                    f"({figures['percent']}%), more than max_archive_percent ({figures['max']}%). Check the file, "
+                    "or raise max_archive_percent with PATCH.", figures)
+
+
 def kind_named(name: str | None) -> ImportKind:
     if name not in KINDS:
         raise invalid_option("kind", f"kind must be one of {', '.join(KINDS)}.")
@@ -337,6 +425,15 @@ def apply_options(settings: ImportSettings, kind: ImportKind, options: Mapping[s
         settings.mode = options["mode"]
     if "as_student" in options:
         settings.as_student = parse_flag(options["as_student"], "as_student")
+    if "login_method" in options:
+        method = options["login_method"]
+        if not isinstance(method, str) or method.strip().lower() not in (*LOGIN_METHODS, ""):
+            raise invalid_option("login_method", f"login_method must be one of {', '.join(LOGIN_METHODS)}.")
+        settings.login_method = method.strip().lower() or "password"
+    if "archive_missing" in options:
+        settings.archive_missing = parse_flag(options["archive_missing"], "archive_missing")
+    if "max_archive_percent" in options:
+        settings.max_archive_percent = parse_percent(options["max_archive_percent"], "max_archive_percent")
     if "schedule_project" in options:
         project = options["schedule_project"].strip() if isinstance(options["schedule_project"], str) else None
         if project is None or (project and not is_code(project)):
@@ -354,6 +451,20 @@ def parse_flag(value: Any, name: str) -> bool:
     if lowered in ("false", "0", ""):
         return False
     raise invalid_option(name, f"{name} must be true or false.")
+
+
+def parse_percent(value: Any, name: str) -> int:
+    if isinstance(value, str) and value.strip() == "":
+        return DEFAULT_MAX_ARCHIVE_PERCENT
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise invalid_option(name, f"{name} must be a whole number from 0 to 100.")
+    try:
+        number = int(value)
+    except ValueError:
+        raise invalid_option(name, f"{name} must be a whole number from 0 to 100.") from None
+    if not 0 <= number <= 100:
+        raise invalid_option(name, f"{name} must be a whole number from 0 to 100.")
+    return number
 
 
 def parse_mapping(raw: Any, kind: ImportKind) -> dict[str, str]:

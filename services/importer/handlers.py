@@ -67,16 +67,29 @@ def create_job(uow: UnitOfWork, kind_name: str | None, filename: str, stream: Bi
 
 
 def change_settings(uow: UnitOfWork, job_id: str, options: dict[str, Any], actor: Actor) -> dict[str, Any]:
-    """PATCH: new settings for a ready job; it is analysed again from its file."""
+    """PATCH: new settings for a ready job (or one that failed on its settings); it is analysed again
+    from its file, unless only the threshold of leavers moved."""
     with uow:
         job = _job(uow, job_id, lock=True)
-        job.change_settings(options, actor, utcnow())
+        if not job.change_settings(options, actor, utcnow()):
+            uow.jobs.save(job)
+            return _commit_and_show(uow, job)
         uow.jobs.delete_chunks(job.id)
         uow.jobs.save(job)
         uow.send_after_commit(ANALYZE_IMPORT, IMPORTER_QUEUE, job.id, job.generation)
         if job.start_when_ready:
             _record(uow, audit.IMPORT_STARTED, actor, job)
         return _commit_and_show(uow, job)
+
+
+def delete_job(uow: UnitOfWork, job_id: str, actor: Actor) -> None:
+    """DELETE: a job that is not being applied goes, with its file and its row results."""
+    with uow:
+        job = _job(uow, job_id, lock=True)
+        job.discard(actor)
+        _record(uow, audit.IMPORT_DELETED, actor, job, {"status": str(job.status)})
+        uow.jobs.delete(job.id)
+        uow.commit()
 
 
 def analyze_job(uow: UnitOfWork, job_id: str, generation: int, timing: Timing) -> None:
@@ -169,17 +182,28 @@ def record_chunk_result(uow: UnitOfWork, result: ChunkResult, timing: Timing) ->
             rows = [vars(row) for row in result.rows]
             if phase is Phase.APPLY:
                 domain.explain_changes_since_preview(chunk.preview, rows)
-            uow.jobs.store_outcome(job, result.chunk_no, phase, rows)
+            if phase is Phase.PREVIEW and result.chunk_no == job.leavers_chunk_no:
+                _store_leavers_plan(uow, job, result, rows)
+            else:
+                uow.jobs.store_outcome(job, result.chunk_no, phase, rows)
         if job.phase is phase:
             _move_on(uow, job, timing)
             _save(uow, job)
         uow.commit()
 
 
+def _store_leavers_plan(uow: UnitOfWork, job: Job, result: ChunkResult, rows: list[dict]) -> None:
+    """The leavers the users service found: they become the rows of the leavers chunk (applied as
+    planned: the preview is the outcome), and the active students the threshold is a share of."""
+    leavers = [RowIn(domain.LEAVER_LINE, row.pop("values", None) or {}) for row in rows]
+    uow.jobs.store_outcome(job, result.chunk_no, Phase.PREVIEW, rows, rows_in=leavers)
+    job.active_students = int((result.facts or {}).get("active", 0))
+
+
 def start_job(uow: UnitOfWork, job_id: str, timing: Timing, actor: Actor) -> dict[str, Any]:
     with uow:
         job = _job(uow, job_id, lock=True)
-        job.start(actor)
+        job.start(actor, _archive_count(uow, job))
         _record(uow, audit.IMPORT_STARTED, actor, job)
         _move_on(uow, job, timing)
         _save(uow, job)
@@ -292,22 +316,38 @@ def _move_on(uow: UnitOfWork, job: Job, timing: Timing) -> None:
     if phase is None:
         return
     if uow.jobs.unanswered_chunks(job, phase) == 0:
-        job.phase_answered(utcnow())
+        job.phase_answered(utcnow(), _archive_count(uow, job))
+        if job.status is Status.QUEUED:  # started with the upload, its leavers under the threshold
+            _move_on(uow, job, timing)
         return
     options, actor = job.chunk_options(), job.actor_for(phase).to_dict()
     gave_up = False
     for chunk in uow.jobs.take_chunks_to_send(job, phase, WINDOW, timing.chunk_timeout_seconds, utcnow()):
+        leavers = chunk.chunk_no == job.leavers_chunk_no
         if chunk.attempt > domain.MAX_CHUNK_SENDS:
+            if leavers and phase is Phase.PREVIEW:
+                # Nobody could say who has left: no preview to start from.
+                job.fail(FileProblem(domain.NO_ANSWER, "No answer came on which students have left after "
+                                                       f"{domain.MAX_CHUNK_SENDS} attempts; try again later."),
+                         utcnow())
+                return
             # Sent that often without an answer (a worker that dies on it, an outage that lasts): the
             # job does not wait for ever; its rows say that their outcome is unknown.
             uow.jobs.store_outcome(job, chunk.chunk_no, phase, domain.unanswered_rows(chunk.rows, phase))
             gave_up = True
             continue
-        message = Chunk(job.id, job.generation, chunk.chunk_no, phase is Phase.PREVIEW, options, chunk.rows,
+        message = Chunk(job.id, job.generation, chunk.chunk_no, phase is Phase.PREVIEW,
+                        {**options, "file_keys": chunk.file_keys} if leavers else options, chunk.rows,
                         actor=actor, attempt=chunk.attempt)
-        uow.send_after_commit(job.kind.task, job.kind.queue, message.to_message())
+        task = job.kind.leavers_task if leavers and job.kind.leavers_task else job.kind.task
+        uow.send_after_commit(task, job.kind.queue, message.to_message())
     if gave_up and uow.jobs.unanswered_chunks(job, phase) == 0:
-        job.phase_answered(utcnow())
+        job.phase_answered(utcnow(), _archive_count(uow, job))
+
+
+def _archive_count(uow: UnitOfWork, job: Job) -> int:
+    """The leavers the preview would archive (0 without archive_missing: no query)."""
+    return uow.jobs.totals(job).planned["archive"] if job.settings.archive_missing else 0
 
 
 def _read_file(uow: UnitOfWork, job: Job) -> None:
@@ -320,6 +360,11 @@ def _read_file(uow: UnitOfWork, job: Job) -> None:
     with uow.seen_keys() as keys:
         try:
             layout = analysis.analyze(lambda: uow.jobs.file_blocks(job.id), job.settings, job.kind, store_chunk, keys)
+            if job.settings.archive_missing:
+                # One more chunk: the active students whose code is not among the file's, planned by
+                # the users service from the file's codes (sorted, one per line: one text, not a list).
+                uow.jobs.add_leavers_chunk(job, layout.chunk_count, "\n".join(keys.sorted_keys()))
+                layout.chunk_count += 1
         except (KeyError, IndexError):
             raise  # lookup errors, but a fault of the code, not an unknown codec: tried again, then analysis_failed
         except (UnicodeError, LookupError) as error:
@@ -341,7 +386,7 @@ def _save(uow: UnitOfWork, job: Job) -> None:
         _record(uow, audit.IMPORT_COMPLETED, Actor(job.actor_for(Phase.APPLY).code, frozenset()), job,
                 {"counts": uow.jobs.totals(job).done, "total_rows": job.total_rows})
     uow.jobs.save(job)
-    if ending:
+    if ending and not job.keeps_file:
         uow.jobs.delete_file(job.id)
         if job.keeps_secrets:
             uow.jobs.forget_values(job, job.kind.secret_fields)
@@ -356,7 +401,8 @@ def _discard_unstarted(uow: UnitOfWork, timing: Timing) -> None:
     for job_id in expired:
         with uow:
             job = uow.jobs.get(job_id, lock=True, skip_locked=True)
-            if job is not None and job.status in (Status.ANALYZING, Status.READY) and job.started_at is None:
+            if job is not None and job.started_at is None and \
+                    (job.status in (Status.ANALYZING, Status.READY) or job.failed_on_settings):
                 uow.jobs.delete(job_id)
             uow.commit()
 

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.messages import APPLY_ENROLLMENT_ROWS, APPLY_USER_ROWS, ENROLLMENTS_QUEUE, USERS_QUEUE
+from shared.messages import APPLY_ENROLLMENT_ROWS, APPLY_LEAVERS, APPLY_USER_ROWS, ENROLLMENTS_QUEUE, USERS_QUEUE
 
 IGNORE = "ignore"
 
@@ -29,6 +29,8 @@ class ImportKind:
     fixed_settings: dict[str, Any] = field(default_factory=dict)
     # Fields whose values are secrets: masked in every response, sealed in storage and on the broker.
     secret_fields: tuple[str, ...] = ()
+    # Where the chunk of leavers goes (archive_missing): planned from the file's keys, applied as its rows.
+    leavers_task: str | None = None
 
     def suggest(self, header: str) -> str:
         return self.suggestions.get(normalise_header(header), IGNORE)
@@ -57,9 +59,10 @@ USERS = ImportKind(
     },
     task=APPLY_USER_ROWS,
     queue=USERS_QUEUE,
-    forwarded_settings=("mode", "as_student"),
+    forwarded_settings=("mode", "as_student", "login_method"),
     fixed_settings={"schedule_project": None},
     secret_fields=("password",),
+    leavers_task=APPLY_LEAVERS,
 )
 
 ENROLLMENTS = ImportKind(
@@ -80,7 +83,8 @@ ENROLLMENTS = ImportKind(
     queue=ENROLLMENTS_QUEUE,
     forwarded_settings=("schedule_project",),
     required_settings=("schedule_project",),
-    fixed_settings={"mode": "import", "as_student": False},  # enrollments are only ever added
+    # Enrollments are only ever added; they create no users.
+    fixed_settings={"mode": "import", "as_student": False, "login_method": None},
 )
 
 KINDS = {kind.name: kind for kind in (USERS, ENROLLMENTS)}

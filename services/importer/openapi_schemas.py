@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from services.importer.commands import Kind, Mode
+from services.importer.commands import Kind, LoginMethod, Mode
 from services.importer.domain import Status
 from shared.api_types import Answer, list_of
 from shared.messages import ACTIONS
@@ -23,6 +23,9 @@ class Settings(Answer):
     mode: Mode
     as_student: bool
     schedule_project: str | None
+    login_method: LoginMethod | None = Field(description="users: the login method of the users it creates")
+    archive_missing: bool = Field(description="users: archive the active students missing from the file")
+    max_archive_percent: int = Field(description="the most of the active students start may archive, in percent")
 
 
 class Column(Answer):
@@ -55,7 +58,10 @@ class ImportJob(Answer):
     sample_rows: list[list[str]] = Field(description="the first records as read (every column)")
     total_rows: int | None
     progress: Progress
-    counts: dict[Action, int]
+    counts: dict[Action, int] = Field(description="rows per action: the preview's until it runs; archive counts "
+                                      "the leavers (archive_missing), 0 for other jobs")
+    active_students: int | None = Field(description="archive_missing: the active students when the leavers were "
+                                        "planned (max_archive_percent is a share of them)")
     error: JobError | None
     created_by: str
     started_by: str | None
@@ -73,13 +79,16 @@ class ImportJob(Answer):
 class ImportRow(Answer):
     """A row's outcome"""
 
-    line: int
+    line: int = Field(description="the file's line where the record starts; 0 for a leaver (action archive), "
+                      "who is no line of the file")
     action: Action
-    values: dict[str, str]
+    values: dict[str, str | None]
     messages: list[str]
     applied: bool
     reason: str | None
     params: dict[str, Any]
+    changes: dict[str, list[Any]] | None = Field(description="update: {field: [old, new]}, a password as "
+                                                 "\"********\" both sides; null for other actions")
 
 
 ImportJobList = list_of(ImportJob)

@@ -48,6 +48,8 @@ class JobRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set once the row results of a finished job are deleted after the retention (its chunks keep their counts).
     rows_deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # With archive_missing: the active students when the leavers were planned (the threshold's base).
+    active_students: Mapped[int | None] = mapped_column(Integer)
 
 
 class FileBlockRow(Base):
@@ -80,6 +82,10 @@ class ChunkRow(Base):
     done_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     done_skip: Mapped[int] = mapped_column(Integer, default=0)
     done_error: Mapped[int] = mapped_column(Integer, default=0)
+    planned_archive: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    done_archive: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The leavers chunk only: every key (code) of the file, sorted, one per line, for planning the leavers.
+    file_keys: Mapped[str | None] = mapped_column(Text)
 
 
 

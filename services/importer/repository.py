@@ -75,9 +75,12 @@ class SqlAlchemyJobRepository:
         return list(self.session.scalars(select(JobRow.id).where(JobRow.status.in_([str(s) for s in statuses]))))
 
     def unstarted_created_before(self, moment: datetime) -> list[str]:
+        """Jobs never started, created before `moment`: analysing, ready, or failed on their settings
+        (those keep their file, see Job.keeps_file)."""
+        with_file = JobRow.id.in_(select(FileBlockRow.job_id).where(FileBlockRow.seq == 0))
         return list(self.session.scalars(select(JobRow.id).where(
-            JobRow.status.in_((Status.ANALYZING, Status.READY)), JobRow.started_at.is_(None),
-            JobRow.created_at < moment)))
+            JobRow.status.in_((Status.ANALYZING, Status.READY)) | ((JobRow.status == Status.FAILED) & with_file),
+            JobRow.started_at.is_(None), JobRow.created_at < moment)))
 
     def finished_with_rows_before(self, moment: datetime, limit: int) -> list[str]:
         """Jobs finished before `moment` whose row results are still stored, the oldest first."""
@@ -134,6 +137,13 @@ class SqlAlchemyJobRepository:
             **{f"{prefix}_{action}": 0 for prefix in _COUNTS.values() for action in ACTIONS},
         }])
 
+    def add_leavers_chunk(self, job: Job, chunk_no: int, file_keys: str) -> None:
+        """The chunk of leavers: no rows until the users service has planned them from the file's keys."""
+        self.add_chunk(job, chunk_no, [])
+        self.session.execute(update(ChunkRow).where(
+            ChunkRow.job_id == job.id, ChunkRow.generation == job.generation, ChunkRow.chunk_no == chunk_no,
+        ).values(file_keys=file_keys))
+
     def chunk_numbers(self, job_id: str) -> list[int]:
         return list(self.session.scalars(select(ChunkRow.chunk_no).where(ChunkRow.job_id == job_id)
                                          .order_by(ChunkRow.chunk_no)))
@@ -163,7 +173,7 @@ class SqlAlchemyJobRepository:
         if room <= 0:
             return []
         query = (select(ChunkRow).where(*mine, (ChunkRow.sent_at.is_(None)) | overdue)
-                 .options(defer(ChunkRow.plan), defer(ChunkRow.result))
+                 .options(defer(ChunkRow.plan), defer(ChunkRow.result), defer(ChunkRow.file_keys))
                  .order_by(ChunkRow.chunk_no).limit(room))
         if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
@@ -171,7 +181,9 @@ class SqlAlchemyJobRepository:
         for chunk in chunks:
             chunk.sent_at, chunk.attempts = now, chunk.attempts + 1
         self.session.flush()
-        return [ChunkToSend(chunk.chunk_no, [RowIn(**row) for row in chunk.rows], chunk.attempts) for chunk in chunks]
+        leavers = job.leavers_chunk_no if phase is Phase.PREVIEW else None
+        return [ChunkToSend(chunk.chunk_no, [RowIn(**row) for row in chunk.rows], chunk.attempts,
+                            file_keys=chunk.file_keys if chunk.chunk_no == leavers else None) for chunk in chunks]
 
     def forget_sending(self, job: Job) -> None:
         """A new phase starts: no chunk of it has been sent yet."""
@@ -191,14 +203,18 @@ class SqlAlchemyJobRepository:
         chunk = self._chunk(job, chunk_no, with_rows=False)  # recording an answer needs no row values
         return None if chunk is None else ChunkOutcomes(chunk_no, [], chunk.plan, chunk.result)
 
-    def store_outcome(self, job: Job, chunk_no: int, phase: Phase, rows: list[dict]) -> None:
+    def store_outcome(self, job: Job, chunk_no: int, phase: Phase, rows: list[dict],
+                      rows_in: list[RowIn] | None = None) -> None:
+        """The chunk's outcome in the phase and its counts; `rows_in` (the leavers' plan) become its rows."""
         counts = dict.fromkeys(ACTIONS, 0)
         for row in rows:
             counts[row["action"]] += 1
         prefix = _COUNTS[phase]
+        also = {} if rows_in is None else {"rows": [vars(row) for row in rows_in]}
         self.session.execute(update(ChunkRow).where(
             ChunkRow.job_id == job.id, ChunkRow.generation == job.generation, ChunkRow.chunk_no == chunk_no,
-        ).values({_OUTCOME[phase]: rows, **{f"{prefix}_{action}": count for action, count in counts.items()}}))
+        ).values({_OUTCOME[phase]: rows, **also,
+                  **{f"{prefix}_{action}": count for action, count in counts.items()}}))
 
     def chunks_in_order(self, job: Job, from_chunk: int, action: str | None, phase: Phase) -> Iterator[ChunkOutcomes]:
         query = select(ChunkRow.chunk_no).where(ChunkRow.job_id == job.id, ChunkRow.generation == job.generation,
@@ -215,9 +231,10 @@ class SqlAlchemyJobRepository:
         processed = func.coalesce(func.sum(ChunkRow.row_count).filter(ChunkRow.result.is_not(None)), 0)
         sums = self.session.execute(select(*columns, processed).where(
             ChunkRow.job_id == job.id, ChunkRow.generation == job.generation)).one()
-        return Totals(planned=dict(zip(ACTIONS, map(int, sums[:5]), strict=True)),
-                      done=dict(zip(ACTIONS, map(int, sums[5:10]), strict=True)),
-                      processed=int(sums[10]))
+        width = len(ACTIONS)
+        return Totals(planned=dict(zip(ACTIONS, map(int, sums[:width]), strict=True)),
+                      done=dict(zip(ACTIONS, map(int, sums[width:2 * width]), strict=True)),
+                      processed=int(sums[2 * width]))
 
     def forget_values(self, job: Job, fields: tuple[str, ...]) -> None:
         """Replace these fields' values by a mask in every stored row of the job: a finished job
@@ -260,6 +277,7 @@ def _job_values(job: Job) -> dict:
         "started_by": job.started_by.code if job.started_by else None,
         "started_by_rights": sorted(job.started_by.rights) if job.started_by else None,
         "started_at": job.started_at, "finished_at": job.finished_at, "rows_deleted_at": job.rows_deleted_at,
+        "active_students": job.active_students,
     }
 
 
@@ -274,7 +292,7 @@ def _to_job(row: JobRow) -> Job:
                chunk_count=row.chunk_count, analysis_sent_at=row.analysis_sent_at,
                analysis_attempts=row.analysis_attempts or 0, error=row.error,
                started_by=started_by, started_at=row.started_at, finished_at=row.finished_at,
-               rows_deleted_at=row.rows_deleted_at, stored_status=status)
+               rows_deleted_at=row.rows_deleted_at, active_students=row.active_students, stored_status=status)
 
 
 def _block_context(job_id: str, seq: int) -> bytes:

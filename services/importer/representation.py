@@ -6,6 +6,7 @@ from typing import Any
 
 from services.importer.domain import Job, Phase
 from services.importer.ports import ChunkOutcomes, Totals
+from shared import catalogue
 from shared.events.envelope import utc_timestamp
 from shared.sealing import MASK
 
@@ -25,6 +26,7 @@ def job_representation(job: Job, totals: Totals) -> dict[str, Any]:
         "total_rows": job.total_rows,
         "progress": {"processed": 0 if previewing else totals.processed, "total": job.total_rows},
         "counts": totals.planned if previewing else totals.done,
+        "active_students": job.active_students,
         "error": job.error,
         "created_by": job.created_by.code,
         "started_by": job.started_by.code if job.started_by else None,
@@ -46,8 +48,9 @@ def row_results(chunk: ChunkOutcomes, phase: Phase, secret_fields: tuple[str, ..
             continue
         results.append({"line": row["line"], "action": outcome["action"],
                         "values": _masked(row["values"], secret_fields),
-                        "messages": outcome["messages"], "applied": outcome["applied"],
-                        "reason": outcome.get("reason"), "params": outcome.get("params") or {}})
+                        "messages": catalogue.render(outcome["messages"]), "applied": outcome["applied"],
+                        "reason": outcome.get("reason"), "params": outcome.get("params") or {},
+                        "changes": outcome.get("changes")})
     return results
 
 

@@ -53,6 +53,12 @@ class SeenKeysFile:
             earlier.update({key: line for key, line in stored if line != first_lines[key]})
         return earlier
 
+    def sorted_keys(self) -> Iterator[str]:
+        """Every key seen, in code-point order (SQLite compares text bytewise: UTF-8 sorts as code points)."""
+        with _disk_errors_as_os_errors():
+            for (key,) in self._db.execute("SELECT key FROM keys ORDER BY key"):
+                yield key
+
     def close(self) -> None:
         self._db.close()
         self._directory.cleanup()

@@ -11,17 +11,19 @@ from services.users.domain import MANAGER_FUNCTION, IssuedSession, SchoolFunctio
 from services.users.passwords import hash_password, verify_password
 from services.users.ports import UnitOfWork
 from services.users.representation import user_representation
-from services.users.rows import RowContext, RowDecision, decide_row
-from shared import audit, faults, policy
+from services.users.rows import RowContext, RowDecision, decide_leaver, decide_row
+from shared import audit, catalogue, faults, policy
 from shared.audit import AuditEntry
 from shared.clock import utcnow
 from shared.codes import is_code
 from shared.csvfile import trim_cell
 from shared.errors import Conflict, NotFound, Unauthorized
-from shared.events.envelope import Envelope
+from shared.events.envelope import STUDENT_UPDATED, Envelope
 from shared.messages import Chunk, ChunkResult, RowOut
 from shared.policy import Actor
 from shared.sealing import CannotOpen, Sealer, is_sealed_text
+
+LOOKUP_BATCH = 5000
 
 
 def create_user(uow: UnitOfWork, command: CreateUser, actor: Actor) -> dict[str, Any]:
@@ -304,7 +306,7 @@ def _open_passwords(chunk: Chunk, sealer: Sealer) -> None:
                 row.values["password"] = sealer.open_text(password)
             except CannotOpen:
                 row.values["password"] = ""
-                row.errors.append("The password cannot be read: it was sealed with another PORTAL_SECRET_KEY.")
+                row.errors.append(catalogue.note("password_unreadable"))
 
 
 def _row_context(uow: UnitOfWork, chunk: Chunk, existing: dict[str, User]) -> RowContext:
@@ -313,8 +315,9 @@ def _row_context(uow: UnitOfWork, chunk: Chunk, existing: dict[str, User]) -> Ro
     function_rights = _function_rights(uow)
     actor = _acting(uow, Actor.from_dict(chunk.actor), function_rights)
     touches_manager = any(policy.is_active_manager(user) for user in existing.values())
-    return RowContext(mode=chunk.options["mode"], as_student=bool(chunk.options.get("as_student")),
+    return RowContext(mode=chunk.options.get("mode", "import"), as_student=bool(chunk.options.get("as_student")),
                       function_rights=function_rights, actor=actor,
+                      login_method=chunk.options.get("login_method") or "password",
                       active_managers=uow.users.active_manager_codes(for_update=not chunk.dry_run)
                       if touches_manager else set())
 
@@ -336,7 +339,7 @@ def _write_decisions(uow: UnitOfWork, chunk, decisions, context: RowContext) -> 
             again = decide_row(rows[decision.line], existing.get(decision.user.code), context)
             if again.action == "update":
                 _stamp(again, now)
-            again.messages.append("The user was created by another import after the preview.")
+            again.messages.append(catalogue.note("created_meanwhile", code=decision.user.code))
             redecided[decision.line] = again
         decisions = [redecided.get(decision.line, decision) for decision in decisions]
     updates = [decision for decision in decisions if decision.action == "update"]
@@ -352,6 +355,66 @@ def _write_decisions(uow: UnitOfWork, chunk, decisions, context: RowContext) -> 
                 events.append(Envelope.new(event_type, user_representation(decision.user), now))
     uow.outbox.add_many(events)
     return decisions
+
+
+def apply_leavers(uow: UnitOfWork, chunk: Chunk) -> ChunkResult:
+    """The leavers of a synchronize with archive_missing. Planned (dry run): every active student whose
+    code is not among the file's keys (`options["file_keys"]`, one per line), each an archive row (or
+    an error the import's actor may not make), with the number of active students. Applied: the
+    planned leavers (the chunk's rows) archived as the API archives them (their events through the
+    outbox, an audit entry each, their sessions ended), exactly once, like any chunk."""
+    result = _plan_leavers(uow, chunk) if chunk.dry_run else _archive_leavers(uow, chunk)
+    if not chunk.dry_run:
+        uow.confirm_published()
+    return result
+
+
+def _plan_leavers(uow: UnitOfWork, chunk: Chunk) -> ChunkResult:
+    in_file = set((chunk.options.get("file_keys") or "").split("\n"))
+    with uow.reading():
+        active, missing = 0, []
+        for code in uow.users.active_student_codes():
+            active += 1
+            if code not in in_file:
+                missing.append(code)
+        del in_file
+        existing = _users_in_batches(uow, sorted(missing), for_update=False)
+        context = _row_context(uow, chunk, existing)
+        rows = [decide_leaver(code, existing.get(code), context).to_row_out(applied=False) for code in sorted(missing)]
+    return ChunkResult(chunk.job_id, chunk.generation, chunk.chunk_no, chunk.dry_run, rows, facts={"active": active})
+
+
+def _archive_leavers(uow: UnitOfWork, chunk: Chunk) -> ChunkResult:
+    with uow:
+        if (stored := uow.applied_chunks.results(chunk.key)) is not None:
+            return _chunk_result(chunk, [RowOut(**row) for row in stored])
+        codes = [str(row.values.get("code") or "") for row in chunk.rows]
+        existing = _users_in_batches(uow, sorted({code for code in codes if is_code(code)}), for_update=True)
+        context = _row_context(uow, chunk, existing)
+        decisions = [decide_leaver(code, existing.get(code), context) for code in codes]
+        archived = [decision for decision in decisions if decision.action == "archive"]
+        now = utcnow()
+        for decision in archived:
+            decision.user.updated_at = now
+        uow.users.update_many([(decision.user_before, decision.user) for decision in archived])
+        uow.sessions.end_for_users([decision.user.code for decision in archived], "user_changed", now)
+        uow.outbox.add_many([Envelope.new(STUDENT_UPDATED, user_representation(decision.user), now)
+                             for decision in archived])
+        actor = Actor.from_dict(chunk.actor)
+        uow.audit.add_many([AuditEntry.new(audit.USER_UPDATED, actor.code or None, decision.user.code,
+                                           {"fields": ["archived"], "import": chunk.job_id}) for decision in archived])
+        results = [decision.to_row_out(applied=True) for decision in decisions]
+        uow.applied_chunks.record(chunk.key, [vars(row) for row in results])
+        uow.commit()
+    return _chunk_result(chunk, results)
+
+
+def _users_in_batches(uow: UnitOfWork, codes: list[str], for_update: bool) -> dict[str, User]:
+    """get_many a few thousand at a time (SQLite takes some 30,000 parameters per statement)."""
+    users: dict[str, User] = {}
+    for start in range(0, len(codes), LOOKUP_BATCH):
+        users.update(uow.users.get_many(codes[start:start + LOOKUP_BATCH], for_update=for_update))
+    return users
 
 
 def _stamp(decision: RowDecision, now) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from sqlalchemy import Text, bindparam, cast, or_, select, update
@@ -120,6 +121,11 @@ class SqlAlchemyUserRepository:
         self.session.connection().execute(statement, [
             {"row_id": self._ids[after.code], **_row_values(after)} for _, after in changes
         ])
+
+    def active_student_codes(self) -> Iterator[str]:
+        """The codes of every student not archived, streamed (a school has thousands)."""
+        query = select(UserRow.code).where(UserRow.is_student.is_(True), UserRow.archived.is_(False))
+        yield from self.session.scalars(query.execution_options(yield_per=5000))
 
     def active_manager_codes(self, for_update: bool = False) -> set[str]:
         """The codes of the active application managers.

@@ -8,17 +8,26 @@ applying runs it again inside the transaction that writes, so the preview is the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from services.users import domain
 from services.users.domain import User
-from shared import policy
+from shared import catalogue, policy
 from shared.csvfile import trim_cell
 from shared.errors import InvalidInput
 from shared.messages import RowIn, RowOut
 from shared.policy import Actor
+from shared.sealing import MASK
 
+LEAVER_LINE = 0  # a leaver is no line of the file (the importer shows them after the file's rows)
 # What a users file can set (types come from the import's options, school functions never from a file).
 FILE_FIELDS = frozenset({"code", *domain.NAME_FIELDS, "email", "login_method", "password"})
+# A row's reason for a refusal the API answers with an error code of its own: the contract's row reason.
+_REASONS = {"student_code_not_numeric": "code_not_numeric"}
+# Reasons that are API error codes too: their row notes are keyed "row_<reason>" (a row's text names the
+# row's value; the API error's text is the API's), so the catalogue holds each code once.
+_API_CODES = frozenset({"invalid_code", "invalid_email", "invalid_text", "value_too_long", "invalid_login_method",
+                        "invalid_password", "insufficient_rights", "last_application_manager"})
 
 
 @dataclass
@@ -29,6 +38,7 @@ class RowContext:
     as_student: bool
     function_rights: dict[str, tuple[str, ...]]  # every school function's rights, by code
     actor: Actor  # who the import acts for: the uploader in the preview, the starter when applied
+    login_method: str = "password"  # of the users the import creates (a file's login_method column wins)
     # The active application managers' codes when a row may touch one; a row that makes one inactive
     # takes it out, so that the rows after it cannot remove the last one.
     active_managers: set[str] = field(default_factory=set)
@@ -38,12 +48,13 @@ class RowContext:
 class RowDecision:
     line: int
     action: str
-    messages: list[str] = field(default_factory=list)
+    messages: list[str | dict[str, Any]] = field(default_factory=list)  # notes, or the importer's texts
     before: User | None = None
     after: User | None = None
     password: str | None = None
     reason: str | None = None
     params: dict | None = None
+    values: dict | None = None  # a row the service made (a leaver): what it shows
 
     @property
     def user(self) -> User:
@@ -51,9 +62,36 @@ class RowDecision:
         assert self.after is not None, f"a {self.action} row changes no user"
         return self.after
 
+    @property
+    def user_before(self) -> User:
+        """The user as an update or an archive finds it."""
+        assert self.before is not None, f"a {self.action} row changes no existing user"
+        return self.before
+
     def to_row_out(self, applied: bool) -> RowOut:
-        return RowOut(self.line, self.action, list(self.messages), applied and self.action in ("create", "update"),
-                      self.reason, self.params)
+        changes = changes_of(self.before, self.after, self.password is not None) if self.action == "update" else None
+        return RowOut(self.line, self.action, list(self.messages),
+                      applied and self.action in ("create", "update", "archive"), self.reason, self.params,
+                      changes, self.values)
+
+
+def changes_of(before: User | None, after: User | None, password_changed: bool) -> dict[str, list]:
+    """An update's changes, {field: [old, new]}: the representation's fields (types and functions
+    included); a new password as MASK on both sides, never a value or a hash."""
+    if before is None or after is None:
+        return {}
+    old, new = before.public_fields(), after.public_fields()
+    changes: dict[str, list] = {name: [old[name], new[name]] for name in old
+                                if old[name] != new[name] and name != "has_password"}
+    if password_changed:
+        changes["password"] = [MASK, MASK]
+    return changes
+
+
+def refusal(line: int, action: str, reason: str, **params) -> RowDecision:
+    """A row that is not done, with its reason and its note (the message, in the reader's language)."""
+    note_code = f"row_{reason}" if reason in _API_CODES else reason
+    return RowDecision(line, action, [catalogue.note(note_code, **params)], reason=reason, params=params)
 
 
 def cell_values(row: RowIn) -> dict[str, str]:
@@ -72,11 +110,14 @@ def decide_row(row: RowIn, existing: User | None, context: RowContext) -> RowDec
 
 def _decide(row: RowIn, existing: User | None, context: RowContext) -> RowDecision:
     if row.errors:
-        return RowDecision(row.line, "error", list(row.errors))
+        first = row.errors[0]
+        reason = first.get("code") if isinstance(first, dict) else None  # the importer's notes name theirs
+        return RowDecision(row.line, "error", list(row.errors), reason=reason,
+                           params=first.get("params") if isinstance(first, dict) else None)
     values = cell_values(row)
     code = values.get("code")
     if code is None:
-        return RowDecision(row.line, "error", ["The code is empty."])
+        return refusal(row.line, "error", "missing_code")
     try:
         domain.check_code(code)
         if existing is None:
@@ -84,21 +125,35 @@ def _decide(row: RowIn, existing: User | None, context: RowContext) -> RowDecisi
         else:
             decision = _decide_existing(row.line, existing, values, context)
     except InvalidInput as invalid:
-        return RowDecision(row.line, "error", [invalid.message])
+        return _invalid(row.line, code, values, invalid)
     return _authorized(decision, context) if decision.action in ("create", "update") else decision
+
+
+def _invalid(line: int, code: str, values: dict[str, str], invalid: InvalidInput) -> RowDecision:
+    """A value the users service refuses, as the row's reason: the field and (but a password) its value."""
+    reason = _REASONS.get(invalid.code, invalid.code)
+    field = invalid.details.get("field")
+    params: dict = {"code": code}
+    if field and field != "password":
+        params.update(field=field, value=values.get(field, code if field == "code" else ""))
+    if invalid.code == "value_too_long":
+        params["max"] = domain.MAX_NAME_LENGTH
+    if invalid.code == "invalid_password":
+        params.update(field="password", min=domain.MIN_PASSWORD_LENGTH, max=domain.MAX_PASSWORD_LENGTH)
+    return refusal(line, "error", reason, **params)
 
 
 def _decide_new(line, code, values, context: RowContext) -> RowDecision:
     if context.mode == "update":
-        return RowDecision(line, "skip", [f"No user has code {code}; mode update only changes existing users."])
-    user = User(code=code, is_student=context.as_student)
+        return refusal(line, "skip", "unknown_user", code=code)
+    user = User(code=code, is_student=context.as_student, login_method=context.login_method)
     password = domain.apply_values(user, _file_values(values), context.function_rights.keys())
     return RowDecision(line, "create", after=user, password=password)
 
 
 def _decide_existing(line, existing, values, context: RowContext) -> RowDecision:
     if context.mode == "import":
-        return RowDecision(line, "skip", [f"A user with code {existing.code} exists; mode import only adds new users."])
+        return refusal(line, "skip", "exists", code=existing.code)
     user = domain.copy_user(existing)
     if context.as_student:
         user.is_student = True
@@ -106,6 +161,27 @@ def _decide_existing(line, existing, values, context: RowContext) -> RowDecision
     if password is not None or user.public_fields() != existing.public_fields():
         return RowDecision(line, "update", before=existing, after=user, password=password)
     return RowDecision(line, "unchanged", before=existing, after=user)
+
+
+def decide_leaver(code: str, user: User | None, context: RowContext) -> RowDecision:
+    """A student missing from a synchronize with archive_missing: archived, when the import's actor may
+    (the API's rule for archiving) and it is not the last application manager. Applied, a leaver the
+    portal changed since the preview (archived, no longer a student, gone) is left as it is."""
+    if user is None:
+        decision = refusal(LEAVER_LINE, "skip", "unknown_user", code=code)
+    elif user.archived or not user.is_student:
+        decision = refusal(LEAVER_LINE, "unchanged", "not_an_active_student", code=code)
+    else:
+        after = domain.copy_user(user)
+        after.archived = True
+        decision = _authorized(RowDecision(LEAVER_LINE, "archive", [catalogue.note("leaver", code=code)], before=user,
+                                           after=after, reason="leaver", params={"code": code}), context)
+    decision.values = leaver_values(user) if user is not None else {"code": code}
+    return decision
+
+
+def leaver_values(user: User) -> dict[str, str | None]:
+    return {"code": user.code, "first_name": user.first_name, "prefix": user.prefix, "last_name": user.last_name}
 
 
 def _authorized(decision: RowDecision, context: RowContext) -> RowDecision:
@@ -116,15 +192,11 @@ def _authorized(decision: RowDecision, context: RowContext) -> RowDecision:
     missing = policy.missing_for_user_change(context.actor, before, after, decision.password is not None,
                                              context.function_rights)
     if missing:
-        return RowDecision(decision.line, "error", [
-            f"Changing {after.code} this way needs the right(s) {', '.join(sorted(missing))}, which "
-            f"{context.actor.code or 'the import'} does not hold."],
-            reason="insufficient_rights", params={"missing": sorted(missing)})
+        return refusal(decision.line, "error", "insufficient_rights", code=after.code, missing=sorted(missing),
+                       actor=context.actor.code)
     if before is not None and policy.deactivates_manager(before, after):
         if policy.is_last_manager(before.code, context.active_managers):
-            refusal = policy.last_application_manager(before.code)
-            return RowDecision(decision.line, "error", [refusal.message], reason=refusal.code,
-                               params={"code": before.code})
+            return refusal(decision.line, "error", "last_application_manager", code=before.code)
         context.active_managers.discard(before.code)
     return decision
 

@@ -4,6 +4,7 @@ import json
 
 from services.users import handlers
 from services.users.bootstrap import build_service, migrate
+from shared import catalogue
 from shared.config import EVENT_STREAM
 from shared.messages import Chunk, RowIn
 from shared.sealing import Sealer
@@ -85,7 +86,8 @@ def test_a_sealed_password_is_opened_only_by_the_users_service_and_a_foreign_key
     result = handlers.apply_user_rows(service.unit_of_work(), chunk([
         (2, {"code": "40", "password": sealed}), (3, {"code": "41", "password": foreign})]))
     assert actions(result) == ["create", "error"]
-    assert "PORTAL_SECRET_KEY" in result.rows[1].messages[0]
+    assert result.rows[1].reason == "password_unreadable"
+    assert "PORTAL_SECRET_KEY" in catalogue.render(result.rows[1].messages, "en")[0]
     assert handlers.authenticate(service.unit_of_work(), "40", "leerling-wachtwoord") == []
 
 
@@ -95,5 +97,5 @@ def test_a_chunk_without_an_actor_changes_nobody(settings, redis_client):
     anonymous = chunk(rows("50"))
     anonymous.actor = None
     [row] = handlers.apply_user_rows(service.unit_of_work(), anonymous).rows
-    assert (row.action, row.reason, row.params) == ("error", "insufficient_rights", {"missing": ["users:write"]})
+    assert (row.action, row.reason, row.params["missing"]) == ("error", "insufficient_rights", ["users:write"])
     assert handlers.list_users(service.unit_of_work(), user_type="student") == []

@@ -25,6 +25,7 @@ class FakeChunk:
     applied: list[dict] | None = None
     sent_at: datetime | None = None
     attempts: int = 0
+    file_keys: str | None = None
 
     def outcome(self, phase: Phase) -> list[dict] | None:
         return self.preview if phase is Phase.PREVIEW else self.applied
@@ -57,8 +58,9 @@ class FakeJobRepository:
 
     def unstarted_created_before(self, moment):
         return [job.id for job in self.jobs.values()
-                if job.status in (Status.ANALYZING, Status.READY) and job.started_at is None
-                and job.created_at < moment]
+                if (job.status in (Status.ANALYZING, Status.READY) or (job.status is Status.FAILED
+                                                                       and job.id in self.files))
+                and job.started_at is None and job.created_at < moment]
 
     def finished_with_rows_before(self, moment, limit):
         finished = sorted((job for job in self.jobs.values() if job.status in FINISHED
@@ -90,6 +92,9 @@ class FakeJobRepository:
     def add_chunk(self, job, chunk_no, rows):
         self.chunks[(job.id, job.generation, chunk_no)] = FakeChunk([copy.deepcopy(vars(row)) for row in rows])
 
+    def add_leavers_chunk(self, job, chunk_no, file_keys):
+        self.chunks[(job.id, job.generation, chunk_no)] = FakeChunk([], file_keys=file_keys)
+
     def chunk_numbers(self, job_id):
         return sorted(no for (owner, _, no) in self.chunks if owner == job_id)
 
@@ -115,7 +120,9 @@ class FakeJobRepository:
         taken = due[:max(0, window - in_flight)]
         for _, chunk in taken:
             chunk.sent_at, chunk.attempts = now, chunk.attempts + 1
-        return [ChunkToSend(no, [RowIn(**copy.deepcopy(row)) for row in chunk.rows], chunk.attempts)
+        leavers = job.leavers_chunk_no if phase is Phase.PREVIEW else None
+        return [ChunkToSend(no, [RowIn(**copy.deepcopy(row)) for row in chunk.rows], chunk.attempts,
+                            file_keys=chunk.file_keys if no == leavers else None)
                 for no, chunk in taken]
 
     def forget_sending(self, job):
@@ -133,8 +140,10 @@ class FakeJobRepository:
         chunk = self.chunks.get((job.id, job.generation, chunk_no))
         return None if chunk is None else ChunkOutcomes(chunk_no, [], chunk.preview, chunk.applied)
 
-    def store_outcome(self, job, chunk_no, phase, rows):
+    def store_outcome(self, job, chunk_no, phase, rows, rows_in=None):
         chunk = self.chunks[(job.id, job.generation, chunk_no)]
+        if rows_in is not None:
+            chunk.rows = [copy.deepcopy(vars(row)) for row in rows_in]
         if phase is Phase.PREVIEW:
             chunk.preview = copy.deepcopy(rows)
         else:

@@ -66,7 +66,8 @@ def test_an_upload_is_analysed_into_chunks_each_previewed_then_ready_with_the_pl
     previews = sent_chunks(uow)
     assert [(chunk.chunk_no, chunk.dry_run, len(chunk.rows)) for chunk in previews] == \
         [(0, True, 2), (1, True, 2), (2, True, 1)]
-    assert previews[0].actor == MANAGER.to_dict() and previews[0].options == {"mode": "import", "as_student": False}
+    assert previews[0].actor == MANAGER.to_dict()
+    assert previews[0].options == {"mode": "import", "as_student": False, "login_method": "password"}
     for chunk in previews:
         assert status(uow, job_id) == "analyzing"
         answer(uow, chunk)

@@ -6,6 +6,7 @@ from services.importer.domain import ImportSettings, apply_options, parse_flag, 
 from services.importer.kinds import USERS
 from services.users.domain import User
 from services.users.rows import RowContext, decide_row
+from shared import catalogue
 from shared.errors import InvalidInput
 from shared.messages import RowIn
 from shared.policy import Actor
@@ -156,15 +157,18 @@ def test_a_new_code_in_mode_update_is_skipped_with_a_message():
     decision = decide_row(row(code="100234", first_name="Zoë"), None, context("update", False))
     assert decision.action == "skip"
     assert decision.after is None
+    assert (decision.reason, decision.params) == ("unknown_user", {"code": "100234"})
     assert len(decision.messages) == 1
-    assert "100234" in decision.messages[0] and "update" in decision.messages[0]
+    assert "100234" in english(decision)[0] and "update" in english(decision)[0]
+    assert "bijwerken" in catalogue.render(decision.messages)[0]  # Dutch by default
 
 
 def test_an_existing_code_in_mode_import_is_skipped_with_a_message():
     decision = decide_row(row(code="100234", first_name="Anders"), existing_user(), context("import", False))
     assert decision.action == "skip"
     assert decision.after is None
-    assert len(decision.messages) == 1 and "100234" in decision.messages[0]
+    assert (decision.reason, decision.params) == ("exists", {"code": "100234"})
+    assert len(decision.messages) == 1 and "100234" in english(decision)[0]
 
 
 @pytest.mark.parametrize("mode", ["update", "synchronize"])
@@ -220,7 +224,8 @@ def test_a_non_numeric_code_imported_as_student_is_an_error_saying_digits(mode):
     decision = decide_row(row(code="A100234", first_name="Zoë"), None, context(mode, True))
     assert decision.action == "error"
     assert decision.after is None
-    assert len(decision.messages) == 1 and "digits" in decision.messages[0]
+    assert decision.reason == "code_not_numeric" and decision.params["value"] == "A100234"
+    assert len(decision.messages) == 1 and "digits" in english(decision)[0]
 
 
 def test_a_non_numeric_code_is_fine_for_a_new_non_student():
@@ -232,7 +237,7 @@ def test_a_non_numeric_code_of_an_existing_student_is_an_error():
     before = existing_student(code="ab12")
     decision = decide_row(row(code="ab12", first_name="Zoey"), before, context("synchronize", False))
     assert decision.action == "error"
-    assert "digits" in decision.messages[0]
+    assert "digits" in english(decision)[0]
 
 
 @pytest.mark.parametrize("existing", [None, "existing"])
@@ -240,7 +245,8 @@ def test_an_invalid_email_is_an_error(existing):
     before = existing_user() if existing else None
     decision = decide_row(row(code="100234", email="zoe@@example"), before, context("synchronize", False))
     assert decision.action == "error"
-    assert len(decision.messages) == 1 and "zoe@@example" in decision.messages[0]
+    assert decision.reason == "invalid_email" and decision.params["value"] == "zoe@@example"
+    assert len(decision.messages) == 1 and "zoe@@example" in english(decision)[0]
 
 
 def test_a_row_with_errors_found_by_the_importer_is_an_error_with_those_messages():
@@ -255,7 +261,8 @@ def test_a_row_with_errors_found_by_the_importer_is_an_error_with_those_messages
 def test_a_missing_code_is_an_error(values):
     decision = decide_row(RowIn(3, {**values, "first_name": "Zoë"}), None, context("import", False))
     assert decision.action == "error"
-    assert len(decision.messages) == 1 and "code" in decision.messages[0].lower()
+    assert decision.reason == "missing_code"
+    assert len(decision.messages) == 1 and "code" in english(decision)[0].lower()
 
 
 def test_a_code_with_leading_zeros_is_kept_exactly():
@@ -299,3 +306,7 @@ def test_rows_cannot_take_away_the_last_active_application_manager():
 def test_a_files_login_method_may_be_written_in_any_case():
     decision = decide_row(RowIn(2, {"code": "123456", "login_method": " SSO "}), None, context("import", True))
     assert (decision.action, decision.after.login_method) == ("create", "sso")
+
+
+def english(decision):
+    return catalogue.render(decision.messages, "en")
