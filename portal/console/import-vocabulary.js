@@ -18,14 +18,16 @@ export function actionLabel(action) {
   return el("span", { class: `action action-${action}` }, `${ICONS[action] ?? ""} ${actionText(action)}`.trim());
 }
 
-// An enrollments import only creates, skips or refuses a row.
+// An enrollments import only creates, skips or refuses a row; only a users import that archives
+// leavers archives.
 const KIND_ACTIONS = { enrollments: ["create", "skip", "error"] };
 
-// The actions a job's counts name, in the console's order (older jobs have no `archive` key), without
-// the ones its kind never takes unless they happened.
-export function actionsOf(counts, kind = "users") {
-  const possible = KIND_ACTIONS[kind] ?? ACTIONS;
-  return ACTIONS.filter((action) => action in (counts ?? {}) && (possible.includes(action) || counts[action] > 0));
+// The actions a job can take, in the console's order: those its counts name (older jobs have no
+// `archive` key), without the ones its kind and settings never take unless they happened.
+export function actionsOf(job) {
+  const counts = job.counts ?? {};
+  const possible = (KIND_ACTIONS[job.kind] ?? ACTIONS).filter((action) => action !== "archive" || job.settings?.archive_missing);
+  return ACTIONS.filter((action) => action in counts && (possible.includes(action) || counts[action] > 0));
 }
 
 export function modeOptions() {

@@ -83,7 +83,8 @@ def log_in(page, base, code, password):
     expect(page.locator("#nav")).to_be_visible()
 
 
-def upload(page, tmp_path, name, content, *, as_student=True, mode="import", delimiter="", leavers=False):
+def upload(page, tmp_path, name, content, *, as_student=True, mode="import", delimiter="", leavers=False,
+           login_method=""):
     """Uploads a users file with the form; returns the job's id once its page shows."""
     path = tmp_path / name
     path.write_bytes(content.encode("utf-8"))
@@ -96,6 +97,8 @@ def upload(page, tmp_path, name, content, *, as_student=True, mode="import", del
         page.select_option("#import-delimiter", delimiter)
     if leavers:
         page.check("#import-archive-missing")
+    if login_method:
+        page.select_option("#import-login-method", login_method)
     page.get_by_role("button", name="Uploaden").click()
     expect(page.locator("#job-status")).to_be_visible()
     return page.url.split("#/imports/")[1]
@@ -181,6 +184,22 @@ def test_an_update_shows_each_changed_value_old_and_new(portal, page):
     shots(page, "04-update-old-new")
 
 
+def test_imported_users_get_the_login_method_chosen_for_the_import(portal, page):
+    base, password, tmp_path = portal
+    client = admin_client(portal)
+    log_in(page, base, "admin", password)
+    page.get_by_role("link", name="Importeren").click()
+    page.select_option("#import-mode", "update")
+    expect(page.locator("#import-login-method")).to_be_hidden()  # an update creates nobody
+    upload(page, tmp_path, "sso.csv", "Leerlingnummer;Roepnaam\r\n432001;Ilse\r\n432002;Kees\r\n", login_method="sso")
+    wait_for_status(page, "ready")
+    expect(page.locator("#job-login-method")).to_have_value("sso")
+    page.click("#start-import")
+    wait_for_status(page, "completed")
+    expect(page.locator("#summary")).to_contain_text("nieuw 2")
+    assert [client.call("GET", f"/api/v1/users/{code}")["login_method"] for code in ("432001", "432002")] == ["sso"] * 2
+
+
 def active_student_codes(client) -> list[str]:
     codes, cursor = [], None
     while True:
@@ -213,6 +232,8 @@ def test_a_synchronize_with_leavers_is_refused_above_its_threshold_raised_and_ar
     expect(page.locator("#job-archive-missing")).to_be_checked()
     expect(page.locator(".count-archive")).to_have_text("5")
     page.click('[data-filter="archive"]')
+    expect(page.locator("#rows-range")).to_have_text("Rijen 1–5 van 5")
+    expect(page.locator('#rows-table tr[data-action="archive"]')).to_have_count(5)
     assert sorted(shown_codes(page)) == leavers
     shots(page, "05-leavers-preview")
 
@@ -232,6 +253,8 @@ def test_a_synchronize_with_leavers_is_refused_above_its_threshold_raised_and_ar
     expect(page.locator("#counts")).to_have_attribute("data-phase", "done")
     expect(page.locator(".count-archive")).to_have_text("5")
     page.click('[data-filter="archive"]')
+    expect(page.locator("#rows-range")).to_have_text("Rijen 1–5 van 5")
+    expect(page.locator('#rows-table tr[data-action="archive"]')).to_have_count(5)
     assert sorted(shown_codes(page)) == leavers
     shots(page, "07-leavers-archived")
     assert all(client.call("GET", f"/api/v1/users/{code}")["archived"] for code in leavers)

@@ -167,10 +167,11 @@ function settingsSection(job, missing) {
       onchange: (event) => patch({ mode: event.target.value, ...leaversGo(settings.as_student, event.target.value) }) });
     const loginMethod = select(loginMethodOptions(), settings.login_method ?? "password",
       { id: "job-login-method", onchange: (event) => patch({ login_method: event.target.value }) });
+    // Only a job that creates users gives them a login method.
     controls.append(
       el("label", { class: "inline", for: "job-as-student" }, asStudent, t("as_student")),
       el("label", { for: "job-mode" }, t("mode"), mode),
-      el("label", { for: "job-login-method" }, t("imp_login_method"), loginMethod));
+      el("label", { for: "job-login-method", hidden: settings.mode === "update" }, t("imp_login_method"), loginMethod));
     inputs.push(asStudent, mode, loginMethod);
     if (settings.as_student && settings.mode === "synchronize") {
       const archiveMissing = el("input", { type: "checkbox", id: "job-archive-missing", checked: Boolean(settings.archive_missing),
@@ -248,9 +249,9 @@ function countsSection(job) {
   const heading = t({ planned: "imp_counts_planned", done: "imp_counts_done", none: "imp_counts_none" }[phase]);
   return el("section", { id: "counts", "data-phase": phase }, el("h2", {}, heading),
     el("div", { class: "counts" },
-      actionsOf(job.counts, job.kind).map((action) => el("span", { "data-action": action }, actionLabel(action), ": ",
+      actionsOf(job).map((action) => el("span", { "data-action": action }, actionLabel(action), ": ",
         el("strong", { class: `count-${action}` }, formatNumber(job.counts[action])))),
-      el("span", {}, `${t("total")}: `, el("strong", { class: "count-total" }, formatNumber(job.total_rows ?? 0)))));
+      el("span", {}, `${t("imp_file_rows")}: `, el("strong", { class: "count-total" }, formatNumber(job.total_rows ?? 0)))));
 }
 
 function progressSection(job, missing) {
@@ -277,7 +278,7 @@ function showProgress(job) {
   const { processed, total } = job.progress;
   Object.assign(bar, { max: total, value: processed });
   document.getElementById("progress-text").textContent = progressText(processed, total);
-  for (const action of actionsOf(job.counts, job.kind)) {
+  for (const action of actionsOf(job)) {
     const count = document.querySelector(`.count-${action}`);
     if (count) count.textContent = formatNumber(job.counts[action]);
   }
@@ -289,7 +290,7 @@ function summarySection(job) {
   }
   const problems = job.counts.error + job.counts.skip;
   return el("section", { id: "summary" }, el("h2", {}, t("summary")),
-    el("p", {}, actionsOf(job.counts, job.kind).map((action) => `${actionText(action)} ${formatNumber(job.counts[action])}`).join(" · ")),
+    el("p", {}, actionsOf(job).map((action) => `${actionText(action)} ${formatNumber(job.counts[action])}`).join(" · ")),
     problems ? signedDownloadButton(t("download_errors"), () => errorsLink(job), { id: "download-errors" }) : null);
 }
 
@@ -311,7 +312,7 @@ function rowsSection(job) {
   const pager = el("div", { class: "row pager", id: "rows-pager" });
   const counts = job.counts ?? {};
   const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
-  const choices = [[null, t("imp_all"), total], ...actionsOf(counts, job.kind).map((action) => [action, actionText(action), counts[action]])];
+  const choices = [[null, t("imp_all"), total], ...actionsOf(job).map((action) => [action, actionText(action), counts[action]])];
   const drawFilters = () => filters.replaceChildren(...choices.map(([action, text, count]) => el("button", {
     type: "button", class: "imp-filter", "data-filter": action ?? "all", "aria-pressed": String(view.action === action),
     onclick: () => {
@@ -376,7 +377,8 @@ function rowsTable(job, rows) {
   return scrollable(el("table", { id: "rows-table", class: "imp-cards" }, columnHeads(heads),
     el("tbody", {}, rows.map((row) => labelledRow({ "data-action": row.action, "data-key": row.values?.[keyField] ?? "" },
       heads, [
-        [{ class: "imp-number" }, row.line ?? "–"],
+        // A leaver is no line of the file (the service gives 0).
+        [{ class: "imp-number" }, row.line || "–"],
         [{}, actionLabel(row.action)],
         [{ class: "nowrap" }, row.values?.[keyField] ?? ""],
         [{}, users ? nameOf(row.values ?? {}) : (row.values?.department ?? "")],

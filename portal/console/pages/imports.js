@@ -59,12 +59,13 @@ function newImportSection(mayImport, projects) {
   const maxPercent = el("input", { type: "number", min: 0, max: 100, step: 1, value: DEFAULT_MAX_ARCHIVE_PERCENT,
     id: "import-max-archive-percent", class: "imp-percent" });
   const leavers = leaversFields(archiveMissing, maxPercent, "import");
+  const loginMethodLabel = el("label", { for: "import-login-method" }, t("imp_login_method"), loginMethod);
   const project = select(projects.ok ? projects.data : [], null, { id: "import-project" });
   const usersOptions = el("div", {},
     el("div", { class: "row" },
       el("label", { class: "inline", for: "import-as-student" }, asStudent, t("as_student")),
       el("label", { for: "import-mode" }, t("mode"), mode),
-      el("label", { for: "import-login-method" }, t("imp_login_method"), loginMethod)),
+      loginMethodLabel),
     leavers);
   const projectsProblem = projects.ok ? null : el("p", { class: "notice" }, errorText(projects.data));
   const enrollmentOptions = el("div", { class: "row" },
@@ -74,6 +75,8 @@ function newImportSection(mayImport, projects) {
     enrollmentOptions.hidden = kind.value !== "enrollments";
     // The leavers option belongs to a synchronize of students only.
     leavers.hidden = !(asStudent.checked && mode.value === "synchronize");
+    // Only an import that creates users gives them a login method.
+    loginMethodLabel.hidden = mode.value === "update";
   };
   for (const control of [kind, asStudent, mode]) control.addEventListener("change", showOptions);
   showOptions();
@@ -88,7 +91,7 @@ function newImportSection(mayImport, projects) {
       body.append("as_student", asStudent.checked ? "true" : "false");
       body.append("mode", mode.value);
       // Defaults are left out, so the service's own default applies.
-      if (loginMethod.value !== "password") body.append("login_method", loginMethod.value);
+      if (!loginMethodLabel.hidden && loginMethod.value !== "password") body.append("login_method", loginMethod.value);
       if (!leavers.hidden && archiveMissing.checked) {
         body.append("archive_missing", "true");
         body.append("max_archive_percent", maxPercent.value);
@@ -135,7 +138,7 @@ async function loadHistory(history, pager) {
 function countsSummary(job) {
   const phase = countsPhase(job);
   if (phase === "none") return el("span", { class: "muted" }, t("imp_not_started"));
-  const shown = actionsOf(job.counts, job.kind).filter((action) => job.counts[action] > 0);
+  const shown = actionsOf(job).filter((action) => job.counts[action] > 0);
   const parts = shown.map((action) => el("span", { class: "imp-count" }, actionLabel(action), " ",
     el("strong", {}, formatNumber(job.counts[action]))));
   return el("span", { class: `imp-counts imp-${phase}` },
