@@ -322,6 +322,26 @@ def test_a_reader_without_write_rights_sees_why_the_controls_are_off(portal, pag
     shots(page, "10-read-only")
 
 
+def test_someone_who_may_import_only_enrollments_is_offered_only_that_kind(portal, page):
+    base, _, _ = portal
+    client = admin_client(portal)
+    client.call("POST", "/api/v1/school-functions", {
+        "code": "roostermaker-imp", "name": "Roostermaker",
+        "rights": ["imports:read", "imports:write", "enrollments:read", "enrollments:write"]})
+    client.call("POST", "/api/v1/users", {"code": "rooster.imp", "is_employee": True, "password": "rooster-wachtwoord",
+                                          "school_functions": ["roostermaker-imp"]})
+    log_in(page, base, "rooster.imp", "rooster-wachtwoord")
+    page.get_by_role("link", name="Importeren").click()
+    expect(page.locator("#import-kind")).to_have_value("enrollments")
+    users_option = page.locator('#import-kind option[value="users"]')
+    expect(users_option).to_be_disabled()
+    expect(users_option).to_contain_text("users:write")
+    expect(page.locator("#import-project")).to_be_visible()
+    expect(page.locator("#import-as-student")).to_be_hidden()
+    expect(page.locator("main")).not_to_contain_text("null")
+    shots(page, "12-enrollments-only")
+
+
 def test_the_english_switch_translates_the_import_page(portal, page):
     base, password, tmp_path = portal
     log_in(page, base, "admin", password)

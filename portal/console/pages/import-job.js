@@ -9,7 +9,7 @@ import { announceOnHistory } from "./imports.js";
 import { columnHeads, el, scrollable, select, showPage, tell } from "../dom.js";
 import { signedDownloadButton } from "../downloads.js";
 import { errorText } from "../errors.js";
-import { has, language, t } from "../i18n.js";
+import { has, t } from "../i18n.js";
 import {
   actionLabel, actionText, actionsOf, countsPhase, fill, formatNumber, formatValue, labelledRow, leaversFields,
   loginMethodOptions, missingRightsFor, modeOptions, rightsReason,
@@ -294,12 +294,11 @@ function summarySection(job) {
     problems ? signedDownloadButton(t("download_errors"), () => errorsLink(job), { id: "download-errors" }) : null);
 }
 
+// The link opens the file in the service's default language, Dutch: the signed link takes no `lang`
+// parameter (yet), and one it does not know would be refused.
 async function errorsLink(job) {
   const { ok, status, data } = await api("GET", `/imports/${job.id}`);
-  if (!ok) return { ok, status, data };
-  // Dutch is the service's default; the English console asks for English messages.
-  const link = language() === "en" ? `${data.errors_csv_url}&lang=en` : data.errors_csv_url;
-  return { ok, status, data: link };
+  return ok ? { ok, status, data: data.errors_csv_url } : { ok, status, data };
 }
 
 // Every row of the job, a page at a time (the service's cursor), all of them or those of one action.

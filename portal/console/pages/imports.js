@@ -26,9 +26,9 @@ export async function renderImports() {
   const projects = mayImport.includes("enrollments") ? await scheduleProjectOptions() : { ok: true, data: [] };
   const history = el("div", { id: "import-history-list" });
   const pager = el("div", { class: "row pager" });
-  const said = announcement && el("p", { class: "ok", role: "status", id: "imports-announcement" }, announcement);
+  const said = announcement ? [el("p", { class: "ok", role: "status", id: "imports-announcement" }, announcement)] : [];
   announcement = null;
-  showPage(el("h1", {}, t("imports")), said, el("section", {}, newImportSection(mayImport, projects)),
+  showPage(el("h1", {}, t("imports")), ...said, el("section", {}, newImportSection(mayImport, projects)),
     el("section", {}, el("h2", {}, t("history")), history, pager));
   await loadHistory(history, pager);
 }
