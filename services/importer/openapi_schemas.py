@@ -59,7 +59,7 @@ class ImportJob(Answer):
     total_rows: int | None
     progress: Progress
     counts: dict[Action, int] = Field(description="rows per action: the preview's until it runs; archive counts "
-                                      "the leavers (archive_missing), 0 for other jobs")
+                                      "the leavers, only in jobs with archive_missing")
     active_students: int | None = Field(description="archive_missing: the active students when the leavers were "
                                         "planned (max_archive_percent is a share of them)")
     error: JobError | None

@@ -152,7 +152,7 @@ class SqlAlchemyJobRepository:
         """Delete the stored rows and outcomes of these chunks; their counts stay, and an outcome that
         was answered stays answered (empty), so the job's progress and counts read as before."""
         these = (ChunkRow.job_id == job_id, ChunkRow.chunk_no.in_(chunk_numbers))
-        self.session.execute(update(ChunkRow).where(*these).values(rows=[]))
+        self.session.execute(update(ChunkRow).where(*these).values(rows=[], file_keys=None))
         for outcome in (ChunkRow.plan, ChunkRow.result):
             self.session.execute(update(ChunkRow).where(*these, outcome.is_not(None)).values({outcome: []}))
 
@@ -210,7 +210,8 @@ class SqlAlchemyJobRepository:
         for row in rows:
             counts[row["action"]] += 1
         prefix = _COUNTS[phase]
-        also = {} if rows_in is None else {"rows": [vars(row) for row in rows_in]}
+        # The leavers' plan: its rows are what applying archives; the file's keys are needed no more.
+        also = {} if rows_in is None else {"rows": [vars(row) for row in rows_in], "file_keys": None}
         self.session.execute(update(ChunkRow).where(
             ChunkRow.job_id == job.id, ChunkRow.generation == job.generation, ChunkRow.chunk_no == chunk_no,
         ).values({_OUTCOME[phase]: rows, **also,

@@ -25,7 +25,7 @@ def job_representation(job: Job, totals: Totals) -> dict[str, Any]:
         "sample_rows": job.sample_rows or [],
         "total_rows": job.total_rows,
         "progress": {"processed": 0 if previewing else totals.processed, "total": job.total_rows},
-        "counts": totals.planned if previewing else totals.done,
+        "counts": _counts(job, totals.planned if previewing else totals.done),
         "active_students": job.active_students,
         "error": job.error,
         "created_by": job.created_by.code,
@@ -35,6 +35,13 @@ def job_representation(job: Job, totals: Totals) -> dict[str, Any]:
         "finished_at": utc_timestamp(job.finished_at) if job.finished_at else None,
         "rows_deleted_at": utc_timestamp(job.rows_deleted_at) if job.rows_deleted_at else None,
     }
+
+
+def _counts(job: Job, counts: dict[str, int]) -> dict[str, int]:
+    """The five actions of the file's rows; `archive` too for a job that archives leavers."""
+    if job.settings.archive_missing:
+        return counts
+    return {action: count for action, count in counts.items() if action != "archive"}
 
 
 def row_results(chunk: ChunkOutcomes, phase: Phase, secret_fields: tuple[str, ...]) -> list[dict | None]:

@@ -51,7 +51,8 @@ def test_a_semicolon_windows_1252_export_imports_with_the_suggested_settings(sys
     assert ready["total_rows"] == 7
     preview = system.all_rows(job["id"])
     assert [row["action"] for row in preview] == ["create", "create", "create", "create", "error", "error", "error"]
-    assert "digits" in " ".join(preview[4]["messages"]) and "line 2" in " ".join(preview[6]["messages"])
+    assert preview[4]["reason"] == "code_not_numeric" and "cijfers" in " ".join(preview[4]["messages"])
+    assert "line 2" in " ".join(preview[6]["messages"])
     assert ready["counts"] == counts_of(preview) == {"create": 4, "update": 0, "unchanged": 0, "skip": 0, "error": 3}
     assert not any(row["applied"] for row in preview)
 
@@ -262,7 +263,7 @@ def test_a_hundred_thousand_rows_that_all_fail_complete_with_every_row_reported(
     assert done["status"] == "completed"
     assert done["counts"] == {"create": 0, "update": 0, "unchanged": 0, "skip": 0, "error": 100000}
     first = system.get(f"/api/v1/imports/{job['id']}/rows?action=error&limit=2")[1]["items"]
-    assert [row["line"] for row in first] == [2, 3] and "digits" in first[0]["messages"][0]
+    assert [row["line"] for row in first] == [2, 3] and "cijfers" in first[0]["messages"][0]
     assert system.get("/api/v1/users/L1")[0] == 404
     assert system.get("/health")[0] == 200
 
