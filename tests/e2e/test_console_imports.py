@@ -373,3 +373,23 @@ def test_an_enrollments_preview_shows_a_prognosis_in_dutch_notation(portal, page
     expect(row).to_contain_text("Prognose: 62,5")
     expect(row).not_to_contain_text("62.5")
     shots(page, "11-enrollments-prognosis")
+
+
+def test_an_enrollments_import_of_an_unknown_schedule_project_is_given_an_existing_one(portal, page):
+    base, password, _ = portal
+    client = admin_client(portal)
+    client.call("POST", "/api/v1/schedule-projects", {"code": "2028-2029", "name": "vwo", "school_year": "2028-2029"})
+    client.call("POST", "/api/v1/schedule-projects/2028-2029/departments",
+                {"code": "v1", "name": "vwo 1", "year_of_education": 1})
+    client.call("POST", "/api/v1/users", {"code": "496001", "is_student": True})
+    status, job = client.upload("/api/v1/imports", {"kind": "enrollments", "schedule_project": "2028-2920"},
+                                "tikfout.csv", b"Leerlingnummer;Afdeling\r\n496001;v1\r\n")
+    assert status == 202
+    log_in(page, base, "admin", password)
+    page.goto(f"{base}/#/imports/{job['id']}")
+    wait_for_status(page, "failed")
+    page.select_option("#reanalyse-project", "2028-2029")
+    page.click("#reanalyse")
+    wait_for_status(page, "ready")
+    expect(page.locator("#settings")).to_contain_text("Roosterproject: 2028-2029")
+    expect(page.locator(".count-create")).to_have_text("1")

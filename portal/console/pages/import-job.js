@@ -5,7 +5,6 @@
 // Every row can be paged through, filtered by its action. A job that is not being applied can be
 // discarded. Controls the user's rights do not allow are disabled with the reason.
 import { api } from "../api.js";
-import { announceOnHistory } from "./imports.js";
 import { columnHeads, el, scrollable, select, showPage, tell } from "../dom.js";
 import { signedDownloadButton } from "../downloads.js";
 import { errorText } from "../errors.js";
@@ -14,6 +13,8 @@ import {
   actionLabel, actionText, actionsOf, countsPhase, fill, formatNumber, formatValue, labelledRow, leaversFields,
   loginMethodOptions, missingRightsFor, modeOptions, rightsReason,
 } from "../import-vocabulary.js";
+import { scheduleProjectOptions } from "../schedule-projects.js";
+import { announceOnHistory } from "./imports.js";
 
 const POLL_MS = 500;
 const BUSY = ["analyzing", "queued", "running"];
@@ -22,7 +23,8 @@ const ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "utf-16", "mac-roman", "cp850
 const DEFAULT_MAX_ARCHIVE_PERCENT = 10;
 // The failures that the file's settings (delimiter, encoding, header, mapping) can cause: such a job
 // can be given other settings and analysed again.
-const SETTINGS_FAILURES = ["missing_required_column", "malformed_csv", "undecodable_file", "no_data_rows"];
+const SETTINGS_FAILURES = ["missing_required_column", "malformed_csv", "undecodable_file", "no_data_rows",
+  "unknown_schedule_project"];
 
 export async function renderJob(id, notice = null) {
   const { ok, data: job } = await api("GET", `/imports/${id}`);
@@ -37,7 +39,7 @@ export async function renderJob(id, notice = null) {
     page.push(el("p", { class: "imp-reason", id: "job-read-only" }, `${t("imp_read_only")} ${rightsReason(missing)}`));
   }
   if (job.status === "analyzing") page.push(el("section", {}, el("p", { role: "status" }, t("analyzing"))));
-  else if (job.status === "failed") page.push(...failureSections(job, missing));
+  else if (job.status === "failed") page.push(...await failureSections(job, missing));
   else {
     if (job.status === "ready") page.push(settingsSection(job, missing));
     page.push(countsSection(job));
@@ -75,25 +77,29 @@ function allowedOnlyWith(missing, ...controls) {
   }
 }
 
-function failureSections(job, missing) {
+async function failureSections(job, missing) {
   // The console's own words for a known problem; the service's message keeps the details (a line number).
   const { code, message } = job.error;
   const explanation = has(`err_${code}`) ? `${t(`err_${code}`)} ${t("details")}: ${message}` : `${message} (${code})`;
   const failure = el("section", {}, el("p", { class: "notice", role: "alert", id: "job-error" }, `${t("failed")}: ${explanation}`));
-  return SETTINGS_FAILURES.includes(code) ? [failure, reanalyseSection(job, missing)] : [failure];
+  if (!SETTINGS_FAILURES.includes(code)) return [failure];
+  const projects = job.kind === "enrollments" ? await scheduleProjectOptions() : null;
+  return [failure, reanalyseSection(job, missing, projects)];
 }
 
 // A job that failed on its settings: a form with all of them, sent at once (PATCH), after which the
 // service analyses the file again.
-function reanalyseSection(job, missing) {
+function reanalyseSection(job, missing, projects) {
   const { settings } = job;
+  // An enrollments import names its schedule project: one that does not exist can be replaced.
+  const project = projects?.ok ? select(projects.data, settings.schedule_project, { id: "reanalyse-project" }) : null;
   const problem = el("p", { role: "alert" });
   const delimiter = delimiterSelect(settings.delimiter, "reanalyse-delimiter");
   const encoding = encodingSelect(settings.encoding, "reanalyse-encoding");
   const hasHeader = el("input", { type: "checkbox", id: "reanalyse-has-header", checked: settings.has_header !== false });
   const labels = (job.columns ?? []).map((column) => columnSelect(job, column, "reanalyse-column"));
   const submit = el("button", { type: "submit", id: "reanalyse" }, t("imp_reanalyse"));
-  allowedOnlyWith(missing, delimiter, encoding, hasHeader, submit, ...labels);
+  allowedOnlyWith(missing, delimiter, encoding, hasHeader, submit, ...labels, ...(project ? [project] : []));
   const mapping = labels.length ? el("div", {}, el("p", {}, t("imp_reanalyse_mapping")),
     scrollable(el("table", { class: "samples" }, el("thead", {},
       el("tr", {}, labels.map((label) => el("th", { scope: "col" }, label))),
@@ -104,6 +110,7 @@ function reanalyseSection(job, missing) {
       submit.disabled = true;
       const body = { delimiter: delimiter.value, encoding: encoding.value, has_header: hasHeader.checked };
       if (labels.length) body.mapping = mappingOf(labels);
+      if (project) body.schedule_project = project.value;
       const { ok, data } = await api("PATCH", `/imports/${job.id}`, body);
       submit.disabled = false;
       if (!ok) return tell(problem, errorText(data));
@@ -113,7 +120,8 @@ function reanalyseSection(job, missing) {
     el("div", { class: "row" },
       el("label", { for: "reanalyse-delimiter" }, t("delimiter"), delimiter),
       el("label", { for: "reanalyse-encoding" }, t("encoding"), encoding),
-      el("label", { class: "inline", for: "reanalyse-has-header" }, hasHeader, t("imp_has_header"))),
+      el("label", { class: "inline", for: "reanalyse-has-header" }, hasHeader, t("imp_has_header")),
+      project ? el("label", { for: "reanalyse-project" }, t("schedule_project"), project) : null),
     mapping, submit, problem));
 }
 
