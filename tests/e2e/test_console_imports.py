@@ -227,6 +227,10 @@ def test_a_synchronize_with_leavers_is_refused_above_its_threshold_raised_and_ar
     page.select_option("#import-mode", "synchronize")
     expect(page.locator("#import-leavers")).to_be_visible()
     expect(page.locator("#import-leavers")).to_contain_text("Leerlingen die niet in het bestand staan archiveren")
+    page.check("#import-archive-missing")
+    expect(page.locator("#import-max-archive-percent")).to_have_value("10")
+    shots(page, "05-leavers-form")
+    page.uncheck("#import-archive-missing")
     upload(page, tmp_path, "synchroniseren.csv", "\r\n".join(lines) + "\r\n", mode="synchronize", leavers=True)
     wait_for_status(page, "ready")
     expect(page.locator("#job-archive-missing")).to_be_checked()
@@ -351,6 +355,7 @@ def test_the_english_switch_translates_the_import_page(portal, page):
     expect(page.locator("#counts h2")).to_have_text("Planned (preview: nothing has changed yet)")
     expect(page.locator('[data-filter="all"]')).to_contain_text("All rows")
     expect(page.locator("#discard-import")).to_have_text("Discard import")
+    shots(page, "13-english")
 
 
 def test_an_enrollments_preview_shows_a_prognosis_in_dutch_notation(portal, page):
