@@ -21,8 +21,8 @@ const BUSY = ["analyzing", "queued", "running"];
 const ROWS_PAGE = 100;
 const ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "utf-16", "mac-roman", "cp850"];
 const DEFAULT_MAX_ARCHIVE_PERCENT = 10;
-// The failures that the file's settings (delimiter, encoding, header, mapping) can cause: such a job
-// can be given other settings and analysed again.
+// The failures that the job's settings (delimiter, encoding, header, mapping, schedule project) can
+// cause: such a job can be given other settings and analysed again.
 const SETTINGS_FAILURES = ["missing_required_column", "malformed_csv", "undecodable_file", "no_data_rows",
   "unknown_schedule_project"];
 
@@ -68,7 +68,7 @@ function follow(job, heading, notice) {
   }, POLL_MS);
 }
 
-// Disables every control inside `node` and says why, when the user lacks a right for this import.
+// Disables the controls, each saying why (its title), when the user lacks a right for this import.
 function allowedOnlyWith(missing, ...controls) {
   if (!missing.length) return;
   for (const control of controls) {
