@@ -47,7 +47,8 @@ export async function renderJob(id, notice = null) {
     if (job.status === "completed" || job.status === "cancelled") page.push(summarySection(job));
     page.push(rowsSection(job));
   }
-  if (!BUSY.includes(job.status)) page.push(discardSection(job, missing));
+  // Only a job being applied stays (cancel it first); one stuck in its analysis can go too.
+  if (job.status !== "queued" && job.status !== "running") page.push(discardSection(job, missing));
   showPage(...page);
   if (BUSY.includes(job.status)) follow(job, heading, notice);
 }
