@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field, Json, model_validator
 
 from services.importer.domain import LOGIN_METHODS, MODES, invalid_option
 from services.importer.kinds import IGNORE, KINDS
-from shared.api_types import Body, Code
+from shared.api_types import Body, Code, whole_number
 from shared.csvfile import DELIMITER_WORDS, DELIMITERS, ENCODING_ALIASES, ENCODINGS
 
 # Left empty: detected from the file.
@@ -19,7 +19,8 @@ Encoding = Literal[(*sorted(ENCODINGS), *ENCODING_ALIASES, "")]  # type: ignore[
 Mode = Literal[MODES]  # type: ignore[valid-type]
 Kind = Literal[tuple(KINDS)]  # type: ignore[valid-type]
 LoginMethod = Literal[LOGIN_METHODS]  # type: ignore[valid-type]
-Percent = Annotated[int, Field(ge=0, le=100)]
+LoginMethodOrDefault = Literal[(*LOGIN_METHODS, "")]  # type: ignore[valid-type]
+Percent = whole_number(0, 100)
 # Header text or 0-based column index → a field of the job's kind, or "ignore".
 FieldName = Literal[tuple(sorted({name for kind in KINDS.values() for name in kind.fields} | {IGNORE}))]  # type: ignore[misc]
 Mapping = Annotated[dict[Annotated[str, Field(max_length=1000)], FieldName], Field(max_length=500)]
@@ -70,7 +71,7 @@ class ImportUpload(Body):
     mode: Mode = "import"
     as_student: Literal["true", "false", "1", "0"] = "false"
     schedule_project: Code | Literal[""] = ""
-    login_method: LoginMethod | Literal[""] = Field("", description="users: the login method of the users the "
+    login_method: LoginMethodOrDefault = Field("", description="users: the login method of the users the "
                                                     "import creates (default password)")
     archive_missing: Literal["true", "false", "1", "0"] = Field("false", description="users, mode synchronize "
                                                                 "with as_student: archive the active students "

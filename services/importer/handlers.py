@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 from services.importer import analysis, domain
 from services.importer.domain import IN_MOTION, Job, Phase, Status
 from services.importer.ports import UnitOfWork
-from services.importer.representation import job_representation, row_results
+from services.importer.representation import job_representation, row_results, shown_counts
 from shared import audit
 from shared.audit import AuditEntry
 from shared.clock import utcnow
@@ -215,7 +215,7 @@ def cancel_job(uow: UnitOfWork, job_id: str, actor: Actor | None = None) -> dict
         job = _job(uow, job_id, lock=True)
         job.cancel(utcnow())
         _record(uow, audit.IMPORT_CANCELLED, actor or Actor("", frozenset()), job,
-                {"counts": uow.jobs.totals(job).done})
+                {"counts": shown_counts(job, uow.jobs.totals(job).done)})
         _save(uow, job)
         return _commit_and_show(uow, job)
 
@@ -384,7 +384,7 @@ def _save(uow: UnitOfWork, job: Job) -> None:
     if ending and job.status is Status.COMPLETED:
         # Done by the system for whoever started it: no request, so no client address.
         _record(uow, audit.IMPORT_COMPLETED, Actor(job.actor_for(Phase.APPLY).code, frozenset()), job,
-                {"counts": uow.jobs.totals(job).done, "total_rows": job.total_rows})
+                {"counts": shown_counts(job, uow.jobs.totals(job).done), "total_rows": job.total_rows})
     uow.jobs.save(job)
     if ending and not job.keeps_file:
         uow.jobs.delete_file(job.id)

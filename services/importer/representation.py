@@ -25,7 +25,7 @@ def job_representation(job: Job, totals: Totals) -> dict[str, Any]:
         "sample_rows": job.sample_rows or [],
         "total_rows": job.total_rows,
         "progress": {"processed": 0 if previewing else totals.processed, "total": job.total_rows},
-        "counts": _counts(job, totals.planned if previewing else totals.done),
+        "counts": shown_counts(job, totals.planned if previewing else totals.done),
         "active_students": job.active_students,
         "error": job.error,
         "created_by": job.created_by.code,
@@ -37,7 +37,7 @@ def job_representation(job: Job, totals: Totals) -> dict[str, Any]:
     }
 
 
-def _counts(job: Job, counts: dict[str, int]) -> dict[str, int]:
+def shown_counts(job: Job, counts: dict[str, int]) -> dict[str, int]:
     """The five actions of the file's rows; `archive` too for a job that archives leavers."""
     if job.settings.archive_missing:
         return counts

@@ -24,7 +24,8 @@ def filter_failure(ctx, failure, case, response) -> bool:
     status, error = response.status_code, _error_of(response)
     return not (is_a_refused_cursor(status, error) or is_a_reference_to_nothing(status, error)
                 or is_a_student_code_rule_on_an_existing_user(case, status, error)
-                or is_an_option_of_another_kind(case, status, error))
+                or is_an_option_of_another_kind(case, status, error)
+                or is_archiving_without_a_synchronize_of_students(case, status, error))
 
 
 def is_a_refused_cursor(status: int, error: dict) -> bool:
@@ -55,6 +56,14 @@ def is_an_option_of_another_kind(case, status: int, error: dict) -> bool:
     The contract answers both with `422 invalid_option` naming the field."""
     return status == 422 and error.get("code") == "invalid_option" \
         and error.get("details", {}).get("field") in ("mapping", "schedule_project") \
+        and case.path in ("/api/v1/imports", "/api/v1/imports/{job_id}")
+
+
+def is_archiving_without_a_synchronize_of_students(case, status: int, error: dict) -> bool:
+    """`archive_missing` is taken only with mode synchronize and as_student (the contract's leavers):
+    a rule joining three options, two of which a PATCH may leave at the stored job's values."""
+    return status == 422 and error.get("code") == "invalid_option" \
+        and error.get("details", {}).get("field") == "archive_missing" \
         and case.path in ("/api/v1/imports", "/api/v1/imports/{job_id}")
 
 
