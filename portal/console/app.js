@@ -8,7 +8,9 @@ import { renderAudit } from "./pages/audit.js";
 import { renderEnrollments } from "./pages/enrollments.js";
 import { renderJob } from "./pages/import-job.js";
 import { renderImports } from "./pages/imports.js";
+import { renderLearningPaths } from "./pages/learning-paths.js";
 import { renderLogin } from "./pages/login.js";
+import { renderScheduleProjects } from "./pages/schedule-projects.js";
 import { renderUsers } from "./pages/users.js";
 import { can, forget, leave, resume } from "./session.js";
 
@@ -19,6 +21,8 @@ function renderHeader() {
   document.getElementById("nav-users").textContent = t("users");
   document.getElementById("nav-imports").textContent = t("imports");
   document.getElementById("nav-enrollments").textContent = t("enrollments");
+  document.getElementById("nav-schedule-projects").textContent = t("enr_schedule_projects");
+  document.getElementById("nav-learning-paths").textContent = t("enr_learning_paths");
   document.getElementById("nav-audit").textContent = t("audit");
   document.getElementById("nav-audit").hidden = !can("audit:read");
   document.getElementById("logout").textContent = t("logout");
@@ -31,7 +35,9 @@ function route(message) {
   if (!inSession()) return renderLogin(afterLogin, message);
   if (page === "imports" && id) return renderJob(id);
   if (page === "imports") return renderImports();
-  if (page === "enrollments") return renderEnrollments();
+  if (page === "enrollments") return renderEnrollments(id && decodeURIComponent(id));
+  if (page === "schedule-projects") return renderScheduleProjects(id && decodeURIComponent(id));
+  if (page === "learning-paths") return renderLearningPaths();
   if (page === "audit" && can("audit:read")) return renderAudit();
   return renderUsers();
 }

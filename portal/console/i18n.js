@@ -202,6 +202,65 @@ const IMPORT_TEXTS = {
 Object.assign(TEXTS.nl, IMPORT_TEXTS.nl);
 Object.assign(TEXTS.en, IMPORT_TEXTS.en);
 // ---- Import pages: end ----
+// ---- enr_: schedule projects, departments, learning paths, enrollments (pages/schedule-projects.js,
+// pages/learning-paths.js, pages/enrollments.js, upkeep.js). One block, kept apart to ease merging. ----
+const ENR_TEXTS = {
+  nl: {
+    enr_schedule_projects: "Roosterprojecten", enr_learning_paths: "Leerpaden", enr_code: "Code", enr_name: "Naam",
+    enr_school_year: "Schooljaar", enr_school_year_hint: "bijvoorbeeld 2026-2027",
+    enr_add_project: "Roosterproject toevoegen", enr_departments: "Afdelingen", enr_add_department: "Afdeling toevoegen",
+    enr_year_of_education: "Leerjaar", enr_add_learning_path: "Leerpad toevoegen", enr_element_code: "Elementcode",
+    enr_lwoo_element_code: "Elementcode lwoo", enr_years: "Leerjaren", enr_educations: "Opleidingen",
+    enr_profiles: "Profielen", enr_list_hint: "Meerdere waarden scheiden met een komma; leeg: elke.",
+    enr_edit: "Wijzigen", enr_save: "Opslaan", enr_cancel: "Annuleren", enr_delete: "Verwijderen",
+    enr_confirm_yes: "Ja, verwijderen", enr_confirm_project: "Roosterproject {code} met zijn afdelingen verwijderen?",
+    enr_confirm_department: "Afdeling {code} verwijderen?", enr_confirm_learning_path: "Leerpad {code} verwijderen?",
+    enr_confirm_enrollment: "De afdelingsdeelname van {student} verwijderen?", enr_saved: "Opgeslagen.",
+    enr_added: "Toegevoegd: {code}.", enr_deleted: "Verwijderd: {code}.",
+    enr_read_only: "U kunt dit alleen bekijken: toevoegen, wijzigen en verwijderen vraagt het recht enrollments:write (afdelingsdeelnames beheren). Vraag een applicatiebeheerder daarom.",
+    enr_no_projects: "Er zijn nog geen roosterprojecten.", enr_no_departments: "Dit roosterproject heeft nog geen afdelingen.",
+    enr_no_learning_paths: "Er zijn nog geen leerpaden.", enr_no_enrollments: "Geen afdelingsdeelnames gevonden.",
+    enr_student: "Leerling", enr_status_archived: "gearchiveerd", enr_status_not_a_student: "geen leerling meer",
+    enr_status_hint_archived: "Deze leerling is gearchiveerd en gaat niet mee in de plaatsingen.",
+    enr_status_hint_not_a_student: "Deze gebruiker is geen leerling meer en gaat niet mee in de plaatsingen.",
+    enr_name_unknown: "geen naam bekend", enr_placed: "Geplaatst", enr_excluded: "Niet geplaatst: gearchiveerd of geen leerling meer",
+    enr_download_json: "Plaatsingen downloaden (JSON)", enr_open_departments: "Afdelingen",
+    enr_open_enrollments: "Afdelingsdeelnames", enr_back_to_projects: "Alle roosterprojecten",
+    enr_project_heading: "Roosterproject {code}", enr_actions: "Acties", enr_pick_year: "Kies minstens één leerjaar.",
+    enr_need_department: "Maak eerst een afdeling aan in dit roosterproject.", enr_manage_projects: "Roosterprojecten beheren",
+    enr_none: "geen", enr_count: "{count} afdelingsdeelnames", enr_edit_of: "Wijzigen: {code}",
+    enr_prognosis_hint: "0 tot en met 100, bijvoorbeeld 62,5",
+  },
+  en: {
+    enr_schedule_projects: "Schedule projects", enr_learning_paths: "Learning paths", enr_code: "Code", enr_name: "Name",
+    enr_school_year: "School year", enr_school_year_hint: "for example 2026-2027",
+    enr_add_project: "Add schedule project", enr_departments: "Departments", enr_add_department: "Add department",
+    enr_year_of_education: "Year of education", enr_add_learning_path: "Add learning path", enr_element_code: "Element code",
+    enr_lwoo_element_code: "LWOO element code", enr_years: "Years of education", enr_educations: "Educations",
+    enr_profiles: "Profiles", enr_list_hint: "Separate several values with commas; empty: any.",
+    enr_edit: "Edit", enr_save: "Save", enr_cancel: "Cancel", enr_delete: "Delete",
+    enr_confirm_yes: "Yes, delete", enr_confirm_project: "Delete schedule project {code} with its departments?",
+    enr_confirm_department: "Delete department {code}?", enr_confirm_learning_path: "Delete learning path {code}?",
+    enr_confirm_enrollment: "Delete the enrollment of {student}?", enr_saved: "Saved.",
+    enr_added: "Added: {code}.", enr_deleted: "Deleted: {code}.",
+    enr_read_only: "You can only view this: adding, changing and deleting needs the right enrollments:write (manage enrollments). Ask an application manager for it.",
+    enr_no_projects: "There are no schedule projects yet.", enr_no_departments: "This schedule project has no departments yet.",
+    enr_no_learning_paths: "There are no learning paths yet.", enr_no_enrollments: "No enrollments found.",
+    enr_student: "Student", enr_status_archived: "archived", enr_status_not_a_student: "no longer a student",
+    enr_status_hint_archived: "This student is archived and is left out of the placements.",
+    enr_status_hint_not_a_student: "This user is no longer a student and is left out of the placements.",
+    enr_name_unknown: "no name known", enr_placed: "Placed", enr_excluded: "Left out: archived or no longer a student",
+    enr_download_json: "Download placements (JSON)", enr_open_departments: "Departments",
+    enr_open_enrollments: "Enrollments", enr_back_to_projects: "All schedule projects",
+    enr_project_heading: "Schedule project {code}", enr_actions: "Actions", enr_pick_year: "Choose at least one year.",
+    enr_need_department: "First add a department to this schedule project.", enr_manage_projects: "Manage schedule projects",
+    enr_none: "none", enr_count: "{count} enrollments", enr_edit_of: "Edit: {code}",
+    enr_prognosis_hint: "0 to 100, for example 62.5",
+  },
+};
+Object.assign(TEXTS.nl, ENR_TEXTS.nl);
+Object.assign(TEXTS.en, ENR_TEXTS.en);
+// ---- end of the enr_ block ----
 
 let current = "nl";
 

@@ -9,6 +9,7 @@ from typing import Any
 from shared.errors import Conflict, InvalidInput, NotFound
 
 NO_MATCH, AMBIGUOUS = "no_matching_learning_path", "ambiguous_learning_path"
+ACTIVE, NOT_A_STUDENT, ARCHIVED = "active", "not_a_student", "archived"
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,23 @@ class Student:
     code: str
     is_student: bool
     archived: bool
+    first_name: str | None = None
+    prefix: str | None = None
+    last_name: str | None = None
+
+    @property
+    def name(self) -> str | None:
+        """The name as Dutch people write it: first name, prefix, last name ("Zoë van 't Hof");
+        none when the events named no part of it."""
+        return " ".join(part.strip() for part in (self.first_name, self.prefix, self.last_name)
+                        if part and part.strip()) or None
+
+    @property
+    def status(self) -> str:
+        """`archived` (also when the type went with it), `not_a_student`, or `active`."""
+        if self.archived:
+            return ARCHIVED
+        return ACTIVE if self.is_student else NOT_A_STUDENT
 
 
 @dataclass(frozen=True)
@@ -100,15 +118,16 @@ def parse_prognosis(value: object, field_name: str = "prognosis") -> float | Non
 
 def check_student_known(code: str, student: Student | None) -> None:
     if student is None:
-        raise InvalidInput("unknown_student", f"No student with code {code} is known.", field="student")
+        raise InvalidInput("unknown_student", f"No student with code {code} is known.", field="student",
+                           student=code)
     if not student.is_student or student.archived:
         why = "archived" if student.archived else "no longer a student"
-        raise InvalidInput("not_a_student", f"User {code} is {why}.", field="student")
+        raise InvalidInput("not_a_student", f"User {code} is {why}.", field="student", student=code)
 
 
 def unknown_department(project: str, code: str) -> InvalidInput:
     return InvalidInput("unknown_department", f"Schedule project {project} has no department {code!r}.",
-                        field="department")
+                        field="department", department=code, schedule_project=project)
 
 
 def invalid_prognosis(value: object, field_name: str = "prognosis") -> InvalidInput:

@@ -120,7 +120,8 @@ def enroll(uow: UnitOfWork, directory: StudentDirectory | None, project: str, bo
     _catch_up(directory)
     with uow:
         _project(uow, project)
-        domain.check_student_known(student, uow.enrollments.students([student]).get(student))
+        known = uow.enrollments.students([student]).get(student)
+        domain.check_student_known(student, known)
         departments = uow.enrollments.departments(project)
         if department not in departments:
             raise domain.unknown_department(project, department)
@@ -132,7 +133,7 @@ def enroll(uow: UnitOfWork, directory: StudentDirectory | None, project: str, bo
                 {"schedule_project": project, "student": student, "department": department})
         paths = uow.enrollments.learning_paths()
         uow.commit()
-    return enrollment_representation(enrollment, departments[department], paths)
+    return enrollment_representation(enrollment, departments[department], paths, known)
 
 
 def list_enrollments(uow: UnitOfWork, project: str, department=None, student=None, after=None, limit=100) -> list[dict]:
@@ -140,8 +141,11 @@ def list_enrollments(uow: UnitOfWork, project: str, department=None, student=Non
         _project(uow, project)
         departments = uow.enrollments.departments(project)
         paths = uow.enrollments.learning_paths()
-        return [enrollment_representation(enrollment, departments[enrollment.department], paths)
-                for enrollment in uow.enrollments.enrollments(project, department, student, after, limit)]
+        enrollments = uow.enrollments.enrollments(project, department, student, after, limit)
+        students = uow.enrollments.students([enrollment.student for enrollment in enrollments])
+        return [enrollment_representation(enrollment, departments[enrollment.department], paths,
+                                          students.get(enrollment.student))
+                for enrollment in enrollments]
 
 
 def update_enrollment(uow: UnitOfWork, project: str, enrollment_id: int, changes: dict[str, Any],
@@ -167,8 +171,9 @@ def update_enrollment(uow: UnitOfWork, project: str, enrollment_id: int, changes
             _record(uow, audit.ENROLLMENT_UPDATED, actor, str(enrollment_id),
                     {"schedule_project": project, "fields": fields})
         paths = uow.enrollments.learning_paths()
+        student = uow.enrollments.students([enrollment.student]).get(enrollment.student)
         uow.commit()
-    return enrollment_representation(enrollment, departments[enrollment.department], paths)
+    return enrollment_representation(enrollment, departments[enrollment.department], paths, student)
 
 
 def delete_enrollment(uow: UnitOfWork, project: str, enrollment_id: int, actor: Actor | None = None) -> None:
@@ -237,13 +242,21 @@ def list_learning_paths(uow: UnitOfWork, after: str | None = None, limit: int | 
 
 
 def placements(uow: UnitOfWork, project: str) -> dict[str, list[dict[str, Any]]]:
-    """Each enrollment's learning path and element code for Somtoday, and the ones without, with why."""
+    """Each enrollment's learning path and element code for Somtoday, and the ones without, with why;
+    students who are archived or no longer students are left out (`excluded`, with which of the two)."""
     with uow.reading():
         _project(uow, project)
         departments = uow.enrollments.departments(project)
         paths = uow.enrollments.learning_paths()
-        placed, unplaced = [], []
-        for enrollment in uow.enrollments.enrollments(project):
+        enrollments = uow.enrollments.enrollments(project)
+        students = uow.enrollments.students([enrollment.student for enrollment in enrollments])
+        placed, unplaced, excluded = [], [], []
+        for enrollment in enrollments:
+            known = students.get(enrollment.student)
+            if known is not None and known.status != domain.ACTIVE:
+                excluded.append({"student": enrollment.student, "department": enrollment.department,
+                                 "reason": known.status})
+                continue
             path, reason = domain.learning_path_for(enrollment, departments[enrollment.department], paths)
             if path is None:
                 unplaced.append({"student": enrollment.student, "department": enrollment.department, "reason": reason})
@@ -251,7 +264,7 @@ def placements(uow: UnitOfWork, project: str) -> dict[str, list[dict[str, Any]]]
                 placed.append({"student": enrollment.student, "department": enrollment.department,
                                "main_group": enrollment.main_group, "learning_path": path.code,
                                "element_code": path.element_code})
-        return {"placements": placed, "without_learning_path": unplaced}
+        return {"placements": placed, "without_learning_path": unplaced, "excluded": excluded}
 
 
 def apply_student_events(uow: UnitOfWork, users: list[dict[str, Any]]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from services.enrollments.domain import AMBIGUOUS, NO_MATCH
+from services.enrollments.domain import ACTIVE, AMBIGUOUS, ARCHIVED, NO_MATCH, NOT_A_STUDENT
 from shared.api_types import Answer, list_of
 
 
@@ -33,6 +33,9 @@ class Enrollment(Answer):
     id: int
     schedule_project: str
     student: str
+    # the student's name and status as the student events last told them (name null: no event named it)
+    student_name: str | None
+    student_status: Literal[ACTIVE, NOT_A_STUDENT, ARCHIVED]  # type: ignore[valid-type]
     department: str
     prognosis: float | None
     profile: str | None
@@ -68,11 +71,19 @@ class Unplaced(Answer):
     reason: Literal[NO_MATCH, AMBIGUOUS]  # type: ignore[valid-type]
 
 
+class Excluded(Answer):
+    student: str
+    department: str
+    reason: Literal[ARCHIVED, NOT_A_STUDENT]  # type: ignore[valid-type]
+
+
 class Placements(Answer):
     """Each enrollment's learning path and element code for Somtoday, and the enrollments without one"""
 
     placements: list[Placement]
     without_learning_path: list[Unplaced]
+    # the enrollments of students who are archived or no longer students, left out
+    excluded: list[Excluded]
 
 
 ScheduleProjectList = list_of(ScheduleProject)

@@ -61,9 +61,10 @@ class SqlAlchemyEnrollmentRepository:
     def students(self, codes: list[str]) -> dict[str, Student]:
         if not codes:
             return {}
-        rows = self.session.execute(select(StudentRow.code, StudentRow.is_student, StudentRow.archived)
-                                    .where(one_of(StudentRow.code, codes, self.session.connection())))
-        return {code: Student(code, is_student, archived) for code, is_student, archived in rows}
+        rows = self.session.execute(select(StudentRow.code, StudentRow.is_student, StudentRow.archived,
+                                           StudentRow.first_name, StudentRow.prefix, StudentRow.last_name)
+                                    .where(one_of(StudentRow.code, sorted(set(codes)), self.session.connection())))
+        return {row.code: Student(*row) for row in rows}
 
     # schedule projects and departments
     def project(self, code: str, for_update: bool = False) -> ScheduleProject | None:

@@ -378,9 +378,10 @@ def _plan_leavers(uow: UnitOfWork, chunk: Chunk) -> ChunkResult:
             if code not in in_file:
                 missing.append(code)
         del in_file
-        existing = _users_in_batches(uow, sorted(missing), for_update=False)
+        missing.sort()
+        existing = _users_in_batches(uow, missing, for_update=False)
         context = _row_context(uow, chunk, existing)
-        rows = [decide_leaver(code, existing.get(code), context).to_row_out(applied=False) for code in sorted(missing)]
+        rows = [decide_leaver(code, existing.get(code), context).to_row_out(applied=False) for code in missing]
     return ChunkResult(chunk.job_id, chunk.generation, chunk.chunk_no, chunk.dry_run, rows, facts={"active": active})
 
 

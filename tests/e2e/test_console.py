@@ -205,6 +205,7 @@ def test_the_enrollments_page_lists_adds_filters_deletes_and_shows_placements(po
     page.select_option("#enrollment-department", "v4")
     expect(page.locator("#enrollments-table tbody tr")).to_have_count(1)
     page.get_by_role("button", name="Verwijderen").click()
+    page.get_by_role("button", name="Ja, verwijderen").click()
     expect(page.locator("#enrollments-table tbody tr")).to_have_count(0)
 
     # Deleted behind the console's back: deleting it again is refused, and the console says so.
@@ -213,6 +214,7 @@ def test_the_enrollments_page_lists_adds_filters_deletes_and_shows_placements(po
     enrollments = client.call("GET", "/api/v1/schedule-projects/2026-2027/enrollments")["items"]
     client.call("DELETE", f"/api/v1/schedule-projects/2026-2027/enrollments/{enrollments[0]['id']}")
     page.get_by_role("button", name="Verwijderen").click()
+    page.get_by_role("button", name="Ja, verwijderen").click()
     expect(page.locator("#enrollments-table .notice")).to_be_visible()
     # A download the gateway cannot answer (a proxy's error page, no JSON) is explained too.
     page.route("**/placements?format=csv", lambda route: route.fulfill(status=502, body="<h1>Bad Gateway</h1>"))

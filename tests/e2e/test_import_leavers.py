@@ -1,7 +1,8 @@
 """Leavers end to end (real workers, PostgreSQL, Redis): a synchronize of students with
 archive_missing previews the students missing from the file as archive rows, is refused above
 max_archive_percent until a PATCH raises it, then archives them, each with a student.updated event
-on the stream. And the rest of the import page's API: the changes of updates, discarding a job."""
+on the stream; the enrollments service marks them archived and leaves them out of the placements.
+And the rest of the import page's API: the changes of updates, discarding a job."""
 
 import json
 
@@ -10,6 +11,7 @@ from shared.redis_client import redis_client
 from tests.dutch_files import export_text
 from tests.processes import wait_until
 
+PROJECT = "2026-2027"
 STUDENTS = [[str(820000 + number), f"Leerling{number}", "", "Jansen", "", "h1"] for number in range(20)]
 LEAVERS = ["820017", "820018", "820019"]
 
@@ -22,6 +24,7 @@ def stream_events(system) -> list[dict]:
 def test_a_synchronize_with_leavers_is_previewed_refused_above_the_threshold_raised_and_applied(system):
     first = system.upload(export_text(STUDENTS).encode(), kind="users", as_student=True, start=True)
     assert system.wait_for_status(first["id"], ("completed",))["counts"]["create"] == 20
+    enroll_everyone(system)
 
     staying = [row for row in STUDENTS if row[0] not in LEAVERS]
     staying[0] = [staying[0][0], "Anders", *staying[0][2:]]
@@ -59,11 +62,35 @@ def test_a_synchronize_with_leavers_is_previewed_refused_above_the_threshold_rai
     status, entries = system.get("/api/v1/audit?action=user.updated&target=820018")
     assert status == 200 and [entry["details"]["fields"] for entry in entries["items"]] == [["archived"]]
 
+    # The enrollments service hears of it from the events: the leavers are marked, and out of the placements.
+    statuses = wait_until(lambda: leavers_marked(system), 30, "the leavers marked archived in the enrollments")
+    assert statuses["820000"] == "active"
+    placements = system.get(f"/api/v1/schedule-projects/{PROJECT}/placements")[1]
+    assert sorted((item["student"], item["reason"]) for item in placements["excluded"]) == \
+        [(code, "archived") for code in LEAVERS]
+    placed = [item["student"] for item in placements["placements"] + placements["without_learning_path"]]
+    assert len(placed) == 17 and not set(placed) & set(LEAVERS)
+
     # The same file again: nobody is missing any more (the leavers are archived), so nothing to archive.
     again = system.upload(export_text(staying).encode(), kind="users", mode="synchronize", as_student=True,
                           archive_missing=True)
     assert system.wait_for_status(again["id"], ("ready",))["counts"]["archive"] == 0
     assert system.post(f"/api/v1/imports/{again['id']}/start")[0] == 202
+
+
+def enroll_everyone(system):
+    assert system.post("/api/v1/schedule-projects", {"code": PROJECT, "name": "havo", "school_year": PROJECT})[0] == 201
+    body = {"code": "h1", "name": "havo 1", "year_of_education": 1}
+    assert system.post(f"/api/v1/schedule-projects/{PROJECT}/departments", body)[0] == 201
+    job = system.upload(export_text(STUDENTS).encode(), kind="enrollments", schedule_project=PROJECT, start=True)
+    assert system.wait_for_status(job["id"], ("completed",))["counts"]["create"] == 20
+
+
+def leavers_marked(system) -> dict[str, str] | None:
+    """Each enrolled student's status, once every leaver shows as archived."""
+    items = system.get(f"/api/v1/schedule-projects/{PROJECT}/enrollments?limit=1000")[1]["items"]
+    statuses = {item["student"]: item["student_status"] for item in items}
+    return statuses if all(statuses.get(code) == "archived" for code in LEAVERS) else None
 
 
 def test_a_job_is_discarded_with_its_rows_and_a_wrong_delimiter_is_corrected_by_patch(system):

@@ -27,8 +27,8 @@ from tests.services import fresh_postgres_database
 
 SECRET = "enrollments-integration-secret-0123456789"
 PROJECT = "2026-2027-hv"
-ENROLLMENT_FIELDS = {"id", "schedule_project", "student", "department", "prognosis", "profile", "education",
-                     "main_group", "learning_path", "created_at"}
+ENROLLMENT_FIELDS = {"id", "schedule_project", "student", "student_name", "student_status", "department",
+                     "prognosis", "profile", "education", "main_group", "learning_path", "created_at"}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -188,8 +188,9 @@ def test_a_student_published_just_before_the_request_can_be_enrolled(api, admin,
     assert set(enrollment) == ENROLLMENT_FIELDS
     assert isinstance(enrollment["id"], int)
     assert {key: value for key, value in enrollment.items() if key not in ("id", "created_at")} == {
-        "schedule_project": PROJECT, "student": "001234", "department": "v4", "prognosis": None,
-        "profile": None, "education": None, "main_group": None, "learning_path": None}
+        "schedule_project": PROJECT, "student": "001234", "student_name": "Zoë Hof", "student_status": "active",
+        "department": "v4", "prognosis": None, "profile": None, "education": None, "main_group": None,
+        "learning_path": None}
     assert enrollment["created_at"].endswith("Z")
     listed = api.get(f"/api/v1/schedule-projects/{project}/enrollments", headers=admin).json["items"]
     assert listed == [enrollment]
@@ -375,6 +376,7 @@ def test_placements_list_placed_students_and_the_ones_without_a_learning_path_wi
             {"student": "100002", "department": "v4", "reason": "ambiguous_learning_path"},
             {"student": "100003", "department": "v4", "reason": "no_matching_learning_path"},
         ],
+        "excluded": [],
     }
 
 
@@ -816,3 +818,87 @@ def test_the_database_refuses_what_a_racing_request_would_break_even_past_the_ha
     assert [item["code"] for item in departments] == ["h1"]
     enrollments = api.get(f"/api/v1/schedule-projects/{PROJECT}/enrollments", headers=admin).json["items"]
     assert [item["department"] for item in enrollments] == ["h1"]
+
+
+# the student's name and status, from the events
+
+def catch_up(api):
+    """What the consumer process does all the time (none runs here)."""
+    assert api.application.extensions["enrollments"].directory.catch_up()
+
+
+def listed_students(api, admin):
+    return [(item["student"], item["student_name"], item["student_status"]) for item in
+            api.get(f"/api/v1/schedule-projects/{PROJECT}/enrollments", headers=admin).json["items"]]
+
+
+def test_an_enrollment_carries_the_name_as_dutch_people_write_it_and_follows_the_events(api, admin, project, events):
+    publish_student(events, "100001", first_name="Zoë", prefix="van 't", last_name="Hof")
+    publish_student(events, "100002", first_name=" Daniël ", prefix="  ", last_name="Vermeulen")
+    publish_student(events, "100003", first_name=None, last_name=None)
+    for code in ("100001", "100002", "100003"):
+        created = enroll(api, admin, student=code, department="h1")
+        assert created.status_code == 201, created.json
+    assert created.json["student_name"] is None and created.json["student_status"] == "active"
+    assert listed_students(api, admin) == [("100001", "Zoë van 't Hof", "active"),
+                                           ("100002", "Daniël Vermeulen", "active"),
+                                           ("100003", None, "active")]
+    publish(events, STUDENT_UPDATED, user("100001", first_name="Zoë", prefix="van der", last_name="Berg",
+                                          updated_at="2026-11-29T10:00:00.000000Z"))
+    publish(events, STUDENT_UPDATED, user("100002", archived=True, first_name="Daniël", last_name="Vermeulen",
+                                          updated_at="2026-11-29T10:00:00.000000Z"))
+    publish(events, STUDENT_UPDATED, user("100003", is_student=False, first_name="Sem", last_name="Bakker",
+                                          updated_at="2026-11-29T10:00:00.000000Z"))
+    # a late redelivery of an older state changes nothing
+    publish(events, STUDENT_UPDATED, user("100002", first_name="Oud", last_name="Oud",
+                                          updated_at="2026-11-28T11:00:00.000000Z"))
+    catch_up(api)
+    assert listed_students(api, admin) == [("100001", "Zoë van der Berg", "active"),
+                                           ("100002", "Daniël Vermeulen", "archived"),
+                                           ("100003", "Sem Bakker", "not_a_student")]
+    enrollment_id = api.get(f"/api/v1/schedule-projects/{PROJECT}/enrollments?student=100002",
+                            headers=admin).json["items"][0]["id"]
+    changed = api.patch(f"/api/v1/schedule-projects/{PROJECT}/enrollments/{enrollment_id}", headers=admin,
+                        json={"main_group": "1B"})
+    assert changed.status_code == 200, changed.json
+    assert (changed.json["student_name"], changed.json["student_status"]) == ("Daniël Vermeulen", "archived")
+
+
+def test_an_archived_student_stays_archived_when_the_type_goes_too(api, admin, project, events):
+    publish_student(events, "100001")
+    assert enroll(api, admin, student="100001", department="h1").status_code == 201
+    publish(events, STUDENT_UPDATED, user("100001", is_student=False, archived=True,
+                                          updated_at="2026-11-29T10:00:00.000000Z"))
+    catch_up(api)
+    assert listed_students(api, admin) == [("100001", "Zoë Hof", "archived")]
+
+
+def test_placements_leave_out_archived_and_former_students_in_json_and_csv(api, admin, project, events):
+    placement_setup(api, admin, events)
+    publish_student(events, "100004")
+    publish_student(events, "100005")
+    assert enroll(api, admin, student="100004", department="h1", main_group="h1b").status_code == 201
+    assert enroll(api, admin, student="100005", department="v4").status_code == 201
+    publish(events, STUDENT_UPDATED, user("100001", archived=True, updated_at="2026-11-29T10:00:00.000000Z"))
+    publish(events, STUDENT_UPDATED, user("100003", is_student=False, updated_at="2026-11-29T10:00:00.000000Z"))
+    publish(events, STUDENT_UPDATED, user("100005", archived=True, updated_at="2026-11-29T10:00:00.000000Z"))
+    catch_up(api)
+    placements = api.get(f"/api/v1/schedule-projects/{PROJECT}/placements", headers=admin)
+    assert placements.status_code == 200
+    assert placements.json == {
+        "placements": [{"student": "100004", "department": "h1", "main_group": "h1b", "learning_path": "onderbouw",
+                        "element_code": "E1"}],
+        "without_learning_path": [{"student": "100002", "department": "v4", "reason": "ambiguous_learning_path"}],
+        "excluded": [{"student": "100001", "department": "h1", "reason": "archived"},
+                     {"student": "100003", "department": "v4", "reason": "not_a_student"},
+                     {"student": "100005", "department": "v4", "reason": "archived"}],
+    }
+    csv_text = api.get(f"/api/v1/schedule-projects/{PROJECT}/placements?format=csv", headers=admin).data.decode()
+    assert csv_text.lstrip("\ufeff").splitlines() == ["leerlingnummer;afdeling;stamklas;leerpad;elementcode",
+                                                      "100004;h1;h1b;onderbouw;E1"]
+    # a student who comes back (restored, a student again) is placed again
+    publish(events, STUDENT_UPDATED, user("100001", updated_at="2026-11-30T10:00:00.000000Z"))
+    catch_up(api)
+    again = api.get(f"/api/v1/schedule-projects/{PROJECT}/placements", headers=admin).json
+    assert [item["student"] for item in again["placements"]] == ["100001", "100004"]
+    assert [item["student"] for item in again["excluded"]] == ["100003", "100005"]

@@ -22,7 +22,9 @@ class FakeEnrollmentRepository:
     def put_students(self, students):
         for student in students:
             code = student["code"]
-            self.students_by_code[code] = Student(code, student["is_student"], student["archived"])
+            self.students_by_code[code] = Student(code, student["is_student"], student["archived"],
+                                                  student.get("first_name"), student.get("prefix"),
+                                                  student.get("last_name"))
 
     def students(self, codes):
         return {code: self.students_by_code[code] for code in codes if code in self.students_by_code}
