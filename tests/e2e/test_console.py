@@ -139,7 +139,7 @@ def test_an_administrator_imports_an_export_relabels_a_column_starts_and_downloa
     page.select_option("#column-4", "ignore")  # E-mailadres: the bad addresses no longer count
     expect(page.locator(".count-create")).to_have_text("3", timeout=30000)
     expect(page.locator(".count-error")).to_have_text("2")
-    page.check("#only-errors")
+    page.click('[data-filter="error"]')
     expect(page.locator("#rows-table tbody tr")).to_have_count(2)
     expect(page.locator("#rows-table")).to_contain_text("41x003")
     shot(page, "05-relabelled")

@@ -1,61 +1,146 @@
 // Importeren: the form that uploads a file (the service analyses it, then pages/import-job.js shows
-// the job) and the history of past imports.
+// the job) and the history of past imports, paged, with planned counts told apart from done ones.
 import { api } from "../api.js";
 import { columnHeads, el, field, scrollable, select, showPage, tell } from "../dom.js";
 import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
-import { ACTIONS, modeOptions } from "../import-vocabulary.js";
+import {
+  actionLabel, actionsOf, countsPhase, formatNumber, labelledRow, leaversFields, loginMethodOptions, missingRightsFor,
+  modeOptions, rightsReason,
+} from "../import-vocabulary.js";
 import { scheduleProjectOptions } from "../schedule-projects.js";
 
-export async function renderImports() {
-  const [projects, history] = await Promise.all([scheduleProjectOptions(), historyTable()]);
-  showPage(el("h1", {}, t("imports")), el("section", {}, newImportForm(projects)),
-    el("section", {}, el("h2", {}, t("history")), history));
+const HISTORY_PAGE = 20;
+const DEFAULT_MAX_ARCHIVE_PERCENT = 10;
+// Kept between visits, so coming back shows the same page of the history.
+const historyList = { cursors: [null] };
+// What the history says once when it opens next (a job was discarded).
+let announcement = null;
+
+export function announceOnHistory(text) {
+  announcement = text;
 }
 
-function newImportForm(projects) {
-  const kind = select([["users", t("kind_users")], ["enrollments", t("kind_enrollments")]], "users", { id: "import-kind" });
+export async function renderImports() {
+  const mayImport = ["users", "enrollments"].filter((kind) => missingRightsFor(kind).length === 0);
+  const projects = mayImport.includes("enrollments") ? await scheduleProjectOptions() : { ok: true, data: [] };
+  const history = el("div", { id: "import-history-list" });
+  const pager = el("div", { class: "row pager" });
+  const said = announcement ? [el("p", { class: "ok", role: "status", id: "imports-announcement" }, announcement)] : [];
+  announcement = null;
+  showPage(el("h1", {}, t("imports")), ...said, el("section", {}, newImportSection(mayImport, projects)),
+    el("section", {}, el("h2", {}, t("history")), history, pager));
+  await loadHistory(history, pager);
+}
+
+// The form, or why this user cannot upload: every kind they may import is offered, the others are
+// disabled with the right they lack.
+function newImportSection(mayImport, projects) {
+  if (mayImport.length === 0) {
+    return [el("h2", {}, t("new_import")), el("p", { class: "imp-reason", id: "import-not-allowed" },
+      rightsReason(missingRightsFor("users")), " ", t("imp_ask_manager"))];
+  }
+  const kindOptions = ["users", "enrollments"].map((kind) => [kind, t(`kind_${kind}`)]);
+  const kind = select(kindOptions, mayImport[0], { id: "import-kind" });
+  for (const option of kind.options) {
+    const missing = missingRightsFor(option.value);
+    if (missing.length) {
+      option.disabled = true;
+      option.textContent = `${option.textContent} (${rightsReason(missing)})`;
+    }
+  }
   const file = el("input", { type: "file", accept: ".csv,.txt,text/csv,text/plain", required: true });
+  const delimiter = select([["", t("imp_detect")], ["\t", t("tab")], [";", t("semicolon")], [",", t("comma")]], "",
+    { id: "import-delimiter" });
   const asStudent = el("input", { type: "checkbox", id: "import-as-student" });
   const mode = select(modeOptions(), "import", { id: "import-mode" });
+  const loginMethod = select(loginMethodOptions(), "password", { id: "import-login-method" });
+  const archiveMissing = el("input", { type: "checkbox", id: "import-archive-missing" });
+  const maxPercent = el("input", { type: "number", min: 0, max: 100, step: 1, value: DEFAULT_MAX_ARCHIVE_PERCENT,
+    id: "import-max-archive-percent", class: "imp-percent" });
+  const leavers = leaversFields(archiveMissing, maxPercent, "import");
+  const loginMethodLabel = el("label", { for: "import-login-method" }, t("imp_login_method"), loginMethod);
   const project = select(projects.ok ? projects.data : [], null, { id: "import-project" });
-  const usersOptions = el("div", { class: "row" }, el("label", { class: "inline", for: "import-as-student" }, asStudent, t("as_student")),
-    el("label", { for: "import-mode" }, t("mode"), mode));
-  // Someone who may import only users need not hear why the projects could not be listed.
+  const usersOptions = el("div", {},
+    el("div", { class: "row" },
+      el("label", { class: "inline", for: "import-as-student" }, asStudent, t("as_student")),
+      el("label", { for: "import-mode" }, t("mode"), mode),
+      loginMethodLabel),
+    leavers);
   const projectsProblem = projects.ok ? null : el("p", { class: "notice" }, errorText(projects.data));
-  const enrollmentOptions = el("div", { class: "row", hidden: true },
+  const enrollmentOptions = el("div", { class: "row" },
     el("label", { for: "import-project" }, t("schedule_project"), project), projectsProblem);
-  kind.addEventListener("change", () => {
+  const showOptions = () => {
     usersOptions.hidden = kind.value !== "users";
     enrollmentOptions.hidden = kind.value !== "enrollments";
-  });
+    // The leavers option belongs to a synchronize of students only.
+    leavers.hidden = !(asStudent.checked && mode.value === "synchronize");
+    // Only an import that creates users gives them a login method.
+    loginMethodLabel.hidden = mode.value === "update";
+  };
+  for (const control of [kind, asStudent, mode]) control.addEventListener("change", showOptions);
+  showOptions();
   const message = el("p", { role: "alert" });
   return el("form", { id: "new-import", onsubmit: async (event) => {
     event.preventDefault();
     const body = new FormData();
     body.append("file", file.files[0]);
     body.append("kind", kind.value);
+    if (delimiter.value) body.append("delimiter", delimiter.value);
     if (kind.value === "users") {
       body.append("as_student", asStudent.checked ? "true" : "false");
       body.append("mode", mode.value);
+      // Defaults are left out, so the service's own default applies.
+      if (!loginMethodLabel.hidden && loginMethod.value !== "password") body.append("login_method", loginMethod.value);
+      if (!leavers.hidden && archiveMissing.checked) {
+        body.append("archive_missing", "true");
+        body.append("max_archive_percent", maxPercent.value);
+      }
     } else body.append("schedule_project", project.value);
     const { ok, data } = await api("POST", "/imports", body);
     if (!ok) return tell(message, errorText(data));
     location.hash = `#/imports/${data.id}`;
   } },
   el("h2", {}, t("new_import")),
-  el("div", { class: "row" }, el("label", { for: "import-kind" }, t("kind"), kind), field(t("file"), file, "import-file")),
+  el("div", { class: "row" }, el("label", { for: "import-kind" }, t("kind"), kind), field(t("file"), file, "import-file"),
+    el("label", { for: "import-delimiter" }, t("delimiter"), delimiter)),
   usersOptions, enrollmentOptions, el("button", { type: "submit" }, t("upload")), message);
 }
 
-async function historyTable() {
-  const { ok, data } = await api("GET", "/imports?limit=20");
-  if (!ok) return el("p", { class: "notice" }, errorText(data));
-  return scrollable(el("table", { id: "import-history" },
-    columnHeads([t("created"), t("file"), t("kind"), t("status"), t("rows"), ...ACTIONS.map(t)]),
-    el("tbody", {}, data.items.map((job) => el("tr", {},
-      el("td", {}, new Date(job.created_at).toLocaleString()),
-      el("td", {}, el("a", { href: `#/imports/${job.id}` }, job.filename)),
-      el("td", {}, t(`kind_${job.kind}`)), el("td", {}, t(`status_${job.status}`)), el("td", {}, job.total_rows ?? ""),
-      ACTIONS.map((action) => el("td", {}, job.counts[action])))))));
+async function loadHistory(history, pager) {
+  const query = new URLSearchParams({ limit: String(HISTORY_PAGE) });
+  const cursor = historyList.cursors.at(-1);
+  if (cursor) query.set("cursor", cursor);
+  const { ok, data } = await api("GET", `/imports?${query}`);
+  if (!ok) return history.replaceChildren(el("p", { class: "notice" }, errorText(data)));
+  if (data.items.length === 0) return history.replaceChildren(el("p", { class: "muted" }, t("imp_no_imports")));
+  const heads = [t("created"), t("file"), t("kind"), t("status"), t("rows"), t("imp_counts")];
+  history.replaceChildren(scrollable(el("table", { id: "import-history", class: "imp-cards" }, columnHeads(heads),
+    el("tbody", {}, data.items.map((job) => labelledRow({ "data-status": job.status, "data-id": job.id }, heads, [
+      [{ class: "nowrap" }, new Date(job.created_at).toLocaleString(t("imp_locale"))],
+      [{ class: "imp-filename" }, el("a", { href: `#/imports/${job.id}` }, job.filename)],
+      [{}, t(`kind_${job.kind}`)],
+      [{}, el("span", { class: `imp-status imp-status-${job.status}` }, t(`status_${job.status}`))],
+      [{ class: "imp-number" }, job.total_rows == null ? "" : formatNumber(job.total_rows)],
+      [{ class: "imp-counts-cell" }, countsSummary(job)],
+    ]))))));
+  pager.replaceChildren(
+    el("button", { type: "button", class: "secondary", disabled: historyList.cursors.length < 2, onclick: () => {
+      historyList.cursors.pop();
+      loadHistory(history, pager);
+    } }, t("previous")),
+    el("button", { type: "button", class: "secondary", disabled: !data.next_cursor, onclick: () => {
+      historyList.cursors.push(data.next_cursor);
+      loadHistory(history, pager);
+    } }, t("next")));
+}
+
+function countsSummary(job) {
+  const phase = countsPhase(job);
+  if (phase === "none") return el("span", { class: "muted" }, t("imp_not_started"));
+  const shown = actionsOf(job).filter((action) => job.counts[action] > 0);
+  const parts = shown.map((action) => el("span", { class: "imp-count" }, actionLabel(action), " ",
+    el("strong", {}, formatNumber(job.counts[action]))));
+  return el("span", { class: `imp-counts imp-${phase}` },
+    phase === "planned" ? el("span", { class: "imp-phase" }, `${t("imp_planned")}:`) : null, parts);
 }
