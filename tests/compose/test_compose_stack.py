@@ -63,12 +63,10 @@ def admin(stack, admin_password) -> PortalClient:
 
 def generated_password(migrate_log: str) -> str | None:
     """The first application manager's password, printed once by `portal create-admin` in the migrate
-    container: the last word of the line after the one naming the new manager."""
+    container (in the CLI's language) as the last word of a line, after a colon."""
     lines = [line.split("|", 1)[-1].strip() for line in migrate_log.splitlines()]
-    for index, line in enumerate(lines[:-1]):
-        if "'admin'" in line and (found := re.search(r":\s*(\S{16,})$", lines[index + 1])):
-            return found[1]
-    return None
+    found = [match[1] for line in lines if (match := re.search(r":\s*(\S{16,})$", line))]
+    return found[-1] if found else None
 
 
 def students_file(first_code: int, count: int = STUDENTS) -> bytes:
