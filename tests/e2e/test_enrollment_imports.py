@@ -52,7 +52,7 @@ def test_one_export_imported_as_users_and_at_once_as_enrollments(system):
     again = import_file(system, export, kind="enrollments", schedule_project=PROJECT)
     assert again["counts"]["skip"] == 1000
     [row] = system.all_rows(again["id"], action="skip")[:1]
-    assert row["reason"] == "enrollment_exists" and "verwijder hem eerst" in " ".join(row["messages"])
+    assert row["reason"] == "enrollment_exists" and "verwijder die eerst" in " ".join(row["messages"])
 
     enrollment = system.get(f"/api/v1/schedule-projects/{PROJECT}/enrollments?student=210500")[1]["items"][0]
     assert system.request("DELETE", f"/api/v1/schedule-projects/{PROJECT}/enrollments/{enrollment['id']}")[0] == 204
