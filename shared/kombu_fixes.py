@@ -1,6 +1,6 @@
-"""A fix to kombu's Redis transport (kombu 5.7.0), applied by `celery_init_app`.
+"""Two fixes to kombu's Redis transport (kombu 5.7.0), applied by `celery_init_app`.
 
-A worker whose ack fails on a lost connection ("Couldn't ack ..., reason: ConnectionError", which
+The first: a worker whose ack fails on a lost connection ("Couldn't ack ..., reason: ConnectionError", which
 Celery logs and swallows) keeps the message in its channel's QoS as delivered and unacknowledged.
 With a prefetch of one (our solo workers: one task at a time, acks late) the QoS then never lets
 the channel consume again, so the worker stops sending BRPOP and stops polling its BRPOP socket:
@@ -14,6 +14,15 @@ The fix: a failed ack still raises, but the message stops counting against the p
 first. The worker then polls its socket again, finds the connection gone and reconnects. The
 message itself is not lost: Redis keeps it in the transport's unacked index, and any worker
 delivers it again after the visibility timeout (shared/celery_app.py); tasks are idempotent.
+
+The second: when a worker loses its broker with a task unacknowledged, Celery
+(`on_connection_error_after_connected`) first collects the connection, which drops the transport's
+client, then closes it; closing the channel restores the unacknowledged messages, which needs a
+client: `'NoneType' object has no attribute 'hostname'`, an "Unrecoverable error", and the worker
+exits. Seen in the Sentinel failover test under load (a supervisor restarts such a worker; the
+test's plain processes stay gone); not yet reproduced by a test of its own. With no client left,
+the restore is skipped: Redis keeps those messages in the unacked index, and any worker restores
+them after the visibility timeout, as after a crash.
 """
 
 from __future__ import annotations
@@ -38,6 +47,17 @@ def _release_prefetch_on_connection_error(method):
     return wrapper
 
 
+def _no_restore_without_a_client(method):
+    @functools.wraps(method)
+    def wrapper(self, client=None):
+        if client is None and self.channel.connection.client is None:
+            self._delivered.clear()  # still in Redis' unacked index: restored after the visibility timeout
+            return None
+        return method(self, client)
+
+    return wrapper
+
+
 def apply() -> None:
     """Idempotent: patches kombu's Redis QoS once per process."""
     qos = redis_transport.QoS
@@ -45,4 +65,5 @@ def apply() -> None:
         return
     qos.ack = _release_prefetch_on_connection_error(qos.ack)  # type: ignore[method-assign]
     qos.reject = _release_prefetch_on_connection_error(qos.reject)  # type: ignore[method-assign]
+    qos.restore_unacked = _no_restore_without_a_client(qos.restore_unacked)  # type: ignore[method-assign]
     setattr(qos, _APPLIED, True)
