@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from portal.client import PortalClient
 from portal.embedded import free_port
 from tests.e2e.browser import ARTIFACTS as ARTIFACTS_ROOT
-from tests.e2e.browser import DESKTOP, PHONE, launched_chromium
+from tests.e2e.browser import DESKTOP, PHONE, launched_chromium, watched_page
 from tests.e2e.test_embedded_run import admin_password, start_portal
 from tests.processes import stop, wait_healthy
 
@@ -46,17 +46,8 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
-    page = context.new_page()
-    errors, refusals = [], []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    # Chromium tells the page's console of everything the Content-Security-Policy refused (an inline style).
-    page.on("console", lambda message: refusals.append(message.text)
-            if "Content Security Policy" in message.text else None)
-    yield page
-    context.close()
-    assert errors == [], errors
-    assert refusals == [], refusals
+    with watched_page(browser, viewport=DESKTOP, accept_downloads=True) as page:
+        yield page
 
 
 def shot(page, name):

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from portal.client import PortalClient
 from portal.embedded import free_port
 from tests.e2e.browser import ARTIFACTS as ARTIFACTS_ROOT
-from tests.e2e.browser import DESKTOP, launched_chromium
+from tests.e2e.browser import DESKTOP, launched_chromium, watched_page
 from tests.e2e.test_embedded_run import admin_password, start_portal
 from tests.processes import stop, wait_healthy
 
@@ -43,16 +43,8 @@ def browser():
 @pytest.fixture
 def page(browser):
     # A Dutch browser, as the school's: its own controls (the file input) speak Dutch too.
-    context = browser.new_context(viewport=DESKTOP, accept_downloads=True, locale="nl-NL")
-    page = context.new_page()
-    errors, refusals = [], []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: refusals.append(message.text)
-            if "Content Security Policy" in message.text else None)
-    yield page
-    context.close()
-    assert errors == [], errors
-    assert refusals == [], refusals
+    with watched_page(browser, viewport=DESKTOP, accept_downloads=True, locale="nl-NL") as page:
+        yield page
 
 
 def admin_client(portal) -> PortalClient:
