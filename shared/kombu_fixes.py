@@ -23,12 +23,20 @@ exits. Seen in the Sentinel failover test under load (a supervisor restarts such
 test's plain processes stay gone); not yet reproduced by a test of its own. With no client left,
 the restore is skipped: Redis keeps those messages in the unacked index, and any worker restores
 them after the visibility timeout, as after a crash.
+
+The third, the second's sibling: an ack that failed on the lost connection releases its message (the
+first fix), so closing the channel has nothing to restore and leaves it without a connection pool;
+an ack or reject that the worker's event loop still holds for that message then runs on a channel
+whose transport is gone: `'NoneType' object has no attribute 'client'`, uncaught, and the worker
+exits (the Redis-restart fault test, tests/e2e/faults). Such an ack now fails as what it is, a
+connection error, which Celery logs ("Couldn't ack") and survives.
 """
 
 from __future__ import annotations
 
 import functools
 
+import redis
 from kombu.transport import redis as redis_transport
 from kombu.transport import virtual
 
@@ -38,6 +46,9 @@ _APPLIED = "_portal_failed_ack_releases_prefetch"
 def _release_prefetch_on_connection_error(method):
     @functools.wraps(method)
     def wrapper(self, delivery_tag, *args, **kwargs):
+        if self.channel.connection is None:
+            virtual.QoS.ack(self, delivery_tag)
+            raise redis.ConnectionError("the channel was closed with its connection")
         try:
             return method(self, delivery_tag, *args, **kwargs)
         except self.channel.connection_errors:
@@ -50,7 +61,8 @@ def _release_prefetch_on_connection_error(method):
 def _no_restore_without_a_client(method):
     @functools.wraps(method)
     def wrapper(self, client=None):
-        if client is None and self.channel.connection.client is None:
+        transport = self.channel.connection
+        if client is None and (transport is None or transport.client is None):
             self._delivered.clear()  # still in Redis' unacked index: restored after the visibility timeout
             return None
         return method(self, client)

@@ -1,5 +1,6 @@
 """A Celery worker started as `portal run` starts it outlives its Redis going away, again and again."""
 
+import contextlib
 import re
 import signal
 import subprocess
@@ -123,3 +124,27 @@ def test_an_ack_lost_with_its_connection_no_longer_holds_the_only_prefetch_slot(
             own_redis.start()
     # The message is still in Redis' unacked index: after the visibility timeout it is delivered again.
     assert redis.Redis(port=own_redis.port).zcard("unacked_index") == 1
+
+
+def test_an_ack_still_held_for_a_channel_closed_with_its_connection_fails_as_a_connection_error(own_redis):
+    """The worker that exited with "'NoneType' object has no attribute 'client'" (shared/kombu_fixes.py)."""
+    kombu_fixes.apply()
+    connection = Connection(own_redis.url)
+    queue = Queue("fix", routing_key="fix")
+    connection.Producer().publish({"n": 1}, routing_key="fix", declare=[queue])
+    received = []
+    consumer = connection.Consumer(queue, callbacks=[lambda body, message: received.append(message)])
+    consumer.qos(prefetch_count=1)
+    consumer.consume()
+    connection.drain_events(timeout=5)
+    [message] = received
+    own_redis.stop()
+    with pytest.raises(redis.ConnectionError):
+        message.ack()  # fails on the lost connection and releases the message
+    with contextlib.suppress(*connection.connection_errors):
+        connection.collect()  # what Celery does on a lost broker: the channel loses its transport
+    assert message.channel.connection is None
+    with pytest.raises(redis.ConnectionError):  # which Celery's ack_log_error logs and survives
+        message.ack()
+    message.channel.qos.restore_unacked()  # nothing to restore through, and no AttributeError either
+    own_redis.start()
