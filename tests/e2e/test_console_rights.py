@@ -29,6 +29,8 @@ PEOPLE = {
     "mentor.r": ["users:read"],
     "importeur.r": ["imports:read", "imports:write", "enrollments:read", "enrollments:write"],
     "kijker.r": ["enrollments:read"],
+    "inzage.r": ["users:read", "imports:read"],
+    "beheer.r": ["users:read", "users:write", "school_functions:write"],
 }
 
 # How the console names each right (a reason names the code or these words).
@@ -91,7 +93,7 @@ SURVEY = """(table) => {
   const enabled = controls.filter((node) => !node.matches(":disabled") && !node.readOnly).map((node) => ({
     what: node.id || `${node.tagName} ${node.getAttribute("aria-label") || node.textContent.trim() || node.name}`,
     matches: table.map(([selector]) => node.matches(selector)),
-    right: node.dataset.right || "" }));
+    right: node.dataset.right || (node.closest("#sf-create") && node.type === "checkbox" ? node.value : "") }));
   const gated = [...document.querySelectorAll("#main [data-missing-rights]")].map((node) => ({
     what: node.id || node.getAttribute("aria-label") || node.textContent.trim(),
     title: node.title, missing: node.dataset.missingRights.split(" "), disabled: node.matches(":disabled") }));
@@ -249,6 +251,11 @@ def test_every_page_closes_what_the_users_rights_do_not_allow(portal, world, pag
         check_page(page, held, name, ready, read_right)
         shots(page, f"{code.split('.')[0]}-{name}")
     assert refused == [], f"plain visits that the API refused: {refused}"
+    # In English too, the reason names the right.
+    visit(page, "#/audit")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("#no-access")).to_contain_text(
+        "You cannot view this page. This needs the right ‘View audit trail’ (audit:read).")
 
 
 def test_the_administrators_controls_are_all_in_the_table(portal, world, page):

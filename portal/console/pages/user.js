@@ -216,7 +216,10 @@ function archiveSection(page) {
 // The user's enrollments in every schedule project (a student has at most one per project).
 async function enrollmentsSection(user) {
   const section = el("section", { id: "user-enrollments" }, el("h2", {}, t("usr_enrollments")));
-  if (!can("enrollments:read")) return null;
+  if (!can("enrollments:read")) {
+    section.append(el("p", { class: "reason", id: "user-enrollments-reason" }, needsText(["enrollments:read"])));
+    return section;
+  }
   if (!user.is_student && !/^[0-9]+$/.test(user.code)) {
     section.append(el("p", {}, t("usr_enrollments_not_student")));
     return section;
