@@ -330,6 +330,14 @@ def test_the_console_follows_a_change_of_rights_without_a_new_login(portal, admi
     assert reads, "the rights were not read again after the refusal"
     expect(page.locator("#users-table tbody tr").first).to_be_visible()  # drawn anew, with the list
 
+    # Coming back to the tab after a while (here: 31 seconds on the page's clock) reads the rights too.
+    admin_client.call("PATCH", "/api/v1/school-functions/groei",
+                      {"rights": ["users:read", "users:write", "imports:read", "audit:read", "enrollments:read"]})
+    page.clock.fast_forward("00:31")
+    expect(page.locator("#nav-enrollments")).to_have_count(0)
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page.locator("#nav-enrollments")).to_be_visible()
+
     # A right taken away ends the user's sessions (Security: revocation): the console asks for a new
     # login, after which the page closes what is no longer allowed.
     admin_client.call("PATCH", "/api/v1/school-functions/groei", {"rights": ["users:read"]})
