@@ -14,6 +14,7 @@ let token = null;
 let refreshTimer = null;
 let pendingRefresh = null;
 let sessionExpired = () => {};
+let refused = () => {};
 
 export function inSession() {
   return token !== null;
@@ -25,6 +26,19 @@ export function tokenUser() {
   if (!token) return null;
   const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
   return JSON.parse(atob(payload)).sub;
+}
+
+// The rights the access token carries (its "rights" claim): those the user held when it was issued.
+export function tokenRights() {
+  if (!token) return [];
+  const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  return JSON.parse(atob(payload)).rights ?? [];
+}
+
+// What to do when the service refuses a request for want of a right (403 insufficient_rights):
+// session.js reads the user's rights again.
+export function whenRefused(callback) {
+  refused = callback;
 }
 
 // What to do when the service no longer accepts the session (it ended, or could not be renewed).
@@ -121,6 +135,7 @@ async function request(method, path, body, read, { auth = true, headers: extra =
       endSession();
       sessionExpired();
     }
+    if (response.status === 403 && sentToken && data.error.code === "insufficient_rights") refused(data);
     return { ok: false, status: response.status, data };
   }
   return { ok: true, status: response.status, data: await read(response) };

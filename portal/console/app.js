@@ -3,7 +3,7 @@
 // page lives in pages/. A reload keeps the session (the session cookie gives a new access token) and
 // the page; a login that the session's end forced returns to the page the administrator was on.
 import { inSession, whenSessionExpires } from "./api.js";
-import { el } from "./dom.js";
+import { el, showPage } from "./dom.js";
 import { t, toggleLanguage } from "./i18n.js";
 import { renderAudit } from "./pages/audit.js";
 import { renderEnrollments } from "./pages/enrollments.js";
@@ -15,35 +15,53 @@ import { renderScheduleProjects } from "./pages/schedule-projects.js";
 import { renderSchoolFunctions } from "./pages/school-functions.js";
 import { renderUser } from "./pages/user.js";
 import { renderUsers } from "./pages/users.js";
-import { can, forget, leave, resume } from "./session.js";
+import { needsText } from "./rights.js";
+import { can, forget, leave, me, recheckRights, resume, whenRightsChange } from "./session.js";
 
-// The header's pages, in order: [page in the address, text key, the right it needs (null: any
-// administrator)]. One entry a line, so that a new page is one added line.
+// The header's pages, in order: [page in the address, text key, the right it needs to be read]. One
+// entry a line, so that a new page is one added line. A page the user's rights do not let them read
+// is left out of the header, and its address says which right it needs instead of a refusal.
 const NAV = [
-  ["users", "users", null],
-  ["school-functions", "sf_title", null],
-  ["imports", "imports", null],
-  ["enrollments", "enrollments", null],
-  ["schedule-projects", "enr_schedule_projects", null],
-  ["learning-paths", "enr_learning_paths", null],
+  ["users", "users", "users:read"],
+  ["school-functions", "sf_title", "users:read"],
+  ["imports", "imports", "imports:read"],
+  ["enrollments", "enrollments", "enrollments:read"],
+  ["schedule-projects", "enr_schedule_projects", "enrollments:read"],
+  ["learning-paths", "enr_learning_paths", "enrollments:read"],
   ["audit", "audit", "audit:read"],
 ];
+
+// The page an address without a (known) page opens: the first one the user may read.
+function landing() {
+  return (NAV.find(([, , right]) => can(right)) ?? NAV[0])[0];
+}
 
 function renderHeader(page) {
   document.title = t("title");
   const nav = document.getElementById("nav");
   nav.hidden = !inSession();
-  nav.replaceChildren(...NAV.filter(([, , right]) => right === null || can(right)).map(([name, key]) =>
-    el("a", { href: `#/${name}`, id: `nav-${name}`, "aria-current": name === (page || "users") ? "page" : false }, t(key))));
+  nav.replaceChildren(...NAV.filter(([, , right]) => can(right)).map(([name, key]) =>
+    el("a", { href: `#/${name}`, id: `nav-${name}`, "aria-current": name === page ? "page" : false }, t(key))));
   document.getElementById("logout").hidden = !inSession();
   document.getElementById("logout").textContent = t("logout");
   document.getElementById("language").textContent = t("language");
 }
 
-function route(message) {
-  const [, page, id] = location.hash.split("/");
+let routing = 0;
+
+async function route(message) {
+  const mine = ++routing;
+  // Navigation reads the rights again now and then, so the page drawn follows a change of them.
+  await recheckRights();
+  if (mine !== routing) return;  // another address was asked for meanwhile
+  const [, asked, id] = location.hash.split("/");
+  const page = NAV.some(([name]) => name === asked) ? asked : landing();
   renderHeader(page);
   if (!inSession()) return renderLogin(afterLogin, message);
+  const needed = NAV.find(([name]) => name === page)[2];
+  // Everyone may read their own user page.
+  const own = page === "users" && id && decoded(id) === me();
+  if (!can(needed) && !own) return renderNoAccess(t(NAV.find(([name]) => name === page)[1]), needed);
   if (page === "users" && id) return renderUser(decoded(id));
   if (page === "school-functions") return renderSchoolFunctions();
   if (page === "imports" && id) return renderJob(id);
@@ -51,8 +69,14 @@ function route(message) {
   if (page === "enrollments") return renderEnrollments(id && decodeURIComponent(id));
   if (page === "schedule-projects") return renderScheduleProjects(id && decodeURIComponent(id));
   if (page === "learning-paths") return renderLearningPaths();
-  if (page === "audit" && can("audit:read")) return renderAudit();
+  if (page === "audit") return renderAudit();
   return renderUsers();
+}
+
+// A page the user's rights do not let them read: which right it needs, instead of the API's refusal.
+function renderNoAccess(title, right) {
+  showPage(el("h1", {}, title), el("p", { class: "reason", id: "no-access", role: "note" },
+    `${t("rt_no_access")} ${needsText([right])} ${t("imp_ask_manager")}`));
 }
 
 // A part of the address as written; one that is not valid percent-encoding is taken as it is.
@@ -66,7 +90,7 @@ function decoded(part) {
 
 // Back to the page in the address, unless that is the login itself (after "Uitloggen").
 function afterLogin() {
-  if (location.hash === "#/login") go("#/users");
+  if (location.hash === "#/login") go(`#/${landing()}`);
   else route();
 }
 
@@ -92,6 +116,8 @@ whenSessionExpires(() => {
   route(t("session_ended"));
 });
 window.addEventListener("hashchange", () => route());
+// Rights read again after a refusal (or on return to the tab) that changed: the header and the page follow.
+whenRightsChange(() => route());
 
 async function start() {
   document.getElementById("main").setAttribute("aria-busy", "true");

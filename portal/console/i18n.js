@@ -331,6 +331,20 @@ Object.assign(TEXTS.en, {
   usr_higher_user_short: "Not for this user: they hold rights you do not hold (see above).",
 });
 // ---- end of users and school functions ----
+// ---- rights: what the console says about a control or page the user's rights do not allow (rt_) ----
+Object.assign(TEXTS.nl, {
+  rt_needs_right: "Hiervoor is het recht {rights} nodig.",
+  rt_needs_rights: "Hiervoor zijn de rechten {rights} nodig.",
+  rt_and: "en",
+  rt_no_access: "U kunt deze pagina niet bekijken.",
+});
+Object.assign(TEXTS.en, {
+  rt_needs_right: "This needs the right {rights}.",
+  rt_needs_rights: "This needs the rights {rights}.",
+  rt_and: "and",
+  rt_no_access: "You cannot view this page.",
+});
+// ---- end of rights ----
 // The shared catalogue (shared/catalogue, served by the gateway): the texts the services and the CLI
 // use, by contract code. The services already answer in the console's language (api.js sends it);
 // the console reads the catalogue for codes it explains itself.

@@ -3,6 +3,7 @@
 // of a users import, numbers in the reader's notation, and what the user's rights let them do.
 import { el } from "./dom.js";
 import { language, t } from "./i18n.js";
+import { needsText } from "./rights.js";
 import { can } from "./session.js";
 
 // `archive` only appears in jobs whose counts have it (a synchronize that archives leavers).
@@ -71,8 +72,9 @@ export function missingRightsFor(kind) {
   return needed.filter((right) => !can(right));
 }
 
+// The missing rights in words, each with its code: "Hiervoor is het recht ‘Importeren’ (imports:write) nodig."
 export function rightsReason(missing) {
-  return fill(t("imp_needs_rights"), { rights: missing.join(", ") });
+  return needsText(missing);
 }
 
 // What a job did, or plans to do: a ready (or queued) job's counts are only a preview, marked

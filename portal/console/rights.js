@@ -23,3 +23,36 @@ export function refusalText(data) {
   if (!Array.isArray(missing) || !missing.length || text.includes(missing[0])) return text;
   return `${text} (${t("usr_function_needs")}: ${missing.map(rightName).join(", ")})`;
 }
+
+// ---- gating: what a control or page says when the user's rights do not allow it ----
+
+// A right as the console names it, with its code for the administrator who sets it: ‘Gebruikers
+// wijzigen’ (users:write).
+export function rightWords(right) {
+  return `‘${rightName(right)}’ (${right})`;
+}
+
+// "This needs the right ‘…’ (…)." for one or more rights the user lacks.
+export function needsText(missing) {
+  const words = missing.map(rightWords);
+  const listed = words.length > 1 ? `${words.slice(0, -1).join(", ")} ${t("rt_and")} ${words.at(-1)}` : words[0];
+  return t(missing.length > 1 ? "rt_needs_rights" : "rt_needs_right").replace("{rights}", listed);
+}
+
+// Closes controls the user's rights do not allow: each disabled, with the reason as its title (which
+// a screen reader reads as its description) and the missing rights in data-missing-rights (the
+// browser tests check every gated control against them). A control inside a container is reached
+// too, so a whole form or section can be closed at once. Nothing happens when nothing is missing.
+export function gate(missing, reason, ...nodes) {
+  if (!missing.length) return;
+  const text = reason || needsText(missing);
+  for (const node of nodes.filter(Boolean)) {
+    const controls = node.matches("button, input, select, textarea") ? [node] : node.querySelectorAll("button, input, select, textarea");
+    // A read-only field (a user's code) changes nothing, and keeps its own explanation.
+    for (const control of [...controls].filter((candidate) => !candidate.readOnly)) {
+      control.disabled = true;
+      control.title = text;
+      control.dataset.missingRights = missing.join(" ");
+    }
+  }
+}

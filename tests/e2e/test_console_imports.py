@@ -310,7 +310,8 @@ def test_a_reader_without_write_rights_sees_why_the_controls_are_off(portal, pag
     expect(page.locator("#new-import")).to_have_count(0)
     page.goto(f"{base}/#/imports/{job['id']}")
     wait_for_status(page, "ready")
-    expect(page.locator("#job-read-only")).to_contain_text("imports:write, users:write")
+    expect(page.locator("#job-read-only")).to_contain_text(
+        "‘Importeren’ (imports:write) en ‘Gebruikers wijzigen’ (users:write)")
     expect(page.locator("#start-import")).to_be_disabled()
     expect(page.locator("#job-mode")).to_be_disabled()
     expect(page.locator("#discard-import")).to_be_disabled()

@@ -13,7 +13,9 @@ import {
   actionLabel, actionText, actionsOf, countsPhase, fill, formatNumber, formatValue, labelledRow, leaversFields,
   loginMethodOptions, missingRightsFor, modeOptions, rightsReason,
 } from "../import-vocabulary.js";
+import { gate } from "../rights.js";
 import { scheduleProjectOptions } from "../schedule-projects.js";
+import { can } from "../session.js";
 import { announceOnHistory } from "./imports.js";
 
 const POLL_MS = 500;
@@ -71,11 +73,7 @@ function follow(job, heading, notice) {
 
 // Disables the controls, each saying why (its title), when the user lacks a right for this import.
 function allowedOnlyWith(missing, ...controls) {
-  if (!missing.length) return;
-  for (const control of controls) {
-    control.disabled = true;
-    control.title = rightsReason(missing);
-  }
+  gate(missing, rightsReason(missing), ...controls);
 }
 
 async function failureSections(job, missing) {
@@ -84,7 +82,8 @@ async function failureSections(job, missing) {
   const explanation = has(`err_${code}`) ? `${t(`err_${code}`)} ${t("details")}: ${message}` : `${message} (${code})`;
   const failure = el("section", {}, el("p", { class: "notice", role: "alert", id: "job-error" }, `${t("failed")}: ${explanation}`));
   if (!SETTINGS_FAILURES.includes(code)) return [failure];
-  const projects = job.kind === "enrollments" ? await scheduleProjectOptions() : null;
+  // The schedule projects to choose from are for readers of enrollments only (the form keeps the job's own).
+  const projects = job.kind === "enrollments" && can("enrollments:read") ? await scheduleProjectOptions() : null;
   return [failure, reanalyseSection(job, missing, projects)];
 }
 

@@ -9,6 +9,7 @@ import {
   modeOptions, rightsReason,
 } from "../import-vocabulary.js";
 import { scheduleProjectOptions } from "../schedule-projects.js";
+import { can } from "../session.js";
 
 const HISTORY_PAGE = 20;
 const DEFAULT_MAX_ARCHIVE_PERCENT = 10;
@@ -21,8 +22,15 @@ export function announceOnHistory(text) {
   announcement = text;
 }
 
+// What the user lacks to import this kind here: the API's rights, and for enrollments reading the
+// schedule projects too, since the form offers them to choose from.
+function missingToImport(kind) {
+  const missing = missingRightsFor(kind);
+  return kind === "enrollments" && !can("enrollments:read") ? [...missing, "enrollments:read"] : missing;
+}
+
 export async function renderImports() {
-  const mayImport = ["users", "enrollments"].filter((kind) => missingRightsFor(kind).length === 0);
+  const mayImport = ["users", "enrollments"].filter((kind) => missingToImport(kind).length === 0);
   const projects = mayImport.includes("enrollments") ? await scheduleProjectOptions() : { ok: true, data: [] };
   const history = el("div", { id: "import-history-list" });
   const pager = el("div", { class: "row pager" });
@@ -37,15 +45,18 @@ export async function renderImports() {
 // disabled with the right they lack.
 function newImportSection(mayImport, projects) {
   if (mayImport.length === 0) {
-    return [el("h2", {}, t("new_import")), el("p", { class: "imp-reason", id: "import-not-allowed" },
-      rightsReason(missingRightsFor("users")), " ", t("imp_ask_manager"))];
+    return [el("h2", {}, t("new_import")), el("div", { class: "imp-reason", id: "import-not-allowed" },
+      ["users", "enrollments"].map((kind) => el("p", {}, `${t(`kind_${kind}`)}: ${rightsReason(missingToImport(kind))}`)),
+      el("p", {}, t("imp_ask_manager")))];
   }
   const kindOptions = ["users", "enrollments"].map((kind) => [kind, t(`kind_${kind}`)]);
   const kind = select(kindOptions, mayImport[0], { id: "import-kind" });
   for (const option of kind.options) {
-    const missing = missingRightsFor(option.value);
+    const missing = missingToImport(option.value);
     if (missing.length) {
       option.disabled = true;
+      option.dataset.missingRights = missing.join(" ");
+      option.title = rightsReason(missing);
       option.textContent = `${option.textContent} (${rightsReason(missing)})`;
     }
   }

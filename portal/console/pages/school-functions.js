@@ -5,7 +5,7 @@
 import { api } from "../api.js";
 import { el, field, scrollable, showPage, tell } from "../dom.js";
 import { language, t } from "../i18n.js";
-import { RIGHTS, formatNumber, refusalText, rightName } from "../rights.js";
+import { RIGHTS, formatNumber, gate, refusalText, rightName, rightWords } from "../rights.js";
 import { can } from "../session.js";
 
 const MANAGER_FUNCTION = "applicatiebeheerder";
@@ -44,8 +44,13 @@ function breakable(text) {
 function boxReason(fn, right, writable) {
   if (!writable) return t("sf_no_write");
   if (fn.code === MANAGER_FUNCTION) return t("sf_manager_fixed");
-  if (!can(right)) return t("sf_not_held");
+  if (!can(right)) return notHeld(right);
   return null;
+}
+
+// Why a right the user does not hold cannot be given or taken here, naming it.
+function notHeld(right) {
+  return `${rightWords(right)}: ${t("sf_not_held")}`;
 }
 
 function functionRow(fn, rights, writable) {
@@ -62,7 +67,8 @@ function functionRow(fn, rights, writable) {
     tell(status, t("sf_saved"), "ok");
   };
   const nameInput = el("input", { value: fn.name, "aria-label": `${t("sf_name")} ${fn.code}`, maxlength: 200,
-    disabled: !writable, id: `sf-name-${fn.code}` });
+    id: `sf-name-${fn.code}` });
+  if (!writable) gate(["school_functions:write"], t("sf_no_write"), nameInput);
   const rename = el("form", { class: "rename", onsubmit: (event) => {
     event.preventDefault();
     if (nameInput.value !== current.name) send({ name: nameInput.value }, () => {});
@@ -77,6 +83,8 @@ function functionRow(fn, rights, writable) {
           const wanted = box.checked ? [...current.rights, right] : current.rights.filter((other) => other !== right);
           send({ rights: wanted }, () => { box.checked = !box.checked; });
         } });
+      if (!writable) gate(["school_functions:write"], reason, box);
+      else if (fn.code !== MANAGER_FUNCTION && !can(right)) gate([right], reason, box);
       // On a phone the grid is a card per function, each box with its right's name (data-label).
       return el("td", { class: "box", "data-label": rightName(right) }, box);
     }));
@@ -86,8 +94,8 @@ function createSection(rights) {
   const code = el("input", { required: true, maxlength: 32, autocomplete: "off" });
   const name = el("input", { required: true, maxlength: 200, autocomplete: "off" });
   const boxes = rights.map((right) => {
-    const reason = can(right) ? null : t("sf_not_held");
-    const box = el("input", { type: "checkbox", value: right, id: `sf-new-${right}`, disabled: Boolean(reason), title: reason ?? "" });
+    const box = el("input", { type: "checkbox", value: right, id: `sf-new-${right}` });
+    if (!can(right)) gate([right], notHeld(right), box);
     return el("label", { class: "inline", for: `sf-new-${right}` }, box, rightName(right));
   });
   const result = el("p", { role: "status", id: "sf-create-result" });

@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import { columnHeads, el, field, scrollable, select, showPage, tell } from "../dom.js";
 import { language, t } from "../i18n.js";
-import { RIGHTS, formatNumber, refusalText, rightName } from "../rights.js";
+import { RIGHTS, formatNumber, gate, needsText, refusalText, rightName } from "../rights.js";
 import { can, lacking } from "../session.js";
 
 const TYPES = [["is_student", "usr_type_student"], ["is_employee", "usr_type_employee"],
@@ -13,8 +13,10 @@ const STUDENT_FUNCTION = "leerling";
 
 export async function renderUser(code) {
   const path = `/users/${encodeURIComponent(code)}`;
+  // Someone without users:read sees only their own page, and not the list of school functions.
+  const noFunctions = { ok: false, data: { items: [] } };
   const [user, functions, userRights] = await Promise.all([api("GET", path),
-    api("GET", "/school-functions?limit=1000"), api("GET", `${path}/rights`)]);
+    can("users:read") ? api("GET", "/school-functions?limit=1000") : noFunctions, api("GET", `${path}/rights`)]);
   const back = el("p", {}, el("a", { href: "#/users" }, t("usr_back")));
   if (!user.ok) {
     return showPage(back, el("h1", {}, t("usr_user")), el("p", { class: "notice", role: "alert" },
@@ -54,6 +56,12 @@ function guardedReason(page) {
   if (!can("users:write")) return t("usr_no_write");
   if (page.beyond.length) return `${t("usr_higher_user")}: ${page.beyond.map(rightName).join(", ")}.`;
   return null;
+}
+
+// The rights whose lack closes the guarded parts (users:write, else those of the user beyond the
+// administrator's), for gate().
+function guardMissing(page) {
+  return can("users:write") ? page.beyond : ["users:write"];
 }
 
 function reasonAtForm(page) {
@@ -120,6 +128,8 @@ function detailsSection(page) {
     reasonAtForm(page),
     el("button", { type: "submit" }, t("usr_save"))),
   result);
+  if (!can("users:write")) gate(["users:write"], t("usr_no_write"), form);
+  else if (guarded) gate(page.beyond, guarded, inputs.login_method, ...Object.values(types));
   return el("section", {}, form);
 }
 
@@ -139,6 +149,7 @@ function passwordSection(page) {
       el("div", { class: "button-cell" }, el("button", { type: "submit" }, t("usr_set_password"))))),
   el("p", { class: "hint" }, t("usr_password_hint")),
   reasonAtForm(page), result);
+  if (guarded) gate(guardMissing(page), guarded, form);
   return el("section", {}, form);
 }
 
@@ -157,11 +168,12 @@ function functionsSection(page) {
     const byType = code === STUDENT_FUNCTION && user.is_student;
     const reason = byType ? t("usr_student_function") : missing.length
       ? `${t("usr_function_needs")}: ${missing.map(rightName).join(", ")}` : null;
+    const remove = el("button", { type: "button", class: "secondary", disabled: Boolean(guarded || reason),
+      "aria-label": `${t("usr_remove")} ${code}`, title: byType ? reason : null,
+      onclick: () => change(user.school_functions.filter((other) => other !== code)) }, t("usr_remove"));
+    if (!byType) gate(missing, needsText(missing), remove);
     return el("li", { "data-function": code }, el("span", {}, nameOf[code] ?? code, " ", el("span", { class: "muted" }, `(${code})`)),
-      el("button", { type: "button", class: "secondary", disabled: Boolean(guarded || reason),
-        "aria-label": `${t("usr_remove")} ${code}`,
-        onclick: () => change(user.school_functions.filter((other) => other !== code)) }, t("usr_remove")),
-      reason ? el("span", { class: "reason" }, reason) : null);
+      remove, reason ? el("span", { class: "reason" }, reason) : null);
   })) : el("p", {}, t("usr_no_functions"));
   const others = functions.filter((fn) => !user.school_functions.includes(fn.code));
   const choice = el("select", { id: "usr-add-function" }, el("option", { value: "" }, t("usr_choose_function")),
@@ -180,6 +192,7 @@ function functionsSection(page) {
       el("div", { class: "button-cell" }, el("button", { type: "submit" }, t("add"))))),
     reasonAtForm(page),
     el("span", { class: "field-error", id: "usr-school_functions-error", role: "alert" }), result].filter(Boolean));
+  if (guarded) gate(guardMissing(page), guarded, form);
   return el("section", {}, form);
 }
 
@@ -196,13 +209,17 @@ function archiveSection(page) {
   el("button", { type: "submit", class: user.archived ? "" : "danger", disabled: Boolean(guarded) },
     user.archived ? t("usr_restore") : t("usr_archive")),
   reasonAtForm(page), result);
+  if (guarded) gate(guardMissing(page), guarded, form);
   return el("section", {}, form);
 }
 
 // The user's enrollments in every schedule project (a student has at most one per project).
 async function enrollmentsSection(user) {
   const section = el("section", { id: "user-enrollments" }, el("h2", {}, t("usr_enrollments")));
-  if (!can("enrollments:read")) return null;
+  if (!can("enrollments:read")) {
+    section.append(el("p", { class: "reason", id: "user-enrollments-reason" }, needsText(["enrollments:read"])));
+    return section;
+  }
   if (!user.is_student && !/^[0-9]+$/.test(user.code)) {
     section.append(el("p", {}, t("usr_enrollments_not_student")));
     return section;
