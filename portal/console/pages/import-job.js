@@ -303,8 +303,8 @@ function summarySection(job) {
     problems ? signedDownloadButton(t("download_errors"), () => errorsLink(job), { id: "download-errors" }) : null);
 }
 
-// The link opens the file in the service's default language, Dutch: the signed link takes no `lang`
-// parameter (yet), and one it does not know would be refused.
+// The link opens the file in the console's language: api() asks in it (Accept-Language), and the
+// service gives an English reader a link with lang=en.
 async function errorsLink(job) {
   const { ok, status, data } = await api("GET", `/imports/${job.id}`);
   return ok ? { ok, status, data: data.errors_csv_url } : { ok, status, data };
