@@ -17,6 +17,7 @@ from shared.codes import CONTROL_CHARACTER
 from shared.errors import BadRequest, NotFound, PayloadTooLarge, PortalError, ServiceUnavailable, UnsupportedMediaType
 from shared.failures import INFRASTRUCTURE_ERRORS
 from shared.openapi import build_document
+from shared.rights import RIGHTS
 
 MAX_JSON_BODY = 1024 * 1024
 MAX_JSON_DEPTH = 32
@@ -72,8 +73,28 @@ def _in_readers_language(error: PortalError) -> PortalError:
     """The error with its message from the catalogue, in the language the request asks for (Dutch by
     default); the message it was raised with when the catalogue has none for its code."""
     lang = catalogue.language(current_request.headers.get("Accept-Language"))
-    error.message = catalogue.text(error.code, lang, error.details, fallback=error.message)
+    code, params = _worded(error, lang)
+    error.message = catalogue.text(code, lang, params, fallback=error.message)
     return error
+
+
+def _worded(error: PortalError, lang: str) -> tuple[str, dict[str, Any]]:
+    """The catalogue code and parameters that word `error` for a person: a refusal for missing rights
+    names them as the console's rights grid does ("het recht ‘Logboek bekijken’"), not by their code,
+    which stays in the details for programs."""
+    missing = (error.details or {}).get("missing")
+    if error.code == "insufficient_rights" and isinstance(missing, list) and missing \
+            and all(right in RIGHTS for right in missing):
+        return "insufficient_rights_named", {**error.details, "missing_named": rights_in_words(missing, lang)}
+    return error.code, error.details
+
+
+def rights_in_words(rights: list[str], lang: str) -> str:
+    """`rights` (codes) as a phrase in `lang`: "het recht ‘Logboek bekijken’", "de rechten ‘A’, ‘B’"."""
+    names = [catalogue.text(f"right_{right}", lang, fallback=right) for right in rights]
+    if len(names) == 1:
+        return catalogue.text("rights_named_one", lang, {"name": names[0]})
+    return catalogue.text("rights_named_many", lang, {"names": ", ".join(f"‘{name}’" for name in names)})
 
 
 SECURITY_HEADERS = {
