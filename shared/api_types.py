@@ -19,9 +19,10 @@ from typing import Annotated, Any, ClassVar, TypeVar
 
 from flask import Request
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
+from pydantic_core import ErrorDetails
 
 from shared.codes import CODE_PATTERN, MAX_CODE_LENGTH, RULE
-from shared.errors import BadRequest, InvalidInput
+from shared.errors import BadRequest, InvalidInput, shown_value
 
 # Every printable character, line breaks, tabs and NUL excluded (PostgreSQL cannot even store NUL);
 # the second also needs something besides spaces.
@@ -112,7 +113,8 @@ def read_body(model: type[ModelT], body: dict[str, Any]) -> ModelT:
         return model.model_validate(body)
     except ValidationError as error:
         field, message, kind = _first_problem(error)
-        raise InvalidInput(_body_code(model, field, kind), f"{field}: {message}.", field=field) from None
+        raise InvalidInput(_body_code(model, field, kind), f"{field}: {message}.", field=field,
+                           **problem_details(error.errors(include_url=False)[0], field)) from None
 
 
 def read_query(model: type[ModelT], request: Request) -> ModelT:
@@ -120,7 +122,8 @@ def read_query(model: type[ModelT], request: Request) -> ModelT:
         return model.model_validate(dict(request.args.items()))
     except ValidationError as error:
         field, message, _ = _first_problem(error)
-        raise BadRequest("invalid_parameter", f"{field}: {message}.", {"field": field}) from None
+        raise BadRequest("invalid_parameter", f"{field}: {message}.",
+                         {"field": field, **problem_details(error.errors(include_url=False)[0], field)}) from None
 
 
 _DEFAULT_CODES = {
@@ -142,6 +145,44 @@ def _body_code(model: type[BaseModel], field: str, kind: str) -> str:
     if kind.endswith(("_type", "_parsing", "is_instance_of")):
         return "invalid_type"
     return _DEFAULT_CODES.get(kind, "invalid_value")
+
+
+# What a value should have been, by pydantic's kind of problem: a code of the catalogue's `expected_*`
+# texts (shared/catalogue/*/validation.json), which the error's message puts in words.
+_EXPECTED = {
+    "bool_parsing": "boolean", "bool_type": "boolean",
+    "int_parsing": "whole_number", "int_type": "whole_number", "int_from_float": "whole_number",
+    "float_parsing": "number", "float_type": "number",
+    "string_type": "text", "list_type": "list", "dict_type": "object", "model_type": "object",
+    "date_parsing": "date", "date_type": "date", "date_from_datetime_parsing": "date",
+    "datetime_parsing": "date_time", "datetime_type": "date_time", "datetime_from_date_parsing": "date_time",
+    "timezone_aware": "date_time", "json_invalid": "json", "json_type": "json",
+    "string_too_short": "min_length", "string_too_long": "max_length", "too_long": "max_items",
+    "greater_than_equal": "at_least", "greater_than": "more_than", "less_than_equal": "at_most",
+    "less_than": "less_than",
+}
+# Limits pydantic names in a problem's context, as the details name them.
+_LIMITS = {"ge": "minimum", "gt": "minimum", "le": "maximum", "lt": "maximum", "min_length": "min_length",
+           "max_length": "max_length"}
+# A value that may be a secret is never repeated in an answer.
+_SECRET_FIELD = re.compile(r"password|secret|token", re.IGNORECASE)
+
+
+def problem_details(problem: ErrorDetails, field: str) -> dict[str, Any]:
+    """What a person needs to put a value right, for the error's details (and its message): the value
+    given, the values allowed (a choice), or the kind expected with its limits; only what is known."""
+    details: dict[str, Any] = {}
+    value = shown_value(problem.get("input"))
+    if value is not None and problem["type"] != "missing" and not _SECRET_FIELD.search(field):
+        details["value"] = value
+    context = problem.get("ctx") or {}
+    if problem["type"] in ("literal_error", "enum") and isinstance(context.get("expected"), str):
+        details["allowed"] = re.findall(r"'((?:[^'\\]|\\.)*)'", context["expected"])
+    elif expected := _EXPECTED.get(problem["type"]):
+        details["expected"] = expected
+        details.update({_LIMITS[name]: limit for name, limit in context.items()
+                        if name in _LIMITS and isinstance(limit, int | float)})
+    return details
 
 
 def _first_problem(error: ValidationError) -> tuple[str, str, str]:

@@ -72,3 +72,16 @@ class InvalidInput(PortalError):
         if field is not None:
             details["field"] = field
         super().__init__(code, message, details)
+
+
+SHOWN_VALUE_LENGTH = 60
+
+
+def shown_value(value: Any) -> Any:
+    """A value as an error may repeat it to say what was wrong: a number, a truth value or a text (cut
+    short); None for anything else (a file, a list), which is not repeated."""
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return value if len(value) <= SHOWN_VALUE_LENGTH else value[:SHOWN_VALUE_LENGTH - 1] + "…"
+    return None

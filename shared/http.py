@@ -17,6 +17,7 @@ from shared.codes import CONTROL_CHARACTER
 from shared.errors import BadRequest, NotFound, PayloadTooLarge, PortalError, ServiceUnavailable, UnsupportedMediaType
 from shared.failures import INFRASTRUCTURE_ERRORS
 from shared.openapi import build_document
+from shared.rights import RIGHTS
 
 MAX_JSON_BODY = 1024 * 1024
 MAX_JSON_DEPTH = 32
@@ -71,9 +72,39 @@ def register_error_handlers(app: Flask) -> None:
 def _in_readers_language(error: PortalError) -> PortalError:
     """The error with its message from the catalogue, in the language the request asks for (Dutch by
     default); the message it was raised with when the catalogue has none for its code."""
-    lang = catalogue.language(current_request.headers.get("Accept-Language"))
-    error.message = catalogue.text(error.code, lang, error.details, fallback=error.message)
+    error.message = message_in(error, catalogue.language(current_request.headers.get("Accept-Language")))
     return error
+
+
+def message_in(error: PortalError, lang: str) -> str:
+    """`error`'s message in `lang` from the catalogue; the one it was raised with when there is none."""
+    code, params = _worded(error, lang)
+    return catalogue.text(code, lang, params, fallback=error.message)
+
+
+def _worded(error: PortalError, lang: str) -> tuple[str, dict[str, Any]]:
+    """The catalogue code and parameters that word `error` for a person: a refusal for missing rights
+    names them as the console's rights grid does ("het recht ‘Logboek bekijken’"), and a validation
+    error the kind of value it expected ("een geheel getal"), not by their codes, which stay in the
+    details for programs."""
+    details = error.details or {}
+    missing = details.get("missing")
+    if error.code == "insufficient_rights" and isinstance(missing, list) and missing \
+            and all(right in RIGHTS for right in missing):
+        return "insufficient_rights_named", {**details, "missing_named": rights_in_words(missing, lang)}
+    expected = details.get("expected")
+    if isinstance(expected, str) and f"expected_{expected}" in catalogue.catalogue(lang):
+        # A validation error names the kind of value it wanted by a code ("whole_number"); in words here.
+        return error.code, {**details, "expected": catalogue.text(f"expected_{expected}", lang, details)}
+    return error.code, details
+
+
+def rights_in_words(rights: list[str], lang: str) -> str:
+    """`rights` (codes) as a phrase in `lang`: "het recht ‘Logboek bekijken’", "de rechten ‘A’, ‘B’"."""
+    names = [catalogue.text(f"right_{right}", lang, fallback=right) for right in rights]
+    if len(names) == 1:
+        return catalogue.text("rights_named_one", lang, {"name": names[0]})
+    return catalogue.text("rights_named_many", lang, {"names": ", ".join(f"‘{name}’" for name in names)})
 
 
 SECURITY_HEADERS = {

@@ -16,11 +16,13 @@ export function formatNumber(value, language) {
   return new Intl.NumberFormat(language === "nl" ? "nl-NL" : "en-GB", { maximumFractionDigits: 2 }).format(value);
 }
 
-// A refusal in words; for insufficient_rights also the rights the service says are missing.
+// A refusal in words; for insufficient_rights also the rights the service says are missing, unless its
+// message names them already (the services name them in words, as the rights grid does).
 export function refusalText(data) {
   const missing = data.error.details?.missing;
   const text = errorText(data);
-  if (!Array.isArray(missing) || !missing.length || text.includes(missing[0])) return text;
+  if (!Array.isArray(missing) || !missing.length) return text;
+  if (text.includes(missing[0]) || text.includes(rightName(missing[0]))) return text;
   return `${text} (${t("usr_function_needs")}: ${missing.map(rightName).join(", ")})`;
 }
 

@@ -19,7 +19,7 @@ from shared.auth import current_actor, require_right
 from shared.errors import UnsupportedMediaType
 from shared.http import decode_cursor, json_body, page_of
 from shared.openapi import CSV, MULTIPART, documented
-from shared.signed_links import link_signer
+from shared.signed_links import LinkLanguage, link_signer
 from shared.spreadsheet import safe_filename
 
 api = Blueprint("importer", __name__, url_prefix="/api/v1")
@@ -42,11 +42,12 @@ class RowListQuery(Page):
 
 class SignedLinkQuery(Query):
     """The errors_csv_url's own parameters, for a browser without the token; `lang` (nl, the default,
-    or en) chooses the language of the messages, as Accept-Language does."""
+    or en; any other value is refused) chooses the language of the messages, as Accept-Language does.
+    The link an English reader is given carries lang=en, so the file opens in English."""
 
     expires: Annotated[int, Field(ge=0)] | None = None
     signature: Annotated[str, Field(max_length=128, pattern=NO_CONTROL_CHARACTERS)] | None = None
-    lang: Annotated[str, Field(max_length=64, pattern=NO_CONTROL_CHARACTERS)] | None = None
+    lang: LinkLanguage | None = None
 
 
 def _language() -> str:
@@ -100,8 +101,7 @@ def _with_links(job: dict) -> dict:
     job_in_language(job, lang)
     readable = "imports:read" in current_actor().rights
     path = f"{api.url_prefix}/imports/{job['id']}/errors.csv"
-    url = link_signer(current_app.config["SECRET_KEY"]).sign(path) if readable else None
-    job["errors_csv_url"] = f"{url}&lang={lang}" if url and lang != catalogue.DEFAULT_LANGUAGE else url
+    job["errors_csv_url"] = link_signer(current_app.config["SECRET_KEY"]).sign(path, lang=lang) if readable else None
     return job
 
 

@@ -22,9 +22,13 @@ from services.importer.kinds import IGNORE, KINDS, ImportKind
 from shared import catalogue, policy
 from shared.codes import is_code
 from shared.csvfile import FileProblem, normalize_delimiter, normalize_encoding
-from shared.errors import Conflict, Gone, InvalidInput, NotFound
+from shared.errors import Conflict, Gone, InvalidInput, NotFound, shown_value
 from shared.messages import RowIn
 from shared.policy import Actor
+
+# The values the delimiter and encoding options take, as the refusal of another one names them.
+DELIMITER_NAMES = ("tab", "semicolon", "comma")
+ENCODING_NAMES = ("utf-8", "utf-8-sig", "cp1252", "mac-roman", "cp850", "utf-16")
 
 MODES = ("import", "update", "synchronize")
 # A chunk sent this often without an answer is given up: its rows become errors with reason no_answer.
@@ -392,12 +396,16 @@ def change_threshold_exceeded(figures: dict[str, Any]) -> Conflict:
 
 def kind_named(name: str | None) -> ImportKind:
     if name not in KINDS:
-        raise invalid_option("kind", f"kind must be one of {', '.join(KINDS)}.")
+        raise invalid_option("kind", f"kind must be one of {', '.join(KINDS)}.", value=name, allowed=list(KINDS))
     return KINDS[name]
 
 
-def invalid_option(name: str, message: str) -> InvalidInput:
-    return InvalidInput("invalid_option", message, field=name)
+def invalid_option(name: str, message: str, value: Any = None, **details: Any) -> InvalidInput:
+    """The option `name` is refused; with what was given (`value`, when it may be shown) and what it
+    takes (`allowed` values, or the kind `expected`), so that the message can say so."""
+    shown = shown_value(value)
+    return InvalidInput("invalid_option", message, field=name, **({"value": shown} if shown is not None else {}),
+                        **details)
 
 
 def apply_options(settings: ImportSettings, kind: ImportKind, options: Mapping[str, str]) -> bool:
@@ -407,24 +415,27 @@ def apply_options(settings: ImportSettings, kind: ImportKind, options: Mapping[s
         raise invalid_option(unknown[0], f"Unknown option {unknown[0]!r}.")
     if "delimiter" in options:
         settings.delimiter = _optional(options["delimiter"], normalize_delimiter, "delimiter",
-                                       "delimiter must be tab, semicolon or comma.")
+                                       "delimiter must be tab, semicolon or comma.", DELIMITER_NAMES)
     if "encoding" in options:
         settings.encoding = _optional(options["encoding"], normalize_encoding, "encoding",
-                                      "encoding must be utf-8, utf-8-sig, cp1252, mac-roman, cp850 or utf-16.")
+                                      "encoding must be utf-8, utf-8-sig, cp1252, mac-roman, cp850 or utf-16.",
+                                      ENCODING_NAMES)
     if "has_header" in options:
         settings.has_header = parse_flag(options["has_header"], "has_header")
     if "mapping" in options:
         settings.mapping = parse_mapping(options["mapping"], kind)
     if "mode" in options:
         if not isinstance(options["mode"], str) or options["mode"] not in MODES:
-            raise invalid_option("mode", f"mode must be one of {', '.join(MODES)}.")
+            raise invalid_option("mode", f"mode must be one of {', '.join(MODES)}.", value=options["mode"],
+                                 allowed=list(MODES))
         settings.mode = options["mode"]
     if "as_student" in options:
         settings.as_student = parse_flag(options["as_student"], "as_student")
     if "login_method" in options:
         method = options["login_method"]
         if not isinstance(method, str) or method.strip().lower() not in (*LOGIN_METHODS, ""):
-            raise invalid_option("login_method", f"login_method must be one of {', '.join(LOGIN_METHODS)}.")
+            raise invalid_option("login_method", f"login_method must be one of {', '.join(LOGIN_METHODS)}.",
+                                 value=method, allowed=list(LOGIN_METHODS))
         settings.login_method = method.strip().lower() or "password"
     if "archive_missing" in options:
         settings.archive_missing = parse_flag(options["archive_missing"], "archive_missing")
@@ -433,7 +444,8 @@ def apply_options(settings: ImportSettings, kind: ImportKind, options: Mapping[s
     if "schedule_project" in options:
         project = options["schedule_project"].strip() if isinstance(options["schedule_project"], str) else None
         if project is None or (project and not is_code(project)):
-            raise invalid_option("schedule_project", "schedule_project must be a schedule project's code.")
+            raise invalid_option("schedule_project", "schedule_project must be a schedule project's code.",
+                                 value=options["schedule_project"], expected="code")
         settings.schedule_project = project or None
     return parse_flag(options.get("start", "false"), "start")
 
@@ -446,20 +458,22 @@ def parse_flag(value: Any, name: str) -> bool:
         return True
     if lowered in ("false", "0", ""):
         return False
-    raise invalid_option(name, f"{name} must be true or false.")
+    raise invalid_option(name, f"{name} must be true or false.", value=value, allowed=["true", "false"])
 
 
 def parse_percent(value: Any, name: str) -> int:
     if isinstance(value, str) and value.strip() == "":
         return DEFAULT_MAX_ARCHIVE_PERCENT
+    refused = invalid_option(name, f"{name} must be a whole number from 0 to 100.", value=value,
+                             expected="whole_number_between", minimum=0, maximum=100)
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise invalid_option(name, f"{name} must be a whole number from 0 to 100.")
+        raise refused
     try:
         number = int(value)
     except ValueError:
-        raise invalid_option(name, f"{name} must be a whole number from 0 to 100.") from None
+        raise refused from None
     if not 0 <= number <= 100:
-        raise invalid_option(name, f"{name} must be a whole number from 0 to 100.")
+        raise refused
     return number
 
 
@@ -467,14 +481,16 @@ def parse_mapping(raw: Any, kind: ImportKind) -> dict[str, str]:
     try:
         mapping = json.loads(raw) if isinstance(raw, str) else raw
     except ValueError:
-        raise invalid_option("mapping", "mapping must be a JSON object: column header or index → field.") from None
+        raise invalid_option("mapping", "mapping must be a JSON object: column header or index → field.",
+                             expected="mapping") from None
     if not isinstance(mapping, dict) or not all(isinstance(value, str) for value in mapping.values()):
-        raise invalid_option("mapping", "mapping must be a JSON object: column header or index → field.")
+        raise invalid_option("mapping", "mapping must be a JSON object: column header or index → field.",
+                             expected="mapping")
     allowed = (*kind.fields, IGNORE)
     for column, name in mapping.items():
         if name not in allowed:
             raise invalid_option("mapping", f"Column {column!r} names unknown field {name!r}; "
-                                 f"fields are {', '.join(allowed)}.")
+                                 f"fields are {', '.join(allowed)}.", value=name, allowed=list(allowed))
     return {str(column): name for column, name in mapping.items()}
 
 
@@ -527,12 +543,12 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _optional(value: str, normalize, name: str, message: str):
+def _optional(value: str, normalize, name: str, message: str, allowed: tuple[str, ...]):
     if not isinstance(value, str):
-        raise invalid_option(name, message)
+        raise invalid_option(name, message, allowed=list(allowed))
     if value.strip(" \r\n") == "":
         return None  # detect (a tab is a delimiter, not blank)
     normalized = normalize(value)
     if normalized is None:
-        raise invalid_option(name, message)
+        raise invalid_option(name, message, value=value, allowed=list(allowed))
     return normalized

@@ -5,6 +5,7 @@ on its delimiter analysed again, a discarded job, and what a user without the wr
 Screenshots land in test-artifacts/console-imports/, at 1280 and 360 px wide."""
 
 import signal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -264,6 +265,11 @@ def test_a_job_that_failed_on_its_delimiter_is_analysed_again_with_the_right_one
            "460002,Bram,de Vries\r\n", delimiter=";")
     wait_for_status(page, "failed")
     expect(page.locator("#job-error")).to_contain_text("controleer het scheidingsteken")
+    # A sentence naming the file and its kind; the code only under Details and as the notice's title.
+    expect(page.locator("#job-error > p")).to_contain_text(
+        "Het bestand komma.csv (een import van gebruikers) kan niet worden geïmporteerd.")
+    expect(page.locator("#job-error > p")).not_to_contain_text("(missing_required_column)")
+    expect(page.locator("#job-error")).to_have_attribute("title", "missing_required_column")
     expect(page.locator("#reanalyse-delimiter")).to_have_value(";")
     shots(page, "08-failed-delimiter")
     page.select_option("#reanalyse-delimiter", ",")
@@ -349,6 +355,21 @@ def test_the_english_switch_translates_the_import_page(portal, page):
     expect(page.locator('[data-filter="all"]')).to_contain_text("All rows")
     expect(page.locator("#discard-import")).to_have_text("Discard import")
     shots(page, "13-english")
+
+
+def test_the_english_console_downloads_the_english_errors_csv(portal, page):
+    base, password, tmp_path = portal
+    log_in(page, base, "admin", password)
+    upload(page, tmp_path, "english-errors.csv", "Leerlingnummer;Roepnaam\r\n48x001;Eva\r\n480002;Ties\r\n")
+    wait_for_status(page, "ready")
+    page.get_by_role("button", name="Starten").click()
+    wait_for_status(page, "completed")
+    page.click("#language")
+    with page.expect_download() as download:
+        page.click("#download-errors")
+    report = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert report[0] == "line;code;action;message"
+    assert report[1].startswith("2;48x001;error;") and "A student's code may contain digits only" in report[1]
 
 
 def test_an_enrollments_preview_shows_a_prognosis_in_dutch_notation(portal, page):

@@ -32,8 +32,14 @@ CHILD_LOGS = {"gateway", "users-worker", "importer-worker", "enrollments-worker"
               "redis"}
 
 
-def start_portal(tmp_path, port, log, *options):
-    env = {"PORTAL_DATA_DIR": str(tmp_path / "var"), "PORTAL_PORT": str(port)}
+# No locale that asks for English, whatever the calling shell has set: `portal run` speaks Dutch unless
+# a test passes --lang en.
+NO_ENGLISH_LOCALE = {"LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": "", "LANG": "C.UTF-8"}
+ENGLISH_LOCALE = {**NO_ENGLISH_LOCALE, "LANG": "en_GB.UTF-8"}
+
+
+def start_portal(tmp_path, port, log, *options, locale=NO_ENGLISH_LOCALE):
+    env = {"PORTAL_DATA_DIR": str(tmp_path / "var"), "PORTAL_PORT": str(port), **locale}
     for name in ("REDIS_URL", "USERS_DATABASE_URL", "PORTAL_ADMIN_PASSWORD", "PORTAL_SECRET_KEY", "PORTAL_FAULT"):
         env[name] = ""  # embedded defaults, whatever the calling shell has set
     return start([str(Path(sys.executable).parent / "portal"), "run", *options], env, log)
@@ -52,8 +58,10 @@ def welcome_blocks(output: str) -> list[dict[str, str]]:
 
 
 def admin_password(log) -> str:
-    """The first application manager's password, which `portal run` prints once, in its framed block."""
-    return welcome_blocks(log.read_text())[0]["Password"].removesuffix(" shown once: keep it")
+    """The first application manager's password, which `portal run` prints once, in its framed block
+    (in Dutch or in English), the first word on its line, its note on the next."""
+    block = welcome_blocks(log.read_text())[0]
+    return (block.get("Wachtwoord") or block["Password"]).split()[0]
 
 
 @dataclass
@@ -71,10 +79,11 @@ class RunningPortal:
 
 @pytest.fixture(scope="module")
 def running_portal(tmp_path_factory):
-    """One `portal run` on a fresh data dir, for the tests that need not stop it."""
+    """One `portal run` on a fresh data dir, for the tests that need not stop it; in an English locale,
+    so it speaks English."""
     tmp_path = tmp_path_factory.mktemp("portal")
     port, log = free_port(), tmp_path / "portal.log"
-    process = start_portal(tmp_path, port, log)
+    process = start_portal(tmp_path, port, log, locale=ENGLISH_LOCALE)
     running = RunningPortal(f"http://127.0.0.1:{port}", port, tmp_path / "var", process, log)
     try:
         wait_healthy(running.base, process=process, log=log)
@@ -90,6 +99,12 @@ def test_portal_run_serves_the_contract_and_keeps_its_data_over_a_restart(tmp_pa
     try:
         wait_healthy(base, process=portal, log=log)
         password = admin_password(log)
+        # No English locale and no --lang: it speaks Dutch, its block and its own lines alike.
+        assert welcome_blocks(log.read_text())[0] == {
+            "Portaal": f"{base}  (open dit in een browser: de beheerconsole)", "Gebruiker": "admin",
+            "Wachtwoord": f"{password} eenmalig getoond: bewaar het",
+            "Logs": f"{tmp_path / 'var' / 'logs'}/  (één bestand per proces)", "Stoppen": "Ctrl-C"}
+        assert f"portal: gegevens in {tmp_path / 'var'}; de databases worden bijgewerkt" in log.read_text()
         status, token = http("POST", f"{base}/api/v1/auth/token", {"code": "admin", "password": password})
         assert status == 200 and token["token_type"] == "Bearer" and token["expires_in"] <= 3600
         admin = token["access_token"]
@@ -112,6 +127,7 @@ def test_portal_run_serves_the_contract_and_keeps_its_data_over_a_restart(tmp_pa
         assert stop(portal, signal.SIGINT) == 0
     assert not port_open(port) and not port_open(redis_port), "Ctrl-C left a child running"
     assert not (tmp_path / "var" / "run.json").exists(), "a stopped portal is still recorded as running"
+    assert log.read_text().rstrip().endswith("portal: gestopt")
 
     restarted = start_portal(tmp_path, port, log)
     try:
@@ -121,7 +137,8 @@ def test_portal_run_serves_the_contract_and_keeps_its_data_over_a_restart(tmp_pa
         redis_url = json.loads((tmp_path / "var" / "run.json").read_text())["redis_url"]
         assert redis.Redis.from_url(redis_url).xlen(EVENT_STREAM) == 1
         assert log.read_text().count(password) == 1
-        assert welcome_blocks(log.read_text())[1]["Password"] == "the one shown when it was created (not shown again)"
+        assert welcome_blocks(log.read_text())[1]["Wachtwoord"] == \
+            "het wachtwoord dat bij het aanmaken werd getoond (niet opnieuw getoond)"
     finally:
         stop(restarted, signal.SIGINT)
 
@@ -149,7 +166,7 @@ def test_every_process_of_portal_run_writes_to_its_own_private_log_file(running_
 
 def test_portal_run_verbose_lets_the_processes_write_to_its_own_output(tmp_path):
     port, log = free_port(), tmp_path / "portal.log"
-    portal = start_portal(tmp_path, port, log, "--verbose")
+    portal = start_portal(tmp_path, port, log, "--verbose", "--lang", "en")
     try:
         wait_healthy(f"http://127.0.0.1:{port}", process=portal, log=log)
         wait_until(lambda: "relay started" in log.read_text(), 30, "the relay to say it started")

@@ -8,7 +8,7 @@ import { api } from "../api.js";
 import { columnHeads, el, scrollable, select, showPage, tell } from "../dom.js";
 import { signedDownloadButton } from "../downloads.js";
 import { errorText } from "../errors.js";
-import { has, t } from "../i18n.js";
+import { catalogueText, has, t } from "../i18n.js";
 import {
   actionLabel, actionText, actionsOf, countsPhase, fill, formatNumber, formatValue, labelledRow, leaversFields,
   loginMethodOptions, missingRightsFor, modeOptions, rightsReason,
@@ -77,14 +77,26 @@ function allowedOnlyWith(missing, ...controls) {
 }
 
 async function failureSections(job, missing) {
-  // The console's own words for a known problem; the service's message keeps the details (a line number).
-  const { code, message } = job.error;
-  const explanation = has(`err_${code}`) ? `${t(`err_${code}`)} ${t("details")}: ${message}` : `${message} (${code})`;
-  const failure = el("section", {}, el("p", { class: "notice", role: "alert", id: "job-error" }, `${t("failed")}: ${explanation}`));
+  const failure = el("section", {}, failureNotice(job));
+  const { code } = job.error;
   if (!SETTINGS_FAILURES.includes(code)) return [failure];
   // The schedule projects to choose from are for readers of enrollments only (the form keeps the job's own).
   const projects = job.kind === "enrollments" && can("enrollments:read") ? await scheduleProjectOptions() : null;
   return [failure, reanalyseSection(job, missing, projects)];
+}
+
+// Which file failed, of which kind, and why: the console's own words for a known problem, else the
+// service's message (in the reader's language). The service's message (a line number) and the code,
+// for whoever reports the problem, are under Details, and the code is the notice's title too.
+function failureNotice(job) {
+  const { code, message } = job.error;
+  const kind = catalogueText(`import_failed_kind_${job.kind}`) ?? job.kind;
+  const what = catalogueText("import_failed_file", { file: job.filename, kind });
+  const own = has(`err_${code}`);
+  const details = el("details", { class: "imp-error-details" }, el("summary", {}, t("details")),
+    own && message ? el("p", {}, message) : null, el("p", {}, catalogueText("import_failed_code", { code })));
+  return el("div", { class: "notice", role: "alert", id: "job-error", title: code },
+    el("p", {}, `${what} ${own ? t(`err_${code}`) : message}`), details);
 }
 
 // A job that failed on its settings: a form with all of them, sent at once (PATCH), after which the
@@ -302,8 +314,8 @@ function summarySection(job) {
     problems ? signedDownloadButton(t("download_errors"), () => errorsLink(job), { id: "download-errors" }) : null);
 }
 
-// The link opens the file in the service's default language, Dutch: the signed link takes no `lang`
-// parameter (yet), and one it does not know would be refused.
+// The link opens the file in the console's language: api() asks in it (Accept-Language), and the
+// service gives an English reader a link with lang=en.
 async function errorsLink(job) {
   const { ok, status, data } = await api("GET", `/imports/${job.id}`);
   return ok ? { ok, status, data: data.errors_csv_url } : { ok, status, data };
