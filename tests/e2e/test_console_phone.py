@@ -20,6 +20,7 @@ from tests.processes import stop, wait_healthy
 
 ARTIFACTS = ARTIFACTS_ROOT / "console-phone"
 NARROW = {"width": 360, "height": 780}
+TABLET = {"width": 768, "height": 1024}
 APP_JS = Path(__file__).resolve().parents[2] / "portal" / "console" / "app.js"
 
 
@@ -198,7 +199,7 @@ def test_the_language_switch_and_logout_are_in_the_menu(portal, page):
     assert_no_sideways_scroll(page, "21-logged-out")
 
 
-def test_on_a_desktop_the_header_is_the_row_it_was(portal, page):
+def test_on_a_desktop_the_header_is_the_row_it_was_and_a_tablet_has_the_menu(portal, page):
     base, password = portal
     page.set_viewport_size(DESKTOP)
     page.goto(base + "/")
@@ -211,3 +212,16 @@ def test_on_a_desktop_the_header_is_the_row_it_was(portal, page):
     expect(page.locator("#logout")).to_be_visible()
     assert_one_line(page)
     page.screenshot(path=str(ARTIFACTS / "30-desktop.png"))
+    # A field with a hint under it (the prognosis) stays level with its neighbours, and so does the button.
+    page.locator("#nav-enrollments").click()
+    fields = [box(page.locator(selector)) for selector in
+              ("#enroll-student", "#enroll-prognosis", "#enroll-main_group")]
+    assert max(field["y"] for field in fields) - min(field["y"] for field in fields) <= 1, fields
+    add = box(page.locator("#add-enrollment").get_by_role("button", name="Toevoegen"))
+    assert abs(add["y"] + add["height"] / 2 - (fields[0]["y"] + fields[0]["height"] / 2)) <= 3, (add, fields)
+    # A tablet gets the menu too: its pages took four rows there.
+    page.set_viewport_size(TABLET)
+    expect(page.locator("#menu-button")).to_be_visible()
+    expect(page.locator("#nav")).to_be_hidden()
+    assert_one_line(page)
+    page.screenshot(path=str(ARTIFACTS / "31-tablet.png"))
