@@ -4,6 +4,7 @@
 // the page; a login that the session's end forced returns to the page the administrator was on.
 import { inSession, whenSessionExpires } from "./api.js";
 import { el, showPage } from "./dom.js";
+import { setMenuOpen, setUpMenu } from "./header-menu.js";
 import { t, toggleLanguage } from "./i18n.js";
 import { renderAudit } from "./pages/audit.js";
 import { renderEnrollments } from "./pages/enrollments.js";
@@ -45,6 +46,12 @@ function renderHeader(page) {
   document.getElementById("logout").hidden = !inSession();
   document.getElementById("logout").textContent = t("logout");
   document.getElementById("language").textContent = t("language");
+  // The phone's menu button (style.css shows it only on a narrow screen); logged out there is
+  // nothing to fold away, as the language switch alone fits.
+  const menuButton = document.getElementById("menu-button");
+  menuButton.hidden = !inSession();
+  menuButton.textContent = t("menu");
+  if (!inSession()) setMenuOpen(false);
 }
 
 let routing = 0;
@@ -115,9 +122,13 @@ whenSessionExpires(() => {
   forget();
   route(t("session_ended"));
 });
-window.addEventListener("hashchange", () => route());
+window.addEventListener("hashchange", () => {
+  setMenuOpen(false);
+  route();
+});
 // Rights read again after a refusal (or on return to the tab) that changed: the header and the page follow.
 whenRightsChange(() => route());
+setUpMenu();
 
 async function start() {
   document.getElementById("main").setAttribute("aria-busy", "true");

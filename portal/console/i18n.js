@@ -345,6 +345,10 @@ Object.assign(TEXTS.en, {
   rt_no_access: "You cannot view this page.",
 });
 // ---- end of rights ----
+// ---- the phone's header (header-menu.js): the button the pages fold away behind ----
+Object.assign(TEXTS.nl, { menu: "Menu" });
+Object.assign(TEXTS.en, { menu: "Menu" });
+// ---- end of the phone's header ----
 // The shared catalogue (shared/catalogue, served by the gateway): the texts the services and the CLI
 // use, by contract code. The services already answer in the console's language (api.js sends it);
 // the console reads the catalogue for codes it explains itself.
