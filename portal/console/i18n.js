@@ -331,6 +331,18 @@ Object.assign(TEXTS.en, {
   usr_higher_user_short: "Not for this user: they hold rights you do not hold (see above).",
 });
 // ---- end of users and school functions ----
+// ---- wj_: the steps between pages of the help page's whole job (a code's typo, what comes next). ----
+Object.assign(TEXTS.nl, {
+  wj_code_fixed: "De code kan niet worden gewijzigd. Staat er een tikfout in? Verwijder deze afdeling (dat kan zolang geen afdelingsdeelname haar gebruikt) en voeg haar opnieuw toe met de juiste code.",
+  wj_project_departments: "afdelingen bekijken of corrigeren",
+  wj_next_enrollment: "Volgende stap: een afdelingsdeelname toevoegen",
+});
+Object.assign(TEXTS.en, {
+  wj_code_fixed: "The code cannot be changed. Is there a typo in it? Delete this department (possible while no enrollment uses it) and add it again with the right code.",
+  wj_project_departments: "view or correct its departments",
+  wj_next_enrollment: "Next step: add an enrollment",
+});
+// ---- end of wj_ ----
 // The shared catalogue (shared/catalogue, served by the gateway): the texts the services and the CLI
 // use, by contract code. The services already answer in the console's language (api.js sends it);
 // the console reads the catalogue for codes it explains itself.
