@@ -74,6 +74,8 @@ class Screenshots:
 
     def desktop(self, page: Page, name: str) -> None:
         page.screenshot(path=str(self.folder / f"{name}.png"), full_page=True)
+        # A value the page forgot to put in words.
+        assert "null" not in page.locator("#main").inner_text().split(), name
 
     def phone(self, page: Page, name: str, focus: str | None = None) -> None:
         """The whole page at 360 px; with `focus` also the phone's screen scrolled to that element (a long
@@ -104,6 +106,7 @@ def log_in(page: Page, base: str, code: str, password: str) -> None:
     page.get_by_role("button", name="Inloggen").click()
 
 
-def log_in_as_admin(page: Page, portal: Portal) -> None:
-    log_in(page, portal.base, "admin", portal.password)
+def logged_in(page: Page, base: str, code: str, password: str) -> None:
+    """Logs in with the form and waits for the console's pages."""
+    log_in(page, base, code, password)
     expect(page.locator("#nav")).to_be_visible()

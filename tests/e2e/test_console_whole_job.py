@@ -13,7 +13,7 @@ import time
 from playwright.sync_api import expect
 
 from tests.e2e.browser import ARTIFACTS as ARTIFACTS_ROOT
-from tests.e2e.console_fixtures import log_in_as_admin
+from tests.e2e.console_fixtures import logged_in
 
 ARTIFACTS = ARTIFACTS_ROOT / "console-whole-job"
 ANALYSIS = 60000  # ms: the embedded workers analyse and apply on a shared, slow machine
@@ -58,7 +58,7 @@ def enrollment_statuses(client):
 
 def test_an_administrator_does_the_whole_job_of_the_help_page_in_the_console(portal, admin_client, page, shots):
     folder = portal.tmp_path
-    log_in_as_admin(page, portal)
+    logged_in(page, portal.base, "admin", portal.password)
     shots.desktop(page, "00-logged-in")
 
     # 1. A schedule project for the coming school year.
