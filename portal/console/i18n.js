@@ -336,11 +336,13 @@ Object.assign(TEXTS.nl, {
   wj_code_fixed: "De code kan niet worden gewijzigd. Staat er een tikfout in? Verwijder deze afdeling (dat kan zolang geen afdelingsdeelname haar gebruikt) en voeg haar opnieuw toe met de juiste code.",
   wj_project_departments: "afdelingen bekijken of corrigeren",
   wj_next_enrollment: "Volgende stap: een afdelingsdeelname toevoegen",
+  wj_choose_file: "Bestand kiezen", wj_no_file: "Geen bestand gekozen",
 });
 Object.assign(TEXTS.en, {
   wj_code_fixed: "The code cannot be changed. Is there a typo in it? Delete this department (possible while no enrollment uses it) and add it again with the right code.",
   wj_project_departments: "view or correct its departments",
   wj_next_enrollment: "Next step: add an enrollment",
+  wj_choose_file: "Choose file", wj_no_file: "No file chosen",
 });
 // ---- end of wj_ ----
 // The shared catalogue (shared/catalogue, served by the gateway): the texts the services and the CLI

@@ -60,7 +60,8 @@ def browser(request) -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser) -> Iterator[Page]:
-    # A Dutch browser, as the school's: the service answers in Dutch and the file input speaks Dutch too.
+    # A Dutch browser, as the school's (its Accept-Language and navigator.language). Headless Chromium still draws
+    # its own controls in English, which is why the console shows its own file button.
     with watched_page(browser, viewport=DESKTOP, accept_downloads=True, locale="nl-NL") as page:
         yield page
 
