@@ -349,6 +349,20 @@ Object.assign(TEXTS.en, {
 Object.assign(TEXTS.nl, { menu: "Menu" });
 Object.assign(TEXTS.en, { menu: "Menu" });
 // ---- end of the phone's header ----
+// ---- wj_: the steps between pages of the help page's whole job (a code's typo, what comes next). ----
+Object.assign(TEXTS.nl, {
+  wj_code_fixed: "De code kan niet worden gewijzigd. Staat er een tikfout in? Verwijder deze afdeling (dat kan zolang geen afdelingsdeelname haar gebruikt) en voeg haar opnieuw toe met de juiste code.",
+  wj_project_departments: "afdelingen bekijken of corrigeren",
+  wj_next_enrollment: "Volgende stap: een afdelingsdeelname toevoegen",
+  wj_choose_file: "Bestand kiezen", wj_no_file: "Geen bestand gekozen",
+});
+Object.assign(TEXTS.en, {
+  wj_code_fixed: "The code cannot be changed. Is there a typo in it? Delete this department (possible while no enrollment uses it) and add it again with the right code.",
+  wj_project_departments: "view or correct its departments",
+  wj_next_enrollment: "Next step: add an enrollment",
+  wj_choose_file: "Choose file", wj_no_file: "No file chosen",
+});
+// ---- end of wj_ ----
 // The shared catalogue (shared/catalogue, served by the gateway): the texts the services and the CLI
 // use, by contract code. The services already answer in the console's language (api.js sends it);
 // the console reads the catalogue for codes it explains itself.

@@ -1,6 +1,9 @@
 import pytest
 import redis
 
+# The console's browser tests: a `portal run` per module, the administrator's client, Chromium, a page and
+# screenshots (each module names its folder in `ARTIFACTS`).
+from tests.e2e.console_fixtures import admin_client, browser, page, portal, shots  # noqa: F401
 from tests.e2e.system import running_system
 
 

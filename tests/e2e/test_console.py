@@ -2,18 +2,13 @@
 Screenshots of every step land in test-artifacts/console/ (ignored by git), a few also at a phone's width.
 No step may break the console's Content-Security-Policy."""
 
-import signal
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 
 from portal.client import PortalClient
-from portal.embedded import free_port
 from tests.e2e.browser import ARTIFACTS as ARTIFACTS_ROOT
-from tests.e2e.browser import DESKTOP, PHONE, launched_chromium, watched_page
-from tests.e2e.test_embedded_run import admin_password, start_portal
-from tests.processes import stop, wait_healthy
+from tests.e2e.console_fixtures import log_in
 
 ARTIFACTS = ARTIFACTS_ROOT / "console"
 EXPORT = ("Leerlingnummer;Roepnaam;Tussenvoegsel;Achternaam;E-mailadres;Afdeling\r\n"
@@ -24,52 +19,7 @@ EXPORT = ("Leerlingnummer;Roepnaam;Tussenvoegsel;Achternaam;E-mailadres;Afdeling
           "=1+2;Evil;;Formula;;h1\r\n").encode("cp1252")
 
 
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("console")
-    port, log = free_port(), tmp_path / "portal.log"
-    process = start_portal(tmp_path, port, log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, process=process, log=log)
-        password = admin_password(log)
-        yield base, password, tmp_path
-    finally:
-        stop(process, signal.SIGINT)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium(ARTIFACTS) as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def page(browser):
-    with watched_page(browser, viewport=DESKTOP, accept_downloads=True) as page:
-        yield page
-
-
-def shot(page, name):
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def phone_shot(page, name):
-    page.set_viewport_size(PHONE)
-    shot(page, name)
-    # Only a wide table scrolls sideways on a phone, never the whole page.
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.set_viewport_size(DESKTOP)
-
-
-def log_in(page, base, code, password):
-    page.goto(base + "/")
-    page.get_by_label("Gebruikerscode").fill(code)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-
-
-def test_a_user_without_rights_sees_a_clear_refusal(portal, page):
+def test_a_user_without_rights_sees_a_clear_refusal(portal, page, shots):
     base, password, _ = portal
     client = PortalClient(base)
     client.login("admin", password)
@@ -77,12 +27,12 @@ def test_a_user_without_rights_sees_a_clear_refusal(portal, page):
     log_in(page, base, "400001", "leerling-400001")
     expect(page.locator("#login-message")).to_contain_text("geen rechten voor het beheer")
     expect(page.locator("#nav")).to_be_hidden()
-    shot(page, "00-refusal")
+    shots.desktop(page, "00-refusal")
     log_in(page, base, "admin", "wrong password!")
     expect(page.locator("#login-message")).to_contain_text("onjuist")
 
 
-def test_the_users_page_filters_adds_and_refuses_a_non_numeric_student_code_inline(portal, page):
+def test_the_users_page_filters_adds_and_refuses_a_non_numeric_student_code_inline(portal, page, shots):
     base, password, _ = portal
     log_in(page, base, "admin", password)
     expect(page.locator("#users-table")).to_contain_text("admin")
@@ -90,7 +40,7 @@ def test_the_users_page_filters_adds_and_refuses_a_non_numeric_student_code_inli
     page.check("#new-is_student")
     page.get_by_role("button", name="Toevoegen").click()
     expect(page.locator("#new-code-error")).to_contain_text("mag alleen cijfers bevatten")
-    shot(page, "01-users-refusal")
+    shots.desktop(page, "01-users-refusal")
     page.fill("#new-code", "401234")
     page.fill("#new-first_name", "Noor")
     page.get_by_role("button", name="Toevoegen").click()
@@ -102,11 +52,11 @@ def test_the_users_page_filters_adds_and_refuses_a_non_numeric_student_code_inli
     page.fill("#user-search", "noor")
     page.get_by_role("button", name="Zoeken", exact=True).click()
     expect(page.locator("#users-table tbody tr")).to_have_count(1)
-    shot(page, "02-users")
-    phone_shot(page, "02-users-phone")
+    shots.desktop(page, "02-users")
+    shots.phone(page, "02-users-phone")
 
 
-def test_an_administrator_imports_an_export_relabels_a_column_starts_and_downloads_the_errors(portal, page):
+def test_an_administrator_imports_an_export_relabels_a_column_starts_and_downloads_the_errors(portal, page, shots):
     base, password, tmp_path = portal
     export = tmp_path / "leerlingen.csv"
     export.write_bytes(EXPORT)
@@ -114,7 +64,7 @@ def test_an_administrator_imports_an_export_relabels_a_column_starts_and_downloa
     page.get_by_role("link", name="Importeren").click()
     page.set_input_files("#import-file", str(export))
     page.check("#import-as-student")
-    shot(page, "03-import-form")
+    shots.desktop(page, "03-import-form")
     page.get_by_role("button", name="Uploaden").click()
 
     expect(page.locator("#sample-rows")).to_be_visible(timeout=30000)
@@ -124,8 +74,8 @@ def test_an_administrator_imports_an_export_relabels_a_column_starts_and_downloa
     expect(page.locator(".count-create")).to_have_text("1")
     expect(page.locator(".count-error")).to_have_text("4")
     expect(page.locator('#rows-table tr[data-action="error"]')).to_have_count(4)
-    shot(page, "04-preview")
-    phone_shot(page, "04-preview-phone")
+    shots.desktop(page, "04-preview")
+    shots.phone(page, "04-preview-phone")
 
     page.select_option("#column-4", "ignore")  # E-mailadres: the bad addresses no longer count
     expect(page.locator(".count-create")).to_have_text("3", timeout=30000)
@@ -133,13 +83,13 @@ def test_an_administrator_imports_an_export_relabels_a_column_starts_and_downloa
     page.click('[data-filter="error"]')
     expect(page.locator("#rows-table tbody tr")).to_have_count(2)
     expect(page.locator("#rows-table")).to_contain_text("41x003")
-    shot(page, "05-relabelled")
+    shots.desktop(page, "05-relabelled")
 
     page.get_by_role("button", name="Starten").click()
     expect(page.locator("#job-status")).to_have_attribute("data-status", "completed", timeout=60000)
     expect(page.locator("#summary")).to_contain_text("nieuw 3")
     expect(page.locator("#summary")).to_contain_text("fout 2")
-    shot(page, "06-completed")
+    shots.desktop(page, "06-completed")
     with page.expect_download() as download:
         page.get_by_role("button", name="Foutenrapport downloaden (errors.csv)").click()
     report = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
@@ -150,12 +100,12 @@ def test_an_administrator_imports_an_export_relabels_a_column_starts_and_downloa
     page.select_option("#user-type", "student")
     expect(page.locator('#users-table tr[data-code="410004"] .lln .tick')).to_be_visible()
     expect(page.locator('#users-table tr[data-code="410001"]')).to_contain_text("Zoë")
-    shot(page, "07-users-after-import")
+    shots.desktop(page, "07-users-after-import")
     page.get_by_role("link", name="Importeren").click()
     expect(page.locator("#import-history")).to_contain_text("voltooid")
 
 
-def test_a_file_that_is_no_csv_fails_with_a_dutch_explanation_and_the_details(portal, page):
+def test_a_file_that_is_no_csv_fails_with_a_dutch_explanation_and_the_details(portal, page, shots):
     base, password, tmp_path = portal
     picture = tmp_path / "pasfoto.png"
     picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
@@ -165,10 +115,10 @@ def test_a_file_that_is_no_csv_fails_with_a_dutch_explanation_and_the_details(po
     page.get_by_role("button", name="Uploaden").click()
     expect(page.locator("#job-error")).to_contain_text("Dit is geen CSV-tekstbestand", timeout=30000)
     expect(page.locator("#job-error")).to_contain_text("not_text")
-    shot(page, "10-failed-import")
+    shots.desktop(page, "10-failed-import")
 
 
-def test_the_enrollments_page_lists_adds_filters_deletes_and_shows_placements(portal, page):
+def test_the_enrollments_page_lists_adds_filters_deletes_and_shows_placements(portal, page, shots):
     base, password, _ = portal
     client = PortalClient(base)
     client.login("admin", password)
@@ -192,7 +142,7 @@ def test_the_enrollments_page_lists_adds_filters_deletes_and_shows_placements(po
         expect(page.locator("#enrollments-table")).to_contain_text(student)
     expect(page.locator("#enrollments-table")).to_contain_text("havo-ob")
     expect(page.locator("#placements")).to_contain_text("geen passend leerpad")
-    shot(page, "08-enrollments")
+    shots.desktop(page, "08-enrollments")
     page.select_option("#enrollment-department", "v4")
     expect(page.locator("#enrollments-table tbody tr")).to_have_count(1)
     page.get_by_role("button", name="Verwijderen").click()
@@ -211,10 +161,10 @@ def test_the_enrollments_page_lists_adds_filters_deletes_and_shows_placements(po
     page.route("**/placements?format=csv", lambda route: route.fulfill(status=502, body="<h1>Bad Gateway</h1>"))
     page.get_by_role("button", name="Plaatsingen downloaden (CSV)").click()
     expect(page.locator("#placements .notice")).to_contain_text("502")
-    shot(page, "11-refused-delete-and-download")
+    shots.desktop(page, "11-refused-delete-and-download")
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("link", name="Enrollments")).to_be_visible()
-    shot(page, "09-english")
+    shots.desktop(page, "09-english")
 
 
 def test_the_services_answer_in_the_language_the_console_is_switched_to(portal, page):

@@ -6,76 +6,25 @@ at a desktop's width and a small phone's (360 px), where the page itself never s
 import csv
 import io
 import json
-import signal
 import time
 
 import pytest
 from playwright.sync_api import expect
 
-from portal.client import PortalClient
-from portal.embedded import free_port
 from tests.e2e.browser import ARTIFACTS as ARTIFACTS_ROOT
-from tests.e2e.browser import DESKTOP, launched_chromium, watched_page
-from tests.e2e.test_embedded_run import admin_password, start_portal
-from tests.processes import stop, wait_healthy
+from tests.e2e.console_fixtures import logged_in as log_in
 
 ARTIFACTS = ARTIFACTS_ROOT / "console-enrollments"
-PHONE = {"width": 360, "height": 780}
 PROJECT = "2026-2027-hv"
 STUDENTS = (("430001", "Zoë", "van 't", "Hof"), ("430002", "Daniël", None, "Vermeulen"),
             ("430003", "Sem", None, "Bakker"))
 
 
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("console-enrollments")
-    port, log = free_port(), tmp_path / "portal.log"
-    process = start_portal(tmp_path, port, log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, process=process, log=log)
-        password = admin_password(log)
-        client = PortalClient(base)
-        client.login("admin", password)
-        for code, first_name, prefix, last_name in STUDENTS:
-            client.call("POST", "/api/v1/users", {"code": code, "is_student": True, "first_name": first_name,
-                                                  "prefix": prefix, "last_name": last_name})
-        yield base, password, client
-    finally:
-        stop(process, signal.SIGINT)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium(ARTIFACTS) as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def page(browser):
-    # A Dutch browser: the service answers its refusals in Dutch too.
-    with watched_page(browser, viewport=DESKTOP, accept_downloads=True, locale="nl-NL") as page:
-        yield page
-
-
-def shot(page, name):
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def phone_shot(page, name):
-    page.set_viewport_size(PHONE)
-    shot(page, name)
-    # Only a wide table scrolls sideways on a phone, never the whole page.
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
-    page.set_viewport_size(DESKTOP)
-
-
-def log_in(page, base, code, password):
-    page.goto(base + "/")
-    page.get_by_label("Gebruikerscode").fill(code)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.locator("#nav")).to_be_visible()
+@pytest.fixture(scope="module", autouse=True)
+def students(admin_client):
+    for code, first_name, prefix, last_name in STUDENTS:
+        admin_client.call("POST", "/api/v1/users", {"code": code, "is_student": True, "first_name": first_name,
+                                                    "prefix": prefix, "last_name": last_name})
 
 
 def statuses(client):
@@ -83,8 +32,10 @@ def statuses(client):
             client.call("GET", f"/api/v1/schedule-projects/{PROJECT}/enrollments")["items"]}
 
 
-def test_an_administrator_sets_up_a_project_enrolls_fixes_a_typo_and_downloads_the_placements(portal, page):
-    base, password, client = portal
+def test_an_administrator_sets_up_a_project_enrolls_fixes_a_typo_and_downloads_the_placements(
+        portal, admin_client, page, shots):
+    base, password, _ = portal
+    client = admin_client
     log_in(page, base, "admin", password)
 
     # a schedule project; a school year that is not one is refused at its field
@@ -103,8 +54,8 @@ def test_an_administrator_sets_up_a_project_enrolls_fixes_a_typo_and_downloads_t
     page.fill("#edit-project-name", "Havo/vwo bovenbouw en onderbouw")
     page.get_by_role("button", name="Opslaan").click()
     expect(row).to_contain_text("Havo/vwo bovenbouw en onderbouw")
-    shot(page, "01-schedule-projects")
-    phone_shot(page, "01-schedule-projects-phone")
+    shots.desktop(page, "01-schedule-projects")
+    shots.phone(page, "01-schedule-projects-phone")
 
     # its departments, one with a typo in its name, fixed
     row.get_by_role("link", name="Afdelingen").click()
@@ -124,8 +75,8 @@ def test_an_administrator_sets_up_a_project_enrolls_fixes_a_typo_and_downloads_t
     expect(page.locator('#departments-table tr[data-code="v4"]')).to_contain_text("Vwo 4")
     assert [department["name"] for department in client.call(
         "GET", f"/api/v1/schedule-projects/{PROJECT}/departments")["items"]] == ["Havo 1", "Vwo 4"]
-    shot(page, "02-departments")
-    phone_shot(page, "02-departments-phone")
+    shots.desktop(page, "02-departments")
+    shots.phone(page, "02-departments-phone")
 
     # learning paths: years as boxes, educations and profiles as lists
     page.locator("#nav").get_by_role("link", name="Leerpaden").click()
@@ -148,8 +99,8 @@ def test_an_administrator_sets_up_a_project_enrolls_fixes_a_typo_and_downloads_t
     expect(path).to_contain_text("3064L")
     expect(path).to_contain_text("NT, NG")
     assert client.call("GET", "/api/v1/learning-paths/vwo-nt")["profiles"] == ["NT", "NG"]
-    shot(page, "03-learning-paths")
-    phone_shot(page, "03-learning-paths-phone")
+    shots.desktop(page, "03-learning-paths")
+    shots.phone(page, "03-learning-paths-phone")
 
     # enrollments by hand: names, the prognosis in Dutch notation, the learning path that fits
     page.locator("#nav").get_by_role("link", name="Afdelingsdeelnames").click()
@@ -185,8 +136,8 @@ def test_an_administrator_sets_up_a_project_enrolls_fixes_a_typo_and_downloads_t
     page.get_by_role("button", name="Opslaan").click()
     expect(page.locator("#edit-enrollment-prognosis-error")).to_contain_text("0 tot en met 100")
     expect(page.locator("#edit-enrollment-prognosis")).to_have_value("101")
-    shot(page, "04-edit-enrollment")
-    phone_shot(page, "04-edit-enrollment-phone")
+    shots.desktop(page, "04-edit-enrollment")
+    shots.phone(page, "04-edit-enrollment-phone")
     page.get_by_role("button", name="Annuleren").click()
     expect(page.locator("#edit-enrollment")).to_have_count(0)
 
@@ -195,8 +146,8 @@ def test_an_administrator_sets_up_a_project_enrolls_fixes_a_typo_and_downloads_t
     page.locator(f'#projects-table tr[data-code="{PROJECT}"]').get_by_role("button", name="Verwijderen").click()
     page.get_by_role("button", name="Ja, verwijderen").click()
     expect(page.locator("#projects-table")).to_contain_text("heeft nog afdelingsdeelnames")
-    shot(page, "04-project-in-use")
-    phone_shot(page, "04-project-in-use-phone")
+    shots.desktop(page, "04-project-in-use")
+    shots.phone(page, "04-project-in-use-phone")
 
     # leavers: archived, and no longer a student; marked in the list, left out of the placements
     client.call("PATCH", "/api/v1/users/430002", {"archived": True})
@@ -212,8 +163,8 @@ def test_an_administrator_sets_up_a_project_enrolls_fixes_a_typo_and_downloads_t
     expect(page.locator("#excluded-table tbody tr")).to_have_count(2)
     expect(page.locator("#excluded-table")).to_contain_text("Daniël Vermeulen")
     expect(page.locator("#placed-table tbody tr")).to_have_count(1)
-    shot(page, "05-enrollments")
-    phone_shot(page, "05-enrollments-phone")
+    shots.desktop(page, "05-enrollments")
+    shots.phone(page, "05-enrollments-phone")
 
     # the placements: the Somtoday CSV and the JSON, the leavers left out
     with page.expect_download() as download:
@@ -232,7 +183,7 @@ def test_an_administrator_sets_up_a_project_enrolls_fixes_a_typo_and_downloads_t
     sem = page.locator('#enrollments-table tr[data-student="430003"]')
     sem.get_by_role("button", name="Verwijderen").click()
     expect(sem).to_contain_text("De afdelingsdeelname van 430003 Sem Bakker verwijderen?")
-    phone_shot(page, "05-confirm-delete-phone")
+    shots.phone(page, "05-confirm-delete-phone")
     sem.get_by_role("button", name="Annuleren").click()
     assert set(statuses(client)) == {"430001", "430002", "430003"}
     sem.get_by_role("button", name="Verwijderen").click()
@@ -244,11 +195,12 @@ def test_an_administrator_sets_up_a_project_enrolls_fixes_a_typo_and_downloads_t
     page.get_by_role("button", name="English").click()
     expect(page.locator('#enrollments-table tr[data-student="430002"] .enr-badge')).to_have_text("archived")
     expect(page.locator('#enrollments-table tr[data-student="430001"]')).to_contain_text("62.5")
-    shot(page, "06-enrollments-english")
+    shots.desktop(page, "06-enrollments-english")
 
 
-def test_someone_who_may_only_read_enrollments_sees_no_controls_and_why(portal, page):
-    base, _, client = portal
+def test_someone_who_may_only_read_enrollments_sees_no_controls_and_why(portal, admin_client, page, shots):
+    base, _, _ = portal
+    client = admin_client
     client.call("POST", "/api/v1/school-functions",
                 {"code": "roostermaker", "name": "Roostermaker", "rights": ["enrollments:read"]})
     client.call("POST", "/api/v1/users", {"code": "rooster.lezer", "is_employee": True, "password": "alleen-lezen-1",
@@ -265,5 +217,5 @@ def test_someone_who_may_only_read_enrollments_sees_no_controls_and_why(portal, 
         expect(page.get_by_role("button", name="Toevoegen")).to_have_count(0)
         expect(page.get_by_role("button", name="Wijzigen")).to_have_count(0)
         expect(page.get_by_role("button", name="Verwijderen")).to_have_count(0)
-    shot(page, "07-read-only")
-    phone_shot(page, "07-read-only-phone")
+    shots.desktop(page, "07-read-only")
+    shots.phone(page, "07-read-only-phone")

@@ -4,76 +4,15 @@ leavers (refused above its threshold, raised, started), an update's old → new 
 on its delimiter analysed again, a discarded job, and what a user without the write rights sees.
 Screenshots land in test-artifacts/console-imports/, at 1280 and 360 px wide."""
 
-import signal
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 
-from portal.client import PortalClient
-from portal.embedded import free_port
 from tests.e2e.browser import ARTIFACTS as ARTIFACTS_ROOT
-from tests.e2e.browser import DESKTOP, launched_chromium, watched_page
-from tests.e2e.test_embedded_run import admin_password, start_portal
-from tests.processes import stop, wait_healthy
+from tests.e2e.console_fixtures import logged_in as log_in
 
 ARTIFACTS = ARTIFACTS_ROOT / "console-imports"
-NARROW = {"width": 360, "height": 780}
 ANALYSIS = 60000  # ms: the embedded workers analyse and apply on a shared, slow machine
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("console-imports")
-    port, log = free_port(), tmp_path / "portal.log"
-    process = start_portal(tmp_path, port, log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, process=process, log=log)
-        yield base, admin_password(log), tmp_path
-    finally:
-        stop(process, signal.SIGINT)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium(ARTIFACTS) as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def page(browser):
-    # A Dutch browser, as the school's: its own controls (the file input) speak Dutch too.
-    with watched_page(browser, viewport=DESKTOP, accept_downloads=True, locale="nl-NL") as page:
-        yield page
-
-
-def admin_client(portal) -> PortalClient:
-    base, password, _ = portal
-    client = PortalClient(base)
-    client.login("admin", password)
-    return client
-
-
-def shots(page, name, focus=None):
-    """The page at desktop and at 360 px wide, where only a wide table may scroll (in its own box); with
-    `focus`, also the phone's screen scrolled to that element (a long page is unreadable shrunk whole)."""
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    page.set_viewport_size(NARROW)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-360.png"), full_page=True)
-    if focus:
-        page.locator(focus).scroll_into_view_if_needed()
-        page.screenshot(path=str(ARTIFACTS / f"{name}-360-screen.png"))
-    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
-    page.set_viewport_size(DESKTOP)
-
-
-def log_in(page, base, code, password):
-    page.goto(base + "/")
-    page.get_by_label("Gebruikerscode").fill(code)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.locator("#nav")).to_be_visible()
 
 
 def upload(page, tmp_path, name, content, *, as_student=True, mode="import", delimiter="", leavers=False,
@@ -105,9 +44,9 @@ def shown_codes(page):
     return page.locator("#rows-table tbody tr").evaluate_all("rows => rows.map(row => row.dataset.key)")
 
 
-def test_every_row_of_a_large_preview_is_paged_through_and_filtered_per_action(portal, page):
+def test_every_row_of_a_large_preview_is_paged_through_and_filtered_per_action(portal, admin_client, page, shots):
     base, password, tmp_path = portal
-    admin_client(portal).call("POST", "/api/v1/users", {"code": "459999", "is_student": True})
+    admin_client.call("POST", "/api/v1/users", {"code": "459999", "is_student": True})
     lines = ["Leerlingnummer;Roepnaam;Tussenvoegsel;Achternaam"]
     lines += [f"{450001 + index};Leerling{index};;Achter{index}" for index in range(250)]
     lines += ["45x001;Fout;;Een", "459999;Bestaat;;Al", "45x002;Fout;;Twee", "45x003;Fout;;Drie"]
@@ -122,7 +61,7 @@ def test_every_row_of_a_large_preview_is_paged_through_and_filtered_per_action(p
     expect(page.locator(".count-skip")).to_have_text("1")
     expect(page.locator("#rows-range")).to_have_text("Rijen 1–100 van 254")
     expect(page.locator("#rows-table tbody tr")).to_have_count(100)
-    shots(page, "01-preview-page-1", focus="#rows h2")
+    shots.both(page, "01-preview-page-1", focus="#rows h2")
 
     page.click("#rows-next")
     expect(page.locator("#rows-range")).to_have_text("Rijen 101–200 van 254")
@@ -145,7 +84,7 @@ def test_every_row_of_a_large_preview_is_paged_through_and_filtered_per_action(p
     expect(page.locator("#rows-table tbody tr")).to_have_count(1)
     expect(page.locator('#rows-table tr[data-action="skip"]')).to_contain_text("459999")
     expect(page.locator('[data-filter="skip"]')).to_have_attribute("aria-pressed", "true")
-    shots(page, "02-preview-filtered-skip")
+    shots.both(page, "02-preview-filtered-skip")
     page.click('[data-filter="all"]')
     expect(page.locator("#rows-table tbody tr")).to_have_count(100)
 
@@ -155,12 +94,12 @@ def test_every_row_of_a_large_preview_is_paged_through_and_filtered_per_action(p
     expect(history_row).to_contain_text("klaar om te starten")
     expect(history_row.locator(".imp-planned")).to_contain_text("gepland:")
     expect(history_row.locator(".imp-planned")).to_contain_text("250")
-    shots(page, "03-history-planned")
+    shots.both(page, "03-history-planned")
 
 
-def test_an_update_shows_each_changed_value_old_and_new(portal, page):
+def test_an_update_shows_each_changed_value_old_and_new(portal, admin_client, page, shots):
     base, password, tmp_path = portal
-    admin_client(portal).call("POST", "/api/v1/users", {
+    admin_client.call("POST", "/api/v1/users", {
         "code": "430001", "first_name": "Jan", "last_name": "Smit", "email": "jan@school.example.nl",
         "is_student": True})
     log_in(page, base, "admin", password)
@@ -174,12 +113,12 @@ def test_an_update_shows_each_changed_value_old_and_new(portal, page):
     expect(row.locator('li[data-field="email"] .imp-old')).to_have_text("jan@school.example.nl")
     expect(row.locator('li[data-field="email"] .imp-new')).to_have_text("johan@school.example.nl")
     expect(row.locator('li[data-field="last_name"]')).to_have_count(0)  # unchanged: not listed
-    shots(page, "04-update-old-new")
+    shots.both(page, "04-update-old-new")
 
 
-def test_imported_users_get_the_login_method_chosen_for_the_import(portal, page):
+def test_imported_users_get_the_login_method_chosen_for_the_import(portal, admin_client, page):
     base, password, tmp_path = portal
-    client = admin_client(portal)
+    client = admin_client
     log_in(page, base, "admin", password)
     page.get_by_role("link", name="Importeren").click()
     page.select_option("#import-mode", "update")
@@ -204,9 +143,10 @@ def active_student_codes(client) -> list[str]:
             return codes
 
 
-def test_a_synchronize_with_leavers_is_refused_above_its_threshold_raised_and_archives_them(portal, page):
+def test_a_synchronize_with_leavers_is_refused_above_its_threshold_raised_and_archives_them(
+        portal, admin_client, page, shots):
     base, password, tmp_path = portal
-    client = admin_client(portal)
+    client = admin_client
     for number in range(440001, 440021):
         client.call("POST", "/api/v1/users", {"code": str(number), "first_name": f"L{number}", "is_student": True})
     leavers = [str(number) for number in range(440016, 440021)]
@@ -222,7 +162,7 @@ def test_a_synchronize_with_leavers_is_refused_above_its_threshold_raised_and_ar
     expect(page.locator("#import-leavers")).to_contain_text("Leerlingen die niet in het bestand staan archiveren")
     page.check("#import-archive-missing")
     expect(page.locator("#import-max-archive-percent")).to_have_value("10")
-    shots(page, "05-leavers-form")
+    shots.both(page, "05-leavers-form")
     page.uncheck("#import-archive-missing")
     upload(page, tmp_path, "synchroniseren.csv", "\r\n".join(lines) + "\r\n", mode="synchronize", leavers=True)
     wait_for_status(page, "ready")
@@ -232,14 +172,14 @@ def test_a_synchronize_with_leavers_is_refused_above_its_threshold_raised_and_ar
     expect(page.locator("#rows-range")).to_have_text("Rijen 1–5 van 5")
     expect(page.locator('#rows-table tr[data-action="archive"]')).to_have_count(5)
     assert sorted(shown_codes(page)) == leavers
-    shots(page, "05-leavers-preview")
+    shots.both(page, "05-leavers-preview")
 
     page.click("#start-import")
     refusal = page.locator("#threshold-refusal")
     expect(refusal).to_contain_text("Starten is geweigerd")
     expect(page.locator("#threshold-facts")).to_contain_text(f"Te archiveren: 5 van de {len(staying) + 5} actieve")
     expect(page.locator("#threshold-facts")).to_contain_text("de drempel is 10%")
-    shots(page, "06-leavers-threshold-refused")
+    shots.both(page, "06-leavers-threshold-refused")
     page.fill("#raise-threshold-percent", "60")
     page.click("#raise-threshold")
     expect(page.locator("#threshold-raised")).to_contain_text("De drempel is nu 60%")
@@ -253,12 +193,12 @@ def test_a_synchronize_with_leavers_is_refused_above_its_threshold_raised_and_ar
     expect(page.locator("#rows-range")).to_have_text("Rijen 1–5 van 5")
     expect(page.locator('#rows-table tr[data-action="archive"]')).to_have_count(5)
     assert sorted(shown_codes(page)) == leavers
-    shots(page, "07-leavers-archived")
+    shots.both(page, "07-leavers-archived")
     assert all(client.call("GET", f"/api/v1/users/{code}")["archived"] for code in leavers)
     assert not client.call("GET", f"/api/v1/users/{staying[0]}")["archived"]
 
 
-def test_a_job_that_failed_on_its_delimiter_is_analysed_again_with_the_right_one(portal, page):
+def test_a_job_that_failed_on_its_delimiter_is_analysed_again_with_the_right_one(portal, page, shots):
     base, password, tmp_path = portal
     log_in(page, base, "admin", password)
     upload(page, tmp_path, "komma.csv", "Leerlingnummer,Roepnaam,Achternaam\r\n460001,Sanne,Visser\r\n"
@@ -271,7 +211,7 @@ def test_a_job_that_failed_on_its_delimiter_is_analysed_again_with_the_right_one
     expect(page.locator("#job-error > p")).not_to_contain_text("(missing_required_column)")
     expect(page.locator("#job-error")).to_have_attribute("title", "missing_required_column")
     expect(page.locator("#reanalyse-delimiter")).to_have_value(";")
-    shots(page, "08-failed-delimiter")
+    shots.both(page, "08-failed-delimiter")
     page.select_option("#reanalyse-delimiter", ",")
     page.click("#reanalyse")
     wait_for_status(page, "ready")
@@ -280,15 +220,15 @@ def test_a_job_that_failed_on_its_delimiter_is_analysed_again_with_the_right_one
     expect(page.locator("#sample-rows")).to_contain_text("de Vries")
 
 
-def test_a_job_is_discarded_only_after_a_confirmation(portal, page):
+def test_a_job_is_discarded_only_after_a_confirmation(portal, admin_client, page, shots):
     base, password, tmp_path = portal
-    client = admin_client(portal)
+    client = admin_client
     log_in(page, base, "admin", password)
     job = upload(page, tmp_path, "weg.csv", "Leerlingnummer;Roepnaam\r\n470001;Weg\r\n")
     wait_for_status(page, "ready")
     page.click("#discard-import")
     expect(page.locator("#discard-confirm")).to_be_visible()
-    shots(page, "09-discard-confirm")
+    shots.both(page, "09-discard-confirm")
     page.click("#discard-no")
     expect(page.locator("#discard-confirm")).to_be_hidden()
     assert client.request("GET", f"/api/v1/imports/{job}")[0] == 200
@@ -300,9 +240,9 @@ def test_a_job_is_discarded_only_after_a_confirmation(portal, page):
     assert client.request("GET", f"/api/v1/imports/{job}")[0] == 404
 
 
-def test_a_reader_without_write_rights_sees_why_the_controls_are_off(portal, page):
+def test_a_reader_without_write_rights_sees_why_the_controls_are_off(portal, admin_client, page, shots):
     base, _, tmp_path = portal
-    client = admin_client(portal)
+    client = admin_client
     client.call("POST", "/api/v1/school-functions",
                 {"code": "inzage-imports", "name": "Inzage imports", "rights": ["imports:read", "users:read"]})
     client.call("POST", "/api/v1/users", {"code": "mentor.imp", "is_employee": True, "password": "mentor-wachtwoord",
@@ -322,12 +262,12 @@ def test_a_reader_without_write_rights_sees_why_the_controls_are_off(portal, pag
     expect(page.locator("#job-mode")).to_be_disabled()
     expect(page.locator("#discard-import")).to_be_disabled()
     expect(page.locator("#rows-table tbody tr")).to_have_count(1)  # reading is allowed
-    shots(page, "10-read-only")
+    shots.both(page, "10-read-only")
 
 
-def test_someone_who_may_import_only_enrollments_is_offered_only_that_kind(portal, page):
+def test_someone_who_may_import_only_enrollments_is_offered_only_that_kind(portal, admin_client, page, shots):
     base, _, _ = portal
-    client = admin_client(portal)
+    client = admin_client
     client.call("POST", "/api/v1/school-functions", {
         "code": "roostermaker-imp", "name": "Roostermaker",
         "rights": ["imports:read", "imports:write", "enrollments:read", "enrollments:write"]})
@@ -342,10 +282,10 @@ def test_someone_who_may_import_only_enrollments_is_offered_only_that_kind(porta
     expect(page.locator("#import-project")).to_be_visible()
     expect(page.locator("#import-as-student")).to_be_hidden()
     expect(page.locator("main")).not_to_contain_text("null")
-    shots(page, "12-enrollments-only")
+    shots.both(page, "12-enrollments-only")
 
 
-def test_the_english_switch_translates_the_import_page(portal, page):
+def test_the_english_switch_translates_the_import_page(portal, page, shots):
     base, password, tmp_path = portal
     log_in(page, base, "admin", password)
     upload(page, tmp_path, "engels.csv", "Leerlingnummer;Roepnaam\r\n490001;Eva\r\n")
@@ -354,7 +294,7 @@ def test_the_english_switch_translates_the_import_page(portal, page):
     expect(page.locator("#counts h2")).to_have_text("Planned (preview: nothing has changed yet)")
     expect(page.locator('[data-filter="all"]')).to_contain_text("All rows")
     expect(page.locator("#discard-import")).to_have_text("Discard import")
-    shots(page, "13-english")
+    shots.both(page, "13-english")
 
 
 def test_the_english_console_downloads_the_english_errors_csv(portal, page):
@@ -372,9 +312,9 @@ def test_the_english_console_downloads_the_english_errors_csv(portal, page):
     assert report[1].startswith("2;48x001;error;") and "A student's code may contain digits only" in report[1]
 
 
-def test_an_enrollments_preview_shows_a_prognosis_in_dutch_notation(portal, page):
+def test_an_enrollments_preview_shows_a_prognosis_in_dutch_notation(portal, admin_client, page, shots):
     base, password, tmp_path = portal
-    client = admin_client(portal)
+    client = admin_client
     client.call("POST", "/api/v1/schedule-projects", {"code": "2027-2028", "name": "havo", "school_year": "2027-2028"})
     client.call("POST", "/api/v1/schedule-projects/2027-2028/departments",
                 {"code": "h2", "name": "havo 2", "year_of_education": 2})
@@ -391,12 +331,12 @@ def test_an_enrollments_preview_shows_a_prognosis_in_dutch_notation(portal, page
     row = page.locator('#rows-table tr[data-key="495001"]')
     expect(row).to_contain_text("Prognose: 62,5")
     expect(row).not_to_contain_text("62.5")
-    shots(page, "11-enrollments-prognosis")
+    shots.both(page, "11-enrollments-prognosis")
 
 
-def test_an_enrollments_import_of_an_unknown_schedule_project_is_given_an_existing_one(portal, page):
+def test_an_enrollments_import_of_an_unknown_schedule_project_is_given_an_existing_one(portal, admin_client, page):
     base, password, _ = portal
-    client = admin_client(portal)
+    client = admin_client
     client.call("POST", "/api/v1/schedule-projects", {"code": "2028-2029", "name": "vwo", "school_year": "2028-2029"})
     client.call("POST", "/api/v1/schedule-projects/2028-2029/departments",
                 {"code": "v1", "name": "vwo 1", "year_of_education": 1})

@@ -8,22 +8,15 @@ import re
 
 from playwright.sync_api import expect
 
-from portal.client import PortalClient
-from tests.e2e import test_console
-from tests.e2e.test_console import log_in, phone_shot, shot
+from tests.e2e.browser import ARTIFACTS as ARTIFACTS_ROOT
+from tests.e2e.console_fixtures import log_in
 
-# The console tests' fixtures: a `portal run` for this module, Chromium, and a page that fails the test
-# on a script error or a refusal by the Content-Security-Policy.
-portal, browser, page = test_console.portal, test_console.browser, test_console.page
+# The console tests' fixtures (tests/e2e/conftest.py): a `portal run` for this module, Chromium, and a page
+# that fails the test on a script error or a refusal by the Content-Security-Policy.
+ARTIFACTS = ARTIFACTS_ROOT / "console"
 
 COOKIE = "portal_refresh"
 DUTCH_DATE = re.compile(r"\d{1,2} (jan|feb|mrt|apr|mei|jun|jul|aug|sep|okt|nov|dec)\.? 20\d\d")
-
-
-def admin_client(base, password) -> PortalClient:
-    client = PortalClient(base)
-    client.login("admin", password)
-    return client
 
 
 def session_cookie(page):
@@ -53,7 +46,7 @@ def test_the_refresh_token_is_an_httponly_secure_cookie_the_page_cannot_read(por
     assert page.evaluate("Object.keys(localStorage).length + Object.keys(sessionStorage).length") == 0
 
 
-def test_a_reload_keeps_the_administrator_logged_in_on_the_same_page(portal, page):
+def test_a_reload_keeps_the_administrator_logged_in_on_the_same_page(portal, page, shots):
     base, password, _ = portal
     log_in(page, base, "admin", password)
     page.get_by_role("link", name="Importeren").click()
@@ -65,10 +58,10 @@ def test_a_reload_keeps_the_administrator_logged_in_on_the_same_page(portal, pag
     expect_logged_in(page)
     assert page.url.endswith("#/imports")
     expect(page.locator("#import-file")).to_be_visible()
-    shot(page, "20-reloaded-on-imports")
+    shots.desktop(page, "20-reloaded-on-imports")
 
 
-def test_uitloggen_shows_the_login_and_a_reload_stays_logged_out(portal, page):
+def test_uitloggen_shows_the_login_and_a_reload_stays_logged_out(portal, page, shots):
     base, password, _ = portal
     log_in(page, base, "admin", password)
     expect_logged_in(page)
@@ -77,8 +70,8 @@ def test_uitloggen_shows_the_login_and_a_reload_stays_logged_out(portal, page):
     assert logout.value.status == 204
     expect_login_form(page)
     assert session_cookie(page) is None
-    shot(page, "21-logged-out")
-    phone_shot(page, "21-logged-out-phone")
+    shots.desktop(page, "21-logged-out")
+    shots.phone(page, "21-logged-out-phone")
     page.reload()
     expect_login_form(page)
     # Logging in again after "Uitloggen" starts on the users page.
@@ -122,9 +115,9 @@ def test_a_401_token_expired_is_answered_by_one_refresh_and_the_request_again(po
     expect_logged_in(page)
 
 
-def test_a_session_ended_elsewhere_asks_for_a_login_that_returns_to_the_page(portal, page):
+def test_a_session_ended_elsewhere_asks_for_a_login_that_returns_to_the_page(portal, admin_client, page, shots):
     base, password, _ = portal
-    client = admin_client(base, password)
+    client = admin_client
     client.call("POST", "/api/v1/users", {"code": "beheer2", "is_employee": True, "password": "eerste-wachtwoord",
                                           "school_functions": ["applicatiebeheerder"]})
     log_in(page, base, "beheer2", "eerste-wachtwoord")
@@ -135,7 +128,7 @@ def test_a_session_ended_elsewhere_asks_for_a_login_that_returns_to_the_page(por
     page.get_by_role("button", name="Filteren").click()
     expect(page.locator("#login-message")).to_contain_text("opnieuw in")
     assert page.url.endswith("#/audit")
-    shot(page, "22-session-ended")
+    shots.desktop(page, "22-session-ended")
     page.get_by_label("Gebruikerscode").fill("beheer2")
     page.get_by_label("Wachtwoord").fill("tweede-wachtwoord")
     page.get_by_role("button", name="Inloggen").click()
@@ -155,9 +148,9 @@ def test_a_session_ended_elsewhere_asks_for_a_login_that_returns_to_the_page(por
     assert page.url.endswith("#/imports")
 
 
-def test_only_holders_of_audit_read_see_the_logboek(portal, page):
+def test_only_holders_of_audit_read_see_the_logboek(portal, admin_client, page):
     base, password, _ = portal
-    client = admin_client(base, password)
+    client = admin_client
     client.call("POST", "/api/v1/school-functions", {"code": "lezer", "name": "Lezer", "rights": ["users:read"]})
     client.call("POST", "/api/v1/users", {"code": "lezer1", "is_employee": True, "password": "lezer-wachtwoord",
                                           "school_functions": ["lezer"]})
@@ -168,9 +161,9 @@ def test_only_holders_of_audit_read_see_the_logboek(portal, page):
     expect(page.locator("#no-access")).to_contain_text("audit:read")  # the address says which right it needs
 
 
-def test_the_logboek_lists_logins_and_user_changes_newest_first_filters_and_pages(portal, page):
+def test_the_logboek_lists_logins_and_user_changes_newest_first_filters_and_pages(portal, admin_client, page, shots):
     base, password, _ = portal
-    client = admin_client(base, password)
+    client = admin_client
     client.call("POST", "/api/v1/users", {"code": "430001", "is_student": True, "last_name": "Jansen"})
     client.call("PATCH", "/api/v1/users/430001", {"last_name": "Janssen"})
     for number in range(2, 14):
@@ -191,8 +184,8 @@ def test_the_logboek_lists_logins_and_user_changes_newest_first_filters_and_page
     assert {value for value, _ in options} >= {"", "auth.login", "auth.login_failed", "user.created", "user.updated",
                                                "import.completed", "enrollment.deleted"}
     assert all(value != text for value, text in options)
-    shot(page, "23-logboek")
-    phone_shot(page, "23-logboek-phone")
+    shots.desktop(page, "23-logboek")
+    shots.phone(page, "23-logboek-phone")
 
     page.select_option("#audit-action", "user.updated")
     expect(rows.first).to_have_attribute("data-action", "user.updated")
@@ -215,8 +208,8 @@ def test_the_logboek_lists_logins_and_user_changes_newest_first_filters_and_page
     expect(rows.first).not_to_have_attribute("data-id", first_page[0])
     second_page = rows.evaluate_all("rows => rows.map((row) => row.dataset.id)")
     assert len(second_page) >= 3 and not set(first_page) & set(second_page)
-    shot(page, "24-logboek-page-2")
-    phone_shot(page, "24-logboek-page-2-phone")
+    shots.desktop(page, "24-logboek-page-2")
+    shots.phone(page, "24-logboek-page-2-phone")
     page.click("#audit-previous")
     expect(rows.first).to_have_attribute("data-id", first_page[0])
     assert rows.evaluate_all("rows => rows.map((row) => row.dataset.id)") == first_page

@@ -3,80 +3,23 @@ against `portal run`: what an administrator does to look after users and the rig
 functions, and what someone with fewer rights sees. Screenshots land in test-artifacts/console-users/,
 at a desktop's width and at 360 px (the narrowest phone the console supports)."""
 
-import signal
-
 import pytest
 from playwright.sync_api import expect
 
 from portal.client import ApiError, PortalClient
-from portal.embedded import free_port
 from tests.e2e.browser import ARTIFACTS as ARTIFACTS_ROOT
-from tests.e2e.browser import DESKTOP, launched_chromium, watched_page
-from tests.e2e.test_embedded_run import admin_password, start_portal
-from tests.processes import stop, wait_healthy
+from tests.e2e.console_fixtures import logged_in as log_in
 
 ARTIFACTS = ARTIFACTS_ROOT / "console-users"
-NARROW = {"width": 360, "height": 780}
 MENTOR = {"code": "mentor", "name": "Mentor", "rights": ["users:read"]}
-
-
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("console-users")
-    port, log = free_port(), tmp_path / "portal.log"
-    process = start_portal(tmp_path, port, log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, process=process, log=log)
-        yield base, admin_password(log)
-    finally:
-        stop(process, signal.SIGINT)
-
-
-@pytest.fixture(scope="module")
-def admin_client(portal):
-    base, password = portal
-    client = PortalClient(base)
-    client.login("admin", password)
-    return client
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium(ARTIFACTS) as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def page(browser):
-    with watched_page(browser, viewport=DESKTOP) as page:
-        yield page
-
-
-def shots(page, name):
-    """A screenshot at a desktop's width and one at 360 px, where the page itself never scrolls sideways."""
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    assert "null" not in page.locator("#main").inner_text().split()
-    page.set_viewport_size(NARROW)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-360.png"), full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
-    page.set_viewport_size(DESKTOP)
-
-
-def log_in(page, base, code, password):
-    page.goto(base + "/")
-    page.get_by_label("Gebruikerscode").fill(code)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.locator("#nav")).to_be_visible()
 
 
 def user(client, code):
     return client.call("GET", f"/api/v1/users/{code}")
 
 
-def test_an_administrator_looks_after_a_student_on_the_user_page(portal, admin_client, page):
-    base, password = portal
+def test_an_administrator_looks_after_a_student_on_the_user_page(portal, admin_client, page, shots):
+    base, password, _ = portal
     admin_client.call("POST", "/api/v1/users", {
         "code": "430001", "is_student": True, "first_name": "Zoë", "prefix": "van der", "last_name": "Berg",
         "email": "zoe@oud.example.nl"})
@@ -96,12 +39,12 @@ def test_an_administrator_looks_after_a_student_on_the_user_page(portal, admin_c
     expect(enrollments).to_contain_text("62,5%")
     expect(enrollments.get_by_role("link", name="2026-2027 – havo/vwo")).to_have_attribute(
         "href", "#/schedule-projects/2026-2027")
-    shots(page, "01-user")
+    shots.both(page, "01-user")
 
     page.fill("#usr-email", "geen-adres")
     page.locator("#user-details").get_by_role("button", name="Opslaan").click()
     expect(page.locator("#usr-email-error")).not_to_be_empty()
-    shots(page, "02-user-refused-email")
+    shots.both(page, "02-user-refused-email")
     page.fill("#usr-email", "zoe@nieuw.example.nl")
     page.check("#usr-is_employee")
     page.locator("#user-details").get_by_role("button", name="Opslaan").click()
@@ -124,7 +67,7 @@ def test_an_administrator_looks_after_a_student_on_the_user_page(portal, admin_c
     expect(page.locator('#user-functions li[data-function="leerling"] button')).to_be_disabled()
     leerling = page.locator('#user-functions li[data-function="leerling"]')
     expect(leerling.locator(".reason")).to_contain_text("gebruikerstype leerling")
-    shots(page, "03-user-changed")
+    shots.both(page, "03-user-changed")
     page.get_by_role("button", name="Verwijderen mentor").click()
     expect(page.locator('#user-functions li[data-function="mentor"]')).to_have_count(0)
     assert user(admin_client, "430001")["school_functions"] == ["leerling"]
@@ -134,14 +77,14 @@ def test_an_administrator_looks_after_a_student_on_the_user_page(portal, admin_c
     assert user(admin_client, "430001")["archived"] is True
     with pytest.raises(ApiError):
         PortalClient(base).login("430001", "nieuw-wachtwoord-1")
-    shots(page, "04-user-archived")
+    shots.both(page, "04-user-archived")
     page.get_by_role("button", name="Terugzetten").click()
     expect(page.locator("#archived-badge")).to_have_count(0)
     assert user(admin_client, "430001")["archived"] is False
 
 
-def test_the_last_application_manager_cannot_be_archived_and_the_console_says_why(portal, admin_client, page):
-    base, password = portal
+def test_the_last_application_manager_cannot_be_archived_and_the_console_says_why(portal, admin_client, page, shots):
+    base, password, _ = portal
     log_in(page, base, "admin", password)
     page.goto(f"{base}/#/users/admin")
     page.get_by_role("button", name="Archiveren", exact=True).click()
@@ -151,14 +94,14 @@ def test_the_last_application_manager_cannot_be_archived_and_the_console_says_wh
     expect(page.locator("#user-details-result")).to_contain_text("laatste actieve applicatiebeheerder")
     assert user(admin_client, "admin")["archived"] is False
     assert user(admin_client, "admin")["login_method"] == "password"
-    shots(page, "05-last-manager")
+    shots.both(page, "05-last-manager")
 
 
-def test_a_user_is_added_by_hand_from_the_list_and_opened(portal, page):
-    base, password = portal
+def test_a_user_is_added_by_hand_from_the_list_and_opened(portal, page, shots):
+    base, password, _ = portal
     log_in(page, base, "admin", password)
     expect(page.locator("#users-table")).to_contain_text("admin")
-    shots(page, "00-users")
+    shots.both(page, "00-users")
     page.fill("#new-code", "j.devries")
     page.fill("#new-first_name", "Jan")
     page.fill("#new-last_name", "de Vries")
@@ -170,11 +113,11 @@ def test_a_user_is_added_by_hand_from_the_list_and_opened(portal, page):
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("button", name="Archive", exact=True)).to_be_visible()
     expect(page.get_by_label("Parent/guardian")).to_be_checked()
-    shots(page, "11-user-english")
+    shots.both(page, "11-user-english")
 
 
-def test_school_functions_get_rights_in_the_grid_and_new_names(portal, admin_client, page):
-    base, password = portal
+def test_school_functions_get_rights_in_the_grid_and_new_names(portal, admin_client, page, shots):
+    base, password, _ = portal
     admin_client.request("POST", "/api/v1/school-functions", MENTOR)
     log_in(page, base, "admin", password)
     page.get_by_role("link", name="Schoolfuncties").click()
@@ -203,14 +146,14 @@ def test_school_functions_get_rights_in_the_grid_and_new_names(portal, admin_cli
     page.fill("#sf-new-code", "zonder naam")
     page.get_by_role("button", name="Schoolfunctie aanmaken").click()
     expect(page.locator("#sf-new-code-error")).not_to_be_empty()
-    shots(page, "06-school-functions")
+    shots.both(page, "06-school-functions")
     page.get_by_role("button", name="English").click()
     expect(page.locator("#sf-about-applicatiebeheerder")).to_contain_text("always has every right")
-    shots(page, "07-school-functions-english")
+    shots.both(page, "07-school-functions-english")
 
 
-def test_someone_with_fewer_rights_sees_the_controls_disabled_with_the_reason(portal, admin_client, page):
-    base, _ = portal
+def test_someone_with_fewer_rights_sees_the_controls_disabled_with_the_reason(portal, admin_client, page, shots):
+    base, _, _ = portal
     admin_client.request("POST", "/api/v1/users", {"code": "430002", "is_student": True, "first_name": "Sem"})
     admin_client.call("POST", "/api/v1/school-functions", {"code": "lezer", "name": "Lezer", "rights": ["users:read"]})
     admin_client.call("POST", "/api/v1/users", {"code": "l.lezer", "is_employee": True, "password": "lezer-pw-12",
@@ -223,16 +166,17 @@ def test_someone_with_fewer_rights_sees_the_controls_disabled_with_the_reason(po
     expect(page.locator("#usr-email")).to_be_disabled()
     expect(page.get_by_role("button", name="Wachtwoord instellen")).to_be_disabled()
     expect(page.get_by_role("button", name="Archiveren", exact=True)).to_be_disabled()
-    shots(page, "08-read-only-user")
+    shots.both(page, "08-read-only-user")
     page.get_by_role("link", name="Schoolfuncties").click()
     expect(page.locator("#sf-no-write")).to_contain_text("school_functions:write")
     expect(page.locator("#sf-grid input:enabled")).to_have_count(0)
     expect(page.locator("#sf-create")).to_have_count(0)
-    shots(page, "09-read-only-school-functions")
+    shots.both(page, "09-read-only-school-functions")
 
 
-def test_a_user_administrator_cannot_touch_an_application_managers_password_and_sees_why(portal, admin_client, page):
-    base, _ = portal
+def test_a_user_administrator_cannot_touch_an_application_managers_password_and_sees_why(
+        portal, admin_client, page, shots):
+    base, _, _ = portal
     admin_client.call("POST", "/api/v1/school-functions", {"code": "llnadmin", "name": "Leerlingadministratie",
                                                            "rights": ["users:read", "users:write"]})
     admin_client.call("POST", "/api/v1/users", {"code": "e.jansen", "is_employee": True, "password": "jansen-pw-12",
@@ -249,7 +193,7 @@ def test_a_user_administrator_cannot_touch_an_application_managers_password_and_
     page.locator("#user-details").get_by_role("button", name="Opslaan").click()
     expect(page.locator("#user-details-result")).to_have_text("Opgeslagen.")
     assert user(admin_client, "admin")["first_name"] == "Ada"
-    shots(page, "10-beyond-own-rights")
+    shots.both(page, "10-beyond-own-rights")
 
     # Changed behind the console's back: the parent now holds a right e.jansen lacks; the service's
     # refusal names it. (A parent: `leerling` may hold rights by now that e.jansen lacks.)

@@ -202,7 +202,7 @@ function settingsSection(job, missing) {
       inputs.push(archiveMissing, percent);
     }
   } else {
-    controls.append(el("p", {}, `${t("schedule_project")}: ${settings.schedule_project}`));
+    controls.append(projectLine(settings.schedule_project, "job-project"));
   }
   const labels = job.columns.map((column) => columnSelect(job, column, "column",
     { onchange: () => patch({ mapping: mappingOf(labels) }) }));
@@ -311,7 +311,15 @@ function summarySection(job) {
   const problems = job.counts.error + job.counts.skip;
   return el("section", { id: "summary" }, el("h2", {}, t("summary")),
     el("p", {}, actionsOf(job).map((action) => `${actionText(action)} ${formatNumber(job.counts[action])}`).join(" · ")),
-    problems ? signedDownloadButton(t("download_errors"), () => errorsLink(job), { id: "download-errors" }) : null);
+    problems ? signedDownloadButton(t("download_errors"), () => errorsLink(job), { id: "download-errors" }) : null,
+    problems && job.kind === "enrollments" ? projectLine(job.settings.schedule_project, "summary-project") : null);
+}
+
+// The enrollments' schedule project, linked: a row refused for an unknown department (a typo in its
+// code) is fixed on the project's page, one click away.
+function projectLine(project, id) {
+  return el("p", { id }, `${t("schedule_project")}: ${project} (`,
+    el("a", { href: `#/schedule-projects/${encodeURIComponent(project)}` }, t("wj_project_departments")), ")");
 }
 
 // The link opens the file in the console's language: api() asks in it (Accept-Language), and the

@@ -1,7 +1,7 @@
 // Importeren: the form that uploads a file (the service analyses it, then pages/import-job.js shows
 // the job) and the history of past imports, paged, with planned counts told apart from done ones.
 import { api } from "../api.js";
-import { columnHeads, el, field, scrollable, select, showPage, tell } from "../dom.js";
+import { columnHeads, el, scrollable, select, showPage, tell } from "../dom.js";
 import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
 import {
@@ -61,6 +61,7 @@ function newImportSection(mayImport, projects) {
     }
   }
   const file = el("input", { type: "file", accept: ".csv,.txt,text/csv,text/plain", required: true });
+  const fileField = filePicker(file, "import-file");
   const delimiter = select([["", t("imp_detect")], ["\t", t("tab")], [";", t("semicolon")], [",", t("comma")]], "",
     { id: "import-delimiter" });
   const asStudent = el("input", { type: "checkbox", id: "import-as-student" });
@@ -113,9 +114,21 @@ function newImportSection(mayImport, projects) {
     location.hash = `#/imports/${data.id}`;
   } },
   el("h2", {}, t("new_import")),
-  el("div", { class: "row" }, el("label", { for: "import-kind" }, t("kind"), kind), field(t("file"), file, "import-file"),
+  el("div", { class: "row" }, el("label", { for: "import-kind" }, t("kind"), kind), fileField,
     el("label", { for: "import-delimiter" }, t("delimiter"), delimiter)),
   usersOptions, enrollmentOptions, el("button", { type: "submit" }, t("upload")), message);
+}
+
+// The browser's own file button and "no file chosen" speak the browser's language, not the console's:
+// the input stays (focusable, labelled, clicked through its label) but shows the console's words.
+function filePicker(input, id) {
+  input.id = id;
+  const chosen = el("span", { class: "file-chosen", id: `${id}-chosen`, "aria-hidden": "true" }, t("wj_no_file"));
+  input.addEventListener("change", () => { chosen.textContent = input.files[0]?.name ?? t("wj_no_file"); });
+  return el("label", { for: id }, t("file"),
+    el("span", { class: "file-picker" }, input, el("span", { class: "file-button", "aria-hidden": "true" }, t("wj_choose_file")),
+      chosen),
+    el("span", { class: "field-error", id: `${id}-error`, role: "alert" }));
 }
 
 async function loadHistory(history, pager) {

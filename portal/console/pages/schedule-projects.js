@@ -120,6 +120,8 @@ function editDepartmentForm(project, department, close) {
     await renderProject(project);
     tell(document.getElementById("departments-message"), t("enr_saved"), "ok");
   } }, el("h2", {}, tf("enr_edit_of", { code: department.code })),
+  // Only the name and year change here; a typo in the code is fixed by deleting and adding again.
+  el("p", { class: "enr-hint", id: `${prefix}-code-hint` }, t("wj_code_fixed")),
   el("div", { class: "row" }, formFields(prefix, [["name", t("enr_name"), inputs.name],
     ["year_of_education", t("enr_year_of_education"), inputs.year_of_education]])),
   saveCancel(close), message);

@@ -79,7 +79,9 @@ function addUserSection(onAdded) {
     const { ok, data } = await api("POST", "/users", body);
     if (ok) {
       result.className = "ok";
-      result.replaceChildren(`${t("added")}: `, el("a", { href: `#/users/${encodeURIComponent(data.code)}` }, data.code));
+      result.replaceChildren(`${t("added")}: `, el("a", { href: `#/users/${encodeURIComponent(data.code)}` }, data.code),
+        // The help page's next step for a new student: an enrollment in a schedule project.
+        ...(data.is_student ? [" · ", el("a", { href: "#/enrollments", id: "add-user-next" }, `${t("wj_next_enrollment")} →`)] : []));
       form.reset();
       return onAdded();
     }
