@@ -11,6 +11,18 @@ const CONSOLE_CODES = /^(unreachable|http_\d+)$/;
 export function errorText(data) {
   const { code, message, details } = data.error;
   if (message && !CONSOLE_CODES.test(code)) return message;
-  if (has(`err_${code}`)) return t(`err_${code}`);
-  return catalogueText(code, details ?? {}) ?? (message || t("error"));
+  const [textCode, params] = worded(code, details ?? {});
+  if (textCode === code && has(`err_${code}`)) return t(`err_${code}`);
+  return catalogueText(textCode, params) ?? (message || t("error"));
+}
+
+// As the services word it (shared/http.py): a refusal for missing rights names them as the rights
+// grid does ("het recht ‘Logboek bekijken’"), by the catalogue's right_* names, not by their codes.
+function worded(code, details) {
+  const missing = details.missing;
+  if (code !== "insufficient_rights" || !Array.isArray(missing) || !missing.length) return [code, details];
+  const names = missing.map((right) => catalogueText(`right_${right}`) ?? right);
+  const named = names.length === 1 ? catalogueText("rights_named_one", { name: names[0] })
+    : catalogueText("rights_named_many", { names: names.map((name) => `‘${name}’`).join(", ") });
+  return ["insufficient_rights_named", { ...details, missing_named: named }];
 }

@@ -207,4 +207,9 @@ def test_a_user_administrator_cannot_touch_an_application_managers_password_and_
     page.get_by_role("button", name="Wachtwoord instellen").click()
     # The service's text names the right as the rights grid does, not by its code.
     expect(page.locator("#user-password-result")).to_have_text("Dit mag u niet: u mist het recht ‘Logboek bekijken’.")
+    # Without the service's message (a proxy's error page), the console words the code the same way.
+    assert page.evaluate("""async () => (await import("/console/errors.js")).errorText({ error: {
+        code: "insufficient_rights", message: "", details: { missing: ["audit:read", "users:write"] } } })""") \
+        == "Dit mag u niet: u mist de rechten ‘Logboek bekijken’, ‘Gebruikers wijzigen’."
     expect(page.locator("#user-password-result")).to_have_class("notice")
+    shots(page, "10b-refusal-names-the-right")
