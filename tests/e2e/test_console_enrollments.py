@@ -212,6 +212,8 @@ def test_someone_who_may_only_read_enrollments_sees_no_controls_and_why(portal, 
     for link, table in (("Roosterprojecten", "#projects-table"), ("Leerpaden", "main"),
                         ("Afdelingsdeelnames", "main")):
         page.locator("#nav").get_by_role("link", name=link).click()
+        # The page is drawn once its answers are in: until its title shows, the last page is still there.
+        expect(page.locator("#main h1")).to_have_text(link)
         expect(page.locator(".enr-readonly")).to_contain_text("enrollments:write")
         expect(page.locator(table)).to_be_visible()
         expect(page.get_by_role("button", name="Toevoegen")).to_have_count(0)
