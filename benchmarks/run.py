@@ -5,6 +5,7 @@ installed, the portal beside django-import-export and the raw floor on the same 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def main() -> None:
                                    flow_file=flow_file if peer_size else None, flow_size=peer_size):
             kind = figures.pop("kind", "users")
             if kind == "users flow":
-                portal_flow = figures
+                portal_flow = {**figures, "load": os.getloadavg()}
                 print(f"== the administrator's flow on {figures['rows']} students: preview, then start "
                       "(PostgreSQL + Redis, 2 worker processes) ==")
             else:
@@ -70,6 +71,13 @@ def compare_with_peers(path: Path, size: int, portal_flow: dict) -> None:
     show(raw)
     print()
     print(table.comparison(size, portal_flow, django_import_export.name(), peer, raw))
+    # The machine may be shared: a comparison is only as fair as the load both sides ran under.
+    print(f"(load average 1/5/15 min: {_load(portal_flow['load'])} after the portal's flow, "
+          f"{_load(os.getloadavg())} after the peers)")
+
+
+def _load(averages: tuple[float, ...]) -> str:
+    return " / ".join(f"{load:.1f}" for load in averages)
 
 
 if __name__ == "__main__":
