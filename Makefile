@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 RUN_STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
 INSTALL_LOG := $(VENV)/install.log
 
 .PHONY: help run test test-fast test-fuzz test-faults test-compose lint bench chromium clean
@@ -37,8 +38,8 @@ lint: $(TEST_STAMP) ## ruff, import-linter and mypy
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
-bench: $(TEST_STAMP) ## the benchmarks of the Measurements section (PostgreSQL and Redis, like the tests)
-	$(VENV)/bin/python -m benchmarks.run
+bench: $(BENCH_STAMP) ## the benchmarks of the Measurements section, with the peers (PostgreSQL and Redis, like the tests)
+	$(VENV)/bin/python -m benchmarks.run $(BENCH_ARGS)
 
 # The browser tests drive Debian's Chromium (no browser download at install time).
 chromium: ## install Debian's chromium with apt when it is missing (for the browser tests)
@@ -63,4 +64,10 @@ $(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
 $(TEST_STAMP): $(RUN_STAMP)
 	@echo "Installing the test tools into $(VENV) (log: $(INSTALL_LOG))"
 	@$(VENV)/bin/pip install -e '.[test]' >> $(INSTALL_LOG) 2>&1 || { tail -40 $(INSTALL_LOG); exit 1; }
+	@touch $@
+
+# Django and django-import-export, only for the benchmark's peer: `make test` and `make run` go without.
+$(BENCH_STAMP): $(TEST_STAMP)
+	@echo "Installing the benchmark's peers into $(VENV) (log: $(INSTALL_LOG))"
+	@$(VENV)/bin/pip install -e '.[test,bench-peers]' >> $(INSTALL_LOG) 2>&1 || { tail -40 $(INSTALL_LOG); exit 1; }
 	@touch $@
