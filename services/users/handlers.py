@@ -381,8 +381,8 @@ def _write_decisions(uow: UnitOfWork, chunk, decisions, context: RowContext) -> 
         if decision.action in ("create", "update"):
             event_type = domain.student_event_type(decision.before, decision.user)
             if event_type is not None:
-                events.append(Envelope.new(event_type, user_representation(decision.user), now))
-    uow.outbox.add_many(events)
+                events.append((event_type, user_representation(decision.user)))
+    uow.outbox.add_many(Envelope.new_many(events, now))
     return decisions
 
 
@@ -428,8 +428,8 @@ def _archive_leavers(uow: UnitOfWork, chunk: Chunk) -> ChunkResult:
             decision.user.updated_at = now
         uow.users.update_many([(decision.user_before, decision.user) for decision in archived])
         uow.sessions.end_for_users([decision.user.code for decision in archived], "user_changed", now)
-        uow.outbox.add_many([Envelope.new(STUDENT_UPDATED, user_representation(decision.user), now)
-                             for decision in archived])
+        uow.outbox.add_many(Envelope.new_many([(STUDENT_UPDATED, user_representation(decision.user))
+                                               for decision in archived], now))
         actor = Actor.from_dict(chunk.actor)
         uow.audit.add_many([AuditEntry.new(audit.USER_UPDATED, actor.code or None, decision.user.code,
                                            {"fields": ["archived"], "import": chunk.job_id}) for decision in archived])
