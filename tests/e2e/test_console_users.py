@@ -212,4 +212,4 @@ def test_a_user_administrator_cannot_touch_an_application_managers_password_and_
         code: "insufficient_rights", message: "", details: { missing: ["audit:read", "users:write"] } } })""") \
         == "Dit mag u niet: u mist de rechten ‘Logboek bekijken’, ‘Gebruikers wijzigen’."
     expect(page.locator("#user-password-result")).to_have_class("notice")
-    shots(page, "10b-refusal-names-the-right")
+    shots.both(page, "10b-refusal-names-the-right")
