@@ -28,9 +28,13 @@ from shared.config import EVENT_STREAM, Settings
 from shared.events.subscriber import Subscriber
 from shared.failures import EventsNotPublished
 from shared.messages import Chunk, RowIn
-from shared.outbox import PUBLISH_LOCK
+from shared.outbox import PUBLISH_LOCK, REQUEST_WAIT_SECONDS
 from tests.integration.conftest import ADMIN_PASSWORD, MANAGER, token_for, with_manager
 from tests.services import fresh_postgres_database
+
+# A request waits at most REQUEST_WAIT_SECONDS for its events, then answers; the rest is the request's
+# own work, slow on a loaded machine. Waiting on the frozen publisher would take 4 s or for ever.
+ANSWERS_WITHIN = REQUEST_WAIT_SECONDS + 2.0
 
 
 def envelope_ids(client):
@@ -128,7 +132,7 @@ def test_creating_a_user_answers_at_once_while_a_frozen_publisher_holds_the_publ
         started = time.monotonic()
         response = client.post("/api/v1/users", headers=admin, json={"code": "77", "is_student": True})
         took = time.monotonic() - started
-        assert response.status_code == 201 and took < 2.0, took
+        assert response.status_code == 201 and took < ANSWERS_WITHIN, took
         assert redis_client.xlen(EVENT_STREAM) == 0 and pending(service) == 1
         frozen.rollback()
     assert service.publisher.publish_pending(repair=True) == 1
@@ -154,7 +158,7 @@ def test_a_publisher_frozen_in_the_middle_of_its_xadds_holds_up_no_request(postg
         response = client.post("/api/v1/users", headers=admin, json={"code": "77", "is_student": True})
         took = time.monotonic() - started
         stuck.join()
-    assert response.status_code == 201 and took < 2.0, took
+    assert response.status_code == 201 and took < ANSWERS_WITHIN, took
     assert service.publisher.publish_pending(repair=True) == 2
     assert pending(service) == 0
     service.engine.dispose()
