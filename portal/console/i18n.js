@@ -125,7 +125,7 @@ const TEXTS = {
 // ---- Import pages (imports.js, import-job.js, import-vocabulary.js): begin ----
 const IMPORT_TEXTS = {
   nl: {
-    imp_archive: "archiveren", imp_no: "nee", imp_locale: "nl-NL", imp_back: "Alle imports",
+    imp_archive: "archiveren", imp_no: "nee", imp_back: "Alle imports",
     imp_all: "Alle rijen", imp_filter: "Rijen tonen per actie", imp_no_rows: "Geen rijen met deze actie.",
     imp_rows_range: "Rijen {from}–{to} van {total}", imp_rows_result: "Resultaat per rij",
     imp_counts: "Aantallen", imp_planned: "gepland", imp_not_started: "niet uitgevoerd",
@@ -155,7 +155,7 @@ const IMPORT_TEXTS = {
     imp_ask_manager: "Vraag een applicatiebeheerder om een schoolfunctie met die rechten.",
   },
   en: {
-    imp_archive: "archive", imp_no: "no", imp_locale: "en-GB", imp_back: "All imports",
+    imp_archive: "archive", imp_no: "no", imp_back: "All imports",
     imp_all: "All rows", imp_filter: "Show rows per action", imp_no_rows: "No rows with this action.",
     imp_rows_range: "Rows {from}–{to} of {total}", imp_rows_result: "Result per row",
     imp_counts: "Counts", imp_planned: "planned", imp_not_started: "not carried out",
@@ -406,4 +406,15 @@ export function language() {
 export function toggleLanguage() {
   current = current === "nl" ? "en" : "nl";
   document.documentElement.lang = current;
+}
+
+// Every moment the console shows is written this one way: "30 nov 2026, 15:18:08" (English
+// "30 Nov 2026, 15:18:08"), in the browser's time zone. The API gives UTC with microseconds, which
+// Date does not read everywhere, so they are cut to milliseconds first. A text that is no moment stays as it is.
+export function formatMoment(at) {
+  const moment = new Date(String(at).replace(/(\.\d{3})\d*/, "$1"));
+  if (Number.isNaN(moment.getTime())) return String(at);
+  return new Intl.DateTimeFormat(current === "nl" ? "nl-NL" : "en-GB", {
+    day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  }).format(moment);
 }
