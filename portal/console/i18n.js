@@ -45,6 +45,9 @@ const TEXTS = {
     err_too_many_attempts: "Te veel mislukte inlogpogingen. Probeer het over een kwartier opnieuw.",
     err_login_unavailable: "Inloggen kan nu even niet. Probeer het zo opnieuw.",
     err_unreachable: "De server is niet bereikbaar. Controleer de verbinding en probeer het opnieuw.",
+    // An answer that is not the contract's JSON (a proxy's error page): by its status, never its own words.
+    err_http_gateway: "De server is niet bereikbaar (status {status}). Probeer het over enkele ogenblikken opnieuw.",
+    err_http_status: "De server antwoordde met een fout (status {status}). Probeer het later opnieuw.",
     audit_user: "Gebruiker", audit_action: "Actie", all_actions: "Alle acties", audit_at: "Tijdstip",
     audit_target: "Betreft", audit_client: "Adres", per_page: "Per pagina", filter: "Filteren",
     no_entries: "Geen regels gevonden.", system: "systeem", fields: "velden",
@@ -105,6 +108,8 @@ const TEXTS = {
     err_too_many_attempts: "Too many failed logins. Try again in a quarter of an hour.",
     err_login_unavailable: "Logging in is not possible right now. Try again shortly.",
     err_unreachable: "The server cannot be reached. Check the connection and try again.",
+    err_http_gateway: "The server cannot be reached (status {status}). Try again in a few moments.",
+    err_http_status: "The server answered with an error (status {status}). Try again later.",
     audit_user: "User", audit_action: "Action", all_actions: "All actions", audit_at: "Time",
     audit_target: "Subject", audit_client: "Address", per_page: "Per page", filter: "Filter",
     no_entries: "No entries found.", system: "system", fields: "fields",
