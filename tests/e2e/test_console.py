@@ -165,6 +165,9 @@ def test_the_enrollments_page_lists_adds_filters_deletes_and_shows_placements(po
     shots.desktop(page, "11-refused-delete-and-download")
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("link", name="Enrollments")).to_be_visible()
+    # The menu switches at once, the page only once it is drawn again from its answers: wait for its English.
+    expect(page.get_by_role("button", name="Download placements (CSV)")).to_be_visible()
+    expect(page.locator("#main")).not_to_contain_text("Plaatsingen")
     shots.desktop(page, "09-english")
 
 
