@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -30,6 +31,7 @@ from tests.processes import python_module, wait_healthy
 from tests.services import fresh_postgres_database, private_redis
 
 ADMIN_PASSWORD = "bench-admin-password"
+STOP_PATIENCE = 30.0  # s for the processes to stop after SIGTERM before they are killed
 ENROLLMENT_SIZE = 100_000  # the users import of this size is followed by an enrollment import of the same file
 
 
@@ -161,10 +163,11 @@ def plain_bulk_insert_seconds(database_url: str, path: Path, columns=(0, 1, 2, 3
 
 
 def run(sizes=(10_000, 100_000, 1_000_000), enrollments: bool = True, flow_file: Path | None = None,
-        flow_size: int = 0) -> list[dict]:
+        flow_size: int = 0) -> Iterator[dict]:
     """The users imports of every size (and the enrollments import after the one of ENROLLMENT_SIZE);
-    with `flow_file`, last, the administrator's flow on that file of `flow_size` new students."""
-    results = []
+    with `flow_file`, last, the administrator's flow on that file of `flow_size` new students. Each
+    size's figures are handed out as soon as they are measured, while the processes still run, so
+    they are shown even when a later size, or stopping the processes, goes wrong."""
     with fresh_postgres_database() as users_url, fresh_postgres_database() as importer_url, \
             fresh_postgres_database() as enrollments_url, private_redis() as redis_url, \
             tempfile.TemporaryDirectory(prefix="portal-bench-") as scratch:
@@ -203,18 +206,33 @@ def run(sizes=(10_000, 100_000, 1_000_000), enrollments: bool = True, flow_file:
                 path = scratch / f"export-{size}.csv"
                 write_export(path, size, first_code)
                 watch = _backend_watch(users_url, importer_url, enrollments_url)
-                results.append(_import_once(client, stream, processes, path, size, users_url, watch))
+                yield _import_once(client, stream, processes, path, size, users_url, watch)
                 if enrollments and size == ENROLLMENT_SIZE:
-                    results.append(_enrollment_import_once(client, processes, path, size, enrollments_url))
+                    yield _enrollment_import_once(client, processes, path, size, enrollments_url)
                 first_code += size
             if flow_file is not None:
-                results.append(_admin_flow_once(client, stream, flow_file, flow_size, users_url))
+                yield _admin_flow_once(client, stream, flow_file, flow_size, users_url)
         finally:
-            for process in processes.values():
-                process.terminate()
-            for process in processes.values():
-                process.wait(timeout=30)
-    return results
+            stop(processes)
+
+
+def stop(processes: dict[str, subprocess.Popen], patience: float = STOP_PATIENCE) -> None:
+    """Ends every process, politely first. On a loaded machine a worker may take longer than `patience`
+    seconds to finish: it is then killed and named on stderr, and the run goes on (the figures were
+    measured before), rather than failing on the stop."""
+    for process in processes.values():
+        process.terminate()
+    deadline = time.monotonic() + patience
+    for name, process in processes.items():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            print(f"({name} did not stop within {patience:.0f} s: killed)", file=sys.stderr)
+            process.kill()
+            try:
+                process.wait(timeout=patience)
+            except subprocess.TimeoutExpired:
+                print(f"({name} (pid {process.pid}) did not end after SIGKILL either)", file=sys.stderr)
 
 
 def _backend_watch(*database_urls: str):

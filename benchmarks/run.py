@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -56,6 +57,8 @@ def main() -> None:
                 print(f"== {kind} import of {figures['rows']} rows, end to end "
                       "(PostgreSQL + Redis, 2 worker processes) ==")
             show(figures)
+            # Out at once (also into a pipe): a later size that goes wrong must not take these with it.
+            sys.stdout.flush()
         if portal_flow is not None:
             compare_with_peers(flow_file, peer_size, portal_flow)
 

@@ -146,7 +146,8 @@ async function errorBody(response) {
   if (typeof body?.error?.code === "string") {
     return errorShape(body.error.code, body.error.message, body.error.details);
   }
-  return errorShape(`http_${response.status}`, `${response.status} ${response.statusText}`.trim());
+  // A proxy's error page: its status text is in its own (English) words, so only the status is kept.
+  return errorShape(`http_${response.status}`, "", { status: response.status });
 }
 
 function errorShape(code, message, details = {}) {

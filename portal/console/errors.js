@@ -11,9 +11,18 @@ const CONSOLE_CODES = /^(unreachable|http_\d+)$/;
 export function errorText(data) {
   const { code, message, details } = data.error;
   if (message && !CONSOLE_CODES.test(code)) return message;
+  const status = /^http_(\d+)$/.exec(code)?.[1];
+  if (status) return statusText(status);
   const [textCode, params] = worded(code, details ?? {});
   if (textCode === code && has(`err_${code}`)) return t(`err_${code}`);
   return catalogueText(textCode, params) ?? (message || t("error"));
+}
+
+// No service's answer but a proxy's error page: a gateway that could not reach the service (502, 503,
+// 504), or some other failure, told by its status.
+function statusText(status) {
+  const key = ["502", "503", "504"].includes(status) ? "err_http_gateway" : "err_http_status";
+  return t(key).replace("{status}", status);
 }
 
 // As the services word it (shared/http.py): a refusal for missing rights names them as the rights

@@ -45,6 +45,9 @@ const TEXTS = {
     err_too_many_attempts: "Te veel mislukte inlogpogingen. Probeer het over een kwartier opnieuw.",
     err_login_unavailable: "Inloggen kan nu even niet. Probeer het zo opnieuw.",
     err_unreachable: "De server is niet bereikbaar. Controleer de verbinding en probeer het opnieuw.",
+    // An answer that is not the contract's JSON (a proxy's error page): by its status, never its own words.
+    err_http_gateway: "De server is niet bereikbaar (status {status}). Probeer het over enkele ogenblikken opnieuw.",
+    err_http_status: "De server antwoordde met een fout (status {status}). Probeer het later opnieuw.",
     audit_user: "Gebruiker", audit_action: "Actie", all_actions: "Alle acties", audit_at: "Tijdstip",
     audit_target: "Betreft", audit_client: "Adres", per_page: "Per pagina", filter: "Filteren",
     no_entries: "Geen regels gevonden.", system: "systeem", fields: "velden",
@@ -105,6 +108,8 @@ const TEXTS = {
     err_too_many_attempts: "Too many failed logins. Try again in a quarter of an hour.",
     err_login_unavailable: "Logging in is not possible right now. Try again shortly.",
     err_unreachable: "The server cannot be reached. Check the connection and try again.",
+    err_http_gateway: "The server cannot be reached (status {status}). Try again in a few moments.",
+    err_http_status: "The server answered with an error (status {status}). Try again later.",
     audit_user: "User", audit_action: "Action", all_actions: "All actions", audit_at: "Time",
     audit_target: "Subject", audit_client: "Address", per_page: "Per page", filter: "Filter",
     no_entries: "No entries found.", system: "system", fields: "fields",
@@ -125,7 +130,7 @@ const TEXTS = {
 // ---- Import pages (imports.js, import-job.js, import-vocabulary.js): begin ----
 const IMPORT_TEXTS = {
   nl: {
-    imp_archive: "archiveren", imp_no: "nee", imp_locale: "nl-NL", imp_back: "Alle imports",
+    imp_archive: "archiveren", imp_no: "nee", imp_back: "Alle imports",
     imp_all: "Alle rijen", imp_filter: "Rijen tonen per actie", imp_no_rows: "Geen rijen met deze actie.",
     imp_rows_range: "Rijen {from}–{to} van {total}", imp_rows_result: "Resultaat per rij",
     imp_counts: "Aantallen", imp_planned: "gepland", imp_not_started: "niet uitgevoerd",
@@ -155,7 +160,7 @@ const IMPORT_TEXTS = {
     imp_ask_manager: "Vraag een applicatiebeheerder om een schoolfunctie met die rechten.",
   },
   en: {
-    imp_archive: "archive", imp_no: "no", imp_locale: "en-GB", imp_back: "All imports",
+    imp_archive: "archive", imp_no: "no", imp_back: "All imports",
     imp_all: "All rows", imp_filter: "Show rows per action", imp_no_rows: "No rows with this action.",
     imp_rows_range: "Rows {from}–{to} of {total}", imp_rows_result: "Result per row",
     imp_counts: "Counts", imp_planned: "planned", imp_not_started: "not carried out",
@@ -406,4 +411,15 @@ export function language() {
 export function toggleLanguage() {
   current = current === "nl" ? "en" : "nl";
   document.documentElement.lang = current;
+}
+
+// Every moment the console shows is written this one way: "30 nov 2026, 15:18:08" (English
+// "30 Nov 2026, 15:18:08"), in the browser's time zone. The API gives UTC with microseconds, which
+// Date does not read everywhere, so they are cut to milliseconds first. A text that is no moment stays as it is.
+export function formatMoment(at) {
+  const moment = new Date(String(at).replace(/(\.\d{3})\d*/, "$1"));
+  if (Number.isNaN(moment.getTime())) return String(at);
+  return new Intl.DateTimeFormat(current === "nl" ? "nl-NL" : "en-GB", {
+    day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  }).format(moment);
 }

@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 from services.importer import analysis, domain
 from services.importer.domain import IN_MOTION, Job, Phase, Status
 from services.importer.ports import UnitOfWork
-from services.importer.representation import job_representation, row_results, shown_counts
+from services.importer.representation import job_representation, notes_in_language, row_results, shown_counts
 from shared import audit, catalogue
 from shared.audit import AuditEntry
 from shared.clock import utcnow
@@ -303,7 +303,7 @@ def errors_csv(uow: UnitOfWork, job_id: str, lang: str = catalogue.DEFAULT_LANGU
             for row in row_results(chunk, job.shown_phase, job.kind.secret_fields):
                 if row is not None and row["action"] in ("error", "skip"):
                     writer.writerow([row["line"], safe_cell(row["values"].get(job.kind.key_field, "")),
-                                     row["action"], safe_cell(" ".join(catalogue.render(row["messages"], lang)))])
+                                     row["action"], safe_cell(" ".join(notes_in_language(row["messages"], lang)))])
             yield flush()
 
 

@@ -8,6 +8,7 @@ from services.importer.domain import Job, Phase
 from services.importer.ports import ChunkOutcomes, Totals
 from shared import catalogue
 from shared.events.envelope import utc_timestamp
+from shared.http import rights_in_words
 from shared.sealing import MASK
 
 
@@ -76,8 +77,31 @@ def job_in_language(job: dict[str, Any], lang: str) -> dict[str, Any]:
 
 def row_in_language(row: dict[str, Any], lang: str) -> dict[str, Any]:
     """The row with its notes as texts in the reader's language."""
-    row["messages"] = catalogue.render(row["messages"], lang)
+    row["messages"] = notes_in_language(row["messages"], lang)
     return row
+
+
+# Notes that name missing rights (params.missing, codes): the users service's row refusal, and the
+# enrollments service's, which passes on the API's own code.
+_RIGHTS_NOTES = {"row_insufficient_rights": "row_insufficient_rights",
+                 "insufficient_rights": "insufficient_rights_named"}
+
+
+def notes_in_language(messages: list, lang: str) -> list[str]:
+    """A row's notes as texts in `lang`. Missing rights are named as the rights grid and the API's refusals
+    (shared/http.py) name them, "het recht ‘Gebruikers wijzigen’", not by their codes; that is done here,
+    when shown, so rows stored before keep only the codes and still read in words."""
+    return catalogue.render([_rights_worded(message, lang) for message in messages], lang)
+
+
+def _rights_worded(message: dict[str, Any] | str, lang: str) -> dict[str, Any] | str:
+    if isinstance(message, str) or message["code"] not in _RIGHTS_NOTES:
+        return message
+    params = message.get("params") or {}
+    missing = params.get("missing")
+    if not isinstance(missing, list) or not missing:
+        return message
+    return catalogue.note(_RIGHTS_NOTES[message["code"]], **params, missing_named=rights_in_words(missing, lang))
 
 
 def _principal(messages: list) -> tuple[str | None, dict[str, Any] | None]:

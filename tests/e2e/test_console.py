@@ -160,10 +160,14 @@ def test_the_enrollments_page_lists_adds_filters_deletes_and_shows_placements(po
     # A download the gateway cannot answer (a proxy's error page, no JSON) is explained too.
     page.route("**/placements?format=csv", lambda route: route.fulfill(status=502, body="<h1>Bad Gateway</h1>"))
     page.get_by_role("button", name="Plaatsingen downloaden (CSV)").click()
-    expect(page.locator("#placements .notice")).to_contain_text("502")
+    expect(page.locator("#placements .notice")).to_have_text(
+        "De server is niet bereikbaar (status 502). Probeer het over enkele ogenblikken opnieuw.")
     shots.desktop(page, "11-refused-delete-and-download")
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("link", name="Enrollments")).to_be_visible()
+    # The menu switches at once, the page only once it is drawn again from its answers: wait for its English.
+    expect(page.get_by_role("button", name="Download placements (CSV)")).to_be_visible()
+    expect(page.locator("#main")).not_to_contain_text("Plaatsingen")
     shots.desktop(page, "09-english")
 
 
@@ -191,3 +195,27 @@ def test_the_services_answer_in_the_language_the_console_is_switched_to(portal, 
         "No user has code nobody.", "The server cannot be reached. Check the connection and try again.",
         "This needs rights you do not hold: users:write, imports:write.",
         "The rows of this import were deleted after the retention period; the import and its counts are kept."]
+
+
+def test_an_answer_that_is_no_contract_error_is_told_by_its_status_in_the_consoles_language(portal, page):
+    """A proxy's error page (HTML, its status text in English) is never shown in its own words: the console
+    says the server could not be reached (502, 503, 504) or answered with an error, naming the status."""
+    base, password, _ = portal
+    log_in(page, base, "admin", password)
+    expect(page.locator("#nav")).to_be_visible()
+    page.route("**/api/v1/proxied/*", lambda route: route.fulfill(
+        status=int(route.request.url.rsplit("/", 1)[1]), content_type="text/html", body="<h1>Bad Gateway</h1>"))
+    explain = """async () => {
+        const { api, download } = await import("/console/api.js");
+        const { errorText } = await import("/console/errors.js");
+        const gateway = await download("/proxied/502");
+        const failed = await api("GET", "/proxied/500");
+        return [gateway.ok, gateway.data.error.details.status, errorText(gateway.data), errorText(failed.data)];
+    }"""
+    assert page.evaluate(explain) == [
+        False, 502, "De server is niet bereikbaar (status 502). Probeer het over enkele ogenblikken opnieuw.",
+        "De server antwoordde met een fout (status 500). Probeer het later opnieuw."]
+    page.locator("#language").click()
+    assert page.evaluate(explain) == [
+        False, 502, "The server cannot be reached (status 502). Try again in a few moments.",
+        "The server answered with an error (status 500). Try again later."]

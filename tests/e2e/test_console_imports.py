@@ -4,6 +4,7 @@ leavers (refused above its threshold, raised, started), an update's old → new 
 on its delimiter analysed again, a discarded job, and what a user without the write rights sees.
 Screenshots land in test-artifacts/console-imports/, at 1280 and 360 px wide."""
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -13,6 +14,8 @@ from tests.e2e.console_fixtures import logged_in as log_in
 
 ARTIFACTS = ARTIFACTS_ROOT / "console-imports"
 ANALYSIS = 60000  # ms: the embedded workers analyse and apply on a shared, slow machine
+# A moment written as the Logboek writes it (i18n.js formatMoment): "30 nov 2026, 15:18:08".
+DUTCH_MOMENT = re.compile(r"^\d{1,2} (jan|feb|mrt|apr|mei|jun|jul|aug|sep|okt|nov|dec)\.? 20\d\d,? \d\d:\d\d:\d\d$")
 
 
 def upload(page, tmp_path, name, content, *, as_student=True, mode="import", delimiter="", leavers=False,
@@ -94,6 +97,7 @@ def test_every_row_of_a_large_preview_is_paged_through_and_filtered_per_action(p
     expect(history_row).to_contain_text("klaar om te starten")
     expect(history_row.locator(".imp-planned")).to_contain_text("gepland:")
     expect(history_row.locator(".imp-planned")).to_contain_text("250")
+    expect(history_row.locator("time")).to_have_text(DUTCH_MOMENT)
     shots.both(page, "03-history-planned")
 
 

@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import { columnHeads, el, scrollable, select, showPage } from "../dom.js";
 import { errorText } from "../errors.js";
-import { has, language, t } from "../i18n.js";
+import { formatMoment, has, t } from "../i18n.js";
 
 const PAGE_SIZES = ["10", "25", "50", "100"];
 // Kept between visits, so coming back shows the same filter and page.
@@ -53,7 +53,7 @@ async function loadEntries(table, pager) {
     columnHeads([t("audit_at"), t("audit_user"), t("audit_action"), t("audit_target"), t("details"), t("audit_client")]),
     // Each cell names its column (data-label), which a phone shows in front of it: there an entry is a card.
     el("tbody", {}, data.items.map((entry) => el("tr", { "data-action": entry.action, "data-id": entry.id },
-      el("td", { class: "nowrap", "data-label": t("audit_at") }, el("time", { datetime: entry.at }, localTime(entry.at))),
+      el("td", { class: "nowrap", "data-label": t("audit_at") }, el("time", { datetime: entry.at }, formatMoment(entry.at))),
       el("td", { "data-label": t("audit_user") }, entry.actor ?? el("span", { class: "muted" }, t("system"))),
       el("td", { class: `audit-action audit-${entry.action.split(".")[0]}`, "data-label": t("audit_action") },
         actionText(entry.action)),
@@ -76,15 +76,6 @@ async function loadEntries(table, pager) {
 
 function actionText(action) {
   return has(`action_${action}`) ? t(`action_${action}`) : action;
-}
-
-// The entry's moment (UTC, microseconds) in the browser's time zone, written the Dutch (or English) way.
-function localTime(at) {
-  const moment = new Date(at.replace(/(\.\d{3})\d*/, "$1"));
-  if (Number.isNaN(moment.getTime())) return at;
-  return new Intl.DateTimeFormat(language() === "nl" ? "nl-NL" : "en-GB", {
-    day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit",
-  }).format(moment);
 }
 
 // {"fields": ["last_name", "password"]} reads "velden: last_name, password"; counts read "create 3, error 2".

@@ -3,7 +3,7 @@
 import { api } from "../api.js";
 import { columnHeads, el, scrollable, select, showPage, tell } from "../dom.js";
 import { errorText } from "../errors.js";
-import { t } from "../i18n.js";
+import { formatMoment, t } from "../i18n.js";
 import {
   actionLabel, actionsOf, countsPhase, formatNumber, labelledRow, leaversFields, loginMethodOptions, missingRightsFor,
   modeOptions, rightsReason,
@@ -141,7 +141,7 @@ async function loadHistory(history, pager) {
   const heads = [t("created"), t("file"), t("kind"), t("status"), t("rows"), t("imp_counts")];
   history.replaceChildren(scrollable(el("table", { id: "import-history", class: "imp-cards" }, columnHeads(heads),
     el("tbody", {}, data.items.map((job) => labelledRow({ "data-status": job.status, "data-id": job.id }, heads, [
-      [{ class: "nowrap" }, new Date(job.created_at).toLocaleString(t("imp_locale"))],
+      [{ class: "nowrap" }, el("time", { datetime: job.created_at }, formatMoment(job.created_at))],
       [{ class: "imp-filename" }, el("a", { href: `#/imports/${job.id}` }, job.filename)],
       [{}, t(`kind_${job.kind}`)],
       [{}, el("span", { class: `imp-status imp-status-${job.status}` }, t(`status_${job.status}`))],
