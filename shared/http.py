@@ -91,20 +91,12 @@ def _worded(error: PortalError, lang: str) -> tuple[str, dict[str, Any]]:
     missing = details.get("missing")
     if error.code == "insufficient_rights" and isinstance(missing, list) and missing \
             and all(right in RIGHTS for right in missing):
-        return "insufficient_rights_named", {**details, "missing_named": rights_in_words(missing, lang)}
+        return "insufficient_rights_named", {**details, "missing_named": catalogue.rights_in_words(missing, lang)}
     expected = details.get("expected")
     if isinstance(expected, str) and f"expected_{expected}" in catalogue.catalogue(lang):
         # A validation error names the kind of value it wanted by a code ("whole_number"); in words here.
         return error.code, {**details, "expected": catalogue.text(f"expected_{expected}", lang, details)}
     return error.code, details
-
-
-def rights_in_words(rights: list[str], lang: str) -> str:
-    """`rights` (codes) as a phrase in `lang`: "het recht ‘Logboek bekijken’", "de rechten ‘A’, ‘B’"."""
-    names = [catalogue.text(f"right_{right}", lang, fallback=right) for right in rights]
-    if len(names) == 1:
-        return catalogue.text("rights_named_one", lang, {"name": names[0]})
-    return catalogue.text("rights_named_many", lang, {"names": ", ".join(f"‘{name}’" for name in names)})
 
 
 SECURITY_HEADERS = {

@@ -8,7 +8,6 @@ from services.importer.domain import Job, Phase
 from services.importer.ports import ChunkOutcomes, Totals
 from shared import catalogue
 from shared.events.envelope import utc_timestamp
-from shared.http import rights_in_words
 from shared.sealing import MASK
 
 
@@ -89,8 +88,8 @@ _RIGHTS_NOTES = {"row_insufficient_rights": "row_insufficient_rights",
 
 def notes_in_language(messages: list, lang: str) -> list[str]:
     """A row's notes as texts in `lang`. Missing rights are named as the rights grid and the API's refusals
-    (shared/http.py) name them, "het recht ‘Gebruikers wijzigen’", not by their codes; that is done here,
-    when shown, so rows stored before keep only the codes and still read in words."""
+    name them (catalogue.rights_in_words), "het recht ‘Gebruikers wijzigen’", not by their codes; that is
+    done here, when shown, so rows stored before keep only the codes and still read in words."""
     return catalogue.render([_rights_worded(message, lang) for message in messages], lang)
 
 
@@ -101,7 +100,8 @@ def _rights_worded(message: dict[str, Any] | str, lang: str) -> dict[str, Any] |
     missing = params.get("missing")
     if not isinstance(missing, list) or not missing:
         return message
-    return catalogue.note(_RIGHTS_NOTES[message["code"]], **params, missing_named=rights_in_words(missing, lang))
+    named = catalogue.rights_in_words(missing, lang)
+    return catalogue.note(_RIGHTS_NOTES[message["code"]], **params, missing_named=named)
 
 
 def _principal(messages: list) -> tuple[str | None, dict[str, Any] | None]:

@@ -88,6 +88,14 @@ def text(code: str, /, lang: str = DEFAULT_LANGUAGE, params: Mapping[str, Any] |
                    if place % 2 == 0 or _names_known(part, known))
 
 
+def rights_in_words(rights: list[str], lang: str) -> str:
+    """`rights` (codes) as a phrase in `lang`: "het recht ‘Logboek bekijken’", "de rechten ‘A’, ‘B’"."""
+    names = [text(f"right_{right}", lang, fallback=right) for right in rights]
+    if len(names) == 1:
+        return text("rights_named_one", lang, {"name": names[0]})
+    return text("rights_named_many", lang, {"names": ", ".join(f"‘{name}’" for name in names)})
+
+
 def render(messages: Iterable[dict[str, Any] | str], lang: str = DEFAULT_LANGUAGE) -> list[str]:
     """Notes as text; a plain string (a row stored before notes existed) is shown as it is."""
     return [message if isinstance(message, str) else text(message["code"], lang, message.get("params"))

@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 
 from shared import catalogue
-from shared.http import register_error_handlers, rights_in_words
+from shared.catalogue import rights_in_words
+from shared.http import register_error_handlers
 from shared.policy import insufficient_rights
 from shared.rights import RIGHTS
 
