@@ -76,7 +76,8 @@ def test_an_importer_cannot_take_over_an_application_manager_and_never_sees_a_pa
     assert not can_log_in(system, "admin", TAKEOVER_PASSWORD) and can_log_in(system, "400100", STUDENT_PASSWORD)
 
     report = system.download(f"/api/v1/imports/{job['id']}/errors.csv").decode("utf-8-sig")
-    assert "die imp.jansen niet heeft" in report and TAKEOVER_PASSWORD not in report
+    assert "imp.jansen mist daarvoor" in report and "‘Schoolfuncties wijzigen’" in report
+    assert TAKEOVER_PASSWORD not in report
     assert system.scalar("IMPORTER", "SELECT count(*) FROM import_file_blocks WHERE job_id = :id", id=job["id"]) == 0
     kept = system.scalar("IMPORTER", "SELECT string_agg(rows::text, '') FROM import_chunks WHERE job_id = :id",
                          id=job["id"])
