@@ -3,7 +3,7 @@
 // page lives in pages/. A reload keeps the session (the session cookie gives a new access token) and
 // the page; a login that the session's end forced returns to the page the administrator was on.
 import { inSession, whenSessionExpires } from "./api.js";
-import { el, showPage } from "./dom.js";
+import { el, pageAt } from "./dom.js";
 import { setMenuOpen, setUpMenu } from "./header-menu.js";
 import { t, toggleLanguage } from "./i18n.js";
 import { renderAudit } from "./pages/audit.js";
@@ -82,7 +82,7 @@ async function route(message) {
 
 // A page the user's rights do not let them read: which right it needs, instead of the API's refusal.
 function renderNoAccess(title, right) {
-  showPage(el("h1", {}, title), el("p", { class: "reason", id: "no-access", role: "note" },
+  pageAt()(el("h1", {}, title), el("p", { class: "reason", id: "no-access", role: "note" },
     `${t("rt_no_access")} ${needsText([right])} ${t("imp_ask_manager")}`));
 }
 

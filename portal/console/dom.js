@@ -42,9 +42,15 @@ export function tell(node, text, kind = "notice") {
   node.textContent = text;
 }
 
-// A page drawn after its answers came in: not when the session ended meanwhile (the login is showing).
-export function showPage(...children) {
-  if (inSession()) document.getElementById("main").replaceChildren(...children);
+// How a page draws itself once its answers came in, taken when the page starts: it draws only while
+// the address is still the one it was asked for, and the session still runs (else the login shows).
+// An answer that arrives after the administrator went on to another page must not cover that page.
+// Parts left out (null: a form the user's rights do not allow) are skipped.
+export function pageAt(address = location.hash) {
+  return (...children) => {
+    if (!inSession() || location.hash !== address) return;
+    document.getElementById("main").replaceChildren(...children.flat().filter((child) => child != null));
+  };
 }
 
 export function showLoginPage(...children) {

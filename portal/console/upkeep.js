@@ -2,7 +2,7 @@
 // parameters, numbers in the console's language, the enrollments:write right, tables whose rows are
 // changed in a form beneath them and deleted only after a confirmation, and refusals shown at their field.
 import { api } from "./api.js";
-import { el, showPage, tell } from "./dom.js";
+import { el, tell } from "./dom.js";
 import { errorText } from "./errors.js";
 import { language, t } from "./i18n.js";
 import { can } from "./session.js";
@@ -23,11 +23,6 @@ export function formatNumber(value) {
 export function numberInput(value) {
   if (value === null || value === undefined) return "";
   return language() === "nl" ? String(value).replace(".", ",") : String(value);
-}
-
-// showPage without the parts a page left out (null: a form the user's rights do not allow).
-export function showParts(...children) {
-  showPage(...children.flat().filter((child) => child != null));
 }
 
 export function mayWrite() {

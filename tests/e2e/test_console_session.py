@@ -223,3 +223,27 @@ def test_a_failed_login_is_in_the_logboek(portal, page):
     page.get_by_role("link", name="Logboek").click()
     page.select_option("#audit-action", "auth.login_failed")
     expect(page.locator('#audit-table tr[data-action="auth.login_failed"]').first).to_contain_text("inloggen mislukt")
+
+
+def test_a_page_whose_answers_arrive_after_the_administrator_went_on_does_not_cover_the_next_page(portal, page):
+    base, password, _ = portal
+    log_in(page, base, "admin", password)
+    expect_logged_in(page)
+    held = []
+    # The imports page waits for its schedule projects; those answers are held until the Logboek is drawn.
+    page.route("**/api/v1/schedule-projects?*", lambda route: held.append(route))
+    page.evaluate("location.hash = '#/imports'")
+    for _ in range(100):  # Playwright answers the page's requests while the test waits
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the imports page asked for its schedule projects"
+    page.evaluate("location.hash = '#/audit'")
+    expect(page.get_by_role("heading", name="Logboek")).to_be_visible()
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/v1/schedule-projects?*")
+    # The late answers reach the page and are dropped: the Logboek stays, the imports page is not drawn.
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("heading", name="Logboek")).to_be_visible()
+    expect(page.get_by_role("heading", name="Importeren")).to_have_count(0)

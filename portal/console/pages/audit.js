@@ -2,7 +2,7 @@
 // The actions to choose from are the ones the API's own OpenAPI document lists for the filter, so a new
 // kind of entry shows up here without a copy in the console to keep in step.
 import { api } from "../api.js";
-import { columnHeads, el, scrollable, select, showPage } from "../dom.js";
+import { columnHeads, el, scrollable, pageAt, select } from "../dom.js";
 import { errorText } from "../errors.js";
 import { formatMoment, has, t } from "../i18n.js";
 
@@ -12,6 +12,7 @@ const trail = { actor: "", action: "", limit: "50", cursors: [null] };
 let actions = null;
 
 export async function renderAudit() {
+  const show = pageAt();
   actions ??= await auditActions();
   const actor = el("input", { value: trail.actor, id: "audit-actor", autocomplete: "off", maxlength: 32 });
   const action = select([["", t("all_actions")], ...actions.map((name) => [name, actionText(name)])], trail.action,
@@ -29,7 +30,7 @@ export async function renderAudit() {
   el("label", { for: "audit-limit" }, t("per_page"), limit),
   el("div", { class: "button-cell" }, el("button", { type: "submit" }, t("filter"))));
   for (const choice of [action, limit]) choice.addEventListener("change", () => filters.requestSubmit());
-  showPage(el("h1", {}, t("audit")), el("section", {}, filters, scrollable(table), pager));
+  show(el("h1", {}, t("audit")), el("section", {}, filters, scrollable(table), pager));
   await loadEntries(table, pager);
 }
 

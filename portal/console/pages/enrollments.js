@@ -4,14 +4,14 @@
 // one after a confirmation; and the placements: placed, without a learning path, left out (archived
 // or no longer a student), as a table, a JSON file and the Somtoday CSV.
 import { api } from "../api.js";
-import { columnHeads, el, saveFile, scrollable, select, tell } from "../dom.js";
+import { columnHeads, el, pageAt, saveFile, scrollable, select, tell } from "../dom.js";
 import { downloadButton } from "../downloads.js";
 import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
 import { scheduleProjectOptions } from "../schedule-projects.js";
 import {
   allItems, cardsOnPhone, confirmedDelete, formatNumber, formFields, mayWrite, numberInput, openBeneath, projectPath,
-  readOnlyNote, rowActions, saveCancel, showParts, showRefusal, tf,
+  readOnlyNote, rowActions, saveCancel, showRefusal, tf,
 } from "../upkeep.js";
 
 // Kept between visits, so coming back shows the same project and department.
@@ -19,12 +19,13 @@ const enrollmentView = { project: null, department: "" };
 const COLUMNS = 8;
 
 export async function renderEnrollments(chosen) {
+  const show = pageAt();
   const title = el("h1", {}, t("enrollments"));
   const manage = el("p", {}, el("a", { href: "#/schedule-projects" }, t("enr_manage_projects")), " · ",
     el("a", { href: "#/learning-paths" }, t("enr_learning_paths")));
   const projects = await scheduleProjectOptions();
-  if (!projects.ok) return showParts(title, el("p", { class: "notice" }, errorText(projects.data)));
-  if (!projects.data.length) return showParts(title, el("p", {}, t("no_projects")), manage);
+  if (!projects.ok) return show(title, el("p", { class: "notice" }, errorText(projects.data)));
+  if (!projects.data.length) return show(title, el("p", {}, t("no_projects")), manage);
   if (chosen && chosen !== enrollmentView.project) Object.assign(enrollmentView, { project: chosen, department: "" });
   if (!projects.data.some(([code]) => code === enrollmentView.project)) enrollmentView.project = projects.data[0][0];
   const project = enrollmentView.project;
@@ -43,7 +44,7 @@ export async function renderEnrollments(chosen) {
     } });
   const listed = await allItems(projectPath(project, `/enrollments${listQuery()}`));
   const names = new Map(listed.ok ? listed.data.items.map((item) => [item.student, item.student_name]) : []);
-  showParts(title, manage, readOnlyNote(),
+  show(title, manage, readOnlyNote(),
     el("section", {}, el("div", { class: "row" },
       el("label", { for: "enrollment-project" }, t("schedule_project"), projectSelect),
       el("label", { for: "enrollment-department" }, t("department"), departmentSelect)),

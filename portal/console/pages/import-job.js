@@ -5,7 +5,7 @@
 // Every row can be paged through, filtered by its action. A job that is not being applied can be
 // discarded. Controls the user's rights do not allow are disabled with the reason.
 import { api } from "../api.js";
-import { columnHeads, el, scrollable, select, showPage, tell } from "../dom.js";
+import { columnHeads, el, pageAt, scrollable, select, tell } from "../dom.js";
 import { signedDownloadButton } from "../downloads.js";
 import { errorText } from "../errors.js";
 import { catalogueText, has, t } from "../i18n.js";
@@ -29,8 +29,9 @@ const SETTINGS_FAILURES = ["missing_required_column", "malformed_csv", "undecoda
   "unknown_schedule_project"];
 
 export async function renderJob(id, notice = null) {
+  const show = pageAt();
   const { ok, data: job } = await api("GET", `/imports/${id}`);
-  if (!ok) return showPage(el("p", { class: "notice" }, errorText(job)));
+  if (!ok) return show(el("p", { class: "notice" }, errorText(job)));
   const missing = missingRightsFor(job.kind);
   const heading = el("h1", { class: "imp-title" }, `${t("imports")}: ${job.filename}`);
   const page = [el("p", {}, el("a", { href: "#/imports" }, `← ${t("imp_back")}`)), heading,
@@ -51,7 +52,7 @@ export async function renderJob(id, notice = null) {
   }
   // Only a job being applied stays (cancel it first); one stuck in its analysis can go too.
   if (job.status !== "queued" && job.status !== "running") page.push(discardSection(job, missing));
-  showPage(...page);
+  show(...page);
   if (BUSY.includes(job.status)) follow(job, heading, notice);
 }
 

@@ -1,7 +1,7 @@
 // Importeren: the form that uploads a file (the service analyses it, then pages/import-job.js shows
 // the job) and the history of past imports, paged, with planned counts told apart from done ones.
 import { api } from "../api.js";
-import { columnHeads, el, scrollable, select, showPage, tell } from "../dom.js";
+import { columnHeads, el, pageAt, scrollable, select, tell } from "../dom.js";
 import { errorText } from "../errors.js";
 import { formatMoment, t } from "../i18n.js";
 import {
@@ -30,13 +30,14 @@ function missingToImport(kind) {
 }
 
 export async function renderImports() {
+  const show = pageAt();
   const mayImport = ["users", "enrollments"].filter((kind) => missingToImport(kind).length === 0);
   const projects = mayImport.includes("enrollments") ? await scheduleProjectOptions() : { ok: true, data: [] };
   const history = el("div", { id: "import-history-list" });
   const pager = el("div", { class: "row pager" });
   const said = announcement ? [el("p", { class: "ok", role: "status", id: "imports-announcement" }, announcement)] : [];
   announcement = null;
-  showPage(el("h1", {}, t("imports")), ...said, el("section", {}, newImportSection(mayImport, projects)),
+  show(el("h1", {}, t("imports")), ...said, el("section", {}, newImportSection(mayImport, projects)),
     el("section", {}, el("h2", {}, t("history")), history, pager));
   await loadHistory(history, pager);
 }

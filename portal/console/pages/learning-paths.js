@@ -2,26 +2,27 @@
 // educations and profiles a path is for; added, changed and deleted. An enrollment gets the one path
 // that fits it when it is read, so a change here shows at once in the enrollments and placements.
 import { api } from "../api.js";
-import { columnHeads, el, scrollable, tell } from "../dom.js";
+import { columnHeads, el, pageAt, scrollable, tell } from "../dom.js";
 import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
 import {
-  cardsOnPhone, confirmedDelete, showParts, formFields, listOf, mayWrite, openBeneath, readOnlyNote, rowActions, saveCancel, showRefusal, tf,
+  cardsOnPhone, confirmedDelete, formFields, listOf, mayWrite, openBeneath, readOnlyNote, rowActions, saveCancel, showRefusal, tf,
   yearBoxes,
 } from "../upkeep.js";
 
 const COLUMNS = 8;
 
 export async function renderLearningPaths() {
+  const show = pageAt();
   const { ok, data } = await api("GET", "/learning-paths?limit=1000");
   const title = el("h1", {}, t("enr_learning_paths"));
-  if (!ok) return showParts(title, el("p", { class: "notice" }, errorText(data)));
+  if (!ok) return show(title, el("p", { class: "notice" }, errorText(data)));
   const message = el("p", { role: "status", id: "learning-paths-message" });
   const table = data.items.length ? scrollable(cardsOnPhone(el("table", { id: "learning-paths-table" },
     columnHeads([t("enr_code"), t("enr_name"), t("enr_element_code"), t("enr_lwoo_element_code"), t("enr_years"),
       t("enr_educations"), t("enr_profiles"), t("enr_actions")]),
     el("tbody", {}, data.items.map(pathRow))))) : el("p", {}, t("enr_no_learning_paths"));
-  showParts(title, readOnlyNote(), el("section", {}, table, message),
+  show(title, readOnlyNote(), el("section", {}, table, message),
     mayWrite() ? el("section", {}, pathForm(null, null)) : null);
 }
 

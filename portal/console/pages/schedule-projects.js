@@ -2,25 +2,26 @@
 // deleting one (refused while it has enrollments). Per project (#/schedule-projects/<code>) its
 // afdelingen: code, name and year of education, added, changed and deleted the same way.
 import { api } from "../api.js";
-import { columnHeads, el, scrollable, select, tell } from "../dom.js";
+import { columnHeads, el, pageAt, scrollable, select, tell } from "../dom.js";
 import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
 import {
-  cardsOnPhone, confirmedDelete, showParts, formFields, mayWrite, openBeneath, projectPath, readOnlyNote, rowActions, saveCancel, showRefusal, tf,
+  cardsOnPhone, confirmedDelete, formFields, mayWrite, openBeneath, projectPath, readOnlyNote, rowActions, saveCancel, showRefusal, tf,
 } from "../upkeep.js";
 
 const YEARS = Array.from({ length: 12 }, (_, index) => [String(index + 1), String(index + 1)]);
 
 export async function renderScheduleProjects(code) {
   if (code) return renderProject(code);
+  const show = pageAt();
   const { ok, data } = await api("GET", "/schedule-projects?limit=1000");
   const title = el("h1", {}, t("enr_schedule_projects"));
-  if (!ok) return showParts(title, el("p", { class: "notice" }, errorText(data)));
+  if (!ok) return show(title, el("p", { class: "notice" }, errorText(data)));
   const message = el("p", { role: "status", id: "projects-message" });
   const table = data.items.length ? scrollable(cardsOnPhone(el("table", { id: "projects-table" },
     columnHeads([t("enr_code"), t("enr_name"), t("enr_school_year"), t("enr_actions")]),
     el("tbody", {}, data.items.map((project) => projectRow(project, message)))))) : el("p", {}, t("enr_no_projects"));
-  showParts(title, readOnlyNote(), el("section", {}, table, message), mayWrite() ? addProjectSection() : null);
+  show(title, readOnlyNote(), el("section", {}, table, message), mayWrite() ? addProjectSection() : null);
 }
 
 function projectRow(project, message) {
@@ -77,19 +78,20 @@ function addProjectSection() {
 
 // One project: its departments.
 async function renderProject(code) {
+  const show = pageAt();
   const [project, departments] = await Promise.all([
     api("GET", "/schedule-projects?limit=1000"), api("GET", projectPath(code, "/departments?limit=1000"))]);
   const back = el("p", {}, el("a", { href: "#/schedule-projects" }, `← ${t("enr_back_to_projects")}`));
   const found = project.ok ? project.data.items.find((item) => item.code === code) : null;
   const title = el("h1", {}, tf("enr_project_heading", { code }), found ? el("small", { class: "enr-subtitle" },
     `${found.name} · ${found.school_year}`) : null);
-  if (!departments.ok) return showParts(back, title, el("p", { class: "notice" }, errorText(departments.data)));
+  if (!departments.ok) return show(back, title, el("p", { class: "notice" }, errorText(departments.data)));
   const message = el("p", { role: "status", id: "departments-message" });
   const items = departments.data.items;
   const table = items.length ? scrollable(cardsOnPhone(el("table", { id: "departments-table" },
     columnHeads([t("enr_code"), t("enr_name"), t("enr_year_of_education"), t("enr_actions")]),
     el("tbody", {}, items.map((department) => departmentRow(code, department)))))) : el("p", {}, t("enr_no_departments"));
-  showParts(back, title, readOnlyNote(),
+  show(back, title, readOnlyNote(),
     el("section", {}, el("h2", {}, t("enr_departments")), table, message,
       el("p", {}, el("a", { href: `#/enrollments/${encodeURIComponent(code)}` }, `${t("enr_open_enrollments")} →`))),
     mayWrite() ? addDepartmentSection(code) : null);

@@ -3,7 +3,7 @@
 // takes a right they do not hold, and the application manager keeps every right: those boxes are
 // disabled, with the reason.
 import { api } from "../api.js";
-import { el, field, scrollable, showPage, tell } from "../dom.js";
+import { el, field, pageAt, scrollable, tell } from "../dom.js";
 import { language, t } from "../i18n.js";
 import { RIGHTS, formatNumber, gate, refusalText, rightName, rightWords } from "../rights.js";
 import { can } from "../session.js";
@@ -11,12 +11,13 @@ import { can } from "../session.js";
 const MANAGER_FUNCTION = "applicatiebeheerder";
 
 export async function renderSchoolFunctions() {
+  const show = pageAt();
   const { ok, data } = await api("GET", "/school-functions?limit=1000");
   const title = el("h1", {}, t("sf_title"));
-  if (!ok) return showPage(title, el("p", { class: "notice", role: "alert" }, refusalText(data)));
+  if (!ok) return show(title, el("p", { class: "notice", role: "alert" }, refusalText(data)));
   const writable = can("school_functions:write");
   const rights = [...RIGHTS, ...data.items.flatMap((fn) => fn.rights).filter((right) => !RIGHTS.includes(right))];
-  showPage(...[title,
+  show(...[title,
     el("section", { class: "explained" }, el("p", {}, t("sf_intro")),
       el("ul", {}, el("li", { id: "sf-about-leerling" }, t("sf_builtin_student")),
         el("li", { id: "sf-about-applicatiebeheerder" }, t("sf_builtin_manager")))),

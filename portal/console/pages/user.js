@@ -2,7 +2,7 @@
 // archiving, and their enrollments per schedule project. Every change is a PATCH of the user; a
 // refusal is shown next to the form that asked for it, a refusal of one field next to that field.
 import { api } from "../api.js";
-import { columnHeads, el, field, scrollable, select, showPage, tell } from "../dom.js";
+import { columnHeads, el, field, pageAt, scrollable, select, tell } from "../dom.js";
 import { language, t } from "../i18n.js";
 import { RIGHTS, formatNumber, gate, needsText, refusalText, rightName } from "../rights.js";
 import { can, lacking } from "../session.js";
@@ -12,6 +12,7 @@ const TYPES = [["is_student", "usr_type_student"], ["is_employee", "usr_type_emp
 const STUDENT_FUNCTION = "leerling";
 
 export async function renderUser(code) {
+  const show = pageAt();
   const path = `/users/${encodeURIComponent(code)}`;
   // Someone without users:read sees only their own page, and not the list of school functions.
   const noFunctions = { ok: false, data: { items: [] } };
@@ -19,18 +20,16 @@ export async function renderUser(code) {
     can("users:read") ? api("GET", "/school-functions?limit=1000") : noFunctions, api("GET", `${path}/rights`)]);
   const back = el("p", {}, el("a", { href: "#/users" }, t("usr_back")));
   if (!user.ok) {
-    return showPage(back, el("h1", {}, t("usr_user")), el("p", { class: "notice", role: "alert" },
+    return show(back, el("h1", {}, t("usr_user")), el("p", { class: "notice", role: "alert" },
       user.status === 404 ? t("usr_not_found") : refusalText(user.data)));
   }
-  const page = { path, user: user.data, functions: functions.ok ? functions.data.items : [],
+  const page = { path, show, user: user.data, functions: functions.ok ? functions.data.items : [],
     // Password, login method, types, functions and archiving of a user who holds rights the
     // administrator does not hold are refused by the service; say so before they try.
     beyond: userRights.ok ? lacking(RIGHTS.filter((right) => userRights.data.rights.includes(right))) : [] };
-  const address = location.hash;
   page.redraw = (changed) => {
     page.user = changed;
-    // An answer that arrives after the administrator went to another page does not draw over it.
-    if (location.hash === address) drawUser(page, back);
+    drawUser(page, back);
   };
   drawUser(page, back, await enrollmentsSection(page.user));
 }
@@ -42,8 +41,8 @@ function drawUser(page, back, enrollments = document.getElementById("user-enroll
   // Said once at the top; the forms it closes repeat it in short.
   const noWrite = can("users:write") ? null : el("p", { class: "reason", id: "user-no-write" }, t("usr_no_write"));
   const beyond = guardedReason(page) && !noWrite ? el("p", { class: "reason", id: "user-beyond" }, guardedReason(page)) : null;
-  showPage(...[back, title, noWrite, beyond, detailsSection(page), passwordSection(page), functionsSection(page),
-    archiveSection(page), enrollments].filter(Boolean));
+  page.show(back, title, noWrite, beyond, detailsSection(page), passwordSection(page), functionsSection(page),
+    archiveSection(page), enrollments);
 }
 
 function fullName(user) {

@@ -1,7 +1,7 @@
 // Gebruikers: the user list with its filter, search and paging (each code opens the user's page,
 // #/users/{code}), and the add-user form (for holders of users:write; others see why it is missing).
 import { api } from "../api.js";
-import { columnHeads, el, field, scrollable, select, showPage, tell } from "../dom.js";
+import { columnHeads, el, field, pageAt, scrollable, select, tell } from "../dom.js";
 import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
 import { can } from "../session.js";
@@ -10,6 +10,7 @@ import { can } from "../session.js";
 const userList = { type: "", q: "", cursors: [null] };
 
 export async function renderUsers() {
+  const show = pageAt();
   const typeSelect = select([["", t("all_users")], ["student", t("students")], ["employee", t("employees")],
     ["family_member", t("parents")]], userList.type, { id: "user-type" });
   const search = el("input", { type: "search", value: userList.q, id: "user-search" });
@@ -22,7 +23,7 @@ export async function renderUsers() {
   } }, el("label", { for: "user-type" }, t("users"), typeSelect), el("label", { for: "user-search" }, t("search"), search),
   el("div", { class: "button-cell" }, el("button", { type: "submit" }, t("search"))));
   typeSelect.addEventListener("change", () => filters.requestSubmit());
-  showPage(el("h1", {}, t("users")), el("section", {}, filters, scrollable(table), pager), addUserSection(() => loadUsers(table, pager)));
+  show(el("h1", {}, t("users")), el("section", {}, filters, scrollable(table), pager), addUserSection(() => loadUsers(table, pager)));
   await loadUsers(table, pager);
 }
 
