@@ -113,8 +113,11 @@ def read_body(model: type[ModelT], body: dict[str, Any]) -> ModelT:
         return model.model_validate(body)
     except ValidationError as error:
         field, message, kind = _first_problem(error)
-        raise InvalidInput(_body_code(model, field, kind), f"{field}: {message}.", field=field,
-                           **problem_details(error.errors(include_url=False)[0], field)) from None
+        code = _body_code(model, field, kind)
+        details = problem_details(error.errors(include_url=False)[0], field)
+        if kind == "missing" and code != "missing_field":
+            details["given"] = False  # the model's own code (invalid_option) does not say it was missing
+        raise InvalidInput(code, f"{field}: {message}.", field=field, **details) from None
 
 
 def read_query(model: type[ModelT], request: Request) -> ModelT:

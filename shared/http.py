@@ -86,8 +86,10 @@ def _worded(error: PortalError, lang: str) -> tuple[str, dict[str, Any]]:
     """The catalogue code and parameters that word `error` for a person: a refusal for missing rights
     names them as the console's rights grid does ("het recht ‘Logboek bekijken’"), and a validation
     error the kind of value it expected ("een geheel getal"), not by their codes, which stay in the
-    details for programs."""
+    details for programs. An import option that was not given at all says it is missing."""
     details = error.details or {}
+    if error.code == "invalid_option" and details.get("given") is False:
+        return "invalid_option_missing", details
     missing = details.get("missing")
     if error.code == "insufficient_rights" and isinstance(missing, list) and missing \
             and all(right in RIGHTS for right in missing):

@@ -361,7 +361,7 @@ def settle_for_kind(settings: ImportSettings, kind: ImportKind) -> None:
         setattr(settings, name, value)
     for name in kind.required_settings:
         if not getattr(settings, name):
-            raise invalid_option(name, f"An import of {kind.name} needs the {name} option.")
+            raise invalid_option(name, f"An import of {kind.name} needs the {name} option.", given=False)
 
 
 def explain_changes_since_preview(plan: list[dict] | None, results: list[dict]) -> None:
@@ -402,7 +402,8 @@ def kind_named(name: str | None) -> ImportKind:
 
 def invalid_option(name: str, message: str, value: Any = None, **details: Any) -> InvalidInput:
     """The option `name` is refused; with what was given (`value`, when it may be shown) and what it
-    takes (`allowed` values, or the kind `expected`), so that the message can say so."""
+    takes (`allowed` values, or the kind `expected`), so that the message can say so. `given=False`
+    says the option was not given at all (the message says it is missing)."""
     shown = shown_value(value)
     return InvalidInput("invalid_option", message, field=name, **({"value": shown} if shown is not None else {}),
                         **details)

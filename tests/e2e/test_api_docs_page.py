@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 
 from portal.api_reference import documentation_gateway, merged_document
 from tests.e2e.browser import ARTIFACTS as ARTIFACTS_ROOT
-from tests.e2e.browser import DESKTOP, PHONE, launched_chromium
+from tests.e2e.browser import DESKTOP, PHONE, watched_page
 
 ARTIFACTS = ARTIFACTS_ROOT / "api-docs"
 
@@ -28,30 +28,20 @@ def base(tmp_path_factory):
         thread.join(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium(ARTIFACTS) as chromium:
-        yield chromium
-
-
 @pytest.fixture
 def page(browser, base):
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    errors, refusals, elsewhere = [], [], []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: refusals.append(message.text)
-            if "Content Security Policy" in message.text else None)
-    page.on("request", lambda request: elsewhere.append(request.url)
-            if not request.url.startswith(base + "/") and not request.url.startswith("data:") else None)
-    # The page's own record of refusals too, in case the console's wording of them changes.
-    page.add_init_script("window.refused = []; document.addEventListener('securitypolicyviolation', "
-                         "event => window.refused.push(event.violatedDirective + ' ' + event.blockedURI))")
-    yield page
-    refusals += page.evaluate("window.refused")
-    context.close()
-    assert errors == [], errors
-    assert refusals == [], refusals
+    """Watched as the console's pages are (no script error, no refusal by the Content-Security-Policy),
+    and failing the test on any request to another site too."""
+    with watched_page(browser, viewport=DESKTOP) as page:
+        elsewhere = []
+        page.on("request", lambda request: elsewhere.append(request.url)
+                if not request.url.startswith(base + "/") and not request.url.startswith("data:") else None)
+        # The page's own record of refusals too, in case the browser's wording of them changes.
+        page.add_init_script("window.refused = []; document.addEventListener('securitypolicyviolation', "
+                             "event => window.refused.push(event.violatedDirective + ' ' + event.blockedURI))")
+        yield page
+        refused = page.evaluate("window.refused")
+    assert refused == [], refused
     assert elsewhere == [], elsewhere
 
 

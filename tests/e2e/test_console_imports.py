@@ -23,7 +23,7 @@ def upload(page, tmp_path, name, content, *, as_student=True, mode="import", del
     """Uploads a users file with the form; returns the job's id once its page shows."""
     path = tmp_path / name
     path.write_bytes(content.encode("utf-8"))
-    page.get_by_role("link", name="Importeren").click()
+    page.locator("#nav").get_by_role("link", name="Importeren").click()
     page.set_input_files("#import-file", str(path))
     if as_student:
         page.check("#import-as-student")
@@ -92,7 +92,7 @@ def test_every_row_of_a_large_preview_is_paged_through_and_filtered_per_action(p
     expect(page.locator("#rows-table tbody tr")).to_have_count(100)
 
     # The history marks a job that never started: its counts are a plan, not what happened.
-    page.get_by_role("link", name="Importeren").click()
+    page.locator("#nav").get_by_role("link", name="Importeren").click()
     history_row = page.locator(f'#import-history tr[data-id="{job}"]')
     expect(history_row).to_contain_text("klaar om te starten")
     expect(history_row.locator(".imp-planned")).to_contain_text("gepland:")
@@ -124,7 +124,7 @@ def test_imported_users_get_the_login_method_chosen_for_the_import(portal, admin
     base, password, tmp_path = portal
     client = admin_client
     log_in(page, base, "admin", password)
-    page.get_by_role("link", name="Importeren").click()
+    page.locator("#nav").get_by_role("link", name="Importeren").click()
     page.select_option("#import-mode", "update")
     expect(page.locator("#import-login-method")).to_be_hidden()  # an update creates nobody
     upload(page, tmp_path, "sso.csv", "Leerlingnummer;Roepnaam\r\n432001;Ilse\r\n432002;Kees\r\n", login_method="sso")
@@ -157,7 +157,7 @@ def test_a_synchronize_with_leavers_is_refused_above_its_threshold_raised_and_ar
     staying = [code for code in active_student_codes(client) if code not in leavers]
     lines = ["Leerlingnummer;Roepnaam"] + [f"{code};L{code}" for code in staying]
     log_in(page, base, "admin", password)
-    page.get_by_role("link", name="Importeren").click()
+    page.locator("#nav").get_by_role("link", name="Importeren").click()
     # The leavers option belongs to a synchronize of students only.
     expect(page.locator("#import-leavers")).to_be_hidden()
     page.check("#import-as-student")
@@ -255,7 +255,7 @@ def test_a_reader_without_write_rights_sees_why_the_controls_are_off(portal, adm
                                 b"Leerlingnummer;Roepnaam\r\n480001;Mila\r\n")
     assert status == 202
     log_in(page, base, "mentor.imp", "mentor-wachtwoord")
-    page.get_by_role("link", name="Importeren").click()
+    page.locator("#nav").get_by_role("link", name="Importeren").click()
     expect(page.locator("#import-not-allowed")).to_contain_text("imports:write")
     expect(page.locator("#new-import")).to_have_count(0)
     page.goto(f"{base}/#/imports/{job['id']}")
@@ -278,7 +278,7 @@ def test_someone_who_may_import_only_enrollments_is_offered_only_that_kind(porta
     client.call("POST", "/api/v1/users", {"code": "rooster.imp", "is_employee": True, "password": "rooster-wachtwoord",
                                           "school_functions": ["roostermaker-imp"]})
     log_in(page, base, "rooster.imp", "rooster-wachtwoord")
-    page.get_by_role("link", name="Importeren").click()
+    page.locator("#nav").get_by_role("link", name="Importeren").click()
     expect(page.locator("#import-kind")).to_have_value("enrollments")
     users_option = page.locator('#import-kind option[value="users"]')
     expect(users_option).to_be_disabled()
@@ -326,7 +326,7 @@ def test_an_enrollments_preview_shows_a_prognosis_in_dutch_notation(portal, admi
     export = tmp_path / "deelnames.csv"
     export.write_bytes(b"Leerlingnummer;Afdeling;Prognose\r\n495001;h2;62.5\r\n")
     log_in(page, base, "admin", password)
-    page.get_by_role("link", name="Importeren").click()
+    page.locator("#nav").get_by_role("link", name="Importeren").click()
     page.select_option("#import-kind", "enrollments")
     page.select_option("#import-project", "2027-2028")
     page.set_input_files("#import-file", str(export))

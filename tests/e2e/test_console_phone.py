@@ -5,21 +5,15 @@ keyboard alone can use it. No page of the console scrolls sideways at that width
 test-artifacts/console-phone/."""
 
 import re
-import signal
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from portal.client import PortalClient
-from portal.embedded import free_port
 from tests.e2e.browser import ARTIFACTS as ARTIFACTS_ROOT
-from tests.e2e.browser import DESKTOP, launched_chromium, watched_page
-from tests.e2e.test_embedded_run import admin_password, start_portal
-from tests.processes import stop, wait_healthy
+from tests.e2e.console_fixtures import NARROW, log_in, logged_in
 
 ARTIFACTS = ARTIFACTS_ROOT / "console-phone"
-NARROW = {"width": 360, "height": 780}
 TABLET = {"width": 768, "height": 1024}
 APP_JS = Path(__file__).resolve().parents[2] / "portal" / "console" / "app.js"
 
@@ -32,55 +26,26 @@ def nav_pages() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def portal(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("console-phone")
-    port, log = free_port(), tmp_path / "portal.log"
-    process = start_portal(tmp_path, port, log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, process=process, log=log)
-        password = admin_password(log)
-        with_something_on_every_page(base, password)
-        yield base, password
-    finally:
-        stop(process, signal.SIGINT)
-
-
-def with_something_on_every_page(base, password):
+def filled_lists(admin_client):
     """A row or two in every list, with the long names a phone has to fit."""
-    client = PortalClient(base)
-    client.login("admin", password)
-    client.call("POST", "/api/v1/users", {
+    admin_client.call("POST", "/api/v1/users", {
         "code": "431001", "is_student": True, "first_name": "Maximiliaan-Alexander", "prefix": "van der",
         "last_name": "Wetering-Schimmelpenninck", "email": "maximiliaan.van.der.wetering@leerlingen.example.nl"})
-    client.call("POST", "/api/v1/schedule-projects",
-                {"code": "2026-2027-havo-vwo", "name": "Havo/vwo bovenbouw", "school_year": "2026-2027"})
-    client.call("POST", "/api/v1/schedule-projects/2026-2027-havo-vwo/departments",
-                {"code": "h4", "name": "havo 4", "year_of_education": 4})
-    client.call("POST", "/api/v1/learning-paths", {"code": "havo-bb-nt", "name": "havo bovenbouw natuur en techniek",
-                                                   "element_code": "2061", "years_of_education": [4, 5],
-                                                   "educations": ["havo"], "profiles": ["NT", "NG"]})
-    client.call("POST", "/api/v1/schedule-projects/2026-2027-havo-vwo/enrollments", {
+    admin_client.call("POST", "/api/v1/schedule-projects",
+                      {"code": "2026-2027-havo-vwo", "name": "Havo/vwo bovenbouw", "school_year": "2026-2027"})
+    admin_client.call("POST", "/api/v1/schedule-projects/2026-2027-havo-vwo/departments",
+                      {"code": "h4", "name": "havo 4", "year_of_education": 4})
+    admin_client.call("POST", "/api/v1/learning-paths", {
+        "code": "havo-bb-nt", "name": "havo bovenbouw natuur en techniek", "element_code": "2061",
+        "years_of_education": [4, 5], "educations": ["havo"], "profiles": ["NT", "NG"]})
+    admin_client.call("POST", "/api/v1/schedule-projects/2026-2027-havo-vwo/enrollments", {
         "student": "431001", "department": "h4", "education": "havo", "profile": "NT", "prognosis": 62.5})
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium(ARTIFACTS) as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def page(browser):
-    with watched_page(browser, viewport=NARROW) as page:
-        yield page
-
-
-def log_in(page, base, password):
-    page.goto(base + "/")
-    page.get_by_label("Gebruikerscode").fill("admin")
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
+def logged_in_on_a_phone(page, portal):
+    """The administrator logged in on the narrowest phone: the header shows the menu button."""
+    page.set_viewport_size(NARROW)
+    log_in(page, portal.base, "admin", portal.password)
     expect(page.locator("#menu-button")).to_be_visible()
 
 
@@ -112,9 +77,8 @@ def menu_closed(page):
     expect(page.locator("#logout")).to_be_hidden()
 
 
-def test_the_header_is_one_line_and_the_menu_takes_the_administrator_to_every_page(portal, page):
-    base, password = portal
-    log_in(page, base, password)
+def test_the_header_is_one_line_and_the_menu_takes_the_administrator_to_every_page(portal, filled_lists, page):
+    logged_in_on_a_phone(page, portal)
     menu = page.locator("#menu-button")
     expect(menu).to_have_text("Menu")
     expect(menu).to_have_attribute("aria-controls", "menu-panel")
@@ -149,9 +113,8 @@ def test_the_header_is_one_line_and_the_menu_takes_the_administrator_to_every_pa
         assert_no_sideways_scroll(page, f"{number:02}-{name}")
 
 
-def test_escape_closes_the_menu_and_the_keyboard_alone_can_use_it(portal, page):
-    base, password = portal
-    log_in(page, base, password)
+def test_escape_closes_the_menu_and_the_keyboard_alone_can_use_it(portal, filled_lists, page):
+    logged_in_on_a_phone(page, portal)
     menu = page.locator("#menu-button")
     menu.focus()
     page.keyboard.press("Enter")
@@ -179,9 +142,8 @@ def test_escape_closes_the_menu_and_the_keyboard_alone_can_use_it(portal, page):
     menu_closed(page)
 
 
-def test_the_language_switch_and_logout_are_in_the_menu(portal, page):
-    base, password = portal
-    log_in(page, base, password)
+def test_the_language_switch_and_logout_are_in_the_menu(portal, filled_lists, page):
+    logged_in_on_a_phone(page, portal)
     menu = page.locator("#menu-button")
     menu.click()
     page.get_by_role("button", name="English").click()
@@ -199,14 +161,8 @@ def test_the_language_switch_and_logout_are_in_the_menu(portal, page):
     assert_no_sideways_scroll(page, "21-logged-out")
 
 
-def test_on_a_desktop_the_header_is_the_row_it_was_and_a_tablet_has_the_menu(portal, page):
-    base, password = portal
-    page.set_viewport_size(DESKTOP)
-    page.goto(base + "/")
-    page.get_by_label("Gebruikerscode").fill("admin")
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.locator("#nav")).to_be_visible()
+def test_on_a_desktop_the_header_is_the_row_it_was_and_a_tablet_has_the_menu(portal, filled_lists, page):
+    logged_in(page, portal.base, "admin", portal.password)  # the page opens at a desktop's width
     expect(page.locator("#menu-button")).to_be_hidden()
     expect(page.locator("#nav a")).to_have_count(len(nav_pages()))
     expect(page.locator("#logout")).to_be_visible()

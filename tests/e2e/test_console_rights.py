@@ -6,20 +6,15 @@ following a change of rights while its user stays logged in. Screenshots land in
 test-artifacts/console-rights/, at a desktop's width and at 360 px."""
 
 import re
-import signal
 
 import pytest
 from playwright.sync_api import expect
 
-from portal.client import PortalClient
-from portal.embedded import free_port
 from tests.e2e.browser import ARTIFACTS as ARTIFACTS_ROOT
-from tests.e2e.browser import DESKTOP, launched_chromium, watched_page
-from tests.e2e.test_embedded_run import admin_password, start_portal
-from tests.processes import stop, wait_healthy, wait_until
+from tests.e2e.console_fixtures import log_in, logged_in
+from tests.processes import wait_until
 
 ARTIFACTS = ARTIFACTS_ROOT / "console-rights"
-NARROW = {"width": 360, "height": 780}
 PASSWORD = "rechten-wachtwoord-1"
 PROJECT = "2026-r"
 STUDENT = "440001"
@@ -105,31 +100,9 @@ SURVEY = """(table) => {
 
 
 @pytest.fixture(scope="module")
-def portal(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("console-rights")
-    port, log = free_port(), tmp_path / "portal.log"
-    process = start_portal(tmp_path, port, log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, process=process, log=log)
-        yield base, admin_password(log)
-    finally:
-        stop(process, signal.SIGINT)
-
-
-@pytest.fixture(scope="module")
-def admin_client(portal):
-    base, password = portal
-    client = PortalClient(base)
-    client.login("admin", password)
-    return client
-
-
-@pytest.fixture(scope="module")
-def world(portal, admin_client):
+def world(admin_client):
     """The users with part of the rights, and something on every page to act on: a student with an
     enrollment, a schedule project with a department, a learning path and a users import ready to start."""
-    base, _ = portal
     for code, rights in PEOPLE.items():
         function = code.split(".")[0]
         admin_client.call("POST", "/api/v1/school-functions",
@@ -153,35 +126,6 @@ def world(portal, admin_client):
     wait_until(lambda: admin_client.call("GET", f"/api/v1/imports/{job['id']}")["status"] == "ready", 30,
                "the import analysed")
     return {"job": job["id"]}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium(ARTIFACTS) as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def page(browser):
-    with watched_page(browser, viewport=DESKTOP) as page:
-        yield page
-
-
-def shots(page, name):
-    """A screenshot at a desktop's width and one at 360 px, where the page itself never scrolls sideways."""
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    page.set_viewport_size(NARROW)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-360.png"), full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
-    page.set_viewport_size(DESKTOP)
-
-
-def log_in(page, base, code, password):
-    page.goto(base + "/")
-    page.get_by_label("Gebruikerscode").fill(code)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.locator("#nav")).to_be_visible()
 
 
 def visit(page, address):
@@ -235,12 +179,11 @@ def check_page(page, held, name, ready, read_right):
 
 
 @pytest.mark.parametrize("code", sorted(PEOPLE))
-def test_every_page_closes_what_the_users_rights_do_not_allow(portal, world, page, code):
-    base, _ = portal
+def test_every_page_closes_what_the_users_rights_do_not_allow(portal, world, page, shots, code):
     held = set(PEOPLE[code])
     refused = []
     page.on("response", lambda response: refused.append(response.url) if response.status == 403 else None)
-    log_in(page, base, code, PASSWORD)
+    logged_in(page, portal.base, code, PASSWORD)
     # The header lists exactly the pages the user may read, and the console opens on the first of them.
     readable = [entry[0] for entry in LINK_RIGHTS if entry[1] in held]
     expect(page.locator("#nav a")).to_have_count(len(readable))
@@ -249,7 +192,7 @@ def test_every_page_closes_what_the_users_rights_do_not_allow(portal, world, pag
     for name, address, read_right, ready in PAGES:
         visit(page, address.format(job=world["job"]))
         check_page(page, held, name, ready, read_right)
-        shots(page, f"{code.split('.')[0]}-{name}")
+        shots.both(page, f"{code.split('.')[0]}-{name}")
     assert refused == [], f"plain visits that the API refused: {refused}"
     # In English too, the reason names the right.
     visit(page, "#/audit")
@@ -261,8 +204,7 @@ def test_every_page_closes_what_the_users_rights_do_not_allow(portal, world, pag
 def test_the_administrators_controls_are_all_in_the_table(portal, world, page):
     """The table of controls covers every control there is: the administrator, holding every right,
     sees every one enabled, and each must match an entry (and there are write controls on each page)."""
-    base, password = portal
-    log_in(page, base, "admin", password)
+    logged_in(page, portal.base, "admin", portal.password)
     every_right = set(RIGHT_WORDS)
     for name, address, read_right, ready in PAGES:
         visit(page, address.format(job=world["job"]))
@@ -273,24 +215,19 @@ def test_the_administrators_controls_are_all_in_the_table(portal, world, page):
         assert survey["gated"] == [], survey["gated"]
 
 
-def test_someone_with_no_rights_but_a_login_is_turned_away(portal, world, page):
-    base, _ = portal
-    page.goto(base + "/")
-    page.get_by_label("Gebruikerscode").fill("niemand.r")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+def test_someone_with_no_rights_but_a_login_is_turned_away(portal, world, page, shots):
+    log_in(page, portal.base, "niemand.r", PASSWORD)
     expect(page.locator("#login-message")).to_contain_text("geen rechten voor het beheer")
     expect(page.locator("#nav")).to_be_hidden()
-    shots(page, "niemand-login")
+    shots.both(page, "niemand-login")
 
 
-def test_the_console_follows_a_change_of_rights_without_a_new_login(portal, admin_client, world, page):
-    base, _ = portal
+def test_the_console_follows_a_change_of_rights_without_a_new_login(portal, admin_client, world, page, shots):
     admin_client.call("POST", "/api/v1/school-functions", {"code": "groei", "name": "Groei", "rights": ["users:read"]})
     admin_client.call("POST", "/api/v1/users", {"code": "groei.r", "is_employee": True, "password": PASSWORD,
                                                 "school_functions": ["groei"]})
     page.clock.install()
-    log_in(page, base, "groei.r", PASSWORD)
+    logged_in(page, portal.base, "groei.r", PASSWORD)
     expect(page.locator("#add-user-reason")).to_contain_text("users:write")
     expect(page.locator("#nav-imports")).to_have_count(0)
 
@@ -300,19 +237,19 @@ def test_the_console_follows_a_change_of_rights_without_a_new_login(portal, admi
                       {"rights": ["users:read", "users:write", "imports:read"]})
     page.get_by_role("link", name="Schoolfuncties").click()
     expect(page.locator("#sf-grid")).to_be_visible()
-    page.get_by_role("link", name="Gebruikers").click()
+    page.locator("#nav").get_by_role("link", name="Gebruikers").click()
     expect(page.locator("#users-table tbody tr").first).to_be_visible()
     expect(page.locator("#add-user-reason")).to_be_visible()  # read at most every 30 seconds: not yet
     page.clock.fast_forward("00:31")
     page.get_by_role("link", name="Schoolfuncties").click()
     expect(page.locator("#sf-grid")).to_be_visible()
-    page.get_by_role("link", name="Gebruikers").click()
+    page.locator("#nav").get_by_role("link", name="Gebruikers").click()
     expect(page.locator("#add-user")).to_be_visible()
     expect(page.locator("#nav-imports")).to_be_visible()
     page.fill("#new-code", "groei.nieuw")
     page.locator("#add-user").get_by_role("button", name="Toevoegen").click()
     expect(page.locator("#add-user-result")).to_contain_text("groei.nieuw")  # the service agrees
-    shots(page, "groei-after-right-given")
+    shots.both(page, "groei-after-right-given")
 
     # A refusal for want of a right reads the rights at once: the page drawn anew follows them. (The
     # refusal is made here, as an API whose token was issued before a change would answer.)
@@ -347,6 +284,6 @@ def test_the_console_follows_a_change_of_rights_without_a_new_login(portal, admi
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
     expect(page.locator("#sf-no-write")).to_be_visible()
-    page.get_by_role("link", name="Gebruikers").click()
+    page.locator("#nav").get_by_role("link", name="Gebruikers").click()
     expect(page.locator("#add-user-reason")).to_contain_text("users:write")
     expect(page.locator("#nav-audit")).to_have_count(0)

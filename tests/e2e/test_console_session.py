@@ -49,7 +49,7 @@ def test_the_refresh_token_is_an_httponly_secure_cookie_the_page_cannot_read(por
 def test_a_reload_keeps_the_administrator_logged_in_on_the_same_page(portal, page, shots):
     base, password, _ = portal
     log_in(page, base, "admin", password)
-    page.get_by_role("link", name="Importeren").click()
+    page.locator("#nav").get_by_role("link", name="Importeren").click()
     expect(page.locator("#import-file")).to_be_visible()
     with page.expect_response("**/api/v1/auth/refresh") as refresh:
         page.reload()
@@ -137,7 +137,7 @@ def test_a_session_ended_elsewhere_asks_for_a_login_that_returns_to_the_page(por
 
     # A reload after the session ended elsewhere: the refresh is refused, the login returns to the page.
     client.call("PATCH", "/api/v1/users/beheer2", {"password": "derde-wachtwoord"})
-    page.get_by_role("link", name="Importeren").click()
+    page.locator("#nav").get_by_role("link", name="Importeren").click()
     expect(page.locator("#login-message")).to_contain_text("opnieuw in")
     page.reload()
     expect_login_form(page)

@@ -101,7 +101,15 @@ def test_a_user_is_added_by_hand_from_the_list_and_opened(portal, page, shots):
     base, password, _ = portal
     log_in(page, base, "admin", password)
     expect(page.locator("#users-table")).to_contain_text("admin")
+    # Beside the list, the way to many users at once: the Importeren page, with users to choose.
+    importing = page.get_by_role("link", name="Gebruikers importeren")
+    expect(importing).to_have_attribute("href", "#/imports")
     shots.both(page, "00-users")
+    importing.click()
+    expect(page.locator("main h1")).to_have_text("Importeren")
+    expect(page.locator("#import-kind option[value=users]")).to_be_enabled()
+    page.go_back()
+    expect(page.locator("#users-table")).to_contain_text("admin")
     page.fill("#new-code", "j.devries")
     page.fill("#new-first_name", "Jan")
     page.fill("#new-last_name", "de Vries")
@@ -161,6 +169,7 @@ def test_someone_with_fewer_rights_sees_the_controls_disabled_with_the_reason(po
     log_in(page, base, "l.lezer", "lezer-pw-12")
     expect(page.locator("#add-user-reason")).to_contain_text("users:write")
     expect(page.locator("#new-code")).to_have_count(0)
+    expect(page.locator("#users-import")).to_have_count(0)  # importing users needs imports:write and users:write
     page.get_by_role("link", name="430002").click()
     expect(page.locator("#user-no-write")).to_contain_text("users:write")
     expect(page.locator("#usr-email")).to_be_disabled()
@@ -182,6 +191,8 @@ def test_a_user_administrator_cannot_touch_an_application_managers_password_and_
     admin_client.call("POST", "/api/v1/users", {"code": "e.jansen", "is_employee": True, "password": "jansen-pw-12",
                                                 "school_functions": ["llnadmin"]})
     log_in(page, base, "e.jansen", "jansen-pw-12")
+    expect(page.locator("#add-user")).to_be_visible()
+    expect(page.locator("#users-import")).to_have_count(0)  # users:write alone does not import
     page.goto(f"{base}/#/users/admin")
     password_form = page.locator("#user-password")
     expect(password_form.get_by_role("button", name="Wachtwoord instellen")).to_be_disabled()

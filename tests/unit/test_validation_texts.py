@@ -1,6 +1,7 @@
 """The generic validation texts say what was wrong where the error knows it: the value given, the
 values allowed or the kind of value expected, in Dutch and in English; without those, they read as
-before. A value that may be a secret is never repeated."""
+before. An import option not given at all is said to be missing. A value that may be a secret is
+never repeated."""
 
 from typing import Annotated, Literal
 
@@ -8,7 +9,8 @@ import pytest
 from flask import Flask, request
 from pydantic import Field
 
-from services.importer.domain import ImportSettings, apply_options
+from services.importer.commands import ImportUpload
+from services.importer.domain import ImportSettings, apply_options, settle_for_kind
 from services.importer.kinds import KINDS
 from shared import catalogue
 from shared.api_types import Body, read_body
@@ -74,20 +76,20 @@ def refused_option(options) -> InvalidInput:
 
 
 @pytest.mark.parametrize(("options", "dutch", "english"), [
-    ({"mode": "sync"}, "De importoptie mode ontbreekt of heeft geen geldige waarde: „sync”; mogelijk: import, "
-     "update, synchronize.", "The import option mode is missing or has no valid value: “sync”; allowed: import, "
+    ({"mode": "sync"}, "De importoptie mode heeft geen geldige waarde: „sync”; mogelijk: import, "
+     "update, synchronize.", "The import option mode has no valid value: “sync”; allowed: import, "
      "update, synchronize."),
-    ({"max_archive_percent": "200"}, "De importoptie max_archive_percent ontbreekt of heeft geen geldige waarde: "
-     "„200”; verwacht: een geheel getal van 0 tot en met 100.", "The import option max_archive_percent is missing "
-     "or has no valid value: “200”; expected: a whole number from 0 to 100."),
-    ({"login_method": "ldap"}, "De importoptie login_method ontbreekt of heeft geen geldige waarde: „ldap”; "
-     "mogelijk: password, sso, none.", "The import option login_method is missing or has no valid value: “ldap”; "
+    ({"max_archive_percent": "200"}, "De importoptie max_archive_percent heeft geen geldige waarde: "
+     "„200”; verwacht: een geheel getal van 0 tot en met 100.", "The import option max_archive_percent has no "
+     "valid value: “200”; expected: a whole number from 0 to 100."),
+    ({"login_method": "ldap"}, "De importoptie login_method heeft geen geldige waarde: „ldap”; "
+     "mogelijk: password, sso, none.", "The import option login_method has no valid value: “ldap”; "
      "allowed: password, sso, none."),
-    ({"delimiter": "|"}, "De importoptie delimiter ontbreekt of heeft geen geldige waarde: „|”; mogelijk: tab, "
-     "semicolon, comma.", "The import option delimiter is missing or has no valid value: “|”; allowed: tab, "
+    ({"delimiter": "|"}, "De importoptie delimiter heeft geen geldige waarde: „|”; mogelijk: tab, "
+     "semicolon, comma.", "The import option delimiter has no valid value: “|”; allowed: tab, "
      "semicolon, comma."),
-    ({"as_student": "ja"}, "De importoptie as_student ontbreekt of heeft geen geldige waarde: „ja”; mogelijk: "
-     "true, false.", "The import option as_student is missing or has no valid value: “ja”; allowed: true, false."),
+    ({"as_student": "ja"}, "De importoptie as_student heeft geen geldige waarde: „ja”; mogelijk: "
+     "true, false.", "The import option as_student has no valid value: “ja”; allowed: true, false."),
 ])
 def test_an_import_option_refused_says_what_was_given_and_what_it_takes(options, dutch, english):
     error = refused_option(options)
@@ -98,8 +100,24 @@ def test_an_import_option_refused_says_what_was_given_and_what_it_takes(options,
 
 def test_the_texts_read_as_before_when_only_the_field_is_known():
     assert catalogue.text("invalid_option", "nl", {"field": "mode"}) == \
-        "De importoptie mode ontbreekt of heeft geen geldige waarde."
+        "De importoptie mode heeft geen geldige waarde."
     assert catalogue.text("invalid_value", "en", {"field": "colour"}) == "The field colour has no valid value."
+
+
+def test_an_upload_without_its_kind_says_the_option_is_missing():
+    with pytest.raises(InvalidInput) as refused:
+        read_body(ImportUpload, {"file": b"Leerlingnummer\r\n430001\r\n"})
+    error = refused.value
+    assert (error.code, error.details) == ("invalid_option", {"field": "kind", "given": False})
+    assert message_in(error, "nl") == "De importoptie kind ontbreekt."
+    assert message_in(error, "en") == "The import option kind is missing."
+
+
+def test_an_enrollments_import_without_its_schedule_project_says_the_option_is_missing():
+    with pytest.raises(InvalidInput) as refused:
+        settle_for_kind(ImportSettings(), KINDS["enrollments"])
+    assert message_in(refused.value, "nl") == "De importoptie schedule_project ontbreekt."
+    assert message_in(refused.value, "en") == "The import option schedule_project is missing."
 
 
 def test_a_long_value_is_cut_short():

@@ -23,8 +23,8 @@ export function announceOnHistory(text) {
 }
 
 // What the user lacks to import this kind here: the API's rights, and for enrollments reading the
-// schedule projects too, since the form offers them to choose from.
-function missingToImport(kind) {
+// schedule projects too, since the form offers them to choose from. (The users list asks it too.)
+export function missingToImport(kind) {
   const missing = missingRightsFor(kind);
   return kind === "enrollments" && !can("enrollments:read") ? [...missing, "enrollments:read"] : missing;
 }

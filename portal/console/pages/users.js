@@ -1,10 +1,12 @@
 // Gebruikers: the user list with its filter, search and paging (each code opens the user's page,
-// #/users/{code}), and the add-user form (for holders of users:write; others see why it is missing).
+// #/users/{code}), a link to Importeren for those who may import users, and the add-user form (for
+// holders of users:write; others see why it is missing).
 import { api } from "../api.js";
 import { columnHeads, el, field, pageAt, scrollable, select, tell } from "../dom.js";
 import { errorText } from "../errors.js";
 import { t } from "../i18n.js";
 import { can } from "../session.js";
+import { missingToImport } from "./imports.js";
 
 // Kept between visits, so coming back shows the same filter and page.
 const userList = { type: "", q: "", cursors: [null] };
@@ -21,10 +23,18 @@ export async function renderUsers() {
     Object.assign(userList, { type: typeSelect.value, q: search.value, cursors: [null] });
     loadUsers(table, pager);
   } }, el("label", { for: "user-type" }, t("users"), typeSelect), el("label", { for: "user-search" }, t("search"), search),
-  el("div", { class: "button-cell" }, el("button", { type: "submit" }, t("search"))));
+  el("div", { class: "button-cell" }, el("button", { type: "submit" }, t("search"))), importLink());
   typeSelect.addEventListener("change", () => filters.requestSubmit());
   show(el("h1", {}, t("users")), el("section", {}, filters, scrollable(table), pager), addUserSection(() => loadUsers(table, pager)));
   await loadUsers(table, pager);
+}
+
+// Many users at once come from a file: Importeren, offered beside the list only to whoever may read that
+// page and import users there (as the page itself decides); others see no link rather than a closed one.
+function importLink() {
+  if (!can("imports:read") || missingToImport("users").length) return null;
+  return el("div", { class: "button-cell list-action" },
+    el("a", { href: "#/imports", id: "users-import", class: "button-link" }, t("usr_import")));
 }
 
 async function loadUsers(table, pager) {
