@@ -17,7 +17,8 @@ def _service():
 
 @shared_task(name=ANALYZE_IMPORT)
 def analyze(job_id: str, generation: int) -> None:
-    handlers.analyze_job(_service().unit_of_work(), job_id, generation, _service().timing)
+    with collection_paused():  # the handler collects after each chunk of the file
+        handlers.analyze_job(_service().unit_of_work(), job_id, generation, _service().timing)
 
 
 @shared_task(name=RECORD_CHUNK_RESULT)

@@ -1,11 +1,12 @@
 """The cyclic garbage collector is held off while a chunk is handled, and on again afterwards."""
 
 import gc
+import weakref
 
 import pytest
 
 from shared import chunk_task
-from shared.collection_pause import collection_paused
+from shared.collection_pause import collect_young, collection_paused
 from shared.messages import Chunk, ChunkResult, RowIn, RowOut
 
 
@@ -41,6 +42,21 @@ def test_a_collector_that_was_off_stays_off():
     with collection_paused():
         pass
     assert not gc.isenabled()
+
+
+class Node:
+    def __init__(self):
+        self.other = self  # a cycle: reference counting alone never frees it
+
+
+def test_inside_a_pause_a_young_collection_frees_the_cycles_made_since_the_last_one():
+    with collection_paused():
+        node = Node()
+        gone = weakref.ref(node)
+        del node
+        assert gone() is not None  # paused: nothing collects it by itself
+        collect_young()
+        assert gone() is None
 
 
 def test_a_chunk_task_decides_with_the_collector_off_and_answers_with_it_on(monkeypatch):
