@@ -24,6 +24,7 @@ from celery import current_app as current_celery
 from celery import shared_task
 
 from shared import catalogue, faults
+from shared.collection_pause import collection_paused
 from shared.failures import INFRASTRUCTURE_ERRORS
 from shared.messages import (
     IMPORTER_QUEUE,
@@ -48,8 +49,9 @@ def chunk_task(name: str):
         @shared_task(name=name)
         @functools.wraps(apply, assigned=("__module__", "__name__", "__qualname__", "__doc__"))
         def apply_and_report(message: str) -> None:
-            result = decide_chunk(apply, Chunk.from_message(message))
-            current_celery.send_task(RECORD_CHUNK_RESULT, args=[result.to_message()], queue=IMPORTER_QUEUE)
+            with collection_paused():
+                answer = decide_chunk(apply, Chunk.from_message(message)).to_message()
+            current_celery.send_task(RECORD_CHUNK_RESULT, args=[answer], queue=IMPORTER_QUEUE)
 
         return apply_and_report
 

@@ -25,6 +25,7 @@ from services.importer.representation import job_representation, notes_in_langua
 from shared import audit, catalogue
 from shared.audit import AuditEntry
 from shared.clock import utcnow
+from shared.collection_pause import collect_young
 from shared.csvfile import FileProblem
 from shared.errors import PayloadTooLarge
 from shared.failures import INFRASTRUCTURE_ERRORS
@@ -358,6 +359,9 @@ def _read_file(uow: UnitOfWork, job: Job) -> None:
     def store_chunk(chunk_no: int, rows: list[RowIn]) -> None:
         _seal_secrets(rows, job.kind.secret_fields, uow.sealer)
         uow.jobs.add_chunk(job, chunk_no, rows)
+        # The analysis task holds the cyclic collector off (each chunk's rows live until stored: it
+        # walked them again and again); run on what is new after each chunk, memory stays flat.
+        collect_young()
 
     with uow.seen_keys() as keys:
         try:

@@ -4,6 +4,7 @@ from celery import shared_task
 from flask import current_app
 
 from services.importer import handlers
+from shared.collection_pause import collection_paused
 from shared.messages import ANALYZE_IMPORT, IMPORTER_QUEUE, RECORD_CHUNK_RESULT, SWEEP_IMPORTS, ChunkResult
 
 QUEUE = IMPORTER_QUEUE
@@ -16,12 +17,14 @@ def _service():
 
 @shared_task(name=ANALYZE_IMPORT)
 def analyze(job_id: str, generation: int) -> None:
-    handlers.analyze_job(_service().unit_of_work(), job_id, generation, _service().timing)
+    with collection_paused():  # the handler collects after each chunk of the file
+        handlers.analyze_job(_service().unit_of_work(), job_id, generation, _service().timing)
 
 
 @shared_task(name=RECORD_CHUNK_RESULT)
 def record_chunk_result(result: str) -> None:
-    handlers.record_chunk_result(_service().unit_of_work(), ChunkResult.from_message(result), _service().timing)
+    with collection_paused():  # a chunk's thousands of row results live until it is stored
+        handlers.record_chunk_result(_service().unit_of_work(), ChunkResult.from_message(result), _service().timing)
 
 
 @shared_task(name=SWEEP_IMPORTS)
