@@ -2,7 +2,7 @@
 // Accept-Language), so their message says what is wrong in the reader's words, naming the value. What
 // no service said (no answer at all, a proxy's error page) the console explains itself: by its own text
 // for the code, else the shared catalogue's.
-import { catalogueText, has, t } from "./i18n.js";
+import { catalogueText, has, t, tf } from "./i18n.js";
 
 // Codes api.js makes itself: their message is not a service's.
 const CONSOLE_CODES = /^(unreachable|http_\d+)$/;
@@ -22,7 +22,7 @@ export function errorText(data) {
 // 504), or some other failure, told by its status.
 function statusText(status) {
   const key = ["502", "503", "504"].includes(status) ? "err_http_gateway" : "err_http_status";
-  return t(key).replace("{status}", status);
+  return tf(key, { status });
 }
 
 // As the services word it (shared/http.py): a refusal for missing rights names them as the rights

@@ -402,6 +402,18 @@ export function catalogueText(code, params = {}) {
     .join("");
 }
 
+// A text of the console with its {name} placeholders filled in (one without a param stays as written).
+export function tf(key, params = {}) {
+  return t(key).replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+// A number as the console's language writes it: 1.234 and 62,5 in Dutch, 1,234 and 62.5 in English;
+// no value (null, undefined, "") as nothing.
+export function formatNumber(value) {
+  if (value === null || value === undefined || value === "") return "";
+  return new Intl.NumberFormat(current === "nl" ? "nl-NL" : "en-GB", { maximumFractionDigits: 2 }).format(value);
+}
+
 export function has(key) {
   return key in TEXTS[current];
 }

@@ -2,7 +2,7 @@
 // them, each with its icon (and its colour: .action-<name> in style.css), the modes and login methods
 // of a users import, numbers in the reader's notation, and what the user's rights let them do.
 import { el } from "./dom.js";
-import { language, t } from "./i18n.js";
+import { formatNumber, t } from "./i18n.js";
 import { needsText } from "./rights.js";
 import { can } from "./session.js";
 
@@ -39,11 +39,6 @@ export function loginMethodOptions() {
   return [["password", t("login_method_password")], ["sso", t("login_method_sso")], ["none", t("login_method_none")]];
 }
 
-// 1.234 and 62,5 in Dutch; 1,234 and 62.5 in English.
-export function formatNumber(value) {
-  return new Intl.NumberFormat(language() === "en" ? "en-GB" : "nl-NL", { maximumFractionDigits: 2 }).format(value);
-}
-
 // A value from a file or a change (old → new) as the reader writes it: a number in their notation.
 export function formatValue(value) {
   if (value === null || value === undefined || value === "") return "∅";
@@ -58,11 +53,6 @@ export function formatValue(value) {
 export function labelledRow(attributes, heads, cells) {
   return el("tr", attributes, cells.map(([cellAttributes, content], index) =>
     el("td", { ...cellAttributes, "data-label": heads[index] }, content)));
-}
-
-// A text with {name} placeholders filled in.
-export function fill(text, params = {}) {
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
 }
 
 // The rights an import of this kind needs besides reading (contract: imports:write and users:write

@@ -1,6 +1,6 @@
 // Every right a school function can hold (the contract's list), with its name in the console's words.
 import { errorText } from "./errors.js";
-import { t } from "./i18n.js";
+import { t, tf } from "./i18n.js";
 
 export const RIGHTS = ["users:read", "users:write", "school_functions:write", "imports:read", "imports:write",
   "enrollments:read", "enrollments:write", "audit:read"];
@@ -9,11 +9,6 @@ export function rightName(right) {
   const key = `sf_right_${right}`;
   const name = t(key);
   return name === key ? right : name;
-}
-
-// Numbers as the console's language writes them: 62,5 in Dutch, 62.5 in English.
-export function formatNumber(value, language) {
-  return new Intl.NumberFormat(language === "nl" ? "nl-NL" : "en-GB", { maximumFractionDigits: 2 }).format(value);
 }
 
 // A refusal in words; for insufficient_rights also the rights the service says are missing, unless its
@@ -38,7 +33,7 @@ export function rightWords(right) {
 export function needsText(missing) {
   const words = missing.map(rightWords);
   const listed = words.length > 1 ? `${words.slice(0, -1).join(", ")} ${t("rt_and")} ${words.at(-1)}` : words[0];
-  return t(missing.length > 1 ? "rt_needs_rights" : "rt_needs_right").replace("{rights}", listed);
+  return tf(missing.length > 1 ? "rt_needs_rights" : "rt_needs_right", { rights: listed });
 }
 
 // Closes controls the user's rights do not allow: each disabled, with the reason as its title (which

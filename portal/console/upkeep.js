@@ -1,23 +1,11 @@
-// What the pages for schedule projects, departments, learning paths and enrollments share: texts with
-// parameters, numbers in the console's language, the enrollments:write right, tables whose rows are
+// What the pages for schedule projects, departments, learning paths and enrollments share: numbers
+// typed back into inputs in the console's language, the enrollments:write right, tables whose rows are
 // changed in a form beneath them and deleted only after a confirmation, and refusals shown at their field.
 import { api } from "./api.js";
 import { el, tell } from "./dom.js";
 import { errorText } from "./errors.js";
 import { language, t } from "./i18n.js";
 import { can } from "./session.js";
-
-// A text with {name} placeholders filled in.
-export function tf(key, params = {}) {
-  return t(key).replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
-}
-
-// 62.5 as "62,5" in the Dutch console ("62.5" in the English one); null/undefined as "".
-export function formatNumber(value) {
-  if (value === null || value === undefined || value === "") return "";
-  const locale = language() === "nl" ? "nl-NL" : "en-GB";
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value);
-}
 
 // A number as the user types it back in an input (no thousands separators): "62,5".
 export function numberInput(value) {

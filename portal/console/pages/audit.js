@@ -2,7 +2,7 @@
 // The actions to choose from are the ones the API's own OpenAPI document lists for the filter, so a new
 // kind of entry shows up here without a copy in the console to keep in step.
 import { api } from "../api.js";
-import { columnHeads, el, scrollable, pageAt, select } from "../dom.js";
+import { columnHeads, el, pageAt, scrollable, select } from "../dom.js";
 import { errorText } from "../errors.js";
 import { formatMoment, has, t } from "../i18n.js";
 

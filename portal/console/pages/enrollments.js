@@ -7,11 +7,11 @@ import { api } from "../api.js";
 import { columnHeads, el, pageAt, saveFile, scrollable, select, tell } from "../dom.js";
 import { downloadButton } from "../downloads.js";
 import { errorText } from "../errors.js";
-import { t } from "../i18n.js";
+import { formatNumber, t, tf } from "../i18n.js";
 import { scheduleProjectOptions } from "../schedule-projects.js";
 import {
-  allItems, cardsOnPhone, confirmedDelete, formatNumber, formFields, mayWrite, numberInput, openBeneath, projectPath,
-  readOnlyNote, rowActions, saveCancel, showRefusal, tf,
+  allItems, cardsOnPhone, confirmedDelete, formFields, mayWrite, numberInput, openBeneath, projectPath,
+  readOnlyNote, rowActions, saveCancel, showRefusal,
 } from "../upkeep.js";
 
 // Kept between visits, so coming back shows the same project and department.

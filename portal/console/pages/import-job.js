@@ -8,9 +8,9 @@ import { api } from "../api.js";
 import { columnHeads, el, pageAt, scrollable, select, tell } from "../dom.js";
 import { signedDownloadButton } from "../downloads.js";
 import { errorText } from "../errors.js";
-import { catalogueText, has, t } from "../i18n.js";
+import { catalogueText, formatNumber, has, t, tf } from "../i18n.js";
 import {
-  actionLabel, actionText, actionsOf, countsPhase, fill, formatNumber, formatValue, labelledRow, leaversFields,
+  actionLabel, actionText, actionsOf, countsPhase, formatValue, labelledRow, leaversFields,
   loginMethodOptions, missingRightsFor, modeOptions, rightsReason,
 } from "../import-vocabulary.js";
 import { gate } from "../rights.js";
@@ -249,9 +249,9 @@ function showThresholdRefusal(node, job, details) {
     raise.disabled = false;
     if (!ok) return tell(problem, errorText(data));
     renderJob(job.id, el("p", { class: "ok", role: "status", id: "threshold-raised" },
-      fill(t("imp_threshold_raised"), { percent: formatNumber(Number(input.value)) })));
+      tf("imp_threshold_raised", { percent: formatNumber(Number(input.value)) })));
   } }, t("imp_raise_threshold"));
-  const facts = fill(t("imp_threshold_facts"), {
+  const facts = tf("imp_threshold_facts", {
     count: formatNumber(details.count ?? job.counts.archive ?? 0),
     active: details.active == null ? "?" : formatNumber(details.active),
     percent: details.percent == null ? "?" : formatNumber(details.percent),
@@ -382,7 +382,7 @@ function rowsSection(job) {
     const matching = view.action ? counts[view.action] : total;
     body.replaceChildren(data.items.length ? rowsTable(job, data.items)
       : el("p", { class: "muted", id: "rows-empty" }, t("imp_no_rows")));
-    const range = data.items.length ? fill(t("imp_rows_range"), {
+    const range = data.items.length ? tf("imp_rows_range", {
       from: formatNumber(view.first + 1), to: formatNumber(view.first + data.items.length),
       total: formatNumber(Math.max(matching ?? 0, view.first + data.items.length)) }) : "";
     drawPager(topPager, data.next_cursor, range, false);
@@ -457,7 +457,7 @@ function discardSection(job, missing) {
     el("button", { type: "button", class: "imp-danger", id: "discard-yes", onclick: async () => {
       const { ok, data } = await api("DELETE", `/imports/${job.id}`);
       if (!ok) return tell(problem, errorText(data));
-      announceOnHistory(fill(t("imp_discarded"), { file: job.filename }));
+      announceOnHistory(tf("imp_discarded", { file: job.filename }));
       location.hash = "#/imports";
     } }, t("imp_discard_yes")), " ",
     el("button", { type: "button", class: "secondary", id: "discard-no", onclick: () => {

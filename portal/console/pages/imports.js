@@ -3,9 +3,9 @@
 import { api } from "../api.js";
 import { columnHeads, el, pageAt, scrollable, select, tell } from "../dom.js";
 import { errorText } from "../errors.js";
-import { formatMoment, t } from "../i18n.js";
+import { formatMoment, formatNumber, t } from "../i18n.js";
 import {
-  actionLabel, actionsOf, countsPhase, formatNumber, labelledRow, leaversFields, loginMethodOptions, missingRightsFor,
+  actionLabel, actionsOf, countsPhase, labelledRow, leaversFields, loginMethodOptions, missingRightsFor,
   modeOptions, rightsReason,
 } from "../import-vocabulary.js";
 import { scheduleProjectOptions } from "../schedule-projects.js";

@@ -4,9 +4,9 @@
 import { api } from "../api.js";
 import { columnHeads, el, pageAt, scrollable, tell } from "../dom.js";
 import { errorText } from "../errors.js";
-import { t } from "../i18n.js";
+import { t, tf } from "../i18n.js";
 import {
-  cardsOnPhone, confirmedDelete, formFields, listOf, mayWrite, openBeneath, readOnlyNote, rowActions, saveCancel, showRefusal, tf,
+  cardsOnPhone, confirmedDelete, formFields, listOf, mayWrite, openBeneath, readOnlyNote, rowActions, saveCancel, showRefusal,
   yearBoxes,
 } from "../upkeep.js";
 

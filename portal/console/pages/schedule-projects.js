@@ -4,9 +4,9 @@
 import { api } from "../api.js";
 import { columnHeads, el, pageAt, scrollable, select, tell } from "../dom.js";
 import { errorText } from "../errors.js";
-import { t } from "../i18n.js";
+import { t, tf } from "../i18n.js";
 import {
-  cardsOnPhone, confirmedDelete, formFields, mayWrite, openBeneath, projectPath, readOnlyNote, rowActions, saveCancel, showRefusal, tf,
+  cardsOnPhone, confirmedDelete, formFields, mayWrite, openBeneath, projectPath, readOnlyNote, rowActions, saveCancel, showRefusal,
 } from "../upkeep.js";
 
 const YEARS = Array.from({ length: 12 }, (_, index) => [String(index + 1), String(index + 1)]);

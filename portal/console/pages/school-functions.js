@@ -4,8 +4,8 @@
 // disabled, with the reason.
 import { api } from "../api.js";
 import { el, field, pageAt, scrollable, tell } from "../dom.js";
-import { language, t } from "../i18n.js";
-import { RIGHTS, formatNumber, gate, refusalText, rightName, rightWords } from "../rights.js";
+import { formatNumber, t } from "../i18n.js";
+import { RIGHTS, gate, refusalText, rightName, rightWords } from "../rights.js";
 import { can } from "../session.js";
 
 const MANAGER_FUNCTION = "applicatiebeheerder";
@@ -25,7 +25,7 @@ export async function renderSchoolFunctions() {
       writable ? null : el("p", { class: "reason", id: "sf-no-write" }, t("sf_no_write")),
       writable && rights.some((right) => !can(right)) ? el("p", { class: "hint", id: "sf-legend" }, t("sf_not_held_legend")) : null,
       scrollable(grid(data.items, rights, writable)),
-      el("p", { class: "muted" }, `${t("sf_count")}: ${formatNumber(data.items.length, language())}`)),
+      el("p", { class: "muted" }, `${t("sf_count")}: ${formatNumber(data.items.length)}`)),
     writable ? createSection(rights) : null].filter(Boolean));
 }
 

@@ -3,8 +3,8 @@
 // refusal is shown next to the form that asked for it, a refusal of one field next to that field.
 import { api } from "../api.js";
 import { columnHeads, el, field, pageAt, scrollable, select, tell } from "../dom.js";
-import { language, t } from "../i18n.js";
-import { RIGHTS, formatNumber, gate, needsText, refusalText, rightName } from "../rights.js";
+import { formatNumber, t } from "../i18n.js";
+import { RIGHTS, gate, needsText, refusalText, rightName } from "../rights.js";
 import { can, lacking } from "../session.js";
 
 const TYPES = [["is_student", "usr_type_student"], ["is_employee", "usr_type_employee"],
@@ -234,7 +234,7 @@ async function enrollmentsSection(user) {
   const rows = answers.flatMap(({ project, answer }) => (answer.ok ? answer.data.items : []).map((item) => el("tr", {},
     el("td", {}, el("a", { href: `#/schedule-projects/${encodeURIComponent(project.code)}` }, `${project.code} – ${project.name}`)),
     el("td", {}, project.school_year ?? ""), el("td", {}, item.department),
-    el("td", { class: "number" }, item.prognosis == null ? "" : `${formatNumber(item.prognosis, language())}%`),
+    el("td", { class: "number" }, item.prognosis == null ? "" : `${formatNumber(item.prognosis)}%`),
     el("td", {}, item.main_group ?? ""), el("td", {}, item.learning_path ?? ""))));
   const failed = answers.find(({ answer }) => !answer.ok);
   if (failed) section.append(el("p", { class: "notice" }, refusalText(failed.answer.data)));
