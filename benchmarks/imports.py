@@ -91,7 +91,9 @@ class MemoryWatch(threading.Thread):
         self.cpu_start, self.cpu_end = self._cpu_seconds(), {}
 
     def run(self):
-        while not self.stopping.wait(0.1):
+        # Every quarter second: sampling every process (and each PostgreSQL backend) is work of its
+        # own, which on 2 cores the system under test would feel.
+        while not self.stopping.wait(0.25):
             if self.backends is not None:
                 self.backends.sample()
             for name, process in self.processes.items():
@@ -122,18 +124,6 @@ class MemoryWatch(threading.Thread):
         machine = psutil.cpu_times()
         seconds["whole machine"] = machine.user + machine.system
         return seconds
-
-
-class PollLatency(threading.Thread):
-    def __init__(self, client: PortalClient, job_id: str):
-        super().__init__(daemon=True)
-        self.client, self.job_id, self.samples, self.stopping = client, job_id, [], threading.Event()
-
-    def run(self):
-        while not self.stopping.wait(0.05):
-            started = time.perf_counter()
-            if _job_now(self.client, self.job_id) is not None:
-                self.samples.append(time.perf_counter() - started)
 
 
 def write_export(path: Path, count: int, first_code: int) -> None:
@@ -320,17 +310,14 @@ def _timed_import(client, processes, path: Path, size: int, options: dict, also_
 
     started = time.perf_counter()
     job = _upload(client, path, {**options, "start": True})
-    polling = PollLatency(client, job["id"])
-    polling.start()
-    job = _wait(client, job, ("analyzing", "queued", "running"))
+    latencies: list[float] = []
+    job = _wait(client, job, ("analyzing", "queued", "running"), latencies)
     also_wait()
     total_seconds = time.perf_counter() - started
-    polling.stopping.set()
     memory.stopping.set()
-    polling.join()
     memory.join()
     assert job["status"] == "completed" and job["counts"]["create"] == size, job
-    latencies = sorted(polling.samples)
+    latencies.sort()
     return {
         "rows": size,
         "end-to-end s": total_seconds,
@@ -349,10 +336,17 @@ def _upload(client, path: Path, options: dict) -> dict:
     return job
 
 
-def _wait(client, job: dict, while_in: tuple[str, ...]) -> dict:
+def _wait(client, job: dict, while_in: tuple[str, ...], latencies: list[float] | None = None) -> dict:
+    """Polls the job every 50 ms while its status is one of `while_in`; each answered poll's time
+    goes into `latencies` (one poller: a second one measuring alone would load the gateway twice)."""
     while job["status"] in while_in:
         time.sleep(0.05)
-        job = _job_now(client, job["id"]) or job
+        started = time.perf_counter()
+        now = _job_now(client, job["id"])
+        if now is not None:
+            job = now
+            if latencies is not None:
+                latencies.append(time.perf_counter() - started)
     return job
 
 
