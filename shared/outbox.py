@@ -5,7 +5,8 @@ Each service that publishes declares the `outbox_events` table on its own `Base`
 events; the importer and the enrollments service for their audit entries, `OutboxAuditTrail`).
 
 An event is a row written in the transaction of its change. Publishing sends the pending rows to the
-stream and marks each with `published_at` and the stream entry id it got; the row stays. The log's
+stream and marks each with `published_at` (the last row of each batch also with the stream entry id
+it got, which the stream's mark names); the row stays. The log's
 order is the order of publication, `(published_at, id)`. The users log is the record of its events
 and is kept; the audit logs are not (the users service's audit trail is), so their published rows
 go after the retention window.
@@ -42,7 +43,10 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    any_,
     bindparam,
+    case,
+    cast,
     delete,
     func,
     insert,
@@ -58,7 +62,7 @@ from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, sessio
 from shared.audit import AUDIT_RECORDED, AuditEntry
 from shared.clock import utcnow
 from shared.config import EVENT_STREAM
-from shared.db import copy_rows, is_postgresql, read_only
+from shared.db import array_literal, copy_rows, is_postgresql, read_only
 from shared.event_stream import Expected, append, marker_key, parse_id, read_state
 from shared.events.envelope import Envelope
 from shared.failures import EventsNotPublished
@@ -91,7 +95,7 @@ PUBLISH_LOCK = zlib.crc32(b"portal:outbox-publisher")  # per database: each serv
 
 class OutboxTable:
     """The columns of `outbox_events`: an event written in the transaction of its change, marked with
-    the time it was published and the stream entry id it got."""
+    the time it was published; the last event of each published batch also with its stream entry id."""
 
     __tablename__ = "outbox_events"
 
@@ -375,10 +379,10 @@ class OutboxPublisher:
         answer = execute_replicated(pipe)[0]
         if answer is None:
             return None
-        entry_ids = [_text(entry_id) for entry_id in answer]
-        _mark_published(session, self.row_class, [row[0] for row in rows], entry_ids,
+        last_entry = _text(answer[-1])
+        _mark_published(session, self.row_class, [row[0] for row in rows], last_entry,
                         None if republish else utcnow())
-        return entry_ids[-1]
+        return last_entry
 
     # -- what the log holds --
 
@@ -479,28 +483,22 @@ def _take_publish_lock(session: Session, wait_seconds: float) -> bool:
     return True
 
 
-def _mark_published(session: Session, row_class: type[Any], row_ids: list[int], entry_ids: list[str],
+def _mark_published(session: Session, row_class: type[Any], row_ids: list[int], last_entry: str,
                     published_at: datetime | None) -> None:
-    connection = session.connection()
+    """One statement for the whole batch (thousands of single-row UPDATEs cost more than the XADDs).
+    Only the batch's last row keeps its stream entry id: the stream's mark names that row, and the
+    loss check compares the newest one with the stream. (An entry id on every row cost PostgreSQL
+    an array of thousands of texts to take apart, and the worker one to build.)"""
     table = row_class.__table__
+    connection = session.connection()
     if is_postgresql(connection):
-        # One statement for the whole batch: thousands of single-row UPDATEs cost more than the XADDs.
-        moment = "published_at = :published_at, " if published_at is not None else ""
-        connection.execute(
-            text(f"UPDATE {table.name} SET {moment}stream_id = batch.entry_id "
-                 "FROM unnest(:row_ids, :entry_ids) AS batch(row_id, entry_id) "
-                 f"WHERE {table.name}.id = batch.row_id")
-            .bindparams(bindparam("row_ids", type_=ARRAY(Integer)), bindparam("entry_ids", type_=ARRAY(Text))),
-            {"row_ids": row_ids, "entry_ids": entry_ids,
-             **({"published_at": published_at} if published_at is not None else {})})
-        return
-    values: dict[str, Any] = {"stream_id": bindparam("entry_id")}
+        batch = table.c.id == any_(cast(bindparam(None, array_literal(row_ids), type_=Text), ARRAY(Integer)))
+    else:
+        batch = table.c.id.in_(row_ids)
+    values: dict[str, Any] = {"stream_id": case((table.c.id == row_ids[-1], last_entry), else_=None)}
     if published_at is not None:
-        values["published_at"] = bindparam("moment")
-    connection.execute(
-        update(table).where(table.c.id == bindparam("row_id")).values(**values),
-        [{"row_id": row_id, "entry_id": entry_id, "moment": published_at}
-         for row_id, entry_id in zip(row_ids, entry_ids, strict=True)])
+        values["published_at"] = published_at
+    connection.execute(update(table).where(batch).values(**values))
 
 
 def _text(value) -> str:
