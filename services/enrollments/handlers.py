@@ -316,7 +316,7 @@ def apply_enrollment_rows(uow: UnitOfWork, directory: StudentDirectory | None, c
             if decision.new_enrollment.student not in inserted:  # another import enrolled the student meanwhile
                 decision.already_enrolled(project)
         results = [decision.to_row_out(applied=True) for decision in decisions]
-        uow.applied_chunks.record(chunk.key, [vars(row) for row in results])
+        uow.applied_chunks.record(chunk.key, [row.to_dict() for row in results])
         uow.commit()
     return _chunk_result(chunk, results)
 

@@ -368,7 +368,7 @@ def explain_changes_since_preview(plan: list[dict] | None, results: list[dict]) 
     """A row whose outcome differs from its preview says so."""
     for planned, done in zip(plan or [], results, strict=False):  # no preview with start=true
         if planned["action"] != done["action"]:
-            done["messages"].append(catalogue.note("changed_since_preview", planned=planned["action"],
+            done.setdefault("messages", []).append(catalogue.note("changed_since_preview", planned=planned["action"],
                                                    done=done["action"]))
 
 

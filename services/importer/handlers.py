@@ -181,7 +181,7 @@ def record_chunk_result(uow: UnitOfWork, result: ChunkResult, timing: Timing) ->
             uow.commit()
             return
         if not answered:
-            rows = [vars(row) for row in result.rows]
+            rows = [row.to_dict() for row in result.rows]
             if phase is Phase.APPLY:
                 domain.explain_changes_since_preview(chunk.preview, rows)
             if phase is Phase.PREVIEW and result.chunk_no == job.leavers_chunk_no:

@@ -53,13 +53,13 @@ def row_results(chunk: ChunkOutcomes, phase: Phase, secret_fields: tuple[str, ..
         if outcome is None:
             results.append(None)
             continue
-        messages = outcome["messages"]
+        messages = outcome.get("messages", [])  # a row is kept without what it has by default
         reason, params = outcome.get("reason"), outcome.get("params")
         if reason is None and outcome["action"] in ("error", "skip"):
             reason, params = _principal(messages)
         results.append({"line": row["line"], "action": outcome["action"],
                         "values": _masked(row["values"], secret_fields),
-                        "messages": messages, "applied": outcome["applied"],
+                        "messages": messages, "applied": outcome.get("applied", False),
                         "reason": reason, "params": params or {}, "changes": outcome.get("changes")})
     return results
 

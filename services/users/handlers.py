@@ -321,7 +321,7 @@ def _decide_or_apply_rows(uow: UnitOfWork, chunk: Chunk) -> ChunkResult:
         decisions = _write_decisions(uow, chunk, decisions, context)
         faults.freeze_on_rows([row.values for row in chunk.rows], chunk.attempt)
         results = [decision.to_row_out(applied=True) for decision in decisions]
-        uow.applied_chunks.record(chunk.key, [vars(row) for row in results])
+        uow.applied_chunks.record(chunk.key, [row.to_dict() for row in results])
         uow.commit()
     return _chunk_result(chunk, results)
 
@@ -434,7 +434,7 @@ def _archive_leavers(uow: UnitOfWork, chunk: Chunk) -> ChunkResult:
         uow.audit.add_many([AuditEntry.new(audit.USER_UPDATED, actor.code or None, decision.user.code,
                                            {"fields": ["archived"], "import": chunk.job_id}) for decision in archived])
         results = [decision.to_row_out(applied=True) for decision in decisions]
-        uow.applied_chunks.record(chunk.key, [vars(row) for row in results])
+        uow.applied_chunks.record(chunk.key, [row.to_dict() for row in results])
         uow.commit()
     return _chunk_result(chunk, results)
 
