@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -20,6 +22,7 @@ from shared.clock import utcnow
 from shared.db import copy_insert, is_postgresql, one_of
 
 _STUDENT_FIELDS = ("code", "is_student", "archived", "first_name", "prefix", "last_name", "changed_at")
+_student_values = operator.itemgetter(*_STUDENT_FIELDS)  # a row of them at C speed: 100,000 events per import
 _ENROLLMENT_FIELDS = ("schedule_project", "student", "department", "prognosis", "profile", "education",
                       "main_group", "created_at")
 _CHANGEABLE_ENROLLMENT_FIELDS = ("department", "prognosis", "profile", "education", "main_group")
@@ -44,7 +47,7 @@ class SqlAlchemyEnrollmentRepository:
                 latest[student["code"]] = student
         connection = self.session.connection()
         if is_postgresql(connection):
-            rows = [tuple(student[name] for name in _STUDENT_FIELDS) for student in latest.values()]
+            rows = list(map(_student_values, latest.values()))
             replaced = ", ".join(f"{name} = EXCLUDED.{name}" for name in _STUDENT_FIELDS[1:])
             copy_insert(connection, "students", _STUDENT_FIELDS, rows, conflict=("code",),
                         on_conflict=f"DO UPDATE SET {replaced} WHERE students.changed_at <= EXCLUDED.changed_at")
