@@ -20,12 +20,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from benchmarks.imports import plain_bulk_insert_seconds, write_export
+from benchmarks.imports import BackendCpu, plain_bulk_insert_seconds, write_export
 from services.importer import analysis
 from services.importer.domain import ImportSettings, kind_named
 from services.users import bootstrap, handlers
@@ -99,7 +98,7 @@ def run(rows: int) -> Iterator[str]:
         service = bootstrap.build_service(settings)
         handlers.ensure_application_manager(service.unit_of_work(), "admin", ADMIN_PASSWORD)
         actor = {"code": "admin", "rights": sorted(RIGHTS)}
-        backends = _Backends(url)
+        database = (url.replace("postgresql+psycopg://", "postgresql://"), [url.rsplit("/", 1)[1]])
         clock = StatementClock()
         try:
             for dry_run in (True, False):
@@ -107,47 +106,29 @@ def run(rows: int) -> Iterator[str]:
                                   actor=actor).to_message() for number, chunk in enumerate(chunks)]
                 clock.seconds.clear()
                 clock.on = True
-                cpu, database, wall = time.process_time(), backends.cpu(), time.perf_counter()
+                backends = BackendCpu(*database, redis_pids=[])
+                cpu, wall = time.process_time(), time.perf_counter()
                 for message in messages:  # as the chunk task does: the message in, the answer out
                     with collection_paused():
                         handlers.apply_user_rows(service.unit_of_work(), Chunk.from_message(message)).to_message()
-                cpu, database, wall = (time.process_time() - cpu, backends.cpu() - database,
-                                       time.perf_counter() - wall)
+                cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+                backends.sample()
+                backends.close()
                 clock.on = False
                 per_row = 1e6 / rows
                 yield (f"{'decide (dry run)' if dry_run else 'apply'}: {rows} rows in {len(messages)} chunks, "
-                       f"per row: this process {cpu * per_row:.1f} µs CPU, PostgreSQL {database * per_row:.1f} µs "
-                       f"CPU, wall {wall * per_row:.1f} µs")
+                       f"per row: this process {cpu * per_row:.1f} µs CPU, PostgreSQL "
+                       f"{backends.postgresql_seconds() * per_row:.1f} µs CPU, wall {wall * per_row:.1f} µs")
                 if not dry_run:
+                    apply_seconds = wall
                     for statement, (count, seconds) in sorted(clock.seconds.items(), key=lambda item: -item[1][1]):
                         if seconds * per_row >= 0.2:
                             yield f"  {seconds * per_row:6.1f} µs/row wall  {count:4d}×  {statement}"
         finally:
             clock.close()
-            backends.close()
         baseline = plain_bulk_insert_seconds(url, path)
         yield (f"plain executemany INSERT of the same rows: {baseline * 1e6 / rows:.1f} µs/row wall; "
-               f"apply / INSERT: {wall / baseline:.1f}")
-
-
-class _Backends:
-    """CPU seconds of the PostgreSQL backends serving the database (the server is shared)."""
-
-    def __init__(self, url: str):
-        self.name = url.rsplit("/", 1)[1]
-        self.connection = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
-
-    def cpu(self) -> float:
-        pids = [row[0] for row in self.connection.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (self.name,))]
-        total = 0.0
-        for pid in pids:
-            with contextlib.suppress(psutil.Error):
-                total += sum(psutil.Process(pid).cpu_times()[:2])
-        return total
-
-    def close(self) -> None:
-        self.connection.close()
+               f"apply / INSERT: {apply_seconds / baseline:.1f}")
 
 
 def main() -> None:

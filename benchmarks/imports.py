@@ -68,8 +68,14 @@ class BackendCpu:
         self.redis_last = self._redis_seconds()
 
     def used(self) -> dict[str, float]:
-        return {"PostgreSQL": round(sum(self.last[pid] - self.first[pid] for pid in self.last), 1),
+        return {"PostgreSQL": round(self.postgresql_seconds(), 1),
                 "Redis": round(self.redis_last - self.redis_first, 1)}
+
+    def postgresql_seconds(self) -> float:
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+
+    def close(self) -> None:
+        self.connection.close()
 
     def _redis_seconds(self) -> float:
         total = 0.0

@@ -175,13 +175,12 @@ def one_of(column, values: list, connection: Connection):
     return column.in_(values)
 
 
-def array_literal(values: list) -> str:
-    """Values as the text of a PostgreSQL array, `{"1","2"}`, to bind as one text and cast in the
-    statement: psycopg dumps a Python list element by element in Python (about 1.3 µs each), which
-    for the thousands of codes or ids of an import chunk cost more than the statement itself.
-    Every element is quoted, so no value can end or split it."""
-    quoted = ('"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
-    return "{" + ",".join(quoted) + "}"
+def id_array(ids: list[int]) -> str:
+    """Row ids as the text of a PostgreSQL array, `{1,2,3}`, to bind as one text and cast in the
+    statement: psycopg dumps a Python list element by element in Python (2.7 ms for 2,000), more than
+    the statement itself costs. (Not in `one_of`: a chunk's lookup of users bound that way ran 80 times
+    slower in a benchmark, its plan scanning the table for every code.)"""
+    return "{" + ",".join(map(str, map(int, ids))) + "}"
 
 
 def copy_insert(connection: Connection, table: str, columns: tuple[str, ...], rows: list[tuple],

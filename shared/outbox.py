@@ -62,7 +62,7 @@ from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, sessio
 from shared.audit import AUDIT_RECORDED, AuditEntry
 from shared.clock import utcnow
 from shared.config import EVENT_STREAM
-from shared.db import array_literal, copy_rows, is_postgresql, read_only
+from shared.db import copy_rows, id_array, is_postgresql, read_only
 from shared.event_stream import Expected, append, marker_key, parse_id, read_state
 from shared.events.envelope import Envelope
 from shared.failures import EventsNotPublished
@@ -492,7 +492,7 @@ def _mark_published(session: Session, row_class: type[Any], row_ids: list[int], 
     table = row_class.__table__
     connection = session.connection()
     if is_postgresql(connection):
-        batch = table.c.id == any_(cast(bindparam(None, array_literal(row_ids), type_=Text), ARRAY(Integer)))
+        batch = table.c.id == any_(cast(bindparam(None, id_array(row_ids), type_=Text), ARRAY(Integer)))
     else:
         batch = table.c.id.in_(row_ids)
     values: dict[str, Any] = {"stream_id": case((table.c.id == row_ids[-1], last_entry), else_=None)}
