@@ -1,15 +1,16 @@
-"""Engines for SQLite (embedded) and PostgreSQL (production), and Alembic migrations per service."""
+"""Engines for SQLite (embedded) and PostgreSQL (production), and Alembic migrations per service.
+
+Alembic is imported inside the functions that migrate or check a migration: the workers, the relay
+and the consumer never call them, and Alembic held ~7 MB of each one's memory.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, String, Text, any_, bindparam, create_engine, event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
@@ -17,6 +18,9 @@ from sqlalchemy.exc import OperationalError
 
 from shared.config import MIGRATION_LIMITS, SessionLimits
 from shared.jsontext import from_json, to_json
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 READ_ONLY = "portal_read_only"
@@ -94,6 +98,8 @@ def read_only(engine: Engine) -> Engine:
 
 
 def alembic_config(migrations_dir: Path, url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -113,10 +119,15 @@ def run_alembic_env(target_metadata) -> None:
 
 
 def upgrade_to_head(migrations_dir: Path, url: str) -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(migrations_dir, url), "head")
 
 
 def is_at_head(engine: Engine, migrations_dir: Path) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config(migrations_dir, str(engine.url)))
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_heads()
