@@ -67,7 +67,7 @@ class SqlAlchemyEnrollmentRepository:
         rows = self.session.execute(select(StudentRow.code, StudentRow.is_student, StudentRow.archived,
                                            StudentRow.first_name, StudentRow.prefix, StudentRow.last_name)
                                     .where(one_of(StudentRow.code, sorted(set(codes)), self.session.connection())))
-        return {row[0]: Student(*row) for row in rows.tuples()}  # plain tuples: a chunk reads 2,000
+        return {row[0]: Student(*row) for row in rows}
 
     # schedule projects and departments
     def project(self, code: str, for_update: bool = False) -> ScheduleProject | None:
