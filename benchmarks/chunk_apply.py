@@ -98,7 +98,7 @@ def run(rows: int) -> Iterator[str]:
         service = bootstrap.build_service(settings)
         handlers.ensure_application_manager(service.unit_of_work(), "admin", ADMIN_PASSWORD)
         actor = {"code": "admin", "rights": sorted(RIGHTS)}
-        database = (url.replace("postgresql+psycopg://", "postgresql://"), [url.rsplit("/", 1)[1]])
+        database = (url.replace("postgresql+psycopg://", "postgresql://"), {"users": url.rsplit("/", 1)[1]})
         clock = StatementClock()
         try:
             for dry_run in (True, False):

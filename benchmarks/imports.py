@@ -45,34 +45,42 @@ class BackendCpu:
     server is shared, so the whole machine's figure says little of them) and of the private Redis:
     every backend seen is sampled each round; one that ends keeps its last sample."""
 
-    def __init__(self, server_url: str, databases: list[str], redis_pids: list[int]):
+    def __init__(self, server_url: str, databases: dict[str, str], redis_pids: list[int]):
+        """`databases`: the name of each database by what it serves ("users": "portal_test_1a2b")."""
         self.connection = psycopg.connect(server_url, autocommit=True)
-        self.databases, self.redis_pids = databases, redis_pids
+        self.service_of = {database: service for service, database in databases.items()}
+        self.redis_pids = redis_pids
         self.first: dict[int, float] = {}
         self.last: dict[int, float] = {}
+        self.served: dict[int, str] = {}
         self.redis_first = self._redis_seconds()
         self.redis_last = self.redis_first
         self.sample(first=True)
 
     def sample(self, first: bool = False) -> None:
-        pids = [row[0] for row in self.connection.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s) AND pid <> pg_backend_pid()",
-            (self.databases,)).fetchall()]
-        for pid in pids:
+        backends = self.connection.execute(
+            "SELECT pid, datname FROM pg_stat_activity WHERE datname = ANY(%s) AND pid <> pg_backend_pid()",
+            (list(self.service_of),)).fetchall()
+        for pid, database in backends:
             try:
                 seconds = sum(psutil.Process(pid).cpu_times()[:2])
             except psutil.Error:
                 continue
             self.first.setdefault(pid, seconds if first else 0.0)
             self.last[pid] = seconds
+            self.served[pid] = self.service_of[database]
         self.redis_last = self._redis_seconds()
 
     def used(self) -> dict[str, float]:
-        return {"PostgreSQL": round(self.postgresql_seconds(), 1),
+        """PostgreSQL in all, then for each service's database when there are several."""
+        services = sorted(set(self.service_of.values()))
+        each = {f"PostgreSQL {service}": round(self.postgresql_seconds(service), 1) for service in services}
+        return {"PostgreSQL": round(self.postgresql_seconds(), 1), **(each if len(services) > 1 else {}),
                 "Redis": round(self.redis_last - self.redis_first, 1)}
 
-    def postgresql_seconds(self) -> float:
-        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+    def postgresql_seconds(self, service: str | None = None) -> float:
+        return sum(self.last[pid] - self.first[pid] for pid in self.last
+                   if service is None or self.served[pid] == service)
 
     def close(self) -> None:
         self.connection.close()
@@ -113,6 +121,13 @@ class MemoryWatch(threading.Thread):
         if self.backends is not None:
             self.backends.sample()
         self.cpu_end = self._cpu_seconds()
+
+    def finish(self) -> None:
+        """Stops sampling; the figures stay."""
+        self.stopping.set()
+        self.join()
+        if self.backends is not None:
+            self.backends.close()
 
     def cpu_used(self) -> dict[str, float]:
         """CPU seconds each of our processes (with its children) and the whole machine spent."""
@@ -201,10 +216,10 @@ def run(sizes=(10_000, 100_000, 1_000_000), enrollments: bool = True, flow_file:
             for size in sizes:
                 path = scratch / f"export-{size}.csv"
                 write_export(path, size, first_code)
-                watch = _backend_watch(users_url, importer_url, enrollments_url)
+                watch = _backend_watch(users=users_url, importer=importer_url, enrollments=enrollments_url)
                 yield _import_once(client, stream, processes, path, size, users_url, watch)
                 if enrollments and size == ENROLLMENT_SIZE:
-                    yield _enrollment_import_once(client, processes, path, size, enrollments_url)
+                    yield _enrollment_import_once(client, processes, path, size, enrollments_url, watch)
                 first_code += size
             if flow_file is not None:
                 yield _admin_flow_once(client, stream, flow_file, flow_size, users_url)
@@ -231,14 +246,13 @@ def stop(processes: dict[str, subprocess.Popen], patience: float = STOP_PATIENCE
                 print(f"({name} (pid {process.pid}) did not end after SIGKILL either)", file=sys.stderr)
 
 
-def _backend_watch(*database_urls: str):
-    """What measures the CPU of the benchmark's PostgreSQL backends and of its Redis server."""
-    def name(url: str) -> str:
-        return url.rsplit("/", 1)[1]
-
-    server = database_urls[0].rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+def _backend_watch(**database_urls: str):
+    """What measures the CPU of the benchmark's PostgreSQL backends (by the service whose database
+    each one serves) and of its Redis server."""
+    databases = {service: url.rsplit("/", 1)[1] for service, url in database_urls.items()}
+    server = next(iter(database_urls.values())).rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://")
     redis_pids = [child.pid for child in psutil.Process().children() if child.name().startswith("redis-server")]
-    return lambda: BackendCpu(server, [name(url) for url in database_urls], redis_pids)
+    return lambda: BackendCpu(server + "/postgres", databases, redis_pids)
 
 
 def _import_once(client, stream, processes, path: Path, size: int, users_url: str, watch=None) -> dict:
@@ -292,12 +306,13 @@ def _redis_memory(stream: redis.Redis, students: int) -> dict:
             "stream entries kept": stream.xlen(EVENT_STREAM)}
 
 
-def _enrollment_import_once(client, processes, path: Path, size: int, enrollments_url: str) -> dict:
+def _enrollment_import_once(client, processes, path: Path, size: int, enrollments_url: str, watch=None) -> dict:
     client.call("POST", "/api/v1/schedule-projects", {"code": "bench", "name": "bench", "school_year": "2026-2027"})
     for department in DEPARTMENTS:
         client.call("POST", "/api/v1/schedule-projects/bench/departments",
                     {"code": department, "name": department, "year_of_education": int(department[1:])})
-    figures = _timed_import(client, processes, path, size, {"kind": "enrollments", "schedule_project": "bench"})
+    figures = _timed_import(client, processes, path, size, {"kind": "enrollments", "schedule_project": "bench"},
+                            watch=watch)
     baseline = plain_bulk_insert_seconds(enrollments_url, path, columns=(0, 5))
     return {"kind": "enrollments", **figures, **_baseline(figures, baseline)}
 
@@ -306,23 +321,28 @@ def _timed_import(client, processes, path: Path, size: int, options: dict, also_
                   watch=None) -> dict:
     """The preview (an upload → ready, then cancelled) and, separately, the import itself timed end
     to end: upload with start=true → completed (and `also_wait`)."""
-    memory = MemoryWatch(processes, watch() if watch is not None else None)
-    memory.start()
+    # One watch per step: the CPU seconds of the import alone are the ones its wall time is made of.
+    preview_watch = MemoryWatch(processes, watch() if watch is not None else None)
+    preview_watch.start()
     started = time.perf_counter()
     preview = _wait(client, _upload(client, path, options), ("analyzing",))
     preview_seconds = time.perf_counter() - started
     assert preview["status"] == "ready" and preview["counts"]["create"] == size, preview
     client.call("POST", f"/api/v1/imports/{preview['id']}/cancel")
+    preview_watch.finish()
 
+    memory = MemoryWatch(processes, watch() if watch is not None else None)
+    memory.start()
     started = time.perf_counter()
     job = _upload(client, path, {**options, "start": True})
     latencies: list[float] = []
     job = _wait(client, job, ("analyzing", "queued", "running"), latencies)
     also_wait()
     total_seconds = time.perf_counter() - started
-    memory.stopping.set()
-    memory.join()
+    memory.finish()
     assert job["status"] == "completed" and job["counts"]["create"] == size, job
+    peaks = {name: max(preview_watch.peaks.get(name, 0), memory.peaks.get(name, 0))
+             for name in {*preview_watch.peaks, *memory.peaks}}
     latencies.sort()
     return {
         "rows": size,
@@ -331,8 +351,9 @@ def _timed_import(client, processes, path: Path, size: int, options: dict, also_
         "preview ready s": preview_seconds,
         "poll p50 ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
         "poll p99 ms": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000 if latencies else float("nan"),
-        "peak MB": {name: round(peak / 1e6) for name, peak in sorted(memory.peaks.items())},
-        "CPU s": memory.cpu_used(),
+        "peak MB": {name: round(peak / 1e6) for name, peak in sorted(peaks.items())},
+        "CPU s, preview": preview_watch.cpu_used(),
+        "CPU s, import": memory.cpu_used(),
     }
 
 

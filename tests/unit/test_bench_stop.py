@@ -42,7 +42,7 @@ def test_each_sizes_figures_are_handed_out_while_the_processes_still_run(monkeyp
     monkeypatch.setattr(imports, "PortalClient", lambda *args, **kwargs: SimpleNamespace(login=lambda *a: None))
     monkeypatch.setattr(imports.redis.Redis, "from_url", staticmethod(lambda url: None))
     monkeypatch.setattr(imports, "write_export", lambda path, size, first: None)
-    monkeypatch.setattr(imports, "_backend_watch", lambda *urls: None)
+    monkeypatch.setattr(imports, "_backend_watch", lambda **urls: None)
     monkeypatch.setattr(imports, "_import_once", lambda client, stream, processes, path, size, url, watch:
                         events.append(f"measured {size}") or {"rows": size})
     monkeypatch.setattr(imports, "stop", lambda processes, patience=0: events.append("stopped"))
