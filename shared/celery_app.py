@@ -9,6 +9,7 @@ from celery.worker.consumer import Consumer
 from flask import Flask
 
 from shared import kombu_fixes
+from shared.config import Settings
 from shared.redis_client import celery_broker
 
 # Redelivery after a lost worker: a task not acknowledged within this time is given to another
@@ -57,6 +58,20 @@ def celery_init_app(app: Flask, queue: str, redis_url: str) -> Celery:
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app
+
+
+def create_worker_app(name: str, settings: Settings, service: object, queue: str) -> Flask:
+    """The Flask app a service's worker runs its tasks in: `service` in `app.extensions[name]`, the
+    settings in `app.extensions["settings"]`, and Celery on `queue`. Nothing of HTTP (routes, error
+    pages, tokens, the copy of ended sessions): a worker answers no request, and the libraries only
+    requests need (pydantic, PyJWT, ...) held about 10 MB of each worker's memory."""
+    if not settings.redis_url:
+        raise RuntimeError(f"The {name} worker needs its broker: set REDIS_URL.")
+    app = Flask(name)
+    app.extensions[name] = service
+    app.extensions["settings"] = settings
+    celery_init_app(app, queue, settings.redis_url)
+    return app
 
 
 def queues_with_workers(celery_app: Celery, timeout: float = 1.0) -> set[str]:
