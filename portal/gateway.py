@@ -7,6 +7,7 @@ containers in docker-compose. Run it with `python -m portal.gateway`.
 
 from __future__ import annotations
 
+import ctypes
 import http.client
 import json
 import os
@@ -278,6 +279,7 @@ def main() -> None:
 
     from portal.body_limits import limit_bodies_by_route
 
+    _two_malloc_arenas()
     settings = Settings.from_env()
     host = os.environ.get("PORTAL_HOST", "127.0.0.1")
     # The upload's limit is above the importer's own, so that it answers an oversized file with its
@@ -286,6 +288,21 @@ def main() -> None:
                            max_request_body_size=(settings.max_upload_mb * 2 + 16) * 1024 * 1024)
     limit_bodies_by_route(server)
     server.run()
+
+
+M_ARENA_MAX = -8  # glibc's malloc.h
+
+
+def _two_malloc_arenas() -> None:
+    """glibc's malloc gives each thread that allocates an arena of its own (up to 8 per core) and
+    keeps what a thread freed there for that arena: the 16 request threads, each of which once
+    handled a large request, held 20-30 MB more than two arenas do, measured after imports of
+    1,000,000 students. Called before any thread starts; elsewhere than glibc there is nothing to set."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    libc.mallopt(M_ARENA_MAX, 2)
 
 
 if __name__ == "__main__":
