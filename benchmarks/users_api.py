@@ -47,6 +47,7 @@ def run(count: int = 500) -> dict:
 
         baseline_seconds = _plain_inserts(database_url, count)
         service.engine.dispose()
+        http.application.extensions["revocations"].stop()  # before its Redis stops
 
     hash_started = time.perf_counter()
     for _ in range(5):

@@ -111,6 +111,8 @@ class RevokedSessions:
                     log.warning("reading ended sessions from Redis again")
                 failing = False
             except (redis.RedisError, OSError) as error:
+                if self._stop.is_set():  # Redis went first on the way down: nothing to warn of
+                    return
                 if not failing:  # once per outage, not five times a second
                     log.warning("cannot read ended sessions from Redis; tokens are refused (503) until it is "
                                 "back: %s", error)
