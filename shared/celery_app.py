@@ -65,12 +65,10 @@ def create_worker_app(name: str, settings: Settings, service: object, queue: str
     settings in `app.extensions["settings"]`, and Celery on `queue`. Nothing of HTTP (routes, error
     pages, tokens, the copy of ended sessions): a worker answers no request, and the libraries only
     requests need (pydantic, PyJWT, ...) held about 10 MB of each worker's memory."""
-    if not settings.redis_url:
-        raise RuntimeError(f"The {name} worker needs its broker: set REDIS_URL.")
     app = Flask(name)
     app.extensions[name] = service
     app.extensions["settings"] = settings
-    celery_init_app(app, queue, settings.redis_url)
+    celery_init_app(app, queue, settings.require_redis_url())
     return app
 
 
