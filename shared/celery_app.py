@@ -63,8 +63,9 @@ def celery_init_app(app: Flask, queue: str, redis_url: str) -> Celery:
 def create_worker_app(name: str, settings: Settings, service: object, queue: str) -> Flask:
     """The Flask app a service's worker runs its tasks in: `service` in `app.extensions[name]`, the
     settings in `app.extensions["settings"]`, and Celery on `queue`. Nothing of HTTP (routes, error
-    pages, tokens, the copy of ended sessions): a worker answers no request, and the libraries only
-    requests need (pydantic, PyJWT, ...) held about 10 MB of each worker's memory."""
+    pages, tokens, the copy of ended sessions): a worker answers no request, and what only requests
+    need (the API modules, PyJWT, and pydantic where the service's own rules do not use it) held
+    about 10 MB of each worker's memory."""
     app = Flask(name)
     app.extensions[name] = service
     app.extensions["settings"] = settings
