@@ -26,7 +26,6 @@ ALGORITHM = "HS256"
 ISSUER = "portal"
 AUDIENCE = "portal-api"
 TOKEN_LIFETIME_SECONDS = 900
-MIN_SECRET_KEY_BYTES = 32
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "iss", "aud", "jti", "sid"]
 
 
@@ -85,13 +84,6 @@ def read_token(secret: str, token: str) -> TokenClaims:
             or expires_at - issued_at > TOKEN_LIFETIME_SECONDS:
         raise Unauthorized("invalid_token", "The access token is not valid.")
     return TokenClaims(Actor(code=code, rights=frozenset(rights)), session_id, issued_at)
-
-
-def check_secret_key(secret: str, generated: bool = False) -> None:
-    """Refuse a token-signing key an attacker could guess by brute force (the generated one is long)."""
-    if not generated and len(secret.encode()) < MIN_SECRET_KEY_BYTES:
-        raise ValueError(f"PORTAL_SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes long "
-                         "(for example `openssl rand -hex 32`)")
 
 
 def current_claims() -> TokenClaims:

@@ -9,7 +9,7 @@ from celery.worker.consumer import Consumer
 from flask import Flask
 
 from shared import kombu_fixes
-from shared.config import Settings
+from shared.config import Settings, check_secret_key
 from shared.redis_client import celery_broker
 
 # Redelivery after a lost worker: a task not acknowledged within this time is given to another
@@ -66,6 +66,7 @@ def create_worker_app(name: str, settings: Settings, service: object, queue: str
     pages, tokens, the copy of ended sessions): a worker answers no request, and what only requests
     need (the API modules, PyJWT, and pydantic where the service's own rules do not use it) held
     about 10 MB of each worker's memory."""
+    check_secret_key(settings.secret_key, generated=settings.secret_key_generated)
     app = Flask(name)
     app.extensions[name] = service
     app.extensions["settings"] = settings

@@ -18,6 +18,17 @@ DEFAULT_ADMIN_CODE = "admin"
 EVENT_STREAM = "portal:events"
 
 
+MIN_SECRET_KEY_BYTES = 32
+
+
+def check_secret_key(secret: str, generated: bool = False) -> None:
+    """Refuse a key an attacker could guess by brute force (the generated one is long): it signs the
+    tokens and links, and seals import files and password cells, in the APIs and the workers alike."""
+    if not generated and len(secret.encode()) < MIN_SECRET_KEY_BYTES:
+        raise ValueError(f"PORTAL_SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes long "
+                         "(for example `openssl rand -hex 32`)")
+
+
 @dataclass(frozen=True)
 class SessionLimits:
     """How long a PostgreSQL session may wait or idle before the server gives up on it (0: no limit).

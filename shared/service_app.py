@@ -16,9 +16,8 @@ from flask import Blueprint, Flask
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from shared.auth import check_secret_key
 from shared.celery_app import celery_init_app
-from shared.config import Settings
+from shared.config import Settings, check_secret_key
 from shared.db import migration_readiness
 from shared.http import (
     MAX_JSON_BODY,

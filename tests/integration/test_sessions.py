@@ -6,6 +6,7 @@ import pytest
 
 from services.users.app import create_app
 from services.users.bootstrap import build_service, migrate
+from shared.celery_app import create_worker_app
 from shared.config import Settings
 from tests.integration.conftest import ADMIN_PASSWORD
 from tests.services import private_redis
@@ -75,6 +76,16 @@ def test_a_short_secret_key_is_refused_at_start(tmp_path):
     settings = Settings.from_env({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_SECRET_KEY": "too-short"})
     with pytest.raises(ValueError, match="32 bytes"):
         create_app(settings)
+
+
+def test_a_worker_refuses_a_short_secret_key_at_start_too(tmp_path):
+    """Workers seal and open import files and password cells with the key."""
+    env = {"PORTAL_DATA_DIR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:6399/0"}
+    service = object()
+    with pytest.raises(ValueError, match="32 bytes"):
+        create_worker_app("users", Settings.from_env({**env, "PORTAL_SECRET_KEY": "too-short"}), service, "users")
+    app = create_worker_app("users", Settings.from_env({**env, "PORTAL_SECRET_KEY": "x" * 32}), service, "users")
+    assert app.extensions["users"] is service
 
 
 # Revocation on every service: the three apps of `service_apps` share one Redis.

@@ -3,7 +3,8 @@ import time
 import jwt
 import pytest
 
-from shared.auth import AUDIENCE, TOKEN_LIFETIME_SECONDS, check_secret_key, issue_token, read_token, verify_token
+from shared.auth import AUDIENCE, TOKEN_LIFETIME_SECONDS, issue_token, read_token, verify_token
+from shared.config import check_secret_key
 from shared.errors import Unauthorized
 
 SECRET = "s" * 48
